@@ -1,0 +1,3 @@
+from c5attn.cli.app import main
+
+main()

@@ -1,0 +1,202 @@
+"""The domain model: what c5attn knows about one order on each side, and what it concluded.
+
+Plain frozen dataclasses with no I/O. Adapters (``c5attn.magento``, ``c5attn.counterpoint``)
+build them; the scenario engine (``c5attn.classify``) reads them. Quantities and money are
+``Decimal``; times are timezone-aware UTC ``datetime`` (or ``None`` where the source has none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+ZERO = Decimal(0)
+
+DepositKind = Literal["import", "manual"]
+
+
+def norm_code(value: str | None) -> str:
+    """Trim and upper-case a SKU, item number, code or flag (SQL Server's usual collation)."""
+    return (value or "").strip().upper()
+
+
+# --- Magento ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MagentoItem:
+    """One row of an order's ``items``; configurable and bundle products have parent and child rows."""
+
+    item_id: int
+    sku: str
+    product_type: str = "simple"
+    parent_item_id: int | None = None
+    parent_product_type: str | None = None  # from ``parent_item`` or the parent row
+    name: str = ""
+    qty_ordered: Decimal = ZERO
+    qty_invoiced: Decimal = ZERO
+    qty_shipped: Decimal = ZERO
+    qty_canceled: Decimal = ZERO
+    qty_refunded: Decimal = ZERO
+    price: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class StatusHistoryEntry:
+    """One order comment (``status_histories`` / ``GET /V1/orders/{id}/comments``)."""
+
+    comment: str
+    status: str | None = None
+    created_at: datetime | None = None
+    entity_id: int | None = None
+    entity_name: str | None = None
+    is_customer_notified: int | None = None
+
+
+@dataclass(frozen=True)
+class MagentoOrder:
+    """The parts of a Magento order that the rules and the screens use."""
+
+    entity_id: int
+    increment_id: str
+    state: str
+    status: str
+    store_id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    order_currency_code: str = ""
+    grand_total: Decimal = ZERO
+    total_invoiced: Decimal = ZERO
+    total_paid: Decimal = ZERO
+    total_refunded: Decimal = ZERO
+    total_canceled: Decimal = ZERO
+    payment_method: str | None = None
+    items: tuple[MagentoItem, ...] = ()
+    status_histories: tuple[StatusHistoryEntry, ...] = ()
+
+
+# --- Counterpoint ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    """A line of a release ticket (``PS_DOC_LIN`` or ``PS_TKT_HIST_LIN``)."""
+
+    item_no: str
+    lin_typ: str
+    qty_sold: Decimal
+
+
+@dataclass(frozen=True)
+class ReleaseTicket:
+    """A release ticket of the order, unposted (``PS_DOC_HDR``) or posted (``PS_TKT_HIST``)."""
+
+    doc_id: int
+    tkt_no: str
+    posted: bool
+    time: datetime | None  # UTC: RS_UTC_DT, else TKT_DT read in the site's timezone; None = aged
+    lines: tuple[TicketLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deposit:
+    """A deposit payment row (``FINAL_PMT = 'N'``); ``amount`` is signed, refunds are negative."""
+
+    doc_id: int
+    pmt_seq_no: int
+    pay_cod: str
+    amount: Decimal
+    kind: DepositKind
+    posted: bool = False
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """A line of the Counterpoint order document itself (evidence for ``show``)."""
+
+    item_no: str
+    lin_typ: str
+    qty_sold: Decimal
+    price: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class OrderError:
+    """An open row of Commerce5's order-error table (domain.md §4)."""
+
+    err_id: int
+    err_typ: str
+    err_msg: str
+    err_dt: datetime | None = None
+    email_cnt: int = 0
+
+
+@dataclass(frozen=True)
+class CounterpointOrder:
+    """Everything Counterpoint says about one web order (domain.md §3, "Counterpoint facts")."""
+
+    order_no: str  # the value of the site's order-number column (= Magento increment_id)
+    doc_id: int
+    tkt_no: str
+    posted: bool  # found in PS_ORD_HIST rather than open in PS_DOC_HDR
+    lines: tuple[OrderLine, ...] = ()
+    releases: tuple[ReleaseTicket, ...] = ()
+    deposits: tuple[Deposit, ...] = ()
+    canceled: bool = False
+    cancel_log_seq_no: int | None = None  # the ACTIV = 'C' row that makes it canceled
+    open_errors: tuple[OrderError, ...] = ()
+
+
+# --- Conclusions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SkuEvidence:
+    """Per-SKU quantities on both sides, as the rules compared them."""
+
+    sku: str
+    ordered: Decimal
+    invoiced: Decimal
+    shipped: Decimal
+    canceled: Decimal
+    released: Decimal
+    released_aged: Decimal
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """One rule that fired: its scenario code, why (one sentence), and the money it puts at risk."""
+
+    code: str
+    reason: str
+    money_at_risk: Decimal
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The scenario engine's verdict on one order, finding or not."""
+
+    order_no: str
+    imported: bool
+    hits: tuple[RuleHit, ...] = ()
+    skus: tuple[SkuEvidence, ...] = ()
+    pre_invoiced: bool = False
+    import_deposits: Decimal = ZERO
+    manual_deposits: Decimal = ZERO
+    fingerprint: str | None = None  # set iff there is at least one hit
+    evidence: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        return tuple(hit.code for hit in self.hits)
+
+    @property
+    def scenario(self) -> str | None:
+        return self.hits[0].code if self.hits else None
+
+    @property
+    def money_at_risk(self) -> Decimal:
+        return max((hit.money_at_risk for hit in self.hits), default=ZERO)
