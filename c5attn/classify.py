@@ -1,0 +1,585 @@
+"""The scenario engine: domain.md §3 applied to one Magento order and its Counterpoint order.
+
+Pure logic, no I/O. :func:`classify` compares per-SKU quantities on both sides, applies the five
+rules in order 1→5, values what each finding puts at risk, explains it in ``evidence`` and gives
+the finding a stable fingerprint (see ``_fingerprint``).
+
+``evidence`` is JSON-ready: only str, int, bool, None, list and dict. Every quantity and amount in
+it is a decimal *string* in plain notation without trailing zeros ("2", "12.5", "-25"), so nothing
+is lost to floats; times are ISO-8601 UTC strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from c5attn.models import (
+    ZERO,
+    Classification,
+    CounterpointOrder,
+    Deposit,
+    MagentoItem,
+    MagentoOrder,
+    OrderError,
+    ReleaseTicket,
+    RuleHit,
+    SkuEvidence,
+    norm_code,
+)
+
+CONFIGURABLE = "configurable"
+BUNDLE = "bundle"
+TERMINAL_STATES = frozenset({"canceled", "closed"})
+CAPTURE_ERROR_TYPES = frozenset({"INVOICE", "CAPTURE"})
+SALE_LINE = "S"
+
+MANUAL_INVOICE_OR_SHIP = "manual-invoice-or-ship"
+CAPTURE_FAILED = "capture-failed"
+RELEASED_BUT_CANCELED = "released-but-canceled"
+COMPLETED_BUT_CANCELED = "completed-but-canceled"
+DEPOSIT_BUT_CANCELED = "deposit-but-canceled"
+
+FINGERPRINT_LENGTH = 16
+_REASON_ITEMS = 3  # SKUs named in a one-sentence reason before "and N more"
+
+
+# --- Counting ----------------------------------------------------------------------------------
+
+
+def _product_kind(product_type: str | None) -> str:
+    return (product_type or "").strip().lower()
+
+
+def counted_items(items: Sequence[MagentoItem]) -> tuple[MagentoItem, ...]:
+    """The order lines whose quantities count: each product once, the way Counterpoint sees it.
+
+    A configurable product's parent line carries the chosen child's SKU, quantities and price, so
+    the parent counts and its child rows do not. A bundle is the opposite: its children are the
+    real items and the parent line is skipped. The parent's type comes from
+    ``parent_product_type`` or, failing that, from the parent row found by ``parent_item_id``.
+    """
+    kind_by_id = {item.item_id: _product_kind(item.product_type) for item in items}
+
+    def parent_kind(item: MagentoItem) -> str:
+        if item.parent_product_type:
+            return _product_kind(item.parent_product_type)
+        if item.parent_item_id is None:
+            return ""
+        return kind_by_id.get(item.parent_item_id, "")
+
+    return tuple(
+        item
+        for item in items
+        if _product_kind(item.product_type) != BUNDLE and parent_kind(item) != CONFIGURABLE
+    )
+
+
+@dataclass
+class _SkuTally:
+    """Running per-SKU sums while reading lines (several lines of one SKU add up)."""
+
+    display: str
+    ordered: Decimal = ZERO
+    invoiced: Decimal = ZERO
+    shipped: Decimal = ZERO
+    canceled: Decimal = ZERO
+    price: Decimal = ZERO
+    released: Decimal = ZERO
+    released_aged: Decimal = ZERO
+
+    def evidence(self) -> SkuEvidence:
+        return SkuEvidence(
+            sku=self.display,
+            ordered=self.ordered,
+            invoiced=self.invoiced,
+            shipped=self.shipped,
+            canceled=self.canceled,
+            released=self.released,
+            released_aged=self.released_aged,
+            price=self.price,
+        )
+
+
+def _magento_tallies(items: Sequence[MagentoItem]) -> dict[str, _SkuTally]:
+    """Per-SKU Magento quantities, keyed by the normalised SKU.
+
+    Several lines of one SKU at different prices are valued at the highest of them: money at risk
+    ranks findings, it does not bill anyone, and an upper bound never hides one.
+    """
+    tallies: dict[str, _SkuTally] = {}
+    for item in counted_items(items):
+        tally = tallies.setdefault(norm_code(item.sku), _SkuTally(display=item.sku.strip()))
+        tally.ordered += item.qty_ordered
+        tally.invoiced += item.qty_invoiced
+        tally.shipped += item.qty_shipped
+        tally.canceled += item.qty_canceled
+        tally.price = max(tally.price, item.price)
+    return tallies
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Times in the model are UTC; a naive one is read as UTC rather than failing the comparison."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def is_aged(ticket: ReleaseTicket, cutoff: datetime) -> bool:
+    """A release is old enough to expect its invoice when its time is at or before the cutoff.
+
+    A ticket with no time at all counts as aged: it cannot be shown to be recent.
+    """
+    return ticket.time is None or as_utc(ticket.time) <= cutoff
+
+
+def _add_releases(
+    tallies: dict[str, _SkuTally], tickets: Iterable[ReleaseTicket], cutoff: datetime
+) -> None:
+    """Add rel(s) and rel_aged(s): ``QTY_SOLD`` of sale lines, posted and unposted tickets alike."""
+    for ticket in tickets:
+        aged = is_aged(ticket, cutoff)
+        for line in ticket.lines:
+            if norm_code(line.lin_typ) != SALE_LINE:
+                continue
+            tally = tallies.setdefault(norm_code(line.item_no), _SkuTally(display=line.item_no.strip()))
+            tally.released += line.qty_sold
+            if aged:
+                tally.released_aged += line.qty_sold
+
+
+# --- Evidence helpers ----------------------------------------------------------------------------
+
+
+def decimal_text(value: Decimal) -> str:
+    """A decimal as canonical plain text: "2.0000" and "2" both give "2" (fingerprints rely on it)."""
+    if value == 0:
+        return "0"
+    return format(value.normalize(), "f")
+
+
+def _sku_row(sku: SkuEvidence, *, on_order: bool) -> dict[str, object]:
+    return {
+        "sku": sku.sku,
+        "on_order": on_order,
+        "ordered": decimal_text(sku.ordered),
+        "invoiced": decimal_text(sku.invoiced),
+        "shipped": decimal_text(sku.shipped),
+        "canceled": decimal_text(sku.canceled),
+        "released": decimal_text(sku.released),
+        "released_aged": decimal_text(sku.released_aged),
+        "price": decimal_text(sku.price),
+    }
+
+
+def _ticket_row(ticket: ReleaseTicket, cutoff: datetime) -> dict[str, object]:
+    return {
+        "tkt_no": ticket.tkt_no.strip(),
+        "doc_id": ticket.doc_id,
+        "posted": ticket.posted,
+        "time": as_utc(ticket.time).isoformat() if ticket.time is not None else None,
+        "aged": is_aged(ticket, cutoff),
+    }
+
+
+def _deposit_row(deposit: Deposit) -> dict[str, object]:
+    return {
+        "doc_id": deposit.doc_id,
+        "pmt_seq_no": deposit.pmt_seq_no,
+        "pay_cod": deposit.pay_cod.strip(),
+        "amount": decimal_text(deposit.amount),
+        "kind": deposit.kind,
+        "posted": deposit.posted,
+    }
+
+
+def _error_row(error: OrderError) -> dict[str, object]:
+    return {"err_id": error.err_id, "err_typ": error.err_typ.strip(), "err_msg": error.err_msg}
+
+
+def _listed(parts: Sequence[str]) -> str:
+    """"a, b, c and 2 more": reasons stay one readable sentence however many SKUs there are."""
+    shown = ", ".join(parts[:_REASON_ITEMS])
+    more = len(parts) - _REASON_ITEMS
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+# --- Facts and findings --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """Both sides reduced to what the rules compare."""
+
+    order: MagentoOrder
+    cp: CounterpointOrder
+    on_order: tuple[SkuEvidence, ...]  # the Magento order's counted SKUs
+    released_only: tuple[SkuEvidence, ...]  # SKUs only Counterpoint released (ordered 0)
+    aged_tickets: tuple[str, ...]
+    pre_invoiced: bool
+    manual_deposits: Decimal
+
+    @property
+    def state(self) -> str:
+        return self.order.state.strip().lower()
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
+
+    @property
+    def ticket_numbers(self) -> list[str]:
+        """The release ticket set, by number: posting a ticket moves it, the number stays."""
+        return sorted({ticket.tkt_no.strip() for ticket in self.cp.releases})
+
+    def quantities(self) -> list[dict[str, str]]:
+        """Per-SKU quantities as the fingerprint hashes them (no aged figure: it moves with time)."""
+        rows = [
+            {
+                "sku": norm_code(sku.sku),
+                "ordered": decimal_text(sku.ordered),
+                "invoiced": decimal_text(sku.invoiced),
+                "shipped": decimal_text(sku.shipped),
+                "canceled": decimal_text(sku.canceled),
+                "released": decimal_text(sku.released),
+            }
+            for sku in (*self.on_order, *self.released_only)
+        ]
+        return sorted(rows, key=lambda row: row["sku"])
+
+
+@dataclass(frozen=True)
+class _Finding:
+    """One rule that fired, with what it shows and what its fingerprint covers."""
+
+    code: str
+    reason: str
+    money_at_risk: Decimal
+    evidence: dict[str, object]
+    hashed: dict[str, object] = field(default_factory=dict)
+    data_based: bool = True  # False only for a capture-failed hit fired by an order error alone
+
+    def hit(self) -> RuleHit:
+        return RuleHit(code=self.code, reason=self.reason, money_at_risk=self.money_at_risk)
+
+
+def _release_evidence(facts: _Facts) -> dict[str, object]:
+    return {"skus": facts.quantities(), "release_tickets": facts.ticket_numbers}
+
+
+def _rule_manual_invoice_or_ship(facts: _Facts) -> _Finding | None:
+    """Rule 1: Magento shipped (or, unless pre-invoiced, invoiced) more than Counterpoint released."""
+    if facts.terminal or facts.cp.canceled:
+        return None
+    rows: list[dict[str, object]] = []
+    parts: list[str] = []
+    money = ZERO
+    for sku in facts.on_order:
+        billed = sku.shipped if facts.pre_invoiced else max(sku.shipped, sku.invoiced)
+        excess = billed - sku.released
+        if excess <= 0:
+            continue
+        money += excess * sku.price
+        rows.append(
+            {
+                "sku": sku.sku,
+                "shipped": decimal_text(sku.shipped),
+                "invoiced": decimal_text(sku.invoiced),
+                "released": decimal_text(sku.released),
+                "excess": decimal_text(excess),
+            }
+        )
+        parts.append(
+            f"{sku.sku} shipped {decimal_text(sku.shipped)}, invoiced {decimal_text(sku.invoiced)}, "
+            f"released {decimal_text(sku.released)}"
+        )
+    if not rows:
+        return None
+    what = "shipped" if facts.pre_invoiced else "invoiced or shipped"
+    return _Finding(
+        code=MANUAL_INVOICE_OR_SHIP,
+        reason=f"Magento {what} more than Counterpoint released: {_listed(parts)}.",
+        money_at_risk=money,
+        evidence={"skus": rows, "pre_invoiced": facts.pre_invoiced, "money_at_risk": decimal_text(money)},
+        hashed={**_release_evidence(facts), "pre_invoiced": facts.pre_invoiced},
+    )
+
+
+def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
+    """Rule 2: a release with no invoice, an invoice with no capture, or an invoice/capture error."""
+    if facts.terminal:
+        return None
+    order = facts.order
+    evidence: dict[str, object] = {}
+    parts: list[str] = []
+    money = ZERO
+    unbilled: list[dict[str, object]] = []
+    unbilled_parts: list[str] = []
+    # Pre-invoiced: Magento was invoiced before import, so releases create shipments, not invoices.
+    billable = () if facts.pre_invoiced else facts.on_order
+    for sku in billable:
+        missing = sku.released_aged - sku.invoiced
+        if missing <= 0:
+            continue
+        money += missing * sku.price
+        unbilled.append(
+            {
+                "sku": sku.sku,
+                "released_aged": decimal_text(sku.released_aged),
+                "invoiced": decimal_text(sku.invoiced),
+                "not_invoiced": decimal_text(missing),
+            }
+        )
+        unbilled_parts.append(
+            f"{sku.sku} released {decimal_text(sku.released_aged)}, invoiced {decimal_text(sku.invoiced)}"
+        )
+    if unbilled:
+        evidence["not_invoiced"] = unbilled
+        evidence["aged_tickets"] = list(facts.aged_tickets)
+        parts.append(
+            f"released over {grace_minutes} minutes ago without a Magento invoice: {_listed(unbilled_parts)}"
+        )
+    uncaptured = not facts.pre_invoiced and order.total_invoiced > order.total_paid
+    if uncaptured:
+        gap = order.total_invoiced - order.total_paid
+        money += gap
+        evidence["not_captured"] = {
+            "total_invoiced": decimal_text(order.total_invoiced),
+            "total_paid": decimal_text(order.total_paid),
+            "difference": decimal_text(gap),
+        }
+        parts.append(f"Magento invoiced {decimal_text(order.total_invoiced)} but only "
+                     f"{decimal_text(order.total_paid)} is paid")
+    errors = [error for error in facts.cp.open_errors if norm_code(error.err_typ) in CAPTURE_ERROR_TYPES]
+    if errors:
+        evidence["open_errors"] = [_error_row(error) for error in errors]
+        parts.append("open Commerce5 order error " + ", ".join(
+            f"{error.err_id} ({error.err_typ.strip()}: {error.err_msg.strip()})" for error in errors))
+    if not parts:
+        return None
+    data_based = bool(unbilled) or uncaptured
+    hashed: dict[str, object]
+    if data_based:
+        hashed = {**_release_evidence(facts), "pre_invoiced": facts.pre_invoiced}
+        if uncaptured:
+            hashed["totals"] = {
+                "invoiced": decimal_text(order.total_invoiced),
+                "paid": decimal_text(order.total_paid),
+            }
+    else:
+        hashed = {"open_errors": sorted(error.err_id for error in errors)}
+    evidence["money_at_risk"] = decimal_text(money)
+    return _Finding(
+        code=CAPTURE_FAILED,
+        reason="Capture failed: " + "; ".join(parts) + ".",
+        money_at_risk=money,
+        evidence=evidence,
+        hashed=hashed,
+        data_based=data_based,
+    )
+
+
+def _rule_released_but_canceled(facts: _Facts) -> _Finding | None:
+    """Rule 3: canceled in Magento, yet Counterpoint released something (any item counts here)."""
+    if facts.state != "canceled":
+        return None
+    rows: list[dict[str, object]] = []
+    parts: list[str] = []
+    money = ZERO
+    labelled = [(sku, True) for sku in facts.on_order] + [(sku, False) for sku in facts.released_only]
+    for sku, on_order in labelled:
+        if sku.released <= 0:
+            continue
+        money += sku.released * sku.price  # released-only SKUs carry price 0
+        rows.append({"sku": sku.sku, "released": decimal_text(sku.released), "on_order": on_order})
+        parts.append(f"{decimal_text(sku.released)} × {sku.sku}")
+    if not rows:
+        return None
+    return _Finding(
+        code=RELEASED_BUT_CANCELED,
+        reason=f"Magento canceled the order but Counterpoint released {_listed(parts)} "
+        f"(tickets {', '.join(facts.ticket_numbers)}).",
+        money_at_risk=money,
+        evidence={
+            "released": rows,
+            "release_tickets": facts.ticket_numbers,
+            "money_at_risk": decimal_text(money),
+        },
+        hashed=_release_evidence(facts),
+    )
+
+
+def _rule_completed_but_canceled(facts: _Facts) -> _Finding | None:
+    """Rule 4: complete in Magento, canceled in Counterpoint with items neither released nor canceled."""
+    if facts.state != "complete" or not facts.cp.canceled:
+        return None
+    rows: list[dict[str, object]] = []
+    parts: list[str] = []
+    money = ZERO
+    for sku in facts.on_order:
+        missing = sku.ordered - sku.canceled - sku.released
+        if missing <= 0:
+            continue
+        money += missing * sku.price
+        rows.append(
+            {
+                "sku": sku.sku,
+                "ordered": decimal_text(sku.ordered),
+                "canceled": decimal_text(sku.canceled),
+                "released": decimal_text(sku.released),
+                "not_released": decimal_text(missing),
+            }
+        )
+        parts.append(f"{decimal_text(missing)} × {sku.sku}")
+    if not rows:
+        return None
+    return _Finding(
+        code=COMPLETED_BUT_CANCELED,
+        reason=f"Magento completed the order but Counterpoint canceled it without releasing "
+        f"{_listed(parts)}.",
+        money_at_risk=money,
+        evidence={
+            "not_released": rows,
+            "cancel_log_seq_no": facts.cp.cancel_log_seq_no,
+            "money_at_risk": decimal_text(money),
+        },
+        hashed={**_release_evidence(facts), "cancel_log_seq_no": facts.cp.cancel_log_seq_no},
+    )
+
+
+def _rule_deposit_but_canceled(facts: _Facts) -> _Finding | None:
+    """Rule 5: canceled in Magento while manual deposits (net of refunds) remain in Counterpoint."""
+    if facts.state != "canceled" or facts.manual_deposits <= 0:
+        return None
+    manual = [deposit for deposit in facts.cp.deposits if deposit.kind == "manual"]
+    amount = decimal_text(facts.manual_deposits)
+    return _Finding(
+        code=DEPOSIT_BUT_CANCELED,
+        reason=f"Magento canceled the order but Counterpoint still holds {amount} of manual deposits "
+        f"(after refunds).",
+        money_at_risk=facts.manual_deposits,
+        evidence={"deposits": [_deposit_row(d) for d in manual], "manual_deposits": amount,
+                  "money_at_risk": amount},
+        # Rows by content, not location: posting a deposit ticket to history changes its DOC_ID.
+        hashed={"manual_deposits": sorted([norm_code(d.pay_cod), decimal_text(d.amount)] for d in manual)},
+    )
+
+
+# --- Fingerprint -------------------------------------------------------------------------------
+
+
+def _fingerprint(findings: Sequence[_Finding]) -> str | None:
+    """A stable 16-hex-digit hash of the scenario codes and the evidence that fired them.
+
+    It covers per-SKU quantities, the release ticket numbers, the manual deposit rows, the cancel
+    log row and (rule 2b) the invoiced/paid totals; never a time or the aged quantities, which
+    move on their own. Everything is sorted, so line and ticket order do not matter.
+
+    Open order-error ids enter it only when an order error (rule 2c) is the sole reason for every
+    hit. When data also shows a discrepancy, a hit fired by an error alone is left out of the hash
+    (code included): dismissing that error, which is part of every follow-up, must not turn a
+    resolved finding into a "new" one and get the order flagged again.
+    """
+    if not findings:
+        return None
+    chosen = [finding for finding in findings if finding.data_based] or list(findings)
+    payload: dict[str, object] = {"scenarios": [finding.code for finding in chosen]}
+    for finding in chosen:
+        payload.update(finding.hashed)
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+# --- Entry point -------------------------------------------------------------------------------
+
+
+def classify(
+    order: MagentoOrder,
+    cp: CounterpointOrder | None,
+    *,
+    now: datetime,
+    capture_grace_minutes: int = 60,
+) -> Classification:
+    """Decide which of the five scenarios an order is in, from data on both sides (domain.md §3).
+
+    ``cp`` is None when the order was never imported into Counterpoint: no scenario applies then,
+    but the Magento quantities are still reported for ``show``.
+    """
+    cutoff = as_utc(now) - timedelta(minutes=capture_grace_minutes)
+    tallies = _magento_tallies(order.items)
+    on_order_keys = list(tallies)
+    magento_side: dict[str, object] = {
+        "state": order.state,
+        "status": order.status,
+        "total_invoiced": decimal_text(order.total_invoiced),
+        "total_paid": decimal_text(order.total_paid),
+    }
+    if cp is None:
+        skus = tuple(tally.evidence() for tally in tallies.values())
+        return Classification(
+            order_no=order.increment_id,
+            imported=False,
+            skus=skus,
+            evidence={
+                "imported": False,
+                "magento": magento_side,
+                "skus": [_sku_row(sku, on_order=True) for sku in skus],
+            },
+        )
+
+    _add_releases(tallies, cp.releases, cutoff)
+    on_order = tuple(tallies[key].evidence() for key in on_order_keys)
+    released_only = tuple(tallies[key].evidence() for key in sorted(set(tallies) - set(on_order_keys)))
+    import_deposits = sum((d.amount for d in cp.deposits if d.kind == "import"), ZERO)
+    manual_deposits = sum((d.amount for d in cp.deposits if d.kind == "manual"), ZERO)
+    facts = _Facts(
+        order=order,
+        cp=cp,
+        on_order=on_order,
+        released_only=released_only,
+        aged_tickets=tuple(sorted({t.tkt_no.strip() for t in cp.releases if is_aged(t, cutoff)})),
+        pre_invoiced=import_deposits > 0,
+        manual_deposits=manual_deposits,
+    )
+    candidates = (
+        _rule_manual_invoice_or_ship(facts),
+        _rule_capture_failed(facts, capture_grace_minutes),
+        _rule_released_but_canceled(facts),
+        _rule_completed_but_canceled(facts),
+        _rule_deposit_but_canceled(facts),
+    )
+    findings = [finding for finding in candidates if finding is not None]
+    evidence: dict[str, object] = {
+        "imported": True,
+        "magento": magento_side,
+        "counterpoint": {
+            "doc_id": cp.doc_id,
+            "tkt_no": cp.tkt_no.strip(),
+            "posted": cp.posted,
+            "canceled": cp.canceled,
+            "cancel_log_seq_no": cp.cancel_log_seq_no,
+        },
+        "pre_invoiced": facts.pre_invoiced,
+        "import_deposits": decimal_text(import_deposits),
+        "manual_deposits": decimal_text(manual_deposits),
+        "capture_grace_minutes": capture_grace_minutes,
+        "skus": [_sku_row(s, on_order=True) for s in on_order]
+        + [_sku_row(s, on_order=False) for s in released_only],
+        "release_tickets": [_ticket_row(ticket, cutoff) for ticket in cp.releases],
+        "deposits": [_deposit_row(deposit) for deposit in cp.deposits],
+        "open_errors": [_error_row(error) for error in cp.open_errors],
+        "rules": {finding.code: finding.evidence for finding in findings},
+    }
+    return Classification(
+        order_no=order.increment_id,
+        imported=True,
+        hits=tuple(finding.hit() for finding in findings),
+        skus=on_order + released_only,
+        pre_invoiced=facts.pre_invoiced,
+        import_deposits=import_deposits,
+        manual_deposits=manual_deposits,
+        fingerprint=_fingerprint(findings),
+        evidence=evidence,
+    )

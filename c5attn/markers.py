@@ -1,0 +1,111 @@
+"""The machine-readable markers c5attn writes into Magento order comments, and reading them back.
+
+Magento has no place for c5attn's own state, so the comment history is the record: a flag
+comment ends with ``[c5attn:flag fp=… scenarios=…]`` and a resolve comment with
+``[c5attn:resolved fp=…]``. Reading them back tells ``scan`` which findings were already flagged
+or resolved. Parsing is tolerant: the marker may sit anywhere in the text, inside HTML, or come
+back HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from c5attn.classify import as_utc
+from c5attn.models import Classification, StatusHistoryEntry
+from c5attn.scenarios import scenario_for
+
+_MARKER = re.compile(r"\[\s*c5attn\s*:\s*(?P<kind>flag|resolved)\b(?P<attrs>[^\]]*)\]", re.IGNORECASE)
+_FINGERPRINT = re.compile(r"\bfp\s*=\s*(?P<fp>[0-9a-f]+)\b", re.IGNORECASE)
+
+
+def flag_marker(fingerprint: str, codes: Iterable[str]) -> str:
+    """The marker a flag comment ends with: the finding's fingerprint and its scenario codes."""
+    return f"[c5attn:flag fp={fingerprint} scenarios={','.join(codes)}]"
+
+
+def resolve_marker(fingerprint: str | None) -> str:
+    """The marker a resolve comment ends with; a stale flag has no finding, so no fingerprint."""
+    return f"[c5attn:resolved fp={fingerprint}]" if fingerprint else "[c5attn:resolved]"
+
+
+@dataclass(frozen=True)
+class Markers:
+    """The fingerprints c5attn has flagged and resolved on one order, from its comment history."""
+
+    flagged: frozenset[str]
+    resolved: frozenset[str]
+
+
+def _markers_in(comment: str) -> Iterable[tuple[str, str | None]]:
+    """(kind, fingerprint) for each marker in a comment, after undoing HTML escaping."""
+    text = html.unescape(html.unescape(comment))  # Magento may escape once more on the way back
+    for match in _MARKER.finditer(text):
+        found = _FINGERPRINT.search(match.group("attrs"))
+        yield match.group("kind").lower(), found.group("fp").lower() if found else None
+
+
+def read_markers(histories: Iterable[StatusHistoryEntry]) -> Markers:
+    """Collect every flag and resolve fingerprint c5attn wrote into an order's comments."""
+    flagged: set[str] = set()
+    resolved: set[str] = set()
+    for entry in histories:
+        for kind, fingerprint in _markers_in(entry.comment or ""):
+            if fingerprint is not None:
+                (flagged if kind == "flag" else resolved).add(fingerprint)
+    return Markers(flagged=frozenset(flagged), resolved=frozenset(resolved))
+
+
+def is_c5attn_comment(comment: str | None) -> bool:
+    """Whether c5attn wrote this comment (it carries one of c5attn's markers)."""
+    return any(True for _ in _markers_in(comment or ""))
+
+
+def commerce5_hint(histories: Iterable[StatusHistoryEntry]) -> str | None:
+    """The latest non-empty comment c5attn did not write: Commerce5's explanation, usually.
+
+    Newest means latest ``created_at``, then highest ``entity_id``; with neither, the first
+    entry wins, as Magento lists an order's history newest first.
+    """
+    oldest = datetime.min.replace(tzinfo=UTC)
+
+    def newness(entry: StatusHistoryEntry) -> tuple[datetime, int]:
+        created = as_utc(entry.created_at) if entry.created_at is not None else oldest
+        return (created, entry.entity_id if entry.entity_id is not None else -1)
+
+    candidates = [e for e in histories if (e.comment or "").strip() and not is_c5attn_comment(e.comment)]
+    if not candidates:
+        return None
+    return max(candidates, key=newness).comment.strip()
+
+
+def flag_comment(classification: Classification, steps: Sequence[str], operator: str) -> str:
+    """The Needs Attention comment: which scenario(s), why, what to do, who, then the marker."""
+    if classification.fingerprint is None:
+        raise ValueError("only a classification with a finding can be flagged")
+    titles = "; ".join(
+        f"{scenario.number}. {scenario.title}"
+        for scenario in (scenario_for(code) for code in classification.scenarios)
+    )
+    lines = [
+        f"Needs Attention (c5attn): {titles}.",
+        "Why: " + " ".join(hit.reason for hit in classification.hits),
+        "Follow-up:",
+        *(f"{number}. {step}" for number, step in enumerate(steps, start=1)),
+        f"Flagged by {operator}.",
+        flag_marker(classification.fingerprint, classification.scenarios),
+    ]
+    return "\n".join(lines)
+
+
+def resolve_comment(fingerprint: str | None, operator: str, note: str | None = None) -> str:
+    """The comment ``resolve`` writes: who resolved it, their note, then the resolve marker."""
+    lines = [f"Resolved by {operator} (c5attn)."]
+    if note and note.strip():
+        lines.append(f"Note: {note.strip()}")
+    lines.append(resolve_marker(fingerprint))
+    return "\n".join(lines)

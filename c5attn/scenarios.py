@@ -1,0 +1,141 @@
+"""The five Commerce5 "Needs Attention" scenarios and their playbooks (domain.md §2).
+
+This is the only place the follow-up steps live: the CLI, the Magento comments and the docs all
+read them from here, so the guidance staff see is the same everywhere. Steps name commands with
+the placeholder ``ORDER``; :func:`steps_for_order` fills in a real order number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from c5attn.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One Needs Attention scenario: its stable code, its number in Commerce5's list, and the playbook."""
+
+    code: str
+    number: int
+    title: str
+    colour: str  # a Rich colour name, distinct per scenario
+    steps: tuple[str, ...]
+
+
+CLOSING_STEPS: tuple[str, ...] = (
+    "Set the Magento status that fits, so the order leaves Needs Attention: c5attn resolve ORDER",
+    "Dismiss the Counterpoint order error, so Commerce5's e-mails stop: c5attn dismiss-error ORDER",
+    "If unsure, contact your Commerce 5 support partner.",
+)
+
+_NO_LONGER_PROCESSED = (
+    "Commerce5 no longer processes this order: invoice every later Counterpoint release of it in "
+    "Magento by hand as well."
+)
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        code="manual-invoice-or-ship",
+        number=1,
+        title="Invoiced or shipped by hand in Magento after import",
+        colour="yellow",
+        steps=(
+            "Compare the Counterpoint release tickets with the Magento invoices and shipments: "
+            "c5attn show ORDER",
+            "In Magento, invoice by hand every Counterpoint release of this order that has no invoice yet.",
+            "In Magento, ship by hand (with its tracking number) every release that has no shipment yet.",
+            "Do the same for every future release of this order, until the order is complete in Magento.",
+            *CLOSING_STEPS,
+        ),
+    ),
+    Scenario(
+        code="capture-failed",
+        number=2,
+        title="Invoice or capture from a release ticket failed",
+        colour="red",
+        steps=(
+            "Capture the funds by hand in Magento (invoice the release with Capture Online).",
+            "If that fails, contact the web developer or the payment provider (Authorize.net, PayPal…).",
+            "Or capture the funds in the payment provider's own portal.",
+            _NO_LONGER_PROCESSED,
+            *CLOSING_STEPS,
+        ),
+    ),
+    Scenario(
+        code="released-but-canceled",
+        number=3,
+        title="Released in Counterpoint, canceled in Magento",
+        colour="magenta",
+        steps=(
+            "Find out whether the goods actually shipped, and whether payment is still needed.",
+            "Perform a return in Counterpoint to reverse the sale of the canceled items, so sales "
+            "reporting and payment reconciliation balance.",
+            *CLOSING_STEPS,
+        ),
+    ),
+    Scenario(
+        code="completed-but-canceled",
+        number=4,
+        title="Completed by hand in Magento, canceled in Counterpoint",
+        colour="cyan",
+        steps=(
+            "Find out whether the goods actually shipped, or still need to.",
+            "Create a credit memo against the invoice in Magento to refund the customer for what "
+            "was not delivered.",
+            *CLOSING_STEPS,
+        ),
+    ),
+    Scenario(
+        code="deposit-but-canceled",
+        number=5,
+        title="Deposit added by hand in Counterpoint, order canceled in Magento",
+        colour="blue",
+        steps=(
+            "Refund the deposit in Counterpoint.",
+            "Cancel the remaining items on the order in Counterpoint.",
+            *CLOSING_STEPS,
+        ),
+    ),
+)
+
+STALE_STEPS: tuple[str, ...] = (
+    "c5attn finds no discrepancy on this order any more: check both systems to confirm the "
+    "follow-up is done: c5attn show ORDER",
+    *CLOSING_STEPS,
+)
+
+
+def unclassified_steps(hint: str | None) -> tuple[str, ...]:
+    """Steps for an order someone else flagged that no rule explains; Commerce5's comment is the clue."""
+    clue = (
+        f'Commerce5 flagged this order for a reason c5attn cannot see in the data; its latest comment '
+        f'says: "{hint}"'
+        if hint
+        else "Commerce5 flagged this order for a reason c5attn cannot see in the data and left no "
+        "comment: read the order's comment history in Magento."
+    )
+    return (
+        clue,
+        "Compare both systems and do the follow-up the comment asks for: c5attn show ORDER",
+        *CLOSING_STEPS,
+    )
+
+
+def scenario_for(text: str) -> Scenario:
+    """The scenario named by its code or number ("capture-failed", "2"), case-insensitive."""
+    wanted = text.strip().lower()
+    for scenario in SCENARIOS:
+        if wanted in (scenario.code, str(scenario.number)):
+            return scenario
+    valid = ", ".join(f"{scenario.number} {scenario.code}" for scenario in SCENARIOS)
+    raise UsageError(f"Unknown scenario {text!r}.", hint=f"Use a code or its number: {valid}.")
+
+
+_ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")
+
+
+def steps_for_order(steps: tuple[str, ...], order_no: str) -> tuple[str, ...]:
+    """The steps with the ``ORDER`` placeholder in their commands replaced by a real order number."""
+    return tuple(_ORDER_PLACEHOLDER.sub(lambda _: order_no, step) for step in steps)

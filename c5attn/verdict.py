@@ -1,0 +1,134 @@
+"""What c5attn concludes about one order of one site: its finding plus its flag state.
+
+Pure: the classification (``c5attn.classify``) says what is wrong from data; this module adds what
+the Magento status and comment history say about it (flagged, stale, resolved, already flagged)
+and decides whether ``scan --apply`` should flag it. ``Verdict.to_json`` is the public JSON
+contract of ``scan --json``, ``list --json`` and ``show --json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from c5attn.classify import as_utc, classify
+from c5attn.markers import Markers, commerce5_hint, read_markers
+from c5attn.models import Classification, CounterpointOrder, MagentoOrder, norm_code
+from c5attn.scenarios import STALE_STEPS, scenario_for, steps_for_order, unclassified_steps
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One order's classification and flag state for a site, with the steps staff should take."""
+
+    order: MagentoOrder
+    cp: CounterpointOrder | None
+    classification: Classification
+    needs_attention_status: str
+    markers: Markers
+    hint: str | None  # Commerce5's latest comment (not c5attn's), shown for flags no rule explains
+    now: datetime
+
+    @property
+    def flagged(self) -> bool:
+        """The order sits in Magento's Needs Attention view (whoever put it there)."""
+        return norm_code(self.order.status) == norm_code(self.needs_attention_status)
+
+    @property
+    def resolved(self) -> bool:
+        """Someone resolved this very finding with c5attn; it stays quiet until the evidence changes."""
+        fingerprint = self.classification.fingerprint
+        return fingerprint is not None and fingerprint in self.markers.resolved
+
+    @property
+    def already_flagged(self) -> bool:
+        """c5attn flagged this very finding before (even if someone has since changed the status)."""
+        fingerprint = self.classification.fingerprint
+        return fingerprint is not None and fingerprint in self.markers.flagged
+
+    @property
+    def stale(self) -> bool:
+        """Flagged, but no rule matches (any more): a candidate for ``resolve``."""
+        return self.flagged and not self.classification.hits
+
+    @property
+    def unclassified(self) -> bool:
+        """A stale flag c5attn never set: Commerce5 saw something the rules do not explain."""
+        return self.stale and not self.markers.flagged
+
+    @property
+    def needs_flag(self) -> bool:
+        """``scan --apply`` should set Needs Attention: a new finding nobody flagged or resolved."""
+        return (
+            bool(self.classification.hits)
+            and not self.resolved
+            and not self.flagged
+            and not self.already_flagged
+        )
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The playbook for this order, its commands naming the order number."""
+        code = self.classification.scenario
+        if code is not None:
+            steps = scenario_for(code).steps
+        elif self.unclassified:
+            steps = unclassified_steps(self.hint)
+        elif self.stale:
+            steps = STALE_STEPS
+        else:
+            steps = ()
+        return steps_for_order(steps, self.order.increment_id)
+
+    def age_days(self, now: datetime) -> int | None:
+        """Whole days since the order was placed (never negative), None when Magento gave no date."""
+        created = self.order.created_at
+        if created is None:
+            return None
+        return max((as_utc(now) - as_utc(created)).days, 0)
+
+    def to_json(self, site_name: str, *, now: datetime | None = None) -> dict[str, object]:
+        """The stable JSON record of this verdict (docs/scenarios.md); ``age_days`` counts to ``now``,
+        by default the time of the assessment."""
+        order = self.order
+        cls = self.classification
+        return {
+            "order": order.increment_id,
+            "site": site_name,
+            "magento_id": order.entity_id,
+            "magento_state": order.state,
+            "magento_status": order.status,
+            "flagged": self.flagged,
+            "stale": self.stale,
+            "resolved": self.resolved,
+            "scenario": cls.scenario,
+            "scenarios": list(cls.scenarios),
+            "money_at_risk": float(cls.money_at_risk),
+            "fingerprint": cls.fingerprint,
+            "steps": list(self.steps),
+            "evidence": cls.evidence,
+            "imported": cls.imported,
+            "currency": order.order_currency_code or None,
+            "age_days": self.age_days(now or self.now),
+            "hint": self.hint,
+        }
+
+
+def assess(
+    order: MagentoOrder,
+    cp: CounterpointOrder | None,
+    *,
+    needs_attention_status: str,
+    now: datetime,
+    capture_grace_minutes: int,
+) -> Verdict:
+    """Classify an order and read its flag state from its Magento status and comment history."""
+    return Verdict(
+        order=order,
+        cp=cp,
+        classification=classify(order, cp, now=now, capture_grace_minutes=capture_grace_minutes),
+        needs_attention_status=needs_attention_status,
+        markers=read_markers(order.status_histories),
+        hint=commerce5_hint(order.status_histories),
+        now=now,
+    )
