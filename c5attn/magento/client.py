@@ -1,0 +1,562 @@
+"""The Magento 2.4 admin REST client: scans, look-ups, comments and verified status writes.
+
+One ``requests.Session`` per site. Reads retry on transient failures; writes never blindly retry:
+after an ambiguous failure (timeout, dropped connection) the client reads the order back to learn
+whether the write landed. See docs/magento-client.md for the paging and consistency notes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+
+from c5attn.config import SiteConfig
+from c5attn.errors import (
+    AmbiguousOrder,
+    MagentoConnectionError,
+    MagentoError,
+    MagentoServerError,
+    MagentoTimeout,
+    MagentoTLSError,
+    MagentoValidationError,
+)
+from c5attn.magento.auth import AdminTokenAuth, build_auth, redact, site_secrets
+from c5attn.magento.errors import bad_success_body, error_from_response
+from c5attn.magento.fields import parse_fields
+from c5attn.magento.parse import ORDER_FIELDS, SCAN_FIELDS, parse_history, parse_order
+from c5attn.magento.search import Filter, FilterGroup, SearchCriteria, SortOrder
+from c5attn.models import MagentoOrder, StatusHistoryEntry
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_MAX_PAGE_MESSAGE = re.compile(r"Maximum SearchCriteria pageSize is (\d+)")
+_NOT_IN_STATE_MESSAGE = "not part of the order status history"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How GETs retry: attempts in all, capped exponential backoff with jitter, Retry-After cap."""
+
+    max_attempts: int = 4
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 30.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based), half to full jitter."""
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What a status write did, as read back from Magento (not as Magento's answer claimed)."""
+
+    before: str
+    after: str
+    applied: bool
+    comment_added: bool
+    message: str
+
+
+class _MaybeSent(Exception):
+    """A write whose request may have reached Magento although no answer came back."""
+
+    def __init__(self, error: MagentoError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class MagentoClient:
+    """A site's Magento REST API (``{magento_url}/rest/{magento_store_code}/V1``).
+
+    ``trace`` receives one line per HTTP request (secrets redacted) for ``--verbose``;
+    ``sleep`` and ``rng`` are injectable so tests of retries run instantly and reproducibly.
+    ``request_count`` counts every HTTP request made, retries and logins included.
+    """
+
+    def __init__(
+        self,
+        site: SiteConfig,
+        *,
+        session: requests.Session | None = None,
+        trace: Callable[[str], None] | None = None,
+        max_workers: int = 4,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        if max_workers < 1:
+            raise ValueError("max_workers must be at least 1")
+        self.site = site
+        self.max_workers = max_workers
+        self.retry = retry
+        self._trace = trace
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._base = site.magento_url.rstrip("/")
+        self._api = f"{self._base}/rest/{site.magento_store_code}/V1"
+        self._timeout = (site.magento_timeout_seconds, site.magento_timeout_seconds)
+        self._session = session or self._new_session(max_workers)
+        self._count_lock = threading.Lock()
+        self._request_count = 0
+        self._secrets = site_secrets(site)
+        self._auth = build_auth(site, self._login)
+        if not site.magento_verify_tls:
+            import urllib3
+
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+    @staticmethod
+    def _new_session(max_workers: int) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max_workers + 1, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> MagentoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def request_count(self) -> int:
+        with self._count_lock:
+            return self._request_count
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def iter_orders(
+        self,
+        criteria_filters: Sequence[FilterGroup],
+        *,
+        fields: str = SCAN_FIELDS,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[MagentoOrder]:
+        """Every order of the site's stores matching ``criteria_filters`` (AND-ed groups).
+
+        Sorted by ``entity_id`` ascending; the first page gives ``total_count``, the rest are
+        fetched ``max_workers`` at a time and yielded in order. Stops by ``total_count``, since
+        Magento repeats its last page past the end. An order is yielded at most once; one that
+        changes while the scan pages may be missed (docs/magento-client.md).
+        """
+        groups = (*criteria_filters, self._store_group())
+        fields = _with_total_count(fields)
+        criteria = SearchCriteria(groups, (SortOrder("entity_id", "ASC"),))
+        page_size, first_items, total = self._first_page(criteria, fields)
+        seen: set[int] = set()
+        yielded = 0
+        for order in _unseen(first_items, seen):
+            yielded += 1
+            yield order
+        if progress:
+            progress(yielded, total)
+        last_page = math.ceil(total / page_size)
+        if last_page <= 1 or len(first_items) < page_size:
+            return
+        pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="magento-page")
+        window: deque[Future[list[dict[str, Any]]]] = deque()
+        next_page = 2
+        try:
+            while next_page <= last_page and len(window) < self.max_workers:
+                window.append(pool.submit(self._page_items, criteria.with_page(page_size, next_page), fields))
+                next_page += 1
+            while window:
+                items = window.popleft().result()
+                if len(items) < page_size:
+                    next_page = last_page + 1  # the set shrank: later pages only repeat the last one
+                elif next_page <= last_page:
+                    window.append(
+                        pool.submit(self._page_items, criteria.with_page(page_size, next_page), fields)
+                    )
+                    next_page += 1
+                for order in _unseen(items, seen):
+                    yielded += 1
+                    yield order
+                if progress:
+                    progress(yielded, total)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _store_group(self) -> FilterGroup:
+        store_ids = ",".join(str(store) for store in self.site.magento_store_ids)
+        return FilterGroup([Filter("store_id", store_ids, "in")])
+
+    def _first_page(self, criteria: SearchCriteria, fields: str) -> tuple[int, list[dict[str, Any]], int]:
+        """(page size used, first page's items, total_count); adopts a smaller server maximum."""
+        page_size = self.site.magento_page_size
+        try:
+            body = self._search(criteria.with_page(page_size, 1), fields)
+        except MagentoValidationError as exc:
+            match = _MAX_PAGE_MESSAGE.search(exc.message)
+            if not match or int(match.group(1)) >= page_size or int(match.group(1)) < 1:
+                raise
+            page_size = int(match.group(1))
+            self._note(f"Magento caps pages at {page_size} orders; lower magento_page_size to match")
+            body = self._search(criteria.with_page(page_size, 1), fields)
+        total = body.get("total_count")
+        if not isinstance(total, int):
+            raise MagentoServerError(
+                "Magento's order search answer has no total_count", "check magento_url (is it Magento 2.4?)"
+            )
+        return page_size, _items(body), total
+
+    def _page_items(self, criteria: SearchCriteria, fields: str) -> list[dict[str, Any]]:
+        return _items(self._search(criteria, fields))
+
+    def _search(self, criteria: SearchCriteria, fields: str) -> dict[str, Any]:
+        params = {**criteria.to_params(), "fields": fields}
+        body = self._get_json(
+            "/orders", params=params, what=f"searching orders (page {criteria.current_page})"
+        )
+        if not isinstance(body, dict):
+            raise MagentoServerError("Magento's order search answer is not an object", "check magento_url")
+        return body
+
+    def get_order(self, entity_id: int) -> MagentoOrder:
+        """One order by its ``entity_id`` (raises ``MagentoNotFound`` when there is none)."""
+        body = self._get_json(
+            f"/orders/{int(entity_id)}", params={"fields": ORDER_FIELDS}, what=f"reading order id {entity_id}"
+        )
+        return parse_order(body)
+
+    def find_order(self, increment_id: str) -> MagentoOrder | None:
+        """The site's order with this order number (``increment_id``), or None."""
+        groups = (FilterGroup([Filter("increment_id", increment_id)]), self._store_group())
+        criteria = SearchCriteria(groups, (SortOrder("entity_id", "ASC"),), page_size=2, current_page=1)
+        items = _items(self._search(criteria, SCAN_FIELDS))
+        if len(items) > 1:
+            raise AmbiguousOrder(
+                f"order {increment_id} exists in more than one of site {self.site.name!r}'s stores",
+                "narrow magento_store_ids for this site, or open the order in the Magento admin",
+            )
+        return parse_order(items[0]) if items else None
+
+    def get_comments(self, entity_id: int) -> list[StatusHistoryEntry]:
+        """The order's comments (status history), as ``GET /V1/orders/{id}/comments`` lists them."""
+        body = self._get_json(
+            f"/orders/{int(entity_id)}/comments", what=f"reading comments of order id {entity_id}"
+        )
+        return [parse_history(item) for item in _items(body)]
+
+    def magento_version(self) -> str:
+        """The text of ``{magento_url}/magento_version`` (e.g. ``Magento/2.4 (Community)``)."""
+        response = self._call(
+            "GET",
+            f"{self._base}/magento_version",
+            what="reading the Magento version",
+            idempotent=True,
+            auth=False,
+        )
+        return response.text.strip()
+
+    def check_auth(self) -> None:
+        """Raise unless the credentials may read orders (one tiny authenticated search)."""
+        params = {**SearchCriteria(page_size=1, current_page=1).to_params(), "fields": "total_count"}
+        self._get_json("/orders", params=params, what="checking Magento credentials")
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def add_comment(
+        self, entity_id: int, comment: str, *, status: str | None = None, notify: bool = False
+    ) -> None:
+        """Add an order comment, hidden from the shopper unless ``notify``.
+
+        Without ``status`` Magento ≥ 2.4.4 leaves the status alone (older builds blanked it,
+        magento/magento2#34180). Never re-posted blindly: see ``_post_comment``.
+        """
+        self._post_comment(entity_id, comment, status=status, notify=notify)
+
+    def set_status(
+        self, order: MagentoOrder, status: str, comment: str, *, notify: bool = False
+    ) -> StatusChange:
+        """Post ``comment`` with ``status``, then read the order back to see what really happened.
+
+        2.4.7 GA ignores the status silently (``applied`` False); current builds refuse a status
+        not assigned to the order's state (``MagentoValidationError`` naming the state).
+        """
+        label = order.increment_id or str(order.entity_id)
+        try:
+            self._post_comment(order.entity_id, comment, status=status, notify=notify)
+        except MagentoValidationError as exc:
+            if _NOT_IN_STATE_MESSAGE not in exc.message:
+                raise
+            allowed = ", ".join(self.site.allowed_statuses(order.state)) or "none configured"
+            raise MagentoValidationError(
+                f'order {label}: Magento refused status "{status}": it is not assigned to the order\'s '
+                f'state "{order.state}"; nothing was changed',
+                f"assign it in the Magento admin (Stores > Order Status > Assign Status to State) or pick "
+                f"one configured for {order.state}: {allowed}",
+                status=exc.status,
+            ) from exc
+        after = self.get_order(order.entity_id).status
+        applied = after == status
+        if applied and order.status == status:
+            message = f"order {label}: status was already {status}; comment added"
+        elif applied:
+            message = f"order {label}: status {order.status} → {status}; comment added"
+        else:
+            message = (
+                f"order {label}: the comment was added but Magento kept status {after!r} instead of "
+                f"{status!r} (Magento 2.4.7 ignores statuses sent with comments); change it in the admin"
+            )
+        return StatusChange(
+            before=order.status, after=after, applied=applied, comment_added=True, message=message
+        )
+
+    def _post_comment(self, entity_id: int, comment: str, *, status: str | None, notify: bool) -> None:
+        """POST the comment once; after an ambiguous failure, decide from the comments read back."""
+        flag = 1 if notify else 0
+        history: dict[str, Any] = {
+            "parent_id": int(entity_id),
+            "comment": comment,
+            "is_customer_notified": flag,
+            "is_visible_on_front": flag,
+        }
+        if status is not None:
+            history["status"] = status
+        before = self._count_comments(entity_id, comment)
+        what = f"adding a comment to order id {entity_id}"
+        try:
+            self._call(
+                "POST",
+                f"{self._api}/orders/{int(entity_id)}/comments",
+                what=what,
+                json_body={"statusHistory": history},
+                idempotent=False,
+            )
+        except _MaybeSent as lost:
+            try:
+                landed = self._count_comments(entity_id, comment) > before
+            except MagentoError as exc:
+                raise type(lost.error)(
+                    f"{lost.error.message}; could not tell whether the comment was added",
+                    "look at the order's comments in the Magento admin before trying again",
+                ) from exc
+            if not landed:
+                raise type(lost.error)(
+                    f"{lost.error.message}; the comment was NOT added (checked by reading the order back)",
+                    "nothing changed: try again",
+                ) from lost
+            self._note(f"{what}: the answer was lost, but the comment is on the order: it landed")
+
+    def _count_comments(self, entity_id: int, comment: str) -> int:
+        return sum(1 for entry in self.get_comments(entity_id) if entry.comment == comment)
+
+    # --- HTTP -------------------------------------------------------------------------------
+
+    def _login(self, user: str, password: str) -> str:
+        try:
+            response = self._call(
+                "POST",
+                f"{self._api}/integration/admin/token",
+                what="logging in as admin user",
+                json_body={"username": user, "password": password},
+                idempotent=False,
+                auth=False,
+                login=True,
+            )
+        except _MaybeSent as lost:  # a token lost in transit is harmless: nothing to check
+            raise lost.error from lost
+        token = _json(response, "logging in as admin user")
+        if not isinstance(token, str) or not token:
+            raise MagentoServerError("the admin-token answer is not a token", "check magento_url")
+        self._secrets.append(token)
+        return token
+
+    def _get_json(self, path: str, *, what: str, params: dict[str, str] | None = None) -> Any:
+        response = self._call(
+            "GET", f"{self._api}{path}", what=what, params=params, idempotent=True, parse_json=True
+        )
+        return _json(response, what)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        params: dict[str, str] | None = None,
+        json_body: Any = None,
+        idempotent: bool,
+        auth: bool = True,
+        login: bool = False,
+        parse_json: bool = False,
+    ) -> requests.Response:
+        """One logical request: retries (reads only), one re-login on 401, typed errors."""
+        attempt = 0
+        relogged = False
+        while True:
+            attempt += 1
+            can_retry = idempotent and attempt < self.retry.max_attempts
+            request_auth: AuthBase | None = self._auth if auth else None
+            sent_token = (
+                self._auth.current_token() if auth and isinstance(self._auth, AdminTokenAuth) else None
+            )
+            started = time.monotonic()
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    auth=request_auth,
+                    timeout=self._timeout,
+                    verify=self.site.magento_verify_tls,
+                )
+            except requests.RequestException as exc:
+                self._count()
+                error, maybe_sent = self._transport_error(exc, what)
+                self._note(f"{method} {url} failed: {error.message} (attempt {attempt})")
+                if can_retry and not isinstance(
+                    exc, requests.exceptions.SSLError | requests.exceptions.ReadTimeout
+                ):
+                    self._sleep(self.retry.backoff(attempt, self._rng))
+                    continue
+                if maybe_sent and not idempotent:
+                    raise _MaybeSent(error) from exc
+                raise error from exc
+            self._count()
+            elapsed = time.monotonic() - started
+            self._note(
+                f"{method} {response.url} → {response.status_code} ({elapsed:.2f}s, attempt {attempt})"
+            )
+            if response.status_code == 401 and sent_token is not None and not relogged:
+                assert isinstance(self._auth, AdminTokenAuth)
+                self._auth.invalidate(sent_token)
+                relogged = True
+                attempt -= 1
+                continue
+            if can_retry and response.status_code in RETRY_STATUSES:
+                self._sleep(self._retry_delay(response, attempt))
+                continue
+            if not response.ok:
+                raise error_from_response(response, what, login=login)
+            if parse_json and can_retry and not _parses(response):
+                self._sleep(self.retry.backoff(attempt, self._rng))
+                continue
+            return response
+
+    def _retry_delay(self, response: requests.Response, attempt: int) -> float:
+        header = response.headers.get("Retry-After")
+        if response.status_code == 429 and header:
+            seconds = _retry_after_seconds(header)
+            if seconds is not None:
+                return min(max(seconds, 0.0), self.retry.retry_after_cap)
+        return self.retry.backoff(attempt, self._rng)
+
+    def _transport_error(self, exc: requests.RequestException, what: str) -> tuple[MagentoError, bool]:
+        """The typed error for a request that got no HTTP answer, and whether it may have been sent."""
+        host = self._base
+        if isinstance(exc, requests.exceptions.SSLError):
+            return MagentoTLSError(
+                f"{what}: the TLS check of {host} failed",
+                "check the server's certificate; for a test store only, set magento_verify_tls = false",
+            ), False
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return MagentoTimeout(
+                f"{what}: could not connect to {host} within {self.site.magento_timeout_seconds:g}s",
+                "check magento_url and the network",
+            ), False
+        if isinstance(exc, requests.exceptions.Timeout):
+            return MagentoTimeout(
+                f"{what}: {host} did not answer within {self.site.magento_timeout_seconds:g}s",
+                "Magento is slow or stuck: try again, or raise magento_timeout_seconds",
+            ), True
+        if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
+            return MagentoConnectionError(
+                f"{what}: cannot reach {host}", "check magento_url and that the server is up"
+            ), False
+        if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError):
+            return MagentoConnectionError(
+                f"{what}: {host} dropped the connection",
+                "try again; if it persists, check Magento and its proxy",
+            ), True
+        return MagentoConnectionError(f"{what}: the request to {host} failed", "check magento_url"), True
+
+    def _count(self) -> None:
+        with self._count_lock:
+            self._request_count += 1
+
+    def _note(self, line: str) -> None:
+        if self._trace is not None:
+            self._trace(redact(line, self._secrets))
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    """True when the failure happened while connecting (refused, DNS): the request never left."""
+    text = repr(exc)
+    return any(
+        marker in text
+        for marker in ("NewConnectionError", "NameResolutionError", "Connection refused", "Failed to resolve")
+    )
+
+
+def _parses(response: requests.Response) -> bool:
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
+
+
+def _json(response: requests.Response, what: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise bad_success_body(response, what) from exc
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    items = body.get("items") if isinstance(body, dict) else None
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise MagentoServerError("Magento's search answer has no items list", "check magento_url")
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _unseen(items: list[dict[str, Any]], seen: set[int]) -> Iterator[MagentoOrder]:
+    for item in items:
+        order = parse_order(item)
+        if order.entity_id not in seen:
+            seen.add(order.entity_id)
+            yield order
+
+
+def _with_total_count(fields: str) -> str:
+    """``fields`` naming ``total_count`` too: without it paging cannot know where to stop."""
+    return fields if "total_count" in parse_fields(fields) else f"{fields},total_count"
+
+
+def _retry_after_seconds(header: str) -> float | None:
+    """Retry-After as seconds (it may be a number or an HTTP date)."""
+    try:
+        return float(header)
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - datetime.now(UTC)).total_seconds()

@@ -1,0 +1,142 @@
+"""Magento JSON → the shared domain model (``c5attn.models``).
+
+Tolerant by design (SOURCES.md, "Shapes vs. the 2.4.8 swagger"): Magento leaves out keys whose
+value is null, sends flags as 0/1, and money as a JSON integer when it is whole, so a missing
+number is 0 and every number goes through ``str`` into ``Decimal``. Only what identifies an order
+(``entity_id``) is mandatory; without it the answer is not an order at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from c5attn.errors import MagentoServerError
+from c5attn.models import ZERO, MagentoItem, MagentoOrder, StatusHistoryEntry
+
+ITEM_FIELDS = (
+    "item_id,sku,name,product_type,parent_item_id,parent_item[product_type],"
+    "qty_ordered,qty_invoiced,qty_shipped,qty_canceled,qty_refunded,price"
+)
+HISTORY_FIELDS = "entity_id,comment,status,created_at,entity_name,is_customer_notified"
+# The fields of one order that ``parse_order`` reads (for ``GET /V1/orders/{id}?fields=``).
+ORDER_FIELDS = (
+    "entity_id,increment_id,store_id,state,status,created_at,updated_at,order_currency_code,"
+    "grand_total,total_invoiced,total_paid,total_refunded,total_canceled,payment[method],"
+    f"items[{ITEM_FIELDS}],status_histories[{HISTORY_FIELDS}]"
+)
+# A scan's ``fields``: the order fields inside ``items[...]``, and ``total_count`` for paging.
+SCAN_FIELDS = f"items[{ORDER_FIELDS}],total_count"
+
+_BAD_ANSWER_HINT = "Magento's answer is not the order JSON it documents: check magento_url"
+
+
+def parse_time(value: object) -> datetime | None:
+    """Magento's ``YYYY-MM-DD HH:MM:SS`` (stored in UTC, no zone) as an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise MagentoServerError(f"Magento sent an unreadable time {value!r}", _BAD_ANSWER_HINT) from exc
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _decimal(value: object) -> Decimal:
+    if value is None or value == "":
+        return ZERO
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise MagentoServerError(f"Magento sent an unreadable number {value!r}", _BAD_ANSWER_HINT) from exc
+
+
+def _int(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(str(value))
+    except ValueError as exc:
+        raise MagentoServerError(f"Magento sent an unreadable integer {value!r}", _BAD_ANSWER_HINT) from exc
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _required_int(obj: Mapping[str, Any], key: str, what: str) -> int:
+    number = _int(obj.get(key))
+    if number is None:
+        raise MagentoServerError(f"Magento sent {what} without {key}", _BAD_ANSWER_HINT)
+    return number
+
+
+def parse_history(obj: Mapping[str, Any]) -> StatusHistoryEntry:
+    """One ``status_histories`` entry (or an item of ``GET /V1/orders/{id}/comments``)."""
+    return StatusHistoryEntry(
+        comment=_text(obj.get("comment")),
+        status=obj.get("status") or None,
+        created_at=parse_time(obj.get("created_at")),
+        entity_id=_int(obj.get("entity_id")),
+        entity_name=obj.get("entity_name") or None,
+        is_customer_notified=_int(obj.get("is_customer_notified")),
+    )
+
+
+def _parse_item(obj: Mapping[str, Any], types_by_id: Mapping[int, str]) -> MagentoItem:
+    parent_id = _int(obj.get("parent_item_id"))
+    parent = obj.get("parent_item")
+    parent_type = parent.get("product_type") if isinstance(parent, Mapping) else None
+    if parent_type is None and parent_id is not None:
+        parent_type = types_by_id.get(parent_id)
+    return MagentoItem(
+        item_id=_required_int(obj, "item_id", "an order item"),
+        sku=_text(obj.get("sku")),
+        product_type=obj.get("product_type") or "simple",
+        parent_item_id=parent_id,
+        parent_product_type=parent_type,
+        name=_text(obj.get("name")),
+        qty_ordered=_decimal(obj.get("qty_ordered")),
+        qty_invoiced=_decimal(obj.get("qty_invoiced")),
+        qty_shipped=_decimal(obj.get("qty_shipped")),
+        qty_canceled=_decimal(obj.get("qty_canceled")),
+        qty_refunded=_decimal(obj.get("qty_refunded")),
+        price=_decimal(obj.get("price")),
+    )
+
+
+def parse_order(obj: Mapping[str, Any]) -> MagentoOrder:
+    """An order object as ``GET /V1/orders/{id}`` or a search page's ``items`` returns it.
+
+    ``status_histories`` keep Magento's order (newest first, as the order endpoints send them).
+    """
+    if not isinstance(obj, Mapping):
+        raise MagentoServerError("Magento sent something other than an order object", _BAD_ANSWER_HINT)
+    raw_items = [item for item in obj.get("items") or () if isinstance(item, Mapping)]
+    types_by_id = {
+        number: str(item.get("product_type") or "simple")
+        for item in raw_items
+        if (number := _int(item.get("item_id"))) is not None
+    }
+    payment = obj.get("payment")
+    histories = obj.get("status_histories") or ()
+    return MagentoOrder(
+        entity_id=_required_int(obj, "entity_id", "an order"),
+        increment_id=_text(obj.get("increment_id")),
+        state=_text(obj.get("state")),
+        status=_text(obj.get("status")),
+        store_id=_int(obj.get("store_id")),
+        created_at=parse_time(obj.get("created_at")),
+        updated_at=parse_time(obj.get("updated_at")),
+        order_currency_code=_text(obj.get("order_currency_code")),
+        grand_total=_decimal(obj.get("grand_total")),
+        total_invoiced=_decimal(obj.get("total_invoiced")),
+        total_paid=_decimal(obj.get("total_paid")),
+        total_refunded=_decimal(obj.get("total_refunded")),
+        total_canceled=_decimal(obj.get("total_canceled")),
+        payment_method=(payment.get("method") or None) if isinstance(payment, Mapping) else None,
+        items=tuple(_parse_item(item, types_by_id) for item in raw_items),
+        status_histories=tuple(parse_history(h) for h in histories if isinstance(h, Mapping)),
+    )
