@@ -1,0 +1,91 @@
+"""The scenario table, its playbooks and the lookup staff type on the command line."""
+
+from __future__ import annotations
+
+import pytest
+from rich.color import Color
+
+from c5attn.errors import ExitCode, UsageError
+from c5attn.scenarios import (
+    CLOSING_STEPS,
+    SCENARIOS,
+    STALE_STEPS,
+    Scenario,
+    scenario_for,
+    steps_for_order,
+    unclassified_steps,
+)
+
+CODES = [
+    "manual-invoice-or-ship",
+    "capture-failed",
+    "released-but-canceled",
+    "completed-but-canceled",
+    "deposit-but-canceled",
+]
+
+
+def test_five_scenarios_in_order() -> None:
+    assert [s.code for s in SCENARIOS] == CODES
+    assert [s.number for s in SCENARIOS] == [1, 2, 3, 4, 5]
+
+
+def test_colours_are_distinct_rich_colours() -> None:
+    colours = [s.colour for s in SCENARIOS]
+    assert len(set(colours)) == len(colours)
+    for colour in colours:
+        Color.parse(colour)  # raises for a name Rich does not know
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.code)
+def test_every_playbook_has_own_steps_then_the_closing_steps(scenario: Scenario) -> None:
+    assert scenario.steps[-len(CLOSING_STEPS) :] == CLOSING_STEPS
+    assert len(scenario.steps) > len(CLOSING_STEPS)
+    assert scenario.title
+
+
+def test_closing_steps_name_resolve_dismiss_and_support() -> None:
+    text = "\n".join(CLOSING_STEPS)
+    assert "c5attn resolve ORDER" in text
+    assert "c5attn dismiss-error ORDER" in text
+    assert "If unsure, contact your Commerce 5 support partner" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("capture-failed", "capture-failed"),
+        ("2", "capture-failed"),
+        (" Deposit-But-Canceled ", "deposit-but-canceled"),
+        ("1", "manual-invoice-or-ship"),
+        ("5", "deposit-but-canceled"),
+    ],
+)
+def test_scenario_for_accepts_code_or_number(text: str, code: str) -> None:
+    assert scenario_for(text).code == code
+
+
+@pytest.mark.parametrize("text", ["6", "0", "capture", "", "capture failed"])
+def test_scenario_for_rejects_anything_else_listing_valid_codes(text: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        scenario_for(text)
+    assert raised.value.exit_code == ExitCode.USAGE
+    assert all(code in (raised.value.hint or "") for code in CODES)
+
+
+def test_steps_for_order_fills_in_the_order_number_only() -> None:
+    steps = steps_for_order(("Run c5attn resolve ORDER now.", "Check the ORDERS report."), "100\\1")
+    assert steps == ("Run c5attn resolve 100\\1 now.", "Check the ORDERS report.")
+
+
+def test_stale_steps_suggest_resolve() -> None:
+    assert any("c5attn resolve ORDER" in step for step in STALE_STEPS)
+    assert "no discrepancy" in STALE_STEPS[0]
+
+
+def test_unclassified_steps_quote_commerce5s_comment() -> None:
+    with_hint = unclassified_steps("Capture failed: card declined")
+    assert '"Capture failed: card declined"' in with_hint[0]
+    without = unclassified_steps(None)
+    assert "left no comment" in without[0]
+    assert with_hint[-len(CLOSING_STEPS) :] == without[-len(CLOSING_STEPS) :] == CLOSING_STEPS

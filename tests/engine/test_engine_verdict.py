@@ -1,0 +1,156 @@
+"""Flag state of a verdict and its public JSON record."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from engine_builders import GRACE, NOW, ORDER_NO, comment, cp, error, item, order, ticket
+
+from c5attn.markers import flag_marker, resolve_marker
+from c5attn.models import CounterpointOrder, MagentoOrder, StatusHistoryEntry
+from c5attn.scenarios import scenario_for
+from c5attn.verdict import Verdict, assess
+
+NEEDS = "needs_attention"
+# A release with no invoice: capture-failed.
+UNBILLED_CP = cp(ticket("1-1", ("A", 1)))
+
+
+def verdict(o: MagentoOrder, c: CounterpointOrder | None) -> Verdict:
+    return assess(o, c, needs_attention_status=NEEDS, now=NOW, capture_grace_minutes=GRACE)
+
+
+def fingerprint() -> str:
+    value = verdict(order(item("A")), UNBILLED_CP).classification.fingerprint
+    assert value is not None
+    return value
+
+
+def histories(*texts: str) -> tuple[StatusHistoryEntry, ...]:
+    return tuple(comment(text) for text in texts)
+
+
+# (status, comments, counterpoint) -> flagged, stale, resolved, already_flagged, needs_flag, unclassified
+STATE_CASES = [
+    pytest.param(
+        "in_counterpoint", (), UNBILLED_CP, (False, False, False, False, True, False), id="new-finding"
+    ),
+    pytest.param(
+        NEEDS, (), UNBILLED_CP, (True, False, False, False, False, False), id="flagged-by-commerce5"
+    ),
+    pytest.param("in_counterpoint", (), cp(), (False, False, False, False, False, False), id="clean"),
+    pytest.param(
+        NEEDS, (), cp(), (True, True, False, False, False, True), id="stale-never-flagged-by-c5attn"
+    ),
+    pytest.param(
+        NEEDS, ("flag",), cp(), (True, True, False, False, False, False), id="stale-after-c5attn-flag"
+    ),
+    pytest.param(NEEDS, (), None, (True, True, False, False, False, True), id="stale-not-imported"),
+    pytest.param(
+        "processing", ("resolved",), UNBILLED_CP, (False, False, True, False, False, False), id="resolved"
+    ),
+    pytest.param(
+        NEEDS, ("resolved",), UNBILLED_CP, (True, False, True, False, False, False), id="flagged-and-resolved"
+    ),
+    pytest.param(
+        "processing", ("flag",), UNBILLED_CP, (False, False, False, True, False, False), id="already-flagged"
+    ),
+    pytest.param(
+        "processing",
+        ("other-resolved",),
+        UNBILLED_CP,
+        (False, False, False, False, True, False),
+        id="resolved-other-finding",
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "marks", "counterpoint", "expected"), STATE_CASES)
+def test_flag_state(
+    status: str,
+    marks: tuple[str, ...],
+    counterpoint: CounterpointOrder | None,
+    expected: tuple[bool, ...],
+) -> None:
+    texts = {
+        "flag": flag_marker(fingerprint(), ["capture-failed"]),
+        "resolved": resolve_marker(fingerprint()),
+        "other-resolved": resolve_marker("ffffffffffffffff"),
+    }
+    o = order(item("A"), status=status, histories=histories(*(texts[m] for m in marks)))
+    v = verdict(o, counterpoint)
+    assert (v.flagged, v.stale, v.resolved, v.already_flagged, v.needs_flag, v.unclassified) == expected
+
+
+def test_flagged_compares_the_status_code_trimmed_and_case_insensitively() -> None:
+    assert verdict(order(item("A"), status=" Needs_Attention "), cp()).flagged
+
+
+def test_steps_follow_the_primary_scenario_with_the_order_number() -> None:
+    v = verdict(order(item("A"), status=NEEDS), UNBILLED_CP)
+    assert v.steps[0] == scenario_for("capture-failed").steps[0]
+    assert f"c5attn resolve {ORDER_NO}" in "\n".join(v.steps)
+    assert "ORDER" not in "\n".join(v.steps)
+
+
+def test_stale_and_unclassified_steps() -> None:
+    hinted = order(item("A"), status=NEEDS, histories=histories("Invoice failed: gateway timeout"))
+    unclassified = verdict(hinted, cp())
+    assert unclassified.hint == "Invoice failed: gateway timeout"
+    assert "Invoice failed: gateway timeout" in unclassified.steps[0]
+    flagged_by_us = order(
+        item("A"), status=NEEDS, histories=histories(flag_marker("0" * 16, ["capture-failed"]))
+    )
+    stale = verdict(flagged_by_us, cp())
+    assert "no discrepancy" in stale.steps[0] and stale.hint is None
+    assert verdict(order(item("A")), cp()).steps == ()
+
+
+def test_to_json_contract() -> None:
+    o = order(
+        item("A"),
+        status=NEEDS,
+        created_at=NOW - timedelta(days=3, hours=1),
+        histories=histories("Capture failed."),
+    )
+    v = verdict(o, cp(ticket("1-1", ("A", 1)), errors=(error(5, "capture"),)))
+    record = v.to_json("main")
+    assert list(record) == [
+        "order", "site", "magento_id", "magento_state", "magento_status", "flagged", "stale", "resolved",
+        "scenario", "scenarios", "money_at_risk", "fingerprint", "steps", "evidence", "imported", "currency",
+        "age_days", "hint",
+    ]  # fmt: skip
+    assert json.loads(json.dumps(record)) == record
+    assert record["order"] == ORDER_NO and record["site"] == "main" and record["magento_id"] == 42
+    assert (record["magento_state"], record["magento_status"]) == ("processing", NEEDS)
+    assert (record["flagged"], record["stale"], record["resolved"]) == (True, False, False)
+    assert (record["scenario"], record["scenarios"]) == ("capture-failed", ["capture-failed"])
+    assert record["money_at_risk"] == 10.0
+    assert record["fingerprint"] == v.classification.fingerprint
+    assert record["steps"] == list(v.steps)
+    assert record["evidence"] == v.classification.evidence
+    assert (record["imported"], record["currency"], record["age_days"], record["hint"]) == (
+        True,
+        "USD",
+        3,
+        "Capture failed.",
+    )
+    assert v.to_json("main", now=NOW + timedelta(days=10))["age_days"] == 13
+
+
+def test_to_json_of_a_clean_not_imported_order() -> None:
+    record = verdict(order(item("A"), created_at=None, currency=""), None).to_json("x")
+    assert (record["scenario"], record["scenarios"], record["fingerprint"]) == (None, [], None)
+    assert (record["money_at_risk"], record["imported"], record["age_days"], record["currency"]) == (
+        0.0,
+        False,
+        None,
+        None,
+    )
+    assert record["steps"] == [] and record["hint"] is None
+
+
+def test_age_never_negative() -> None:
+    assert verdict(order(item("A"), created_at=NOW + timedelta(hours=2)), cp()).age_days(NOW) == 0
