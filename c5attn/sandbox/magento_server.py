@@ -1,0 +1,514 @@
+"""A local Magento 2.4 admin REST server, faithful enough to test c5attn's client against.
+
+It serves the endpoints c5attn uses with Magento's semantics and error shapes (magento-api.md):
+searchCriteria in both spellings, OR within a filter group and AND across groups, the last-page
+clamp, ``fields`` partial responses, the optional page-size limit, the comment/status rule of
+2.4.6, 2.4.7 GA and current builds, bearer tokens, admin-token login and real OAuth 1.0a
+signature checks. Latency and faults (5xx, 429, dropped connections, slow answers, malformed
+JSON) are injected from a seeded random generator, so a run can be replayed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from c5attn.magento.fields import FieldsSyntaxError, apply_fields, parse_fields
+from c5attn.magento.search import (
+    Filter,
+    FilterGroup,
+    SearchCriteria,
+    SearchCriteriaError,
+    parse_search_criteria,
+)
+from c5attn.sandbox.magento_store import VERSIONS, MagentoStore, SandboxError
+
+DEFAULT_TOKEN = "sandbox-token"
+DEFAULT_PAGE_SIZE_WHEN_LIMITED = 20  # Magento's webapi/validation/default_page_size
+VERSION_TEXT = "Magento/2.4 (Community)"  # /magento_version never tells the patch level
+NO_ROUTE = "Request does not match any route."
+UNAUTHORIZED = "The consumer isn't authorized to access %resources."
+FAULT_KINDS = ("drop", "slow", "badjson")
+
+_ID_TYPE_ERROR = 'The "%1" value\'s type is invalid. The "int" type was expected. Verify and try again.'
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One kind of injected failure and the share of requests it hits."""
+
+    kind: str  # an HTTP status code ("503"), or drop | slow | badjson
+    rate: float
+
+
+def parse_faults(spec: str | None) -> tuple[Fault, ...]:
+    """``"503:0.1,429:0.05,drop:0.02"`` → faults; rates must add up to at most 1."""
+    if not spec:
+        return ()
+    faults = []
+    for part in spec.split(","):
+        kind, sep, rate_text = part.strip().partition(":")
+        if not sep:
+            raise ValueError(f"fault {part!r} is not KIND:RATE")
+        if kind not in FAULT_KINDS and not (kind.isdigit() and 400 <= int(kind) <= 599):
+            raise ValueError(f"fault kind {kind!r} is not an HTTP status 400-599, drop, slow or badjson")
+        rate = float(rate_text)
+        if not 0 <= rate <= 1:
+            raise ValueError(f"fault rate {rate_text!r} is not between 0 and 1")
+        faults.append(Fault(kind, rate))
+    if sum(f.rate for f in faults) > 1 + 1e-9:
+        raise ValueError("fault rates add up to more than 1")
+    return tuple(faults)
+
+
+@dataclass(frozen=True)
+class _Route:
+    method: str
+    pattern: re.Pattern[str]
+    action: str
+    resource: str | None  # the ACL resource named in a 401; None: no authentication
+
+
+def _route(method: str, pattern: str, action: str, resource: str | None) -> _Route:
+    return _Route(method, re.compile(pattern + r"/?$"), action, resource)
+
+
+_ROUTES = (
+    _route("GET", r"/V1/orders", "search_orders", "Magento_Sales::actions_view"),
+    _route("GET", r"/V1/orders/(?P<id>[^/]+)", "get_order", "Magento_Sales::actions_view"),
+    _route("GET", r"/V1/orders/(?P<id>[^/]+)/comments", "get_comments", "Magento_Sales::actions_view"),
+    _route("POST", r"/V1/orders/(?P<id>[^/]+)/comments", "post_comment", "Magento_Sales::comment"),
+    _route(
+        "POST", r"/V1/orders/(?P<id>[^/]+)/(?P<action>hold|unhold|cancel)", "order_action", "Magento_Sales::"
+    ),
+    _route(
+        "GET", r"/V1/(?P<kind>invoices|shipments|creditmemos)", "search_documents", "Magento_Sales::sales"
+    ),
+    _route("POST", r"/V1/integration/admin/token", "admin_token", None),
+)
+_REST_PREFIX = re.compile(r"^/rest(?:/(?P<store>[A-Za-z0-9_]+))?(?P<rest>/V1/.*)$")
+
+
+class _Reply(Exception):
+    """Finish the request with this status and JSON body (used for every Magento error)."""
+
+    def __init__(self, status: int, body: Any, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+
+
+class MagentoSandbox:
+    """The sandbox server over a store made by ``magento_store.load_orders``.
+
+    ``start()`` serves in a background thread and returns the base URL; ``stop()`` (or leaving
+    the ``with`` block) shuts it down after the last answer. Every write is committed before it
+    is answered, so stopping never loses state.
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str = DEFAULT_TOKEN,
+        latency_ms: float = 0,
+        faults: str | None = None,
+        seed: int | None = None,
+        max_page_size: int | None = None,
+        magento_version: str = "2.4.8",
+        state_map: Mapping[str, list[str]] | None = None,
+        oauth_consumers: Mapping[str, str] | None = None,
+        oauth_tokens: Mapping[str, str] | None = None,
+        admin_users: Mapping[str, str] | None = None,
+        slow_seconds: float = 5.0,
+    ) -> None:
+        if magento_version not in VERSIONS:
+            raise ValueError(f"magento_version must be one of {', '.join(VERSIONS)}")
+        if max_page_size is not None and max_page_size < 1:
+            raise ValueError("max_page_size must be at least 1")
+        self.store = MagentoStore(db_path, state_map)
+        self.host = host
+        self.port = port
+        self.token = token
+        self.latency_ms = latency_ms
+        self.faults = parse_faults(faults)
+        self.max_page_size = max_page_size
+        self.magento_version = magento_version
+        self.oauth_consumers = dict(oauth_consumers or {})
+        self.oauth_tokens = dict(oauth_tokens or {})
+        self.admin_users = dict(admin_users or {})
+        self.slow_seconds = slow_seconds
+        self.log: deque[tuple[str, str, int]] = deque(maxlen=100_000)  # (method, path, status)
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._admin_tokens: set[str] = set()
+        self._nonces: set[tuple[str, str, str]] = set()
+        self._queued_faults: deque[str] = deque()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> str:
+        """Start serving in a background thread; returns ``http://host:port``."""
+        server = ThreadingHTTPServer((self.host, self.port), _handler_class(self))
+        server.daemon_threads = True
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self.url
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        """Stop accepting, wait for the serving loop, close the store."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.store.close()
+
+    def __enter__(self) -> MagentoSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- test hooks ----------------------------------------------------------------------------
+
+    def fail_next(self, *kinds: str) -> None:
+        """Make the next API requests fail with these faults, in order (before any random fault)."""
+        parse_faults(",".join(f"{kind}:0" for kind in kinds))  # validates the kinds
+        with self._lock:
+            self._queued_faults.extend(kinds)
+
+    def expire_admin_tokens(self) -> None:
+        """Forget every issued admin token, as when they expire: the next use gets a 401."""
+        with self._lock:
+            self._admin_tokens.clear()
+
+    def requests_to(self, method: str, path_fragment: str) -> int:
+        """How many logged requests had this method and a path containing ``path_fragment``."""
+        return sum(1 for m, path, _ in list(self.log) if m == method and path_fragment in path)
+
+    # --- request handling ----------------------------------------------------------------------
+
+    def _draw_fault(self) -> str | None:
+        with self._lock:
+            if self._queued_faults:
+                return self._queued_faults.popleft()
+            if not self.faults:
+                return None
+            draw = self._rng.random()
+        threshold = 0.0
+        for fault in self.faults:
+            threshold += fault.rate
+            if draw < threshold:
+                return fault.kind
+        return None
+
+    def _authenticate(self, handler: _Handler, route: _Route, query: str) -> None:
+        header = handler.headers.get("Authorization", "")
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() == "bearer":
+            with self._lock:
+                valid = credentials == self.token or credentials in self._admin_tokens
+        elif scheme.lower() == "oauth":
+            valid = self._oauth_valid(handler, header, query)
+        else:
+            valid = False
+        if not valid:
+            raise _Reply(401, {"message": UNAUTHORIZED, "parameters": {"resources": route.resource}})
+
+    def _oauth_valid(self, handler: _Handler, header: str, query: str) -> bool:
+        """Verify an OAuth 1.0a HMAC signature over method, URL and query (not a JSON body)."""
+        from oauthlib.common import Request as OAuthRequest
+        from oauthlib.oauth1.rfc5849 import signature, utils
+
+        try:
+            oauth = dict(utils.parse_authorization_header(header))
+        except ValueError:
+            return False
+        consumer_secret = self.oauth_consumers.get(oauth.get("oauth_consumer_key", ""))
+        token_secret = self.oauth_tokens.get(oauth.get("oauth_token", ""))
+        if consumer_secret is None or token_secret is None:
+            return False
+        nonce = (
+            oauth.get("oauth_consumer_key", ""),
+            oauth.get("oauth_nonce", ""),
+            oauth.get("oauth_timestamp", ""),
+        )
+        request = OAuthRequest(
+            f"http://{handler.headers.get('Host', self.host)}{handler.path}", handler.command
+        )
+        request.params = signature.collect_parameters(uri_query=query, headers={"Authorization": header})
+        request.signature = oauth.get("oauth_signature", "")
+        method = oauth.get("oauth_signature_method")
+        if method == "HMAC-SHA256":
+            valid = signature.verify_hmac_sha256(request, consumer_secret, token_secret)
+        elif method == "HMAC-SHA1":
+            valid = signature.verify_hmac_sha1(request, consumer_secret, token_secret)
+        else:
+            return False
+        with self._lock:
+            if not valid or nonce in self._nonces:
+                return False
+            self._nonces.add(nonce)
+        return True
+
+    def handle(self, handler: _Handler) -> None:
+        """Answer one request (called on the request's own thread)."""
+        if self.latency_ms:
+            time.sleep(self.latency_ms / 1000)
+        parts = urlsplit(handler.path)
+        body = handler.read_body()
+        status = 200
+        try:
+            if handler.command == "GET" and parts.path.rstrip("/") == "/magento_version":
+                handler.send(200, VERSION_TEXT.encode(), "text/plain; charset=UTF-8")
+                return
+            match = _REST_PREFIX.match(parts.path)
+            if not match:
+                raise _Reply(404, {"message": NO_ROUTE})
+            fault = self._draw_fault()
+            if fault == "drop":  # before any processing: a dropped write did not land
+                status = 0
+                handler.drop()
+                return
+            if fault is not None and fault.isdigit():
+                self._fault_reply(int(fault))
+            if fault == "slow" and handler.command == "GET":
+                time.sleep(self.slow_seconds)
+            status, payload = self._dispatch(handler, match.group("rest"), parts.query, body)
+            data = json.dumps(payload, separators=(",", ":")).encode()
+            if fault == "slow" and handler.command == "POST":  # the write landed; the answer is late
+                time.sleep(self.slow_seconds)
+            if fault == "badjson":
+                data = data[: max(1, len(data) // 2)]
+            handler.send(status, data, "application/json; charset=utf-8")
+        except _Reply as reply:
+            status = reply.status
+            if isinstance(reply.body, bytes | str):
+                data = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                content_type = "text/html; charset=UTF-8"
+            else:
+                data = json.dumps(reply.body).encode()
+                content_type = "application/json; charset=utf-8"
+            handler.send(status, data, content_type, reply.headers)
+        finally:
+            self.log.append((handler.command, parts.path, status))
+
+    def _fault_reply(self, status: int) -> None:
+        if status == 500:
+            report = secrets.token_hex(8)
+            message = f"Internal Error. Details are available in Magento log file. Report ID: webapi-{report}"
+            raise _Reply(500, {"message": message})
+        if status == 429:
+            raise _Reply(
+                429, "<html><body><h1>429 Too Many Requests</h1></body></html>", {"Retry-After": "1"}
+            )
+        if status >= 500:
+            title = {503: "Service Temporarily Unavailable", 502: "Bad Gateway", 504: "Gateway Time-out"}
+            raise _Reply(
+                status, f"<html><head><title>{status} {title.get(status, 'Error')}</title></head></html>"
+            )
+        raise _Reply(status, {"message": "Injected fault."})
+
+    def _dispatch(self, handler: _Handler, path: str, query: str, body: bytes) -> tuple[int, Any]:
+        candidates = [route for route in _ROUTES if route.pattern.match(path)]
+        route = next((r for r in candidates if r.method == handler.command), None)
+        if route is None:
+            raise _Reply(404, {"message": NO_ROUTE})
+        match = route.pattern.match(path)
+        assert match is not None
+        args = match.groupdict()
+        if route.resource is not None:
+            self._authenticate(handler, _acl(route, args), query)
+        pairs = parse_qsl(query, keep_blank_values=True)
+        try:
+            return 200, getattr(self, f"_do_{route.action}")(args, pairs, body)
+        except SandboxError as exc:
+            raise _Reply(exc.status, exc.body()) from exc
+        except SearchCriteriaError as exc:
+            raise _Reply(400, _error(exc.message, exc.parameters)) from exc
+
+    # --- endpoints -----------------------------------------------------------------------------
+
+    def _criteria(self, pairs: list[tuple[str, str]]) -> tuple[SearchCriteria, int | None]:
+        if not any(key.startswith("searchCriteria") for key, _ in pairs):
+            raise _Reply(
+                400, _error('"%fieldName" is required. Enter and try again.', {"fieldName": "searchCriteria"})
+            )
+        criteria = parse_search_criteria(pairs)
+        default_size = None
+        if self.max_page_size is not None:
+            if criteria.page_size is not None and criteria.page_size > self.max_page_size:
+                raise _Reply(400, _error("Maximum SearchCriteria pageSize is %1", [self.max_page_size]))
+            default_size = DEFAULT_PAGE_SIZE_WHEN_LIMITED
+        return criteria, default_size
+
+    def _do_search_orders(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+        return self._search("orders", pairs)
+
+    def _do_search_documents(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+        return self._search(args["kind"], pairs)
+
+    def _search(self, kind: str, pairs: list[tuple[str, str]]) -> Any:
+        criteria, default_size = self._criteria(pairs)
+        items, total = self.store.search(criteria, kind, default_size)
+        result = {"items": items, "search_criteria": criteria.to_echo(), "total_count": total}
+        return _fields(result, pairs)
+
+    def _do_get_order(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+        return _fields(self.store.get_order(_entity_id(args["id"])), pairs)
+
+    def _do_get_comments(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+        entity_id = _entity_id(args["id"])
+        items = self.store.comments(entity_id)
+        criteria = SearchCriteria([FilterGroup([Filter("parent_id", str(entity_id))])])
+        return _fields(
+            {"items": items, "search_criteria": criteria.to_echo(), "total_count": len(items)}, pairs
+        )
+
+    def _do_post_comment(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+        entity_id = _entity_id(args["id"])
+        payload = _json_body(body)
+        history = payload.get("statusHistory", payload.get("status_history"))
+        if not isinstance(history, dict):
+            raise _Reply(
+                400, _error('"%fieldName" is required. Enter and try again.', {"fieldName": "statusHistory"})
+            )
+        self.store.add_comment(entity_id, history, self.magento_version)
+        return True
+
+    def _do_order_action(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+        entity_id = _entity_id(args["id"])
+        action = {"hold": self.store.hold, "unhold": self.store.unhold, "cancel": self.store.cancel}
+        return action[args["action"]](entity_id)
+
+    def _do_admin_token(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+        payload = _json_body(body)
+        user, password = payload.get("username"), payload.get("password")
+        if not isinstance(user, str) or self.admin_users.get(user) != password:
+            message = (
+                "The account sign-in was incorrect or your account is disabled temporarily. "
+                "Please wait and try again later."
+            )
+            raise _Reply(401, {"message": message})
+        token = secrets.token_hex(16)
+        with self._lock:
+            self._admin_tokens.add(token)
+        return token
+
+
+def _acl(route: _Route, args: Mapping[str, str]) -> _Route:
+    """The route with the ACL resource Magento names for this exact action."""
+    resources = {
+        "hold": "Magento_Sales::hold",
+        "unhold": "Magento_Sales::unhold",
+        "cancel": "Magento_Sales::cancel",
+        "invoices": "Magento_Sales::sales_invoice",
+        "shipments": "Magento_Sales::shipment",
+        "creditmemos": "Magento_Sales::sales_creditmemo",
+    }
+    key = args.get("action") or args.get("kind")
+    if key is None:
+        return route
+    return _Route(route.method, route.pattern, route.action, resources[key])
+
+
+def _error(message: str, parameters: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message}
+    if parameters is not None:
+        body["parameters"] = parameters
+    return body
+
+
+def _entity_id(text: str) -> int:
+    if not text.isdigit():
+        raise _Reply(400, _error(_ID_TYPE_ERROR, [text]))
+    return int(text)
+
+
+def _json_body(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError as exc:
+        raise _Reply(400, _error("Decoding error: %1", [str(exc)])) from exc
+    if not isinstance(payload, dict):
+        raise _Reply(400, _error("Decoding error: %1", ["the request body is not an object"]))
+    return payload
+
+
+def _fields(result: Any, pairs: list[tuple[str, str]]) -> Any:
+    """Apply a ``fields`` parameter; Magento answers ``[]`` to one it cannot parse."""
+    expression = next((value for key, value in pairs if key == "fields"), None)
+    if expression is None:
+        return result
+    try:
+        return apply_fields(result, parse_fields(expression))
+    except FieldsSyntaxError:
+        return []
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive plumbing; the sandbox decides every answer."""
+
+    protocol_version = "HTTP/1.1"
+    sandbox: MagentoSandbox
+
+    def do_GET(self) -> None:
+        self.sandbox.handle(self)
+
+    do_POST = do_GET
+    do_PUT = do_GET
+    do_DELETE = do_GET
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def send(
+        self, status: int, data: bytes, content_type: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def drop(self) -> None:
+        """Close the connection without answering (a crashed PHP worker, a proxy reset)."""
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the sandbox keeps its own request log."""
+
+
+def _handler_class(sandbox: MagentoSandbox) -> type[_Handler]:
+    return type("MagentoSandboxHandler", (_Handler,), {"sandbox": sandbox})

@@ -1,0 +1,552 @@
+"""The Magento sandbox's SQLite store: orders as Magento-shaped JSON plus indexed columns.
+
+Each order's JSON (exactly what ``GET /V1/orders/{id}`` answers) lives in ``order_json``; the
+narrow ``orders`` table copies the columns searches filter and sort on, so paging 100,000 orders
+walks small index pages, never the JSON. Any other top-level field is still filterable, through
+``json_extract``. Invoices, shipments and credit memos are derived from the orders' quantities
+when the store is loaded. The workflow rules of Magento's order service (comments per build,
+hold, unhold, cancel) are here too; the HTTP layer is ``magento_server``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import queue
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from c5attn.magento.search import Filter, SearchCriteria
+
+MagentoVersion = str  # "2.4.6" | "2.4.7" | "2.4.8"
+VERSIONS = ("2.4.6", "2.4.7", "2.4.8")
+DOCUMENT_KINDS = ("invoices", "shipments", "creditmemos")
+NOT_FOUND = "The entity that was requested doesn't exist. Verify the entity and try again."
+
+# Magento's core statuses per state (its install data patch, SOURCES.md), the first one being the
+# state's default, plus Commerce5's statuses where the project's defaults assign them.
+DEFAULT_STATE_MAP: dict[str, list[str]] = {
+    "new": ["pending", "needs_attention"],
+    "pending_payment": ["pending_payment"],
+    "processing": ["processing", "fraud", "in_counterpoint", "needs_attention"],
+    "complete": ["complete", "completing", "needs_attention"],
+    "closed": ["closed", "needs_attention"],
+    "canceled": ["canceled", "confirmed_cancel", "needs_attention"],
+    "holded": ["holded", "needs_attention"],
+    "payment_review": ["payment_review", "fraud"],
+}
+
+_ORDER_COLUMNS = ("entity_id", "increment_id", "store_id", "state", "status", "created_at", "updated_at")
+_NULLABLE_REQUIRED = {"payment": frozenset({"account_status", "cc_last4"})}  # sent as null by Magento
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CHUNK = 2000
+
+_SCHEMA = """
+CREATE TABLE orders (
+    entity_id INTEGER PRIMARY KEY, increment_id TEXT NOT NULL, store_id INTEGER,
+    state TEXT, status TEXT, created_at TEXT, updated_at TEXT
+);
+CREATE TABLE order_json (entity_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE invoices (entity_id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, created_at TEXT, body TEXT);
+CREATE TABLE shipments (entity_id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, created_at TEXT, body TEXT);
+CREATE TABLE creditmemos (entity_id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, created_at TEXT,
+    body TEXT);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+"""
+_INDEXES = """
+CREATE INDEX orders_increment_id ON orders (increment_id);
+CREATE INDEX orders_store_id ON orders (store_id);
+CREATE INDEX orders_state ON orders (state);
+CREATE INDEX orders_status ON orders (status);
+CREATE INDEX orders_created_at ON orders (created_at);
+CREATE INDEX orders_updated_at ON orders (updated_at);
+CREATE INDEX invoices_order_id ON invoices (order_id);
+CREATE INDEX shipments_order_id ON shipments (order_id);
+CREATE INDEX creditmemos_order_id ON creditmemos (order_id);
+"""
+
+_OPERATORS = {
+    "eq": "=", "neq": "!=", "gt": ">", "gteq": ">=", "moreq": ">=", "from": ">=",
+    "lt": "<", "lteq": "<=", "to": "<=",
+}  # fmt: skip
+
+
+class SandboxError(Exception):
+    """A Magento error answer: HTTP status, message with placeholders, and its parameters."""
+
+    def __init__(
+        self, status: int, message: str, parameters: list[Any] | dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.parameters = parameters
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"message": self.message}
+        if self.parameters is not None:
+            body["parameters"] = self.parameters
+        return body
+
+
+def magento_now() -> str:
+    """The current UTC time in Magento's ``YYYY-MM-DD HH:MM:SS`` form."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def _clean(value: Any, keep_null: frozenset[str] = frozenset()) -> Any:
+    """Magento's output form: null keys dropped (except schema-required ones), booleans as 0/1."""
+    if isinstance(value, dict):
+        return {
+            key: _clean(item, _NULLABLE_REQUIRED.get(key, frozenset()))
+            for key, item in value.items()
+            if item is not None or key in keep_null
+        }
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _number(value: Any) -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+
+
+def _json_number(value: Decimal) -> int | float:
+    """Whole amounts as JSON integers, like PHP's ``json_encode``."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _document(kind: str, order: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The one invoice, shipment or credit memo implied by the order's item quantities, if any."""
+    qty_key = {"invoices": "qty_invoiced", "shipments": "qty_shipped", "creditmemos": "qty_refunded"}[kind]
+    lines = [item for item in order.get("items", ()) if _number(item.get(qty_key)) > 0]
+    if not lines:
+        return None
+    doc_id = int(order["entity_id"])
+    items = [
+        {
+            "entity_id": int(item.get("item_id", 0)),
+            "parent_id": doc_id,
+            "order_item_id": int(item.get("item_id", 0)),
+            "sku": item.get("sku", ""),
+            "name": item.get("name", ""),
+            "price": item.get("price", 0),
+            "qty": _json_number(_number(item.get(qty_key))),
+            **({"base_cost": 0, "base_price": item.get("price", 0)} if kind == "creditmemos" else {}),
+        }
+        for item in lines
+    ]
+    total_qty = _json_number(sum((_number(item.get(qty_key)) for item in lines), Decimal(0)))
+    document: dict[str, Any] = {
+        "entity_id": doc_id,
+        "increment_id": order.get("increment_id", str(doc_id)),
+        "order_id": doc_id,
+        "store_id": order.get("store_id", 1),
+        "created_at": order.get("updated_at") or order.get("created_at") or magento_now(),
+        "updated_at": order.get("updated_at") or order.get("created_at") or magento_now(),
+        "total_qty": total_qty,
+        "items": items,
+        "comments": [],
+    }
+    if kind == "invoices":
+        paid = _number(order.get("total_paid")) >= _number(order.get("total_invoiced"))
+        document["state"] = 2 if paid else 1
+        document["grand_total"] = order.get("total_invoiced", 0)
+        document["base_grand_total"] = order.get("base_total_invoiced", order.get("total_invoiced", 0))
+    elif kind == "creditmemos":
+        document["state"] = 2
+        document["grand_total"] = order.get("total_refunded", 0)
+    else:
+        document["tracks"] = []
+    return document
+
+
+def _order_row(order: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(order.get(column) for column in _ORDER_COLUMNS)
+
+
+def _history_ids(order: Mapping[str, Any]) -> Iterator[int]:
+    for entry in order.get("status_histories", ()):
+        if isinstance(entry.get("entity_id"), int):
+            yield entry["entity_id"]
+
+
+def _normalized(orders: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    next_id = 1
+    for raw in orders:
+        order = _clean(dict(raw))
+        if "entity_id" not in order:
+            order["entity_id"] = next_id
+        entity_id = int(order["entity_id"])
+        order["entity_id"] = entity_id
+        next_id = max(next_id, entity_id + 1)
+        order.setdefault("increment_id", f"{entity_id:09d}")
+        order.setdefault("items", [])
+        order.setdefault("status_histories", [])
+        yield order
+
+
+def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
+    """(Re)fill the store at ``db_path`` from order dicts, streaming; returns how many were loaded.
+
+    One transaction, ``executemany`` per chunk, indexes built after the rows: 100,000 orders load
+    in seconds. Orders without ``entity_id`` are numbered after the highest seen so far.
+    """
+    db_path = Path(db_path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.executescript(_SCHEMA)
+        conn.execute("BEGIN")
+        count = 0
+        max_history = 0
+        stream = _normalized(orders)
+        while chunk := list(islice(stream, _CHUNK)):
+            count += len(chunk)
+            conn.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?)", map(_order_row, chunk))
+            conn.executemany(
+                "INSERT INTO order_json VALUES (?, ?)",
+                ((order["entity_id"], json.dumps(order, separators=(",", ":"))) for order in chunk),
+            )
+            for kind in DOCUMENT_KINDS:
+                documents = [doc for order in chunk if (doc := _document(kind, order)) is not None]
+                conn.executemany(
+                    f"INSERT INTO {kind} VALUES (?, ?, ?, ?)",
+                    ((d["entity_id"], d["order_id"], d["created_at"], json.dumps(d)) for d in documents),
+                )
+            max_history = max([max_history, *(i for order in chunk for i in _history_ids(order))])
+        conn.execute("INSERT INTO meta VALUES ('next_history_id', ?)", (max_history + 1,))
+        for statement in filter(str.strip, _INDEXES.split(";")):
+            conn.execute(statement)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return count
+
+
+def read_orders_file(path: Path) -> Iterator[dict[str, Any]]:
+    """Orders from a JSON array (as ``/V1/orders`` answers ``items``) or from JSON lines.
+
+    Decoded incrementally, object by object, so a file of 100,000 orders never sits in memory
+    as one parsed list.
+    """
+    decoder = json.JSONDecoder()
+    with open(path, encoding="utf-8") as handle:
+        buffer = handle.read(1 << 16)
+        pos = _skip(buffer, 0, " \t\r\n")
+        wrapped = buffer[pos : pos + 1] == "["
+        pos = pos + 1 if wrapped else pos
+        while True:
+            pos = _skip(buffer, pos, " \t\r\n,")
+            if pos >= len(buffer):
+                more = handle.read(1 << 16)
+                if not more:
+                    return
+                buffer, pos = buffer[pos:] + more, 0
+                continue
+            if wrapped and buffer[pos] == "]":
+                return
+            try:
+                order, end = decoder.raw_decode(buffer, pos)
+            except json.JSONDecodeError:
+                more = handle.read(1 << 16)
+                if not more:
+                    raise
+                buffer, pos = buffer[pos:] + more, 0
+                continue
+            if not isinstance(order, dict):
+                raise ValueError(f"{path}: expected order objects, found {type(order).__name__}")
+            yield order
+            pos = end
+
+
+def _skip(text: str, pos: int, chars: str) -> int:
+    while pos < len(text) and text[pos] in chars:
+        pos += 1
+    return pos
+
+
+# --- searching ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Where a searchable entity lives: its narrow columns and where its JSON body is."""
+
+    source: str  # FROM clause, alias ``t`` for the columns
+    body: str  # expression of the JSON body
+    columns: frozenset[str]
+
+
+_ORDERS = _Table(
+    "orders t JOIN order_json j ON j.entity_id = t.entity_id", "j.body", frozenset(_ORDER_COLUMNS)
+)
+
+
+def _document_table(kind: str) -> _Table:
+    return _Table(f"{kind} t", "t.body", frozenset({"entity_id", "order_id", "created_at"}))
+
+
+def _field_sql(table: _Table, field: str) -> tuple[str, bool]:
+    """(SQL expression, typed) for a top-level field; ``typed``: compare by the JSON value's type."""
+    if not _FIELD_NAME.fullmatch(field):
+        raise SandboxError(400, 'Invalid field name "%1".', [field])
+    if field in table.columns:
+        return f"t.{field}", False
+    return f"json_extract({table.body}, '$.{field}')", True
+
+
+def _compare(expr: str, typed: bool, op: str, value: str) -> tuple[str, list[Any]]:
+    """``expr op value`` with MySQL's coercion: numbers compare as numbers, text as text."""
+    if not typed:
+        return f"{expr} {op} ?", [value]
+    numeric = f"typeof({expr}) IN ('integer', 'real')"
+    sql = f"(CASE WHEN {numeric} THEN {expr} {op} CAST(? AS NUMERIC) ELSE {expr} {op} ? END)"
+    return sql, [value, value]
+
+
+def _condition(table: _Table, flt: Filter) -> tuple[str, list[Any]]:
+    expr, typed = _field_sql(table, flt.field)
+    kind = flt.condition_type
+    if kind in _OPERATORS:
+        return _compare(expr, typed, _OPERATORS[kind], flt.value)
+    if kind in ("like", "nlike"):
+        negation = "NOT " if kind == "nlike" else ""
+        return f"{expr} {negation}LIKE ? ESCAPE '\\'", [flt.value]
+    if kind in ("in", "nin"):
+        parts = [_compare(expr, typed, "=", value) for value in flt.value.split(",")]
+        sql = "(" + " OR ".join(part for part, _ in parts) + ")"
+        return (f"NOT {sql}" if kind == "nin" else sql), [p for _, params in parts for p in params]
+    if kind in ("finset", "nfinset"):
+        sql = f"instr(',' || {expr} || ',', ',' || ? || ',') > 0"
+        return (f"NOT ({sql})" if kind == "nfinset" else sql), [flt.value]
+    return f"{expr} IS {'NOT ' if kind == 'notnull' else ''}NULL", []
+
+
+def _where(table: _Table, criteria: SearchCriteria) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for group in criteria.filter_groups:
+        parts = [_condition(table, flt) for flt in group.filters]
+        clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
+        params += [p for _, values in parts for p in values]
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _order_by(table: _Table, criteria: SearchCriteria) -> str:
+    keys = [f"{_field_sql(table, s.field)[0]} {s.direction}" for s in criteria.sort_orders]
+    return " ORDER BY " + ", ".join([*keys, "t.entity_id ASC"])
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+
+class MagentoStore:
+    """Searches and workflow writes on a store made by ``load_orders``; safe across threads.
+
+    Readers share a small pool of connections (WAL lets them run beside a writer); every write is
+    one ``BEGIN IMMEDIATE`` transaction, committed before the answer is sent.
+    """
+
+    def __init__(self, db_path: Path, state_map: Mapping[str, list[str]] | None = None) -> None:
+        if not Path(db_path).exists():
+            raise FileNotFoundError(f"no sandbox store at {db_path}: load orders first")
+        self.db_path = Path(db_path)
+        self.state_map = {
+            state: list(statuses) for state, statuses in (state_map or DEFAULT_STATE_MAP).items()
+        }
+        self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._all: list[sqlite3.Connection] = []
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode=WAL")
+        self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = self._pool.get_nowait()
+        except queue.Empty:
+            conn = self._connect()
+        try:
+            yield conn
+        finally:
+            self._pool.put(conn)
+
+    def close(self) -> None:
+        """Close every connection (the data is already committed)."""
+        for conn in self._all:
+            conn.close()
+        self._all.clear()
+
+    def search(
+        self, criteria: SearchCriteria, kind: str = "orders", default_page_size: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """(the page's objects, total_count) with Magento's paging: a page past the end is the last page."""
+        table = _ORDERS if kind == "orders" else _document_table(kind)
+        where, params = _where(table, criteria)
+        page_size = criteria.page_size if criteria.page_size is not None else default_page_size
+        with self._conn() as conn:
+            (total,) = conn.execute(f"SELECT COUNT(*) FROM {table.source}{where}", params).fetchone()
+            sql = f"SELECT t.entity_id FROM {table.source}{where}{_order_by(table, criteria)}"
+            if page_size:
+                last_page = max(1, math.ceil(total / page_size))
+                page = min(max(criteria.current_page or 1, 1), last_page)
+                sql += f" LIMIT {int(page_size)} OFFSET {(page - 1) * int(page_size)}"
+            ids = [row[0] for row in conn.execute(sql, params)]
+            return self._bodies(conn, kind, ids), total
+
+    def _bodies(self, conn: sqlite3.Connection, kind: str, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        source = "order_json" if kind == "orders" else kind
+        marks = ",".join("?" * len(ids))
+        bodies = dict(conn.execute(f"SELECT entity_id, body FROM {source} WHERE entity_id IN ({marks})", ids))
+        return [json.loads(bodies[i]) for i in ids]
+
+    def get_order(self, entity_id: int) -> dict[str, Any]:
+        with self._conn() as conn:
+            row = conn.execute("SELECT body FROM order_json WHERE entity_id = ?", (entity_id,)).fetchone()
+        if row is None:
+            raise SandboxError(404, NOT_FOUND)
+        order: dict[str, Any] = json.loads(row[0])
+        return order
+
+    def comments(self, entity_id: int) -> list[dict[str, Any]]:
+        """The order's comments oldest first, as the comments endpoint lists them."""
+        histories = self.get_order(entity_id).get("status_histories", [])
+        return sorted(histories, key=lambda h: int(h.get("entity_id", 0)))
+
+    def _modify(self, entity_id: int, change: Callable[[dict[str, Any], sqlite3.Connection], Any]) -> Any:
+        """Run ``change`` on the order inside one write transaction and store the result."""
+        with self._conn() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute("SELECT body FROM order_json WHERE entity_id = ?", (entity_id,)).fetchone()
+                if row is None:
+                    raise SandboxError(404, NOT_FOUND)
+                order = json.loads(row[0])
+                result = change(order, conn)
+                conn.execute(
+                    "UPDATE order_json SET body = ? WHERE entity_id = ?",
+                    (json.dumps(order, separators=(",", ":")), entity_id),
+                )
+                conn.execute(
+                    "UPDATE orders SET increment_id = ?, store_id = ?, state = ?, status = ?, created_at = ?,"
+                    " updated_at = ? WHERE entity_id = ?",
+                    (*_order_row(order)[1:], entity_id),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return result
+
+    def add_comment(self, entity_id: int, history: Mapping[str, Any], version: MagentoVersion) -> None:
+        """``POST /V1/orders/{id}/comments`` with the status rule of the given Magento build."""
+
+        def change(order: dict[str, Any], conn: sqlite3.Connection) -> None:
+            status = history.get("status") or None
+            allowed = self.state_map.get(order.get("state", ""), [])
+            if (
+                status is not None
+                and version == "2.4.8"
+                and status != order.get("status")
+                and status not in allowed
+            ):
+                raise SandboxError(
+                    400,
+                    'Unable to add comment: The status "%1" is not part of the order status history.',
+                    [status],
+                )
+            if status is not None and version != "2.4.7":
+                order["status"] = status
+            now = magento_now()
+            (next_id,) = conn.execute("SELECT value FROM meta WHERE key = 'next_history_id'").fetchone()
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'next_history_id'", (next_id + 1,))
+            entry = {
+                "comment": str(history.get("comment", "")),
+                "created_at": now,
+                "entity_id": next_id,
+                "entity_name": history.get("entity_name") or "order",
+                "is_customer_notified": int(history.get("is_customer_notified") or 0),
+                "is_visible_on_front": int(history.get("is_visible_on_front") or 0),
+                "parent_id": order["entity_id"],
+                "status": status or order.get("status"),
+            }
+            order["status_histories"] = [_clean(entry), *order.get("status_histories", [])]
+            order["updated_at"] = now
+
+        self._modify(entity_id, change)
+
+    def _default_status(self, state: str) -> str:
+        return (self.state_map.get(state) or [state])[0]
+
+    def hold(self, entity_id: int) -> bool:
+        def change(order: dict[str, Any], _: sqlite3.Connection) -> bool:
+            if order.get("state") in ("canceled", "complete", "closed", "holded", "payment_review"):
+                raise SandboxError(400, "A hold action is not available.")
+            order["hold_before_state"] = order.get("state")
+            order["hold_before_status"] = order.get("status")
+            order["state"] = "holded"
+            order["status"] = self._default_status("holded")
+            order["updated_at"] = magento_now()
+            return True
+
+        return bool(self._modify(entity_id, change))
+
+    def unhold(self, entity_id: int) -> bool:
+        def change(order: dict[str, Any], _: sqlite3.Connection) -> bool:
+            if order.get("state") != "holded":
+                raise SandboxError(400, "You cannot remove the hold.")
+            order["state"] = order.pop("hold_before_state", None) or "new"
+            order["status"] = order.pop("hold_before_status", None) or self._default_status(order["state"])
+            order["updated_at"] = magento_now()
+            return True
+
+        return bool(self._modify(entity_id, change))
+
+    def cancel(self, entity_id: int) -> bool:
+        """Cancel what is not invoiced; ``False`` (not an error) when Magento cannot cancel."""
+
+        def change(order: dict[str, Any], _: sqlite3.Connection) -> bool:
+            items = order.get("items", [])
+            open_qty = [
+                _number(i.get("qty_ordered"))
+                - _number(i.get("qty_invoiced"))
+                - _number(i.get("qty_canceled"))
+                for i in items
+            ]
+            blocked = order.get("state") in ("canceled", "complete", "closed", "holded", "payment_review")
+            if blocked or not any(qty > 0 for qty in open_qty):
+                return False
+            for item, qty in zip(items, open_qty, strict=True):
+                if qty > 0:
+                    item["qty_canceled"] = _json_number(_number(item.get("qty_canceled")) + qty)
+            canceled = _number(order.get("grand_total")) - _number(order.get("total_invoiced"))
+            order["total_canceled"] = _json_number(canceled)
+            order["state"] = "canceled"
+            order["status"] = self._default_status("canceled")
+            order["updated_at"] = magento_now()
+            return True
+
+        return bool(self._modify(entity_id, change))
