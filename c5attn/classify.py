@@ -526,6 +526,7 @@ def classify(
                 "imported": False,
                 "magento": magento_side,
                 "skus": [_sku_row(sku, on_order=True) for sku in skus],
+                "rules": {},
             },
         )
 

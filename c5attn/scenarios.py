@@ -101,7 +101,7 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 STALE_STEPS: tuple[str, ...] = (
-    "c5attn finds no discrepancy on this order any more: check both systems to confirm the "
+    "c5attn finds no discrepancy on this order any more; confirm in both systems that the "
     "follow-up is done: c5attn show ORDER",
     *CLOSING_STEPS,
 )

@@ -259,7 +259,8 @@ def test_not_imported_has_no_hits_even_if_data_looks_wrong() -> None:
     result = run(order(item("A", shipped=3), state="canceled", total_invoiced=9), None)
     assert result.hits == () and result.fingerprint is None and result.imported is False
     assert [s.sku for s in result.skus] == ["A"] and result.skus[0].shipped == 3
-    assert json.loads(json.dumps(result.evidence))["imported"] is False
+    evidence = json.loads(json.dumps(result.evidence))
+    assert evidence["imported"] is False and evidence["rules"] == {}
 
 
 # --- counting ----------------------------------------------------------------------------------

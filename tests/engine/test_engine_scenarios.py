@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rich.color import Color
 
@@ -89,3 +91,13 @@ def test_unclassified_steps_quote_commerce5s_comment() -> None:
     without = unclassified_steps(None)
     assert "left no comment" in without[0]
     assert with_hint[-len(CLOSING_STEPS) :] == without[-len(CLOSING_STEPS) :] == CLOSING_STEPS
+
+
+def test_docs_list_every_playbook_step_as_the_code_has_it() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    for scenario in SCENARIOS:
+        assert f"`{scenario.code}`" in docs
+        for step in scenario.steps:
+            assert step in docs, f"{scenario.code}: step missing from docs/scenarios.md: {step}"
+    for step in STALE_STEPS:
+        assert step in docs
