@@ -1,0 +1,123 @@
+"""The ``c5attn`` command line: global options, the commands, and how failures reach the operator.
+
+Every command module is registered here with one import and one line. Command modules keep
+heavy imports (requests, pyodbc, tabulate, rich.table) inside their functions, so that
+``c5attn --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from c5attn import __version__
+from c5attn.cli import config_cmd, scenarios_cmd
+from c5attn.cli.context import CliEnv
+from c5attn.errors import C5Error, ExitCode
+
+if TYPE_CHECKING:
+    from typer._click import Context as ClickContext
+
+
+def report_error(err: C5Error) -> None:
+    """The operator's view of a failure: one line on stderr, and a hint line when there is one."""
+    hint = f"\n  hint: {err.hint}" if err.hint else ""
+    typer.echo(f"c5attn: error: {err.message}{hint}", err=True)
+
+
+def _report_interrupt() -> None:
+    typer.echo("\nc5attn: interrupted", err=True)
+
+
+class C5Group(TyperGroup):
+    """Runs commands and turns a C5Error into its message and exit code, never a traceback."""
+
+    def invoke(self, ctx: ClickContext) -> Any:
+        try:
+            return super().invoke(ctx)
+        except C5Error as err:
+            report_error(err)
+            raise typer.Exit(err.exit_code) from None
+        except KeyboardInterrupt:
+            _report_interrupt()
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+
+
+ABOUT = 'Find, explain and resolve Commerce5 "Needs Attention" orders between NCR Counterpoint and Magento 2.'
+
+app = typer.Typer(
+    name="c5attn",
+    cls=C5Group,
+    help=ABOUT,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals can hold secrets
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"c5attn {__version__}")
+        raise typer.Exit()
+
+
+SiteOpt = Annotated[
+    str | None,
+    typer.Option("--site", metavar="NAME", help="Work on this site only (default: C5ATTN_SITE, else all)."),
+]
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option("--config", metavar="PATH",
+                 help="Read this file (default: C5ATTN_CONFIG, ./c5attn.toml, the user config dir)."),
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also: NO_COLOR, TERM=dumb).")]
+VerboseOpt = Annotated[int, typer.Option("-v", "--verbose", count=True, help="Log on stderr (-vv: debug).")]
+SandboxOpt = Annotated[
+    bool, typer.Option("--sandbox", help="Work on the built-in sandbox instead of the configured sites.")
+]
+VersionOpt = Annotated[
+    bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version.")
+]
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    site: SiteOpt = None,
+    config: ConfigOpt = None,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = 0,
+    sandbox: SandboxOpt = False,
+    version: VersionOpt = False,
+) -> None:
+    """Find, explain and resolve Commerce5 "Needs Attention" orders between NCR Counterpoint and Magento 2."""
+    base = ctx.obj if isinstance(ctx.obj, CliEnv) else CliEnv.from_system()
+    ctx.obj = dataclasses.replace(base, config_path=config, site=site, no_color=no_color or base.no_color,
+                                  verbose=verbose, sandbox=sandbox)
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=ctx.obj.stderr_file,
+                            format="c5attn: %(levelname)s: %(name)s: %(message)s")
+
+
+app.command("scenarios")(scenarios_cmd.scenarios)
+app.add_typer(config_cmd.app, name="config")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The console script: run the CLI; a failure outside any command still becomes one line."""
+    try:
+        app(args=argv, prog_name="c5attn")
+    except C5Error as err:  # raised while parsing the global options, before any command runs
+        report_error(err)
+        sys.exit(err.exit_code)
+    except KeyboardInterrupt:
+        _report_interrupt()
+        sys.exit(ExitCode.INTERRUPTED)

@@ -1,0 +1,71 @@
+"""``c5attn config show`` and ``c5attn config init``: see the effective configuration, start a new one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from c5attn.cli.context import get_env
+from c5attn.errors import C5Error, UsageError
+
+app = typer.Typer(help="Show the effective configuration, or write a commented template.",
+                  no_args_is_help=True)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    json_output: Annotated[
+        bool, typer.Option("--json", help='Print a JSON array of {"site", "key", "value", "origin"}.')
+    ] = False,
+) -> None:
+    """Show every effective setting and where it came from (default, file, env, flag); secrets hidden."""
+    from c5attn.config import describe, plaintext_secrets
+
+    env = get_env(ctx)
+    config = env.config
+    rows = describe(config)
+    for key in plaintext_secrets(config):
+        env.stderr.print(f"warning: {key} is stored in plain text in {config.source}; use env:NAME, "
+                         "file:PATH or keyring:SERVICE/USER instead", style="yellow", markup=False)
+    if json_output:
+        env.write_json([{"site": site, "key": key, "value": value, "origin": origin}
+                        for site, key, value, origin in rows])
+    else:
+        env.print_table(["site", "key", "value", "origin"], rows)
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    path: Annotated[
+        str | None,
+        typer.Option("--path", metavar="FILE", help="Where (default: --config, else ./c5attn.toml)."),
+    ] = None,
+) -> None:
+    """Write a commented configuration template, readable by you only; never over an existing file."""
+    from c5attn.config import CONFIG_FILE_NAME, config_template
+
+    env = get_env(ctx)
+    target = env.cwd / Path(path or env.config_path or CONFIG_FILE_NAME).expanduser()
+    _create_private_file(target, config_template())
+    env.stderr.print(f"Wrote {target}. Edit it, then check it with: c5attn config show", markup=False)
+
+
+def _create_private_file(target: Path, text: str) -> None:
+    """Create ``target`` with mode 0600 and ``text``; refuse if it exists (O_EXCL, no race)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UsageError(f"{target} already exists; not overwriting it",
+                         "Edit that file, or write the template elsewhere: c5attn config init --path FILE",
+                         ) from None
+    except OSError as err:
+        raise C5Error(f"cannot create {target}: {err.strerror}",
+                      "Choose a folder you can write in: c5attn config init --path FILE") from None
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)

@@ -1,0 +1,158 @@
+"""The environment a command runs in, as one injectable object (the httpie ``Environment`` idea).
+
+Commands read terminals, colour, environment variables, the clock and the configuration from
+:class:`CliEnv` rather than from ``sys``/``os``, so tests can hand in their own. Data goes to
+``stdout``; progress, warnings and errors go to ``stderr``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from c5attn.config import Config, SiteConfig
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed or not a real file
+        return False
+
+
+@dataclass
+class CliEnv:
+    """Streams, terminal facts, environment, clock and the global options of one invocation."""
+
+    stdout_file: TextIO
+    stderr_file: TextIO
+    stdin_is_tty: bool
+    stdout_is_tty: bool
+    stderr_is_tty: bool
+    env: Mapping[str, str] = field(repr=False)  # the process environment holds secrets
+    cwd: Path
+    clock: Callable[[], datetime] = _utc_now
+    config_path: str | None = None  # --config
+    site: str | None = None  # --site
+    no_color: bool = False  # --no-color
+    verbose: int = 0  # -v, -vv
+    sandbox: bool = False  # --sandbox
+    _config: Config | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_system(cls) -> CliEnv:
+        """The real process: sys streams, os.environ, the current directory, default options."""
+        return cls(
+            stdout_file=sys.stdout,
+            stderr_file=sys.stderr,
+            stdin_is_tty=_is_tty(sys.stdin),
+            stdout_is_tty=_is_tty(sys.stdout),
+            stderr_is_tty=_is_tty(sys.stderr),
+            env=os.environ,
+            cwd=Path.cwd(),
+        )
+
+    def colour(self, is_tty: bool) -> bool:
+        """Whether a stream gets colour: off for --no-color, NO_COLOR, TERM=dumb; FORCE_COLOR forces it."""
+        if self.no_color or self.env.get("NO_COLOR") or self.env.get("TERM") == "dumb":
+            return False
+        return bool(self.env.get("FORCE_COLOR")) or is_tty
+
+    def _console(self, file: TextIO, is_tty: bool) -> Console:
+        from rich.console import Console
+
+        colour = self.colour(is_tty)
+        return Console(
+            file=file,
+            force_terminal=is_tty or colour,
+            color_system="auto" if colour else None,
+            no_color=not colour,
+            highlight=False,
+            emoji=False,
+            soft_wrap=not is_tty,  # piped output is never cut to a terminal width
+            _environ=dict(self.env),
+        )
+
+    @cached_property
+    def stdout(self) -> Console:
+        """Data: tables, JSON."""
+        return self._console(self.stdout_file, self.stdout_is_tty)
+
+    @cached_property
+    def stderr(self) -> Console:
+        """Everything that is not data: progress, warnings, errors, confirmations."""
+        return self._console(self.stderr_file, self.stderr_is_tty)
+
+    def now(self) -> datetime:
+        """The current time (timezone-aware UTC); tests pin it with ``clock``."""
+        return self.clock()
+
+    @property
+    def config(self) -> Config:
+        """The configuration, read on first use from the global options and the environment."""
+        if self._config is None:
+            from c5attn.config import load_config
+
+            self._config = load_config(self.config_path, self.env, self.cwd, site=self.site)
+        return self._config
+
+    @config.setter
+    def config(self, value: Config) -> None:
+        """Replace the configuration (the embedded sandbox supplies its own)."""
+        self._config = value
+
+    def sites(self) -> list[SiteConfig]:
+        """The sites this invocation works on (``--site``/``C5ATTN_SITE``, the only one, or all)."""
+        from c5attn.config import select_sites
+
+        return select_sites(self.config, self.config.site)
+
+    def write_json(self, data: object) -> None:
+        """Data as indented JSON on stdout, untouched by Rich (no markup, no wrapping)."""
+        import json
+
+        self.stdout_file.write(json.dumps(data, indent=2) + "\n")
+
+    def print_table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
+                    row_styles: Sequence[str] | None = None) -> None:
+        """A table on stdout: Rich on a terminal; piped, plain text with one record per line."""
+        if not self.stdout_is_tty:
+            from tabulate import tabulate
+
+            self.stdout_file.write(tabulate(rows, headers=list(headers), tablefmt="plain") + "\n")
+            return
+        from rich.table import Table
+
+        table = Table(*headers, show_lines=True)
+        for index, row in enumerate(rows):
+            table.add_row(*row, style=row_styles[index] if row_styles else None)
+        self.stdout.print(table)
+
+    def state_dir(self) -> Path:
+        """Where the audit log, locks and sandbox data live (``C5ATTN_HOME`` or the user data dir)."""
+        from c5attn.config import state_dir
+
+        return state_dir(self.env)
+
+
+def get_env(ctx: typer.Context) -> CliEnv:
+    """The invocation's CliEnv, set by the root callback (tests may pass their own as ``obj``)."""
+    env = ctx.find_root().obj
+    if not isinstance(env, CliEnv):
+        raise RuntimeError("c5attn's root callback did not run: no CliEnv on the context")
+    return env

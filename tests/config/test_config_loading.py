@@ -1,0 +1,421 @@
+"""Configuration: which file is read, value precedence, validation messages, site choice, display."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from c5attn.config import (
+    SITE_KEYS,
+    Config,
+    SiteConfig,
+    config_template,
+    describe,
+    load_config,
+    plaintext_secrets,
+    select_sites,
+    state_dir,
+)
+from c5attn.errors import ConfigError, ExitCode
+
+SITE = """
+[sites.{name}]
+magento_url = "https://{name}.example.com"
+magento_token = "env:MAGENTO_TOKEN"
+counterpoint_dsn = "env:CP_DSN"
+"""
+
+
+def operator_file(write_config: Callable[..., Path], operator: str, **where: object) -> Path:
+    return write_config(f'operator = "{operator}"\n' + SITE.format(name=operator), **where)
+
+
+# --- which file -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def four_files(write_config: Callable[..., Path], tmp_path: Path) -> dict[str, Path]:
+    """A configuration file at each place c5attn looks, each naming a different operator and site."""
+    return {
+        "flag": operator_file(write_config, "flagged", name="flag.toml", folder=tmp_path / "elsewhere"),
+        "env": operator_file(write_config, "environ", name="env.toml", folder=tmp_path / "elsewhere"),
+        "cwd": operator_file(write_config, "cwdfile"),
+        "user": operator_file(
+            write_config, "userdir", name="config.toml", folder=tmp_path / "xdg-config" / "c5attn"
+        ),
+    }
+
+
+def test_config_flag_wins_over_every_other_file(four_files: dict[str, Path], isolated_home: Path) -> None:
+    config = load_config(str(four_files["flag"]), {"C5ATTN_CONFIG": str(four_files["env"])}, isolated_home)
+    assert (config.source, config.operator, list(config.sites)) == (
+        str(four_files["flag"]),
+        "flagged",
+        ["flagged"],
+    )
+    assert config.origins["config_file"] == "flag"
+
+
+def test_config_env_file_wins_over_cwd_and_user_dir(four_files: dict[str, Path], isolated_home: Path) -> None:
+    config = load_config(None, {"C5ATTN_CONFIG": str(four_files["env"])}, isolated_home)
+    assert (config.operator, config.origins["config_file"]) == ("environ", "env C5ATTN_CONFIG")
+
+
+def test_config_cwd_file_wins_over_user_dir_and_only_one_file_is_read(
+    four_files: dict[str, Path], isolated_home: Path
+) -> None:
+    config = load_config(None, {}, isolated_home)
+    assert config.source == str(four_files["cwd"])
+    assert list(config.sites) == ["cwdfile"]  # nothing merged in from the user dir's file
+
+
+def test_config_user_dir_file_is_the_last_resort(four_files: dict[str, Path], isolated_home: Path) -> None:
+    four_files["cwd"].unlink()
+    assert load_config(None, {}, isolated_home).source == str(four_files["user"])
+
+
+def test_config_no_file_gives_defaults_without_sites(isolated_home: Path) -> None:
+    config = load_config(None, {"USER": "pat"}, isolated_home)
+    assert (config.source, config.sites, config.operator) == (None, {}, "pat")
+
+
+def test_config_relative_flag_path_is_read_from_cwd(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    operator_file(write_config, "relative", name="sub/c.toml")
+    assert load_config("sub/c.toml", {}, isolated_home).operator == "relative"
+
+
+@pytest.mark.parametrize(
+    ("path", "env", "named"),
+    [
+        ("missing.toml", {}, "--config"),
+        (None, {"C5ATTN_CONFIG": "missing.toml"}, "C5ATTN_CONFIG"),
+    ],
+)
+def test_config_named_file_that_does_not_exist_is_an_error(
+    isolated_home: Path, path: str | None, env: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env, isolated_home)
+    assert str(isolated_home / "missing.toml") in caught.value.message
+    assert named in caught.value.message
+
+
+# --- values: flags > environment > file > defaults --------------------------------------------
+
+
+def test_config_operator_env_beats_file_beats_os_user(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    assert load_config(None, {"USER": "osuser"}, isolated_home).operator == "osuser"
+    path = operator_file(write_config, "filed")
+    from_file = load_config(None, {"USER": "osuser"}, isolated_home)
+    assert (from_file.operator, from_file.origins["operator"]) == ("filed", f"file {path}")
+    from_env = load_config(None, {"USER": "osuser", "C5ATTN_OPERATOR": "envop"}, isolated_home)
+    assert (from_env.operator, from_env.origins["operator"]) == ("envop", "env C5ATTN_OPERATOR")
+
+
+def test_config_site_flag_beats_env_beats_default(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    write_config(SITE.format(name="web") + SITE.format(name="outlet"))
+    assert load_config(None, {}, isolated_home).site is None
+    from_env = load_config(None, {"C5ATTN_SITE": "outlet"}, isolated_home)
+    assert (from_env.site, from_env.origins["site"]) == ("outlet", "env C5ATTN_SITE")
+    from_flag = load_config(None, {"C5ATTN_SITE": "outlet"}, isolated_home, site="web")
+    assert (from_flag.site, from_flag.origins["site"]) == ("web", "flag")
+
+
+def test_config_file_values_beat_defaults_key_by_key(
+    write_config: Callable[..., Path], isolated_home: Path, secrets_env: dict[str, str]
+) -> None:
+    path = write_config(
+        SITE.format(name="web") + "magento_page_size = 100\n[sites.web.statuses]\n"
+        'needs_attention = "c5_attention"\n'
+    )
+    config = load_config(None, secrets_env, isolated_home)
+    site = config.sites["web"]
+    assert (site.magento_page_size, site.counterpoint_store) == (100, "WEB")
+    assert site.statuses["needs_attention"] == "c5_attention"
+    assert site.statuses["completing"] == "completing"  # the rest of the table keeps its defaults
+    origins = {(row[0], row[1]): row[3] for row in describe(config)}
+    assert origins[("web", "magento_page_size")] == f"file {path}"
+    assert origins[("web", "statuses.needs_attention")] == f"file {path}"
+    assert origins[("web", "counterpoint_store")] == "default"
+    assert origins[("web", "statuses.completing")] == "default"
+
+
+def test_config_the_template_loads_to_the_defaults(
+    write_config: Callable[..., Path], isolated_home: Path, secrets_env: dict[str, str]
+) -> None:
+    write_config(config_template())
+    loaded = load_config(None, secrets_env, isolated_home).sites["web"]
+    expected = SiteConfig(
+        name="web",
+        magento_url="https://shop.example.com",
+        counterpoint_dsn=secrets_env["CP_DSN"],
+        magento_token=secrets_env["MAGENTO_TOKEN"],
+        secret_refs={"magento_token": "env:MAGENTO_TOKEN", "counterpoint_dsn": "env:CP_DSN"},
+    )
+    assert loaded == expected
+
+
+def test_config_the_template_names_every_key() -> None:
+    template = config_template()
+    for key in (*SITE_KEYS, "operator"):
+        assert f"{key} =" in template or f"[sites.web.{key}]" in template, key
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+AUTH = 'magento_token = "env:MAGENTO_TOKEN"\n'
+BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn = "env:CP_DSN"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "expected"),
+    [
+        ('operator = "x\n', "", "not valid TOML"),
+        ('operatr = "jane"\n', "operatr", "did you mean operator?"),
+        (BASE + AUTH + "magento_tokn = 1\n", "sites.web.magento_tokn", "did you mean magento_token?"),
+        (
+            BASE + AUTH + 'magento_page_size = "300"\n',
+            "sites.web.magento_page_size",
+            "must be an integer from 1 to 300",
+        ),
+        (BASE + AUTH + "magento_page_size = 301\n", "sites.web.magento_page_size", "from 1 to 300, not 301"),
+        (BASE + AUTH + "magento_page_size = 0\n", "sites.web.magento_page_size", "from 1 to 300, not 0"),
+        (BASE + AUTH + "magento_page_size = true\n", "sites.web.magento_page_size", "not true/false"),
+        (
+            BASE + AUTH + 'magento_verify_tls = "yes"\n',
+            "sites.web.magento_verify_tls",
+            "must be true or false",
+        ),
+        (BASE + AUTH + "magento_timeout_seconds = 0\n", "sites.web.magento_timeout_seconds", "above 0"),
+        (BASE + AUTH + 'counterpoint_timezone = "Mars/Olympus"\n', "sites.web.counterpoint_timezone", "IANA"),
+        (
+            BASE + AUTH + 'order_number_column = "TKT_NO; DROP TABLE X"\n',
+            "sites.web.order_number_column",
+            "column name",
+        ),
+        (BASE + AUTH + "web_pay_codes = []\n", "sites.web.web_pay_codes", "non-empty array of pay codes"),
+        (BASE + AUTH + 'magento_store_ids = ["1"]\n', "sites.web.magento_store_ids", "array of store ids"),
+        (BASE + AUTH + "capture_grace_minutes = -1\n", "sites.web.capture_grace_minutes", "at least 0"),
+        (
+            BASE + AUTH + '[sites.web.statuses]\nneeds_attn = "x"\n',
+            "sites.web.statuses.needs_attn",
+            "did you mean needs_attention?",
+        ),
+        (
+            BASE + AUTH + '[sites.web.state_statuses]\nshipped = ["x"]\n',
+            "sites.web.state_statuses.shipped",
+            "not a known key",
+        ),
+        (
+            BASE + AUTH + '[sites.web.resolve_status]\nprocessing = "packed"\n',
+            "sites.web.resolve_status.processing",
+            "sites.web.state_statuses.processing does not list",
+        ),
+        (BASE + AUTH + '[sites.web.rename]\n"BAD-NAME" = "X"\n', "sites.web.rename.BAD-NAME", "TABLE.COLUMN"),
+        (BASE + AUTH + '[sites.web.rename]\n"T.C" = "A.B"\n', "sites.web.rename.T.C", "column name"),
+        ('[sites.web]\ncounterpoint_dsn = "x"\n' + AUTH, "sites.web.magento_url", "is required"),
+        (
+            '[sites.web]\nmagento_url = "https://a.example"\n' + AUTH,
+            "sites.web.counterpoint_dsn",
+            "is required",
+        ),
+        (
+            '[sites.web]\nmagento_url = "ftp://a.example"\ncounterpoint_dsn = "x"\n' + AUTH,
+            "sites.web.magento_url",
+            "base URL",
+        ),
+        (
+            '[sites.web]\nmagento_url = "https://a.example/rest/default"\ncounterpoint_dsn = "x"\n' + AUTH,
+            "sites.web.magento_url",
+            "without /rest/",
+        ),
+        (BASE, "sites.web", "no way to authenticate"),
+        (
+            BASE + AUTH + 'magento_admin_user = "api"\nmagento_admin_password = "env:P"\n',
+            "sites.web",
+            "set only one way",
+        ),
+        (BASE + 'magento_admin_user = "api"\n', "sites.web.magento_admin_password", "is required with"),
+        (
+            BASE + 'magento_oauth = { consumer_key = "k", consumer_secret = "s", access_token = "t" }\n',
+            "sites.web.magento_oauth.access_token_secret",
+            "is required",
+        ),
+        (BASE + AUTH + 'magento_token_type = "x"\n', "sites.web.magento_token_type", "unknown key"),
+        ("sites = 3\n", "sites", "must be a table"),
+        ("[sites]\nweb = 1\n", "sites.web", "must be a table"),
+        ('[sites."web shop"]\nmagento_url = "https://a.example"\n', "sites.web shop", "usable site name"),
+        ('operator = "' + "x" * 31 + '"\n', "operator", "1 to 30 characters"),
+    ],
+)
+def test_config_validation_errors_name_file_key_and_expectation(
+    write_config: Callable[..., Path], isolated_home: Path, text: str, key: str, expected: str
+) -> None:
+    path = write_config(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, {}, isolated_home)
+    message = caught.value.message
+    assert str(path) in message and key in message and expected in message
+    assert caught.value.exit_code == ExitCode.USAGE
+
+
+def test_config_toml_syntax_error_names_the_line(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    write_config('operator = "a"\n\n[sites.web\n')
+    with pytest.raises(ConfigError, match=r"line 3"):
+        load_config(None, {}, isolated_home)
+
+
+def test_config_type_errors_never_echo_a_secret_value(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    write_config(BASE + 'magento_token = ["tok-SECRET-9"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, {}, isolated_home)
+    assert "must be a string, not an array" in caught.value.message
+    assert "tok-SECRET-9" not in str(caught.value)
+
+
+# --- sites ------------------------------------------------------------------------------------
+
+
+def test_config_select_sites_one_all_named(
+    write_config: Callable[..., Path], isolated_home: Path, secrets_env: dict[str, str]
+) -> None:
+    write_config(SITE.format(name="web"))
+    single = load_config(None, secrets_env, isolated_home)
+    assert [s.name for s in select_sites(single, None)] == ["web"]
+    write_config(SITE.format(name="web") + SITE.format(name="outlet"))
+    several = load_config(None, secrets_env, isolated_home)
+    assert [s.name for s in select_sites(several, None)] == ["web", "outlet"]
+    assert [s.name for s in select_sites(several, "outlet")] == ["outlet"]
+
+
+def test_config_unknown_site_lists_the_names(write_config: Callable[..., Path], isolated_home: Path) -> None:
+    write_config(SITE.format(name="web") + SITE.format(name="outlet"))
+    with pytest.raises(ConfigError, match=r"unknown site 'webb' \(from C5ATTN_SITE\).*web, outlet"):
+        load_config(None, {"C5ATTN_SITE": "webb"}, isolated_home)
+    config = load_config(None, {}, isolated_home)
+    with pytest.raises(ConfigError, match="the configured sites are: web, outlet") as caught:
+        select_sites(config, "webb")
+    assert caught.value.hint is not None and "did you mean web?" in caught.value.hint
+
+
+def test_config_select_sites_without_sites_says_how_to_start(isolated_home: Path) -> None:
+    with pytest.raises(ConfigError, match="no site is configured") as caught:
+        select_sites(load_config(None, {}, isolated_home), None)
+    assert caught.value.hint is not None and "c5attn config init" in caught.value.hint
+
+
+def test_config_missing_secret_stops_only_its_own_site(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    write_config(
+        SITE.format(name="web") + SITE.format(name="outlet").replace("env:MAGENTO_TOKEN", "env:OUTLET_TOKEN")
+    )
+    config = load_config(
+        None, {"MAGENTO_TOKEN": "t", "CP_DSN": "d"}, isolated_home
+    )  # loading never fails on it
+    assert select_sites(config, "web")[0].magento_token == "t"
+    with pytest.raises(
+        ConfigError, match=r"sites\.outlet\.magento_token: environment variable OUTLET_TOKEN is not set"
+    ):
+        select_sites(config, "outlet")
+    with pytest.raises(ConfigError, match="OUTLET_TOKEN"):
+        select_sites(config, None)
+
+
+def test_config_file_secret_is_resolved_relative_to_the_config_file(
+    write_config: Callable[..., Path], isolated_home: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "etc"
+    secret = folder / "token.txt"
+    folder.mkdir()
+    secret.write_text("tok-from-file\n")
+    secret.chmod(0o600)
+    path = write_config(SITE.format(name="web").replace("env:MAGENTO_TOKEN", "file:token.txt"), folder=folder)
+    site = select_sites(load_config(str(path), {"CP_DSN": "d"}, isolated_home), None)[0]
+    assert site.magento_token == "tok-from-file"
+
+
+def test_config_oauth_secrets_are_resolved(write_config: Callable[..., Path], isolated_home: Path) -> None:
+    write_config(
+        BASE + 'magento_oauth = { consumer_key = "ck", consumer_secret = "env:CS", access_token = "env:AT", '
+        'access_token_secret = "env:ATS" }\n'
+    )
+    env = {"CS": "cs-SECRET", "AT": "at-SECRET", "ATS": "ats-SECRET", "CP_DSN": "d"}
+    oauth = select_sites(load_config(None, env, isolated_home), None)[0].magento_oauth
+    assert oauth is not None
+    assert (oauth.consumer_key, oauth.consumer_secret, oauth.access_token, oauth.access_token_secret) == (
+        "ck",
+        "cs-SECRET",
+        "at-SECRET",
+        "ats-SECRET",
+    )
+
+
+# --- display and redaction ----------------------------------------------------------------------
+
+
+def test_config_describe_hides_secrets_and_says_whether_references_resolve(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    write_config(
+        BASE.replace("env:CP_DSN", "DRIVER={FreeTDS};UID=c5;PWD={pw;SECRET-3}")
+        + 'magento_admin_user = "api"\n'
+        'magento_admin_password = "pass-SECRET-4"\n' + SITE.format(name="outlet")
+    )
+    config = load_config(None, {"MAGENTO_TOKEN": "tok-SECRET-1"}, isolated_home)
+    shown = {(site, key): value for site, key, value, _ in describe(config)}
+    assert shown[("web", "counterpoint_dsn")] == "DRIVER={FreeTDS};UID=c5;PWD=***"
+    assert shown[("web", "magento_admin_password")] == "***"
+    assert shown[("web", "magento_admin_user")] == "api"
+    assert shown[("outlet", "magento_token")] == "env:MAGENTO_TOKEN (set)"
+    assert shown[("outlet", "counterpoint_dsn")] == "env:CP_DSN (not set)"
+    everything = repr(describe(config)) + repr(config)
+    for secret in ("SECRET-1", "SECRET-3", "SECRET-4"):
+        assert secret not in everything
+    assert plaintext_secrets(config) == ["sites.web.counterpoint_dsn", "sites.web.magento_admin_password"]
+
+
+def test_config_passwordless_dsn_is_not_called_a_plain_text_secret(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    write_config(BASE.replace("env:CP_DSN", "sqlite:///var/cp.db") + AUTH)
+    config = load_config(None, {"MAGENTO_TOKEN": "t"}, isolated_home)
+    assert plaintext_secrets(config) == []
+    assert ("web", "counterpoint_dsn", "sqlite:///var/cp.db") in [row[:3] for row in describe(config)]
+
+
+def test_config_site_config_repr_has_no_secret_fields() -> None:
+    hidden = {f.name for f in fields(SiteConfig) if not f.repr}
+    assert {"counterpoint_dsn", "magento_token", "magento_admin_password"} <= hidden
+    config = Config(
+        operator="o",
+        sites={
+            "w": SiteConfig(
+                name="w", magento_url="u", counterpoint_dsn="dsn-SECRET", magento_token="tok-SECRET"
+            )
+        },
+    )
+    assert "SECRET" not in repr(config)
+
+
+# --- state -------------------------------------------------------------------------------------
+
+
+def test_config_state_dir_is_c5attn_home_else_the_user_data_dir(tmp_path: Path) -> None:
+    assert state_dir({"C5ATTN_HOME": str(tmp_path / "h")}) == tmp_path / "h"
+    assert state_dir({}) == tmp_path / "xdg-data" / "c5attn"
+    assert os.environ["XDG_DATA_HOME"] == str(tmp_path / "xdg-data")
