@@ -1,0 +1,336 @@
+"""Opening Counterpoint connections, and turning driver failures into one-line ``C5Error``s.
+
+``counterpoint_dsn`` is either ``sqlite:///path`` (the stdlib ``sqlite3``, used by the sandbox) or
+an ODBC connection string for pyodbc (SQL Server through "ODBC Driver 18 for SQL Server" or
+FreeTDS). pyodbc is imported only here, only when an ODBC connection is opened, so c5attn starts
+and runs its sandbox on machines without unixODBC. No message built here ever contains a
+password: DSNs are shown through ``redact_dsn`` and driver texts are scrubbed of the DSN's secrets.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import urllib.parse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from c5attn.counterpoint.queries import Dialect
+from c5attn.errors import (
+    CounterpointAuthError,
+    CounterpointDriverMissing,
+    CounterpointError,
+    CounterpointSchemaError,
+)
+
+SQLITE_PREFIX = "sqlite:///"
+_SQL_DBMS_NAME = 17  # pyodbc.SQL_DBMS_NAME, without importing pyodbc
+_SECRET_KEY = re.compile(r"PWD|PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
+_DRIVER_PACKAGES = {
+    "odbc driver 18 for sql server": "install Microsoft's msodbcsql18 package (packages.microsoft.com)",
+    "odbc driver 17 for sql server": "install Microsoft's msodbcsql17 package (packages.microsoft.com)",
+    "freetds": "apt-get install tdsodbc",
+    "sqlite3": "apt-get install libsqliteodbc",
+    "sqlite": "apt-get install libsqliteodbc",
+}
+
+
+class DBCursor(Protocol):
+    """The part of a DB-API cursor c5attn uses (sqlite3 and pyodbc both provide it)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, sql: str, parameters: Sequence[Any], /) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def close(self) -> None: ...
+
+
+class DBConnection(Protocol):
+    """The part of a DB-API connection c5attn uses."""
+
+    def cursor(self) -> DBCursor: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# --- DSNs ------------------------------------------------------------------------------------
+
+
+def is_sqlite_dsn(dsn: str) -> bool:
+    return dsn.startswith(SQLITE_PREFIX)
+
+
+def sqlite_path(dsn: str) -> Path:
+    """``sqlite:///rel.db`` is relative to the working directory, ``sqlite:////abs/x.db`` absolute."""
+    return Path(dsn[len(SQLITE_PREFIX) :]).expanduser()
+
+
+def _odbc_segments(dsn: str) -> list[tuple[str, str, str]]:
+    """(key, value, raw text) per ``key=value`` of an ODBC string; ``{…}`` values may hold ``;``."""
+    segments: list[tuple[str, str, str]] = []
+    position = 0
+    while position < len(dsn):
+        equals = dsn.find("=", position)
+        semicolon = dsn.find(";", position)
+        if equals < 0 or 0 <= semicolon < equals:  # a segment with no value
+            end = len(dsn) if semicolon < 0 else semicolon
+            segments.append(("", "", dsn[position:end]))
+            position = end + 1
+            continue
+        key = dsn[position:equals].strip()
+        value_start = equals + 1
+        if dsn[value_start : value_start + 1] == "{":
+            end, value = _braced(dsn, value_start + 1)
+        else:
+            end = dsn.find(";", value_start)
+            end = len(dsn) if end < 0 else end
+            value = dsn[value_start:end].strip()
+        segments.append((key, value, dsn[position:end]))
+        position = end + 1
+    return segments
+
+
+def _braced(dsn: str, start: int) -> tuple[int, str]:
+    """The end of a ``{…}`` value (``}}`` escapes ``}``) and its text."""
+    chars: list[str] = []
+    index = start
+    while index < len(dsn):
+        if dsn[index] == "}":
+            if dsn[index + 1 : index + 2] == "}":
+                chars.append("}")
+                index += 2
+                continue
+            index += 1
+            break
+        chars.append(dsn[index])
+        index += 1
+    end = dsn.find(";", index)
+    return (len(dsn) if end < 0 else end), "".join(chars)
+
+
+def odbc_attributes(dsn: str) -> dict[str, str]:
+    """The ODBC string's attributes, keys upper-cased."""
+    return {key.upper(): value for key, value, _ in _odbc_segments(dsn) if key}
+
+
+def redact_dsn(dsn: str) -> str:
+    """The DSN with every password-like value replaced by ``***``: safe to print or log."""
+    if is_sqlite_dsn(dsn):
+        return dsn
+    return ";".join(
+        f"{key}=***" if key and _SECRET_KEY.search(key) else raw for key, _, raw in _odbc_segments(dsn)
+    )
+
+
+def _secrets(dsn: str) -> list[str]:
+    if is_sqlite_dsn(dsn):
+        return []
+    return [value for key, value, _ in _odbc_segments(dsn) if value and _SECRET_KEY.search(key)]
+
+
+def scrub(text: str, dsn: str) -> str:
+    """``text`` on one line, with the DSN's secrets (and the raw DSN) replaced by ``***``."""
+    for secret in sorted([dsn, *_secrets(dsn)], key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return " ".join(text.split())
+
+
+def describe_server(dsn: str) -> str:
+    """Where the DSN points, for messages: a file, ``host:port``, or a data source name."""
+    if is_sqlite_dsn(dsn):
+        return str(sqlite_path(dsn))
+    attributes = odbc_attributes(dsn)
+    server = attributes.get("SERVER") or attributes.get("ADDRESS") or attributes.get("HOST")
+    if server:
+        port = attributes.get("PORT")
+        return f"{server}:{port}" if port else server
+    if "DSN" in attributes:
+        return f"data source {attributes['DSN']!r}"
+    return "the server in counterpoint_dsn"
+
+
+# --- Connecting ------------------------------------------------------------------------------
+
+
+def connect(dsn: str, *, timeout_seconds: int, autocommit: bool, read_only: bool = False) -> DBConnection:
+    """Open a Counterpoint connection; every failure is a one-line ``CounterpointError``.
+
+    ``read_only`` opens a SQLite file with ``mode=ro``; an ODBC login's rights are the server's
+    business. ``timeout_seconds`` bounds the login and each statement.
+    """
+    if is_sqlite_dsn(dsn):
+        return _connect_sqlite(sqlite_path(dsn), timeout_seconds, autocommit, read_only)
+    return _connect_odbc(dsn, timeout_seconds, autocommit)
+
+
+def _connect_sqlite(path: Path, timeout_seconds: int, autocommit: bool, read_only: bool) -> DBConnection:
+    if not path.is_file():
+        raise CounterpointError(
+            f"the Counterpoint database file {path} does not exist",
+            hint="check counterpoint_dsn (sqlite:///relative/path or sqlite:////absolute/path)",
+        )
+    uri = f"file:{urllib.parse.quote(str(path))}?mode={'ro' if read_only else 'rw'}"
+    try:
+        connection = sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=timeout_seconds,
+            isolation_level=None if autocommit else "DEFERRED",
+            check_same_thread=False,  # one user at a time, but not always the opening thread
+        )
+    except sqlite3.Error as exc:
+        raise translate_error(exc, SQLITE_PREFIX + str(path), connecting=True) from None
+    return connection
+
+
+def _connect_odbc(dsn: str, timeout_seconds: int, autocommit: bool) -> DBConnection:
+    try:
+        import pyodbc
+    except ImportError as exc:
+        raise _pyodbc_missing(exc) from None
+    try:
+        connection = pyodbc.connect(dsn, autocommit=autocommit, timeout=timeout_seconds)
+    except pyodbc.Error as exc:
+        raise translate_error(exc, dsn, connecting=True, timeout_seconds=timeout_seconds) from None
+    connection.timeout = timeout_seconds  # per statement
+    return connection  # type: ignore[no-any-return]
+
+
+def _pyodbc_missing(exc: ImportError) -> CounterpointDriverMissing:
+    if isinstance(exc, ModuleNotFoundError) and exc.name == "pyodbc":
+        return CounterpointDriverMissing(
+            "pyodbc is not installed; it is needed for ODBC connections to Counterpoint",
+            hint="pip install pyodbc",
+        )
+    return CounterpointDriverMissing(
+        "the unixODBC library (libodbc) is not installed; pyodbc needs it for Counterpoint",
+        hint="apt-get install unixodbc (on macOS: brew install unixodbc)",
+    )
+
+
+def dialect_of(connection: object) -> Dialect:
+    """SQLite (stdlib, or the SQLite ODBC driver) or SQL Server, for the catalogue query."""
+    if isinstance(connection, sqlite3.Connection):
+        return Dialect.SQLITE
+    getinfo = getattr(connection, "getinfo", None)
+    if getinfo is not None and "sqlite" in str(getinfo(_SQL_DBMS_NAME)).lower():
+        return Dialect.SQLITE
+    return Dialect.SQLSERVER
+
+
+# --- Errors ----------------------------------------------------------------------------------
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """A driver error (sqlite3 or pyodbc), as opposed to a bug or an interrupt."""
+    if isinstance(exc, sqlite3.Error):
+        return True
+    return any(cls.__module__ == "pyodbc" and cls.__name__ == "Error" for cls in type(exc).__mro__)
+
+
+def _sqlstate_and_text(exc: BaseException) -> tuple[str, str]:
+    args = exc.args
+    if len(args) >= 2 and isinstance(args[0], str) and re.fullmatch(r"[0-9A-Z]{5}", args[0]):
+        return args[0], str(args[1])
+    return "", " ".join(str(arg) for arg in args)
+
+
+_TABLE_MISSING = re.compile(r"no such table: ([\w.]+)|Invalid object name '([^']+)'")
+_COLUMN_MISSING = re.compile(r"no such column: ([\w.]+)|Invalid column name '([^']+)'")
+_PERMISSION = re.compile(r"permission was denied on the object '([^']+)'|readonly database", re.IGNORECASE)
+_CANNOT_OPEN_LIB = re.compile(r"Can't open lib '([^']+)'")
+
+
+def _first_group(match: re.Match[str]) -> str:
+    return next(group for group in match.groups() if group)
+
+
+def translate_error(
+    exc: BaseException, dsn: str, *, connecting: bool = False, timeout_seconds: int | None = None
+) -> CounterpointError:
+    """A one-line, secret-free ``CounterpointError`` for a sqlite3 or pyodbc failure.
+
+    pyodbc errors carry the SQLSTATE first; the SQLite drivers say everything in the text, so
+    both are read.
+    """
+    state, raw_text = _sqlstate_and_text(exc)
+    text = scrub(raw_text, dsn)
+    server = describe_server(dsn)
+    schema_hint = "check the name and the site's rename map, or run c5attn doctor"
+    if state == "IM002" or _CANNOT_OPEN_LIB.search(raw_text):
+        return _driver_missing(dsn, raw_text)
+    if state == "28000":
+        user = odbc_attributes(dsn).get("UID") or odbc_attributes(dsn).get("USER")
+        who = f" for user {user!r}" if user else ""
+        return CounterpointAuthError(
+            f"the Counterpoint database at {server} refused the login{who}",
+            hint="check UID and PWD in counterpoint_dsn (or the account of a trusted connection)",
+        )
+    if table := _TABLE_MISSING.search(raw_text):
+        return CounterpointSchemaError(f"table {_first_group(table)} not found in Counterpoint", schema_hint)
+    if column := _COLUMN_MISSING.search(raw_text):
+        return CounterpointSchemaError(
+            f"column {_first_group(column)} not found in Counterpoint", schema_hint
+        )
+    if state in ("42S02", "42S22"):
+        return CounterpointSchemaError(f"a table or column is missing in Counterpoint: {text}", schema_hint)
+    if permission := _PERMISSION.search(raw_text):
+        what = permission.group(1) or "the database"
+        return CounterpointAuthError(
+            f"the Counterpoint login may not use {what}",
+            hint="grant SELECT on the tables c5attn reads and UPDATE on the order-error table",
+        )
+    if state in ("HYT00", "HYT01") and not connecting:
+        seconds = f" within {timeout_seconds} s" if timeout_seconds else ""
+        return CounterpointError(
+            f"the Counterpoint database at {server} did not answer{seconds}",
+            hint="try again later, or raise counterpoint_timeout_seconds",
+        )
+    if state.startswith("08") and not connecting:
+        return CounterpointError(
+            f"lost the connection to the Counterpoint database at {server}",
+            hint="check the network and the server, then run the command again",
+        )
+    if connecting and (state.startswith("08") or state in ("HYT00", "HYT01")):
+        return CounterpointError(
+            f"cannot connect to the Counterpoint database at {server}",
+            hint="check SERVER and PORT in counterpoint_dsn, the network, and that SQL Server accepts TCP",
+        )
+    if connecting and "unable to open database file" in raw_text:
+        return CounterpointError(
+            f"cannot open the Counterpoint database file {server}", hint="check its permissions"
+        )
+    if "database is locked" in raw_text:
+        return CounterpointError("the Counterpoint database is busy (locked)", hint="try again in a moment")
+    code = f" [{state}]" if state else ""
+    return CounterpointError(
+        f"Counterpoint database error{code}: {text}", hint="run with --verbose to see the SQL"
+    )
+
+
+def _driver_missing(dsn: str, raw_text: str) -> CounterpointDriverMissing:
+    attributes = odbc_attributes(dsn)
+    library = _CANNOT_OPEN_LIB.search(raw_text)
+    driver = attributes.get("DRIVER") or (library.group(1) if library else None)
+    if driver:
+        package = _DRIVER_PACKAGES.get(
+            driver.strip().lower(), "install it and register it in /etc/odbcinst.ini"
+        )
+        return CounterpointDriverMissing(
+            f"the ODBC driver {driver!r} is not installed",
+            hint=f"{package}; `odbcinst -q -d` lists the installed drivers",
+        )
+    source = attributes.get("DSN")
+    name = f" {source!r}" if source else ""
+    return CounterpointDriverMissing(
+        f"the ODBC data source{name} is not defined and counterpoint_dsn names no DRIVER",
+        hint="define it in /etc/odbc.ini, or write DRIVER={...};SERVER=... in counterpoint_dsn",
+    )

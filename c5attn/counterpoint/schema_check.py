@@ -1,0 +1,142 @@
+"""Is the site's Counterpoint schema what the configuration says? (used by ``doctor``)
+
+The live catalogue (INFORMATION_SCHEMA on SQL Server, SQLite's own otherwise) says which configured
+tables and columns exist; a ``SELECT … WHERE 1 = 0`` per table says whether this login may read
+them. Optional columns (``RS_UTC_DT``, ``PS_ORD_HIST.STR_ID``) are used where they exist, so their
+absence is reported as "optional, absent", never as missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from c5attn.counterpoint.names import Names
+
+TableStatus = Literal["present", "missing", "unreadable"]
+ColumnStatus = Literal["present", "missing", "unreadable", "optional, absent"]
+
+
+@dataclass(frozen=True)
+class ColumnCheck:
+    """One column c5attn uses: its default name, the site's name for it, and what was found."""
+
+    column: str
+    configured: str
+    status: ColumnStatus
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """One table c5attn uses, with its columns; ``detail`` says why it is unreadable."""
+
+    table: str
+    configured: str
+    status: TableStatus
+    columns: tuple[ColumnCheck, ...]
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    """Every configured table and column of one site, checked against the live database."""
+
+    site: str
+    dialect: str
+    tables: tuple[TableCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when c5attn can read everything it needs."""
+        return not self.problems()
+
+    def problems(self) -> list[str]:
+        """One line per thing to fix, naming the configured (and, if renamed, the default) name."""
+        lines: list[str] = []
+        for table in self.tables:
+            label = _label(table.configured, table.table)
+            if table.status == "missing":
+                lines.append(f"table {label} is missing (or this login cannot see it)")
+            elif table.status == "unreadable":
+                lines.append(f"table {label} cannot be read by this login: {table.detail}")
+            else:
+                lines.extend(
+                    f"column {label}.{_label(column.configured, column.column)} is missing"
+                    for column in table.columns
+                    if column.status == "missing"
+                )
+        return lines
+
+
+def _label(configured: str, default: str) -> str:
+    return configured if configured == default else f"{configured} (default {default})"
+
+
+class Catalogue:
+    """Which tables and columns exist, from (schema, table, column) rows; names case-insensitive."""
+
+    def __init__(self, rows: Iterable[tuple[object, object, object]]) -> None:
+        self._columns: dict[str, set[str]] = {}
+        for schema, table, column in rows:
+            for key in (f"{table}".lower(), f"{schema}.{table}".lower()):
+                self._columns.setdefault(key, set()).add(f"{column}".lower())
+
+    def columns(self, table: str) -> frozenset[str] | None:
+        """The columns of a (possibly schema-qualified) table, or None when it does not exist."""
+        found = self._columns.get(table.lower())
+        return None if found is None else frozenset(found)
+
+
+def present_optional(
+    names: Names, catalogue: Catalogue, optional: Iterable[tuple[str, str]]
+) -> frozenset[tuple[str, str]]:
+    """The optional (default table, default column) pairs this database has."""
+    present: set[tuple[str, str]] = set()
+    for table, column in optional:
+        columns = catalogue.columns(names.table(table))
+        if columns is not None and names.column(table, column).lower() in columns:
+            present.add((table, column))
+    return frozenset(present)
+
+
+def build_report(
+    site: str,
+    dialect: str,
+    names: Names,
+    used: Mapping[str, Mapping[str, bool]],
+    catalogue: Catalogue,
+    probe: Callable[[str, list[str]], str | None],
+) -> SchemaReport:
+    """Check each used table (``used``: default table → {default column: optional?}).
+
+    ``probe(table, columns)`` returns None when the login can read those columns, else why not.
+    """
+    tables: list[TableCheck] = []
+    for table, columns in used.items():
+        configured_table = names.table(table)
+        existing = catalogue.columns(configured_table)
+        configured = {column: names.column(table, column) for column in columns}
+        present = [
+            name for column, name in configured.items() if existing is not None and name.lower() in existing
+        ]
+        detail = probe(configured_table, present) if existing is not None and present else None
+        table_status: TableStatus = "missing" if existing is None else "unreadable" if detail else "present"
+        checks = tuple(
+            ColumnCheck(
+                column,
+                configured[column],
+                _column_status(configured[column] in present, optional, table_status),
+                optional,
+            )
+            for column, optional in columns.items()
+        )
+        tables.append(TableCheck(table, configured_table, table_status, checks, detail))
+    return SchemaReport(site, dialect, tuple(tables))
+
+
+def _column_status(present: bool, optional: bool, table_status: TableStatus) -> ColumnStatus:
+    if not present:
+        return "optional, absent" if optional else "missing"
+    return "unreadable" if table_status == "unreadable" else "present"

@@ -1,0 +1,468 @@
+"""What Counterpoint says about web orders (domain.md §3), and the one write: dismissing errors (§4).
+
+Reads run on their own autocommit connection (read-only for SQLite files), in batches of
+``BATCH_SIZE`` order numbers with at most ``STATEMENTS_PER_BATCH`` statements each, never one per
+order. Dismissing uses a second connection and one explicit transaction.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from c5attn.config import SiteConfig
+from c5attn.counterpoint import queries
+from c5attn.counterpoint.connection import (
+    DBConnection,
+    DBCursor,
+    connect,
+    dialect_of,
+    is_database_error,
+    translate_error,
+)
+from c5attn.counterpoint.names import Names
+from c5attn.counterpoint.queries import Prepared, Statement
+from c5attn.counterpoint.schema_check import Catalogue, SchemaReport, build_report, present_optional
+from c5attn.counterpoint.values import to_decimal, to_int, to_local, to_text, to_utc
+from c5attn.errors import ConfigError, CounterpointError
+from c5attn.models import (
+    CounterpointOrder,
+    Deposit,
+    OrderError,
+    OrderLine,
+    ReleaseTicket,
+    TicketLine,
+    norm_code,
+)
+
+Trace = Callable[[str], None]
+
+# The codes of domain.md §3, compared trimmed and upper-cased.
+_YES = "Y"
+_ORDER_DOC = "O"
+_SALE_LINE = "S"
+_DEPOSIT_PAYMENT = "N"  # FINAL_PMT = 'N': taken now
+_CANCELED = "C"
+_REINSTATED = "I"
+
+
+class ConnectionFactory(Protocol):
+    """Opens a connection; ``connect`` by default, a fake or a wrapper in tests."""
+
+    def __call__(
+        self, dsn: str, *, timeout_seconds: int, autocommit: bool, read_only: bool = False
+    ) -> DBConnection: ...
+
+
+class _KeyMatcher:
+    """Maps a value the database returned to the keys that were asked for.
+
+    SQL Server matches case-insensitively and ignores trailing blanks; SQLite does neither. An
+    exact match wins; otherwise the trimmed, upper-cased form decides.
+    """
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self._exact: dict[str, list[str]] = {}
+        self._normal: dict[str, list[str]] = {}
+        for key in keys:
+            self._exact[key] = [key]
+            self._normal.setdefault(norm_code(key), []).append(key)
+
+    def match(self, value: object) -> list[str]:
+        text = "" if value is None else str(value)
+        return self._exact.get(text) or self._normal.get(norm_code(text), [])
+
+
+@dataclass(frozen=True)
+class _Header:
+    """A candidate order document; the highest rank wins (open before posted, then DOC_ID)."""
+
+    posted: bool
+    doc_id: int
+    tkt_no: object  # as the database holds it: the key of the posted-ticket lookups
+
+    @property
+    def rank(self) -> tuple[bool, int]:
+        return (not self.posted, self.doc_id)
+
+
+@dataclass
+class _Ticket:
+    doc_id: int
+    tkt_no: str
+    posted: bool
+    time: datetime | None
+    lines: dict[int, TicketLine] = field(default_factory=dict)  # by LIN_SEQ_NO
+
+
+@dataclass
+class _Draft:
+    """One found order while its batch's rows arrive."""
+
+    order_no: str
+    header: _Header
+    lines: list[OrderLine] = field(default_factory=list)
+    tickets: dict[tuple[bool, int], _Ticket] = field(default_factory=dict)
+    deposits: list[Deposit] = field(default_factory=list)
+    last_cancel: int | None = None
+    last_reinstate: int | None = None
+    errors: list[OrderError] = field(default_factory=list)
+
+    def build(self) -> CounterpointOrder:
+        canceled = self.last_cancel is not None and (
+            self.last_reinstate is None or self.last_reinstate < self.last_cancel
+        )
+        releases = tuple(
+            ReleaseTicket(
+                ticket.doc_id,
+                ticket.tkt_no,
+                ticket.posted,
+                ticket.time,
+                tuple(line for _, line in sorted(ticket.lines.items())),
+            )
+            for _, ticket in sorted(self.tickets.items())
+        )
+        return CounterpointOrder(
+            order_no=self.order_no,
+            doc_id=self.header.doc_id,
+            tkt_no=to_text(self.header.tkt_no),
+            posted=self.header.posted,
+            lines=tuple(self.lines),
+            releases=releases,
+            deposits=tuple(sorted(self.deposits, key=lambda d: (d.posted, d.doc_id, d.pmt_seq_no))),
+            canceled=canceled,
+            cancel_log_seq_no=self.last_cancel if canceled else None,
+            open_errors=tuple(self.errors),
+        )
+
+
+class CounterpointStore:
+    """One site's Counterpoint database: read orders, list and dismiss order errors, check names.
+
+    Not thread-safe: one store per thread. ``statement_count`` counts every statement sent and
+    ``trace`` (for ``--verbose``) receives each one's SQL text (never parameters or the DSN).
+    """
+
+    def __init__(
+        self,
+        site: SiteConfig,
+        *,
+        connection_factory: ConnectionFactory | None = None,
+        trace: Trace | None = None,
+    ) -> None:
+        self._site = site
+        self._zone = _zone(site.counterpoint_timezone)
+        self._used = queries.catalogue(site.order_number_column)
+        self._names = Names(site.rename, order_number_column=site.order_number_column, known=self._used)
+        self._web_pay_codes = frozenset(norm_code(code) for code in site.web_pay_codes)
+        self._store_code = norm_code(site.counterpoint_store)
+        self._factory: ConnectionFactory = connection_factory or connect
+        self._trace = trace
+        self._read: DBConnection | None = None
+        self._write: DBConnection | None = None
+        self._present: frozenset[tuple[str, str]] | None = None
+        self._rendered: dict[str, Prepared] = {}
+        self.statement_count = 0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def __enter__(self) -> CounterpointStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close both connections (a broken one may fail to close: nothing left to do then)."""
+        for connection in (self._read, self._write):
+            if connection is not None:
+                with suppress(Exception):
+                    connection.close()
+        self._read = self._write = None
+
+    # --- reading orders ----------------------------------------------------------------------
+
+    def fetch_orders(self, order_numbers: Iterable[str]) -> dict[str, CounterpointOrder]:
+        """The Counterpoint order of each number that has one (domain.md §3, "Joining")."""
+        orders: dict[str, CounterpointOrder] = {}
+        for batch in self.iter_batches(order_numbers):
+            orders.update(batch)
+        return orders
+
+    def iter_batches(self, order_numbers: Iterable[str]) -> Iterator[dict[str, CounterpointOrder]]:
+        """``fetch_orders`` one batch at a time, consuming ``order_numbers`` lazily."""
+        numbers = iter(order_numbers)
+        while batch := list(dict.fromkeys(itertools.islice(numbers, queries.BATCH_SIZE))):
+            yield self._fetch_batch(batch)
+
+    def _fetch_batch(self, numbers: list[str]) -> dict[str, CounterpointOrder]:
+        drafts = self._find_orders(numbers)
+        if not drafts:
+            return {}
+        by_doc: dict[int, list[_Draft]] = {}
+        by_tkt: dict[str, list[_Draft]] = {}
+        for draft in drafts:
+            by_doc.setdefault(draft.header.doc_id, []).append(draft)
+            by_tkt.setdefault(str(draft.header.tkt_no), []).append(draft)
+        tkt_matcher = _KeyMatcher(by_tkt)
+        values: dict[str, object] = {
+            "doc_ids": sorted(by_doc),
+            "tkt_nos": list(dict.fromkeys(draft.header.tkt_no for draft in drafts)),
+            "order_nos": [draft.order_no for draft in drafts],
+            "store": self._store_code,
+            "yes": _YES,
+            "sale_line": _SALE_LINE,
+            "deposit": _DEPOSIT_PAYMENT,
+            "canceled": _CANCELED,
+            "reinstated": _REINSTATED,
+        }
+
+        def owners(posted: object, doc_id: object, tkt_no: object) -> list[_Draft]:
+            """The drafts a row belongs to: unposted rows by DOC_ID, posted ones by TKT_NO."""
+            if to_int(posted):
+                return [d for key in tkt_matcher.match(tkt_no) for d in by_tkt[key]]
+            return by_doc.get(to_int(doc_id), [])
+
+        for doc_id, _seq, lin_typ, item_no, qty_sold, price in self._rows(queries.ORDER_LINES, values):
+            line = OrderLine(to_text(item_no), norm_code(lin_typ), to_decimal(qty_sold), to_decimal(price))
+            for draft in by_doc.get(to_int(doc_id), []):
+                draft.lines.append(line)
+
+        for row in self._rows(queries.RELEASES, values):
+            posted, orig_doc_id, orig_tkt_no, doc_id, tkt_no, tkt_dt, rs_utc_dt, seq, lin_typ, item, qty = row
+            for draft in owners(posted, orig_doc_id, orig_tkt_no):
+                key = (bool(to_int(posted)), to_int(doc_id))
+                ticket = draft.tickets.get(key)
+                if ticket is None:
+                    ticket = _Ticket(key[1], to_text(tkt_no), key[0], self._ticket_time(tkt_dt, rs_utc_dt))
+                    draft.tickets[key] = ticket
+                if seq is not None:  # LEFT JOIN: a ticket without sale lines
+                    ticket.lines[to_int(seq)] = TicketLine(to_text(item), norm_code(lin_typ), to_decimal(qty))
+
+        for posted, order_doc_id, orig_tkt_no, doc_id, seq, pay_cod, amount in self._rows(
+            queries.DEPOSITS, values
+        ):
+            code = to_text(pay_cod)
+            deposit = Deposit(
+                doc_id=to_int(doc_id),
+                pmt_seq_no=to_int(seq),
+                pay_cod=code,
+                amount=to_decimal(amount),
+                kind="import" if norm_code(code) in self._web_pay_codes else "manual",
+                posted=bool(to_int(posted)),
+            )
+            for draft in owners(posted, order_doc_id, orig_tkt_no):
+                draft.deposits.append(deposit)
+
+        for posted, doc_id, seq, activ in self._rows(queries.CANCELLATIONS, values):
+            for draft in by_doc.get(to_int(doc_id), []):
+                if draft.header.posted == bool(to_int(posted)):  # each kind of order has its own log
+                    _record_audit(draft, norm_code(activ), to_int(seq))
+
+        by_number = {draft.order_no: draft for draft in drafts}
+        number_matcher = _KeyMatcher(by_number)
+        for ord_no, *error in self._rows(queries.OPEN_ERRORS, values):
+            for number in number_matcher.match(ord_no):
+                by_number[number].errors.append(self._order_error(*error))
+
+        return {draft.order_no: draft.build() for draft in drafts}
+
+    def _find_orders(self, numbers: list[str]) -> list[_Draft]:
+        """The winning document per order number: open (type O, this store) first, else posted."""
+        matcher = _KeyMatcher(numbers)
+        check_posted_store = ("PS_ORD_HIST", "STR_ID") in self._present_optional()
+        best: dict[str, _Header] = {}
+        for posted, doc_id, order_no, tkt_no, doc_typ, str_id in self._rows(
+            queries.HEADERS, {"order_nos": numbers}
+        ):
+            header = _Header(bool(to_int(posted)), to_int(doc_id), tkt_no)
+            if header.posted:
+                if check_posted_store and norm_code(str_id) != self._store_code:
+                    continue
+            elif norm_code(doc_typ) != _ORDER_DOC or norm_code(str_id) != self._store_code:
+                continue
+            for number in matcher.match(order_no):
+                current = best.get(number)
+                if current is None or header.rank > current.rank:
+                    best[number] = header
+        return [_Draft(number, header) for number, header in best.items()]
+
+    def _ticket_time(self, tkt_dt: object, rs_utc_dt: object) -> datetime | None:
+        """RS_UTC_DT (UTC) where set, else TKT_DT read in the site's timezone; neither: None."""
+        return to_utc(rs_utc_dt, UTC) or to_utc(tkt_dt, self._zone)
+
+    def _order_error(
+        self, err_id: object, err_typ: object, err_msg: object, err_dt: object, email_cnt: object
+    ) -> OrderError:
+        return OrderError(
+            err_id=to_int(err_id),
+            err_typ=to_text(err_typ),
+            err_msg=to_text(err_msg),
+            err_dt=to_utc(err_dt, self._zone),
+            email_cnt=0 if email_cnt is None else to_int(email_cnt),
+        )
+
+    # --- order errors ------------------------------------------------------------------------
+
+    def open_errors(self, order_no: str) -> list[OrderError]:
+        """The order's errors that are not dismissed (``IS_DISMISSED`` NULL or not 'Y')."""
+        values = {"order_nos": [order_no], "store": self._store_code, "yes": _YES}
+        return [self._order_error(*error) for _, *error in self._rows(queries.OPEN_ERRORS, values)]
+
+    def dismiss_errors(self, order_no: str, operator: str, now: datetime) -> int:
+        """Dismiss the order's open errors in one transaction; returns how many rows it dismissed.
+
+        ``now`` (timezone-aware) is stored as the site's local time, like Counterpoint's own
+        times. Any failure rolls the transaction back: nothing is dismissed then.
+        """
+        connection = self._writer()
+        dismiss = self._prepared(queries.DISMISS)
+        columns = [self._names.column(ref.table, ref.column) for ref in queries.DISMISS.references()]
+        stamp = to_local(now, self._zone)
+        values = {
+            "operator": operator,
+            "now": stamp.isoformat(sep=" ") if isinstance(connection, sqlite3.Connection) else stamp,
+            "order_no": order_no,
+            "store": self._site.counterpoint_store,
+        }
+        try:
+            # Checks the configured names before writing; a missing one fails here, by name.
+            error_table = self._names.table("USER_C5_ORD_ERR")
+            self._fetch(connection, queries.probe(error_table, list(dict.fromkeys(columns))), {})
+            cursor = self._execute(connection, dismiss, values)
+            dismissed = cursor.rowcount
+            with self._translated():
+                connection.commit()
+        except BaseException:
+            with suppress(Exception):
+                connection.rollback()
+            raise
+        return dismissed
+
+    # --- schema ------------------------------------------------------------------------------
+
+    def check_schema(self) -> SchemaReport:
+        """Each configured table and column: present, missing, unreadable or optional and absent."""
+        catalogue = self._read_catalogue()
+        optional = queries.optional_columns(self._site.order_number_column)
+        self._present = present_optional(self._names, catalogue, optional)
+        return build_report(
+            self._site.name,
+            dialect_of(self._reader()).value,
+            self._names,
+            self._used,
+            catalogue,
+            self._probe,
+        )
+
+    def _probe(self, table: str, columns: list[str]) -> str | None:
+        try:
+            self._fetch(self._reader(), queries.probe(table, columns), {})
+        except CounterpointError as exc:
+            return exc.message
+        return None
+
+    def _read_catalogue(self) -> Catalogue:
+        connection = self._reader()
+        statement = queries.CATALOGUE[dialect_of(connection)].render(self._names, frozenset())
+        tables = sorted({self._names.table(table).rpartition(".")[2] for table in self._used})
+        return Catalogue(tuple(row) for row in self._fetch(connection, statement, {"tables": tables}))
+
+    def _present_optional(self) -> frozenset[tuple[str, str]]:
+        """The optional columns this database has, read from its catalogue once per store."""
+        if self._present is None:
+            optional = queries.optional_columns(self._site.order_number_column)
+            self._present = present_optional(self._names, self._read_catalogue(), optional)
+        return self._present
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _prepared(self, statement: Statement) -> Prepared:
+        if statement.name not in self._rendered:
+            uses_optional = any(ref.optional for ref in statement.references())
+            present = self._present_optional() if uses_optional else frozenset()
+            self._rendered[statement.name] = statement.render(self._names, present)
+        return self._rendered[statement.name]
+
+    def _rows(self, statement: Statement, values: Mapping[str, object]) -> list[Any]:
+        return self._fetch(self._reader(), self._prepared(statement), values)
+
+    def _fetch(self, connection: DBConnection, prepared: Prepared, values: Mapping[str, object]) -> list[Any]:
+        cursor = self._execute(connection, prepared, values)
+        with self._translated():
+            rows = cursor.fetchall()
+            cursor.close()
+        return rows
+
+    def _execute(
+        self, connection: DBConnection, prepared: Prepared, values: Mapping[str, object]
+    ) -> DBCursor:
+        sql, parameters = prepared.bind(values)
+        self.statement_count += 1
+        if self._trace is not None:
+            self._trace(sql)
+        with self._translated():
+            cursor = connection.cursor()
+            cursor.execute(sql, parameters)
+        return cursor
+
+    @contextmanager
+    def _translated(self, *, connecting: bool = False) -> Iterator[None]:
+        """Driver errors become one-line ``CounterpointError``s; anything else passes through."""
+        try:
+            yield
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
+            raise translate_error(
+                exc,
+                self._site.counterpoint_dsn,
+                connecting=connecting,
+                timeout_seconds=self._site.counterpoint_timeout_seconds,
+            ) from None
+
+    def _open(self, *, autocommit: bool, read_only: bool) -> DBConnection:
+        with self._translated(connecting=True):
+            return self._factory(
+                self._site.counterpoint_dsn,
+                timeout_seconds=self._site.counterpoint_timeout_seconds,
+                autocommit=autocommit,
+                read_only=read_only,
+            )
+
+    def _reader(self) -> DBConnection:
+        if self._read is None:
+            self._read = self._open(autocommit=True, read_only=True)
+        return self._read
+
+    def _writer(self) -> DBConnection:
+        if self._write is None:
+            self._write = self._open(autocommit=False, read_only=False)
+        return self._write
+
+
+def _record_audit(draft: _Draft, activ: str, log_seq_no: int) -> None:
+    """Keep the latest cancel and reinstate rows: canceled iff the last C follows the last I."""
+    if activ == _CANCELED and (draft.last_cancel is None or log_seq_no > draft.last_cancel):
+        draft.last_cancel = log_seq_no
+    elif activ == _REINSTATED and (draft.last_reinstate is None or log_seq_no > draft.last_reinstate):
+        draft.last_reinstate = log_seq_no
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"counterpoint_timezone {name!r} is not a known IANA time zone",
+            hint="use a name such as America/Chicago or UTC",
+        ) from None

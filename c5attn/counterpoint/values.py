@@ -1,0 +1,82 @@
+"""Column values as the domain wants them, whatever the driver returned.
+
+SQL Server through pyodbc gives ``Decimal`` and naive ``datetime``; stdlib sqlite3 gives ``int``,
+``float`` and ISO strings; the SQLite ODBC driver gives decimals as strings. This is the one place
+that turns all of them into ``Decimal``, ``int`` and timezone-aware UTC ``datetime``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal, InvalidOperation
+
+from c5attn.errors import CounterpointError
+from c5attn.models import ZERO
+
+
+def _unexpected(value: object, kind: str) -> CounterpointError:
+    return CounterpointError(
+        f"Counterpoint returned {str(value)[:40]!r} where {kind} was expected",
+        hint="check the column types and the rename map with c5attn doctor",
+    )
+
+
+def to_decimal(value: object) -> Decimal:
+    """A quantity or amount; NULL is 0. Floats go through ``repr`` so 12.3 stays 12.3."""
+    if value is None:
+        return ZERO
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, (str, bytes)):
+        text = value.decode() if isinstance(value, bytes) else value
+        try:
+            return Decimal(text.strip() or "0")
+        except InvalidOperation:
+            raise _unexpected(value, "a number") from None
+    raise _unexpected(value, "a number")
+
+
+def to_int(value: object) -> int:
+    """A key (``DOC_ID``, ``LOG_SEQ_NO``): integral whatever its driver type."""
+    number = to_decimal(value)
+    if value is None or number != number.to_integral_value():
+        raise _unexpected(value, "a whole number")
+    return int(number)
+
+
+def to_text(value: object) -> str:
+    """A code or number as text, without the padding of ``CHAR`` columns."""
+    return "" if value is None else str(value).strip()
+
+
+def to_utc(value: object, zone: tzinfo) -> datetime | None:
+    """An aware UTC time; a naive value is read in ``zone``. NULL or empty text is ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise _unexpected(value, "a date and time") from None
+    else:
+        raise _unexpected(value, "a date and time")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)
+
+
+def to_local(moment: datetime, zone: tzinfo) -> datetime:
+    """A naive time in ``zone``, to whole seconds: what a ``datetime`` column stores."""
+    if moment.tzinfo is None:
+        raise ValueError("a timezone-aware datetime is required")
+    return moment.astimezone(zone).replace(tzinfo=None, microsecond=0)
