@@ -100,6 +100,7 @@ class Verdict:
             "magento_status": order.status,
             "flagged": self.flagged,
             "stale": self.stale,
+            "unclassified": self.unclassified,
             "resolved": self.resolved,
             "scenario": cls.scenario,
             "scenarios": list(cls.scenarios),

@@ -118,14 +118,15 @@ def test_to_json_contract() -> None:
     v = verdict(o, cp(ticket("1-1", ("A", 1)), errors=(error(5, "capture"),)))
     record = v.to_json("main")
     assert list(record) == [
-        "order", "site", "magento_id", "magento_state", "magento_status", "flagged", "stale", "resolved",
-        "scenario", "scenarios", "money_at_risk", "fingerprint", "steps", "evidence", "imported", "currency",
+        "order", "site", "magento_id", "magento_state", "magento_status", "flagged", "stale", "unclassified",
+        "resolved", "scenario", "scenarios", "money_at_risk", "fingerprint", "steps", "evidence", "imported", "currency",
         "age_days", "hint",
     ]  # fmt: skip
     assert json.loads(json.dumps(record)) == record
     assert record["order"] == ORDER_NO and record["site"] == "main" and record["magento_id"] == 42
     assert (record["magento_state"], record["magento_status"]) == ("processing", NEEDS)
     assert (record["flagged"], record["stale"], record["resolved"]) == (True, False, False)
+    assert record["unclassified"] is False
     assert (record["scenario"], record["scenarios"]) == ("capture-failed", ["capture-failed"])
     assert record["money_at_risk"] == 10.0
     assert record["fingerprint"] == v.classification.fingerprint

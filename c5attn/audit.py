@@ -1,0 +1,72 @@
+"""The local audit log: one JSON object per line, appended and fsynced before a write is reported.
+
+Every write c5attn makes (flag, resolve, dismiss) is recorded with who, when, where, what it
+was before, what it is after and how it ended. The file is only ever appended to, so a run
+killed half-way leaves every finished entry intact; a torn last line is skipped on reading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from c5attn import __version__
+
+AUDIT_FILE = "audit.jsonl"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One write attempt and its outcome (``result``: ok, failed, not-applied, dry-run …)."""
+
+    site: str
+    order: str
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    result: str
+    operator: str
+    message: str = ""
+    run_id: str = ""
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    version: str = __version__
+
+
+class AuditLog:
+    """Append-only JSONL file under the state directory."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / AUDIT_FILE
+
+    def append(self, entry: AuditEntry) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(asdict(entry), sort_keys=True, default=str) + "\n"
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def entries(self, order: str | None = None, site: str | None = None) -> Iterator[dict[str, Any]]:
+        """Entries oldest first, optionally for one order and/or site; torn lines are skipped."""
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if not isinstance(entry, dict):
+                    continue
+                if order is not None and entry.get("order") != order:
+                    continue
+                if site is not None and entry.get("site") != site:
+                    continue
+                yield entry

@@ -1,0 +1,107 @@
+"""``c5attn doctor``: read-only checks of every site's Magento and Counterpoint connections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from c5attn.cli.context import get_env
+from c5attn.errors import C5Error, ExitCode
+
+if TYPE_CHECKING:
+    from c5attn.config import SiteConfig
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report: ``ok`` True/False, or None for "cannot tell without writing"."""
+
+    site: str
+    name: str
+    ok: bool | None
+    detail: str
+
+
+def magento_checks(site: SiteConfig) -> list[Check]:
+    from c5attn.magento.client import MagentoClient
+
+    checks = []
+    with MagentoClient(site) as client:
+        try:
+            version = client.magento_version()
+            checks.append(Check(site.name, "Magento reachable", True, f"{site.magento_url} answers: {version}"))
+        except C5Error as error:
+            checks.append(Check(site.name, "Magento reachable", False, str(error)))
+            return checks
+        try:
+            client.check_auth()
+            checks.append(Check(site.name, "Magento credentials", True, "may search orders"))
+        except C5Error as error:
+            checks.append(Check(site.name, "Magento credentials", False, str(error)))
+        if "2.4.7" in version:
+            checks.append(Check(site.name, "Magento version", None,
+                                "2.4.7 GA ignores statuses sent with comments: every write is read back"))
+    for state, statuses in sorted(site.state_statuses.items()):
+        checks.append(Check(site.name, f"statuses of state {state}", None,
+                            f"configured {', '.join(statuses)}; Magento has no API to list them, so this "
+                            "cannot be verified without writing (Stores > Order Status)"))
+    return checks
+
+
+def counterpoint_checks(site: SiteConfig) -> list[Check]:
+    from c5attn.counterpoint.connection import redact_dsn
+    from c5attn.counterpoint.store import CounterpointStore
+
+    try:
+        with CounterpointStore(site) as store:
+            report = store.check_schema()
+    except C5Error as error:
+        return [Check(site.name, "Counterpoint database", False, str(error))]
+    checks = [Check(site.name, "Counterpoint database", True, f"{redact_dsn(site.counterpoint_dsn)} "
+                    f"({report.dialect})")]
+    problems = report.problems()
+    if problems:
+        checks.extend(Check(site.name, "Counterpoint schema", False, problem) for problem in problems)
+    else:
+        tables = len(report.tables)
+        checks.append(Check(site.name, "Counterpoint schema", True, f"all {tables} configured tables readable"))
+    optional = [f"{t.configured}.{c.configured}" for t in report.tables for c in t.columns
+                if c.status == "optional, absent"]
+    if optional:
+        checks.append(Check(site.name, "optional columns", None, f"absent, not needed: {', '.join(optional)}"))
+    return checks
+
+
+def doctor(
+    ctx: typer.Context,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
+) -> None:
+    """Check each site's Magento (reachable, credentials, version) and Counterpoint (login, schema).
+
+    Read-only. Exits 1 when a check fails.
+    """
+    from contextlib import ExitStack
+
+    from c5attn.cli.render import print_json
+
+    env = get_env(ctx)
+    checks: list[Check] = []
+    with ExitStack() as stack:
+        if env.sandbox:
+            from c5attn.sandbox.embedded import running_sandbox
+
+            env.config = stack.enter_context(running_sandbox(env.state_dir(), operator="doctor", now=env.now()))
+        for site in env.sites():
+            checks.extend(magento_checks(site))
+            checks.extend(counterpoint_checks(site))
+    if json_out:
+        print_json(env.stdout, [check.__dict__ for check in checks])
+    else:
+        marks = {True: "[green]ok[/]", False: "[red]FAIL[/]", None: "[yellow]note[/]"}
+        for check in checks:
+            env.stdout.print(f"{marks[check.ok]:>4}  {check.site}: {check.name}: ", end="")
+            env.stdout.print(check.detail, highlight=False, markup=False)
+    if any(check.ok is False for check in checks):
+        raise typer.Exit(ExitCode.ERROR)

@@ -1,0 +1,311 @@
+"""The operator's commands: scan, list, show, resolve, dismiss-error and log.
+
+Each parses its options, calls ``c5attn.workflow`` and renders; nothing here decides anything.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from c5attn.cli.context import get_env
+from c5attn.cli.sessions import confirm_write, open_sessions, progress_reporter
+from c5attn.errors import ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from c5attn.cli.context import CliEnv
+    from c5attn.workflow import ScanResult, SiteSession
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the data as JSON (a stable contract, docs/output.md).")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the data as CSV.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")]
+
+
+def _output_format(json_out: bool, csv_out: bool) -> str:
+    if json_out and csv_out:
+        raise UsageError("--json and --csv cannot be used together", "choose one")
+    return "json" if json_out else "csv" if csv_out else "table"
+
+
+def _print_rows(env: CliEnv, rows: list[dict[str, object]], fmt: str, title: str) -> None:
+    from c5attn.cli.render import print_csv, print_json, print_verdict_table
+
+    if fmt == "json":
+        print_json(env.stdout, rows)
+    elif fmt == "csv":
+        print_csv(env.stdout, rows)
+    elif rows:
+        print_verdict_table(env.stdout, rows, plain=not env.stdout_is_tty, title=title)
+
+
+def scan(
+    ctx: typer.Context,
+    since: Annotated[str, typer.Option(help="Orders updated in this window: 30d, 12h or YYYY-MM-DD.")] = "30d",
+    all_orders: Annotated[bool, typer.Option("--all", help="Every order, whatever its age.")] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="Flag each new finding Needs Attention (asks first).")] = False,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+    fail_if_found: Annotated[
+        bool, typer.Option("--fail-if-found", help="Exit 6 when findings exist (for cron).")
+    ] = False,
+    json_out: JsonOpt = False,
+    csv_out: CsvOpt = False,
+) -> None:
+    """Find the orders in one of the five scenarios (read-only unless --apply).
+
+    Example: c5attn scan --since 7d ; c5attn scan --apply --yes
+    """
+    from c5attn.cli.render import print_scan_summary
+    from c5attn.timeparse import parse_since
+    from c5attn.workflow import scan_site
+
+    env = get_env(ctx)
+    fmt = _output_format(json_out, csv_out)
+    window = None if all_orders else parse_since(since, env.now())
+    with open_sessions(env) as sessions:
+        results = []
+        for session in sessions:
+            with progress_reporter(env, f"scanning {session.site.name}") as progress:
+                results.append((session, scan_site(session, since=window, progress=progress)))
+        rows = [v.to_json(r.site, now=env.now()) for _, r in results for v in r.reported]
+        _print_rows(env, rows, fmt, "Orders needing attention")
+        print_scan_summary(env.stderr, [result for _, result in results])
+        if apply:
+            _apply_flags(env, results, yes=yes, dry_run=dry_run)
+        elif dry_run or yes:
+            env.stderr.print("read-only: add --apply to flag the findings", highlight=False)
+    if fail_if_found and any(result.finding_count for _, result in results):
+        raise typer.Exit(ExitCode.FOUND)
+
+
+def _apply_flags(
+    env: CliEnv, results: list[tuple[SiteSession, ScanResult]], *, yes: bool, dry_run: bool
+) -> None:
+    """Show the flags a scan found, confirm, then write them under the site lock."""
+    from c5attn.lock import site_lock
+    from c5attn.workflow import flag_findings, raise_if_partial
+
+    plans = [(session, result.to_flag) for session, result in results]
+    total = sum(len(verdicts) for _, verdicts in plans)
+    if not total:
+        env.stderr.print("nothing to flag: every finding is already flagged or resolved", highlight=False)
+        return
+    for session, verdicts in plans:
+        for verdict in verdicts:
+            env.stderr.print(
+                f"will flag {verdict.order.increment_id} ({session.site.name}): {verdict.order.status} → "
+                f"{session.site.needs_attention_status}, {', '.join(verdict.classification.scenarios)}",
+                highlight=False,
+            )
+    if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
+        return
+    outcomes = []
+    for session, verdicts in plans:
+        if not verdicts:
+            continue
+        with site_lock(env.state_dir(), session.site.name):
+            for outcome in flag_findings(session, verdicts):
+                mark = "flagged" if outcome.ok and not outcome.skipped else "skipped" if outcome.ok else "FAILED"
+                env.stderr.print(f"{mark} {outcome.order}: {outcome.message}", highlight=False)
+                outcomes.append(outcome)
+    written = sum(1 for o in outcomes if o.ok and not o.skipped)
+    env.stderr.print(f"{written} orders flagged Needs Attention (customers not notified)", highlight=False)
+    raise_if_partial(outcomes, "flags")
+
+
+def list_queue(
+    ctx: typer.Context,
+    scenario: Annotated[str | None, typer.Option(help="Only this scenario: a code or its number.")] = None,
+    older_than: Annotated[str | None, typer.Option(help="Only orders placed longer ago than this (3d).")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many orders.")] = None,
+    json_out: JsonOpt = False,
+    csv_out: CsvOpt = False,
+) -> None:
+    """The Needs Attention queue, highest money at risk first, with the next step.
+
+    Example: c5attn list --scenario capture-failed --older-than 2d
+    """
+    from c5attn.scenarios import scenario_for
+    from c5attn.timeparse import parse_age
+    from c5attn.workflow import needs_attention_queue
+
+    env = get_env(ctx)
+    fmt = _output_format(json_out, csv_out)
+    if scenario:
+        scenario_for(scenario)  # refuse an unknown code before any network call
+    cutoff = env.now() - parse_age(older_than) if older_than else None
+    with open_sessions(env) as sessions:
+        rows = []
+        for session in sessions:
+            with progress_reporter(env, f"reading {session.site.name}") as progress:
+                queue = needs_attention_queue(session, scenario=scenario, older_than=cutoff, progress=progress)
+            rows.extend(v.to_json(session.site.name, now=env.now()) for v in queue)
+    rows.sort(key=lambda row: (-float(str(row["money_at_risk"])), str(row["order"])))
+    shown = rows[:limit] if limit else rows
+    _print_rows(env, shown, fmt, "Needs Attention")
+    if fmt == "table":
+        env.stderr.print(
+            f"{len(shown)} of {len(rows)} orders at Needs Attention" if rows else "no order is at Needs Attention",
+            highlight=False,
+        )
+
+
+def show(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(help="The Magento order number (increment ID).")],
+    json_out: JsonOpt = False,
+) -> None:
+    """Both systems side by side, why the order is flagged, and what to do next.
+
+    Example: c5attn show 000012345
+    """
+    from c5attn.cli.render import print_json, print_order_view
+    from c5attn.workflow import locate_order, view_order
+
+    env = get_env(ctx)
+    with open_sessions(env) as sessions:
+        session, found = locate_order(sessions, order)
+        view = view_order(session, found)
+    if json_out:
+        data = view.verdict.to_json(session.site.name, now=env.now())
+        data["open_errors"] = [
+            {"err_id": e.err_id, "err_typ": e.err_typ, "err_msg": e.err_msg,
+             "err_dt": e.err_dt.isoformat() if e.err_dt else None, "email_cnt": e.email_cnt}
+            for e in view.open_errors
+        ]
+        data["comments"] = [
+            {"created_at": c.created_at.isoformat() if c.created_at else None, "status": c.status,
+             "comment": c.comment}
+            for c in view.comments
+        ]
+        print_json(env.stdout, data)
+    else:
+        print_order_view(env.stdout, view, env.now(), plain=not env.stdout_is_tty)
+
+
+def resolve(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(help="The Magento order number (increment ID).")],
+    status: Annotated[
+        str | None, typer.Option(help="The status to set; it must be assigned to the order's state.")
+    ] = None,
+    comment: Annotated[str | None, typer.Option(help="A note for the order's comment history.")] = None,
+    dismiss_error: Annotated[
+        bool, typer.Option("--dismiss-error", help="Also dismiss the Counterpoint order errors.")
+    ] = False,
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Take an order out of Needs Attention: set the status for its state, with a resolution comment.
+
+    Example: c5attn resolve 000012345 --comment "captured by hand" --dismiss-error
+    """
+    from c5attn.lock import site_lock
+    from c5attn.workflow import execute_resolve, locate_order, plan_resolve, view_order
+
+    env = get_env(ctx)
+    with open_sessions(env) as sessions:
+        session, found = locate_order(sessions, order)
+        view = view_order(session, found)
+        plan = plan_resolve(
+            session.site, view.verdict, operator=session.operator, status=status, note=comment,
+            dismiss=dismiss_error, open_errors=view.open_errors,
+        )
+        err = env.stderr
+        err.print(f"order {found.increment_id} (site {session.site.name}, state {found.state}):", highlight=False)
+        err.print(f"  status {found.status} → {plan.target_status}, with the comment:", highlight=False)
+        err.print(f"  {plan.comment}", highlight=False, soft_wrap=True)
+        if dismiss_error:
+            err.print(f"  then dismiss {len(plan.dismiss)} open Counterpoint order error(s)", highlight=False)
+        err.print("  the customer is not notified", highlight=False)
+        if not confirm_write(env, "Resolve this order?", yes=yes, dry_run=dry_run):
+            return
+        with site_lock(env.state_dir(), session.site.name):
+            outcome = execute_resolve(session, plan)
+        change = outcome.status_change
+        env.stdout.print(f"{found.increment_id}: {change.before} → {change.after}; comment added", highlight=False)
+        if outcome.dismissed is not None:
+            env.stdout.print(f"{found.increment_id}: {outcome.dismissed} Counterpoint order error(s) dismissed",
+                             highlight=False)
+
+
+def dismiss_error(
+    ctx: typer.Context,
+    order: Annotated[str, typer.Argument(help="The Magento order number (increment ID).")],
+    yes: YesOpt = False,
+    dry_run: DryRunOpt = False,
+) -> None:
+    """Dismiss the order's open Commerce5 order errors in Counterpoint, so the e-mails stop.
+
+    Example: c5attn dismiss-error 000012345
+    """
+    from c5attn.lock import site_lock
+    from c5attn.workflow import dismiss_order_errors, locate_order
+
+    env = get_env(ctx)
+    with open_sessions(env) as sessions:
+        session, found = locate_order(sessions, order)
+        errors = session.counterpoint.open_errors(found.increment_id)
+        if not errors:
+            env.stdout.print(f"{found.increment_id}: no open order errors; nothing to dismiss", highlight=False)
+            return
+        env.stderr.print(f"order {found.increment_id} (site {session.site.name}) has {len(errors)} open error(s):",
+                         highlight=False)
+        for error in errors:
+            env.stderr.print(f"  #{error.err_id} {error.err_typ}: {error.err_msg}", highlight=False, soft_wrap=True)
+        if not confirm_write(env, f"Dismiss {len(errors)} error(s)?", yes=yes, dry_run=dry_run):
+            return
+        with site_lock(env.state_dir(), session.site.name):
+            count = dismiss_order_errors(session, found)
+        env.stdout.print(f"{found.increment_id}: {count} order error(s) dismissed", highlight=False)
+
+
+def log(
+    ctx: typer.Context,
+    order: Annotated[str | None, typer.Argument(help="Only this order.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The local audit log of every write: when, who, site, order, action, before → after, result.
+
+    Example: c5attn log 000012345
+    """
+    from c5attn.audit import AuditLog
+    from c5attn.cli.render import print_json
+
+    env = get_env(ctx)
+    entries = list(AuditLog(env.state_dir()).entries(order=order.strip() if order else None))
+    if json_out:
+        print_json(env.stdout, entries)
+        return
+    if not entries:
+        env.stderr.print("the audit log has no entries" + (f" for {order}" if order else ""), highlight=False)
+        return
+    from tabulate import tabulate
+
+    cells = [
+        [e.get("at"), e.get("operator"), e.get("site"), e.get("order"), e.get("action"),
+         _state(e.get("before")) + " → " + _state(e.get("after")), e.get("result"), e.get("message", "")]
+        for e in entries
+    ]
+    env.stdout.file.write(
+        tabulate(cells, headers=["when (UTC)", "operator", "site", "order", "action", "before → after", "result",
+                                 "message"], tablefmt="simple") + "\n"
+    )
+
+
+def _state(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+    return str(value or "-")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the workflow commands to the root app."""
+    app.command("scan")(scan)
+    app.command("list")(list_queue)
+    app.command("show")(show)
+    app.command("resolve")(resolve)
+    app.command("dismiss-error")(dismiss_error)
+    app.command("log")(log)

@@ -1,0 +1,209 @@
+"""Rendering of verdicts and order views: Rich on a terminal, plain tabulate text when piped,
+and the stable JSON/CSV contracts (docs/output.md) for scripts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from c5attn.scenarios import SCENARIOS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from c5attn.verdict import Verdict
+    from c5attn.workflow import OrderView, ScanResult
+
+COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
+CSV_COLUMNS = (
+    "order", "site", "magento_id", "magento_state", "magento_status", "flagged", "stale", "resolved",
+    "scenario", "scenarios", "money_at_risk", "currency", "age_days", "fingerprint", "next_step",
+)
+
+
+def verdict_rows(verdicts: Sequence[tuple[str, Verdict]], now: datetime) -> list[dict[str, Any]]:
+    return [verdict.to_json(site, now=now) for site, verdict in verdicts]
+
+
+def print_json(console: Console, data: object) -> None:
+    console.file.write(json.dumps(data, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_csv(console: Console, rows: Sequence[dict[str, Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        flat = dict(row)
+        flat["scenarios"] = ";".join(row.get("scenarios") or [])
+        flat["next_step"] = (row.get("steps") or [""])[0]
+        writer.writerow(flat)
+    console.file.write(buffer.getvalue())
+
+
+def _money(value: object, currency: str) -> str:
+    amount = Decimal(str(value or 0))
+    return f"{amount:,.2f} {currency}".strip()
+
+
+def _age(days: object) -> str:
+    return "" if days is None else f"{int(float(str(days)))}d"
+
+
+def _label(row: dict[str, Any]) -> str:
+    if row.get("scenario"):
+        label = str(row["scenario"])
+        extra = len(row.get("scenarios") or []) - 1
+        return label + (f" (+{extra})" if extra > 0 else "")
+    if row.get("unclassified"):
+        return "unclassified"
+    return "stale flag" if row.get("stale") else ""
+
+
+def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, plain: bool, title: str) -> None:
+    """The colour-coded queue: order, scenario, age, money at risk, flagged?, next step."""
+    headers = ["order", "site", "scenario", "age", "at risk", "flagged", "next step"]
+    cells = [
+        [
+            row["order"], row["site"], _label(row), _age(row.get("age_days")),
+            _money(row.get("money_at_risk"), row.get("currency", "")),
+            "yes" if row.get("flagged") else "no",
+            (row.get("steps") or [""])[0] if not row.get("resolved") else "resolved: no action",
+        ]
+        for row in rows
+    ]
+    if plain:
+        from tabulate import tabulate
+
+        console.file.write(tabulate(cells, headers=headers, tablefmt="plain") + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for header in headers:
+        table.add_column(header, overflow="fold", justify="right" if header == "at risk" else "left")
+    for row, cell in zip(rows, cells, strict=True):
+        colour = COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "white")
+        cell[2] = f"[{colour}]{cell[2]}[/]"
+        table.add_row(*cell)
+    console.print(table)
+
+
+def print_scan_summary(console: Console, results: Sequence[ScanResult]) -> None:
+    """Counts by scenario, resolved and stale, on stderr."""
+    for result in results:
+        parts = [f"{code} {result.findings[code]}" for code in (s.code for s in SCENARIOS) if result.findings[code]]
+        console.print(
+            f"site {result.site}: {result.scanned} orders scanned, {result.finding_count} findings"
+            + (f" ({', '.join(parts)})" if parts else "")
+            + f", {result.resolved} resolved, {result.stale} stale flags, {result.not_imported} not imported",
+            highlight=False,
+        )
+
+
+def print_order_view(console: Console, view: OrderView, now: datetime, *, plain: bool) -> None:
+    """Both systems side by side, why flagged, the checklist and the next commands."""
+    verdict = view.verdict
+    order = verdict.order
+    cls = verdict.classification
+    cp = verdict.cp
+    row = verdict.to_json(view.site.name, now=now)
+    out = console.print
+    out(f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})", style="bold",
+        highlight=False)
+    out(f"Magento: state {order.state}, status {order.status}; grand total "
+        f"{_money(order.grand_total, order.order_currency_code)}, invoiced "
+        f"{_money(order.total_invoiced, order.order_currency_code)}, paid "
+        f"{_money(order.total_paid, order.order_currency_code)}", highlight=False)
+    if cp is None:
+        out("Counterpoint: not imported (no order with this number in the web store)", highlight=False)
+    else:
+        out(f"Counterpoint: order doc {cp.doc_id} ticket {cp.tkt_no} "
+            f"({'posted' if cp.posted else 'open'}){', CANCELED' if cp.canceled else ''}; "
+            f"import deposits {cls.import_deposits}, manual deposits {cls.manual_deposits}"
+            + (" (pre-invoiced)" if cls.pre_invoiced else ""), highlight=False)
+    if cls.skus:
+        headers = ["sku", "ordered", "invoiced", "shipped", "canceled", "released", "released (aged)", "price"]
+        cells = [[s.sku, s.ordered, s.invoiced, s.shipped, s.canceled, s.released, s.released_aged, s.price]
+                 for s in cls.skus]
+        _table(console, headers, cells, plain=plain, title="Per SKU: Magento vs Counterpoint")
+    if cp is not None and cp.releases:
+        cells = [[t.tkt_no, t.doc_id, "posted" if t.posted else "open",
+                  t.time.isoformat(timespec="minutes") if t.time else "unknown",
+                  ", ".join(f"{line.item_no}×{line.qty_sold.normalize():f}" for line in t.lines)]
+                 for t in cp.releases]
+        _table(console, ["release ticket", "doc id", "", "time (UTC)", "lines"], cells, plain=plain,
+               title="Release tickets")
+    if cp is not None and cp.deposits:
+        cells = [[d.doc_id, d.pmt_seq_no, d.pay_cod, d.kind, d.amount, "posted" if d.posted else "open"]
+                 for d in cp.deposits]
+        _table(console, ["doc id", "seq", "pay code", "kind", "amount", ""], cells, plain=plain, title="Deposits")
+    if view.open_errors:
+        cells = [[e.err_id, e.err_typ, e.err_dt.isoformat(timespec="minutes") if e.err_dt else "", e.email_cnt,
+                  e.err_msg] for e in view.open_errors]
+        _table(console, ["error id", "type", "when", "e-mails", "message"], cells, plain=plain,
+               title="Open Commerce5 order errors")
+    if view.comments:
+        cells = [[c.created_at.isoformat(timespec="minutes") if c.created_at else "", c.status or "",
+                  c.comment] for c in view.comments]
+        _table(console, ["when (UTC)", "status", "comment"], cells, plain=plain, title="Magento comments")
+    out("")
+    if cls.hits:
+        out("Why: " + ("resolved earlier with the same evidence; " if verdict.resolved else ""), style="bold",
+            end="")
+        out(", ".join(hit.code for hit in cls.hits), highlight=False)
+        for hit in cls.hits:
+            out(f"  - [{COLOURS.get(hit.code, 'white')}]{hit.code}[/]: {hit.reason} "
+                f"(at risk {_money(hit.money_at_risk, order.order_currency_code)})", highlight=False)
+    elif verdict.stale:
+        out("Why: flagged, but no rule matches the data any more (a stale flag).", style="bold")
+    else:
+        out("Why: no rule matches; nothing needs attention.", style="bold")
+    if row.get("hint"):
+        out(f"Commerce5's latest comment: {row['hint']}", highlight=False)
+    if verdict.steps:
+        out("Follow-up:", style="bold")
+        for number, step in enumerate(verdict.steps, 1):
+            out(f"  {number}. {step}", highlight=False)
+    site_flag = f"--site {view.site.name} " if view.site.name != "sandbox" else "--sandbox "
+    out("Next commands:", style="bold")
+    out(f"  c5attn {site_flag}resolve {order.increment_id}" + (" --dismiss-error" if view.open_errors else ""),
+        highlight=False)
+    if view.open_errors:
+        out(f"  c5attn {site_flag}dismiss-error {order.increment_id}", highlight=False)
+
+
+def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plain: bool, title: str) -> None:
+    cells = [[_cell(value) for value in row] for row in cells]
+    if plain:
+        from tabulate import tabulate
+
+        console.file.write(f"\n{title}\n" + tabulate(cells, headers=headers, tablefmt="simple") + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in cells:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)

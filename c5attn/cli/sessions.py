@@ -1,0 +1,86 @@
+"""Opening the sites a command works on: adapters, the embedded sandbox, confirmation, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+
+import typer
+
+from c5attn.cli.context import CliEnv
+from c5attn.errors import NotConfirmed
+
+
+@contextmanager
+def open_sessions(env: CliEnv) -> Iterator[list[object]]:
+    """Yield a ``SiteSession`` per chosen site; with ``--sandbox``, the embedded world's one site."""
+    from c5attn.audit import AuditLog
+    from c5attn.counterpoint.store import CounterpointStore
+    from c5attn.magento.client import MagentoClient
+    from c5attn.workflow import SiteSession
+
+    trace = _tracer(env)
+    now = env.now()
+    with ExitStack() as stack:
+        if env.sandbox:
+            from c5attn.sandbox.embedded import running_sandbox
+
+            env.config = stack.enter_context(running_sandbox(env.state_dir(), operator=_operator(env), now=now))
+        sessions = []
+        for site in env.sites():
+            magento = stack.enter_context(MagentoClient(site, trace=trace))
+            counterpoint = stack.enter_context(CounterpointStore(site, trace=trace))
+            sessions.append(
+                SiteSession(site, magento, counterpoint, env.config.operator, AuditLog(env.state_dir()), now)
+            )
+        yield sessions
+
+
+def _operator(env: CliEnv) -> str:
+    import getpass
+
+    return env.env.get("C5ATTN_OPERATOR") or getpass.getuser()
+
+
+def _tracer(env: CliEnv) -> Callable[[str], None] | None:
+    if not env.verbose:
+        return None
+    return lambda line: env.stderr.print(f"[dim]{line}[/]", highlight=False, soft_wrap=True)
+
+
+def confirm_write(env: CliEnv, question: str, *, yes: bool, dry_run: bool) -> bool:
+    """True to write. ``--dry-run`` never writes; ``--yes`` always does; otherwise ask on a terminal."""
+    if dry_run:
+        env.stderr.print("dry run: nothing was written", highlight=False)
+        return False
+    if yes:
+        return True
+    if not env.stdin_is_tty:
+        raise NotConfirmed(
+            "this command writes, and there is no terminal to confirm it on",
+            "add --yes to write, or --dry-run to only see what would be done",
+        )
+    answer = typer.confirm(question, default=False, err=True)
+    if not answer:
+        env.stderr.print("nothing was written", highlight=False)
+    return answer
+
+
+@contextmanager
+def progress_reporter(env: CliEnv, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not env.stderr_is_tty:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=env.stderr, transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update

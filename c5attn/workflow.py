@@ -1,0 +1,399 @@
+"""The operator's workflow: scan, list, show, resolve and dismiss, over the two adapters.
+
+This module orchestrates I/O but decides nothing itself: the scenario engine
+(``c5attn.classify`` through ``c5attn.verdict``) decides what an order is, and this module
+fetches the data, streams it in batches, performs confirmed writes, reads them back and
+records them in the audit log. The CLI layer only parses arguments and renders results.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import TYPE_CHECKING, Protocol
+
+from c5attn.audit import AuditEntry, AuditLog
+from c5attn.config import SiteConfig
+from c5attn.errors import C5Error, OrderNotFound, PartialFailure, UsageError
+from c5attn.markers import flag_comment, read_markers, resolve_comment
+from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
+from c5attn.scenarios import scenario_for
+from c5attn.verdict import Verdict, assess
+
+if TYPE_CHECKING:
+    from c5attn.magento.client import StatusChange
+    from c5attn.magento.search import FilterGroup
+
+# Counterpoint is asked about this many orders at a time (SQL Server's 2,100-parameter cap).
+BATCH_SIZE = 500
+
+
+class MagentoPort(Protocol):
+    """What the workflow needs from Magento (``c5attn.magento.client.MagentoClient``)."""
+
+    def iter_orders(
+        self, filter_groups: Sequence[FilterGroup], *, progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[MagentoOrder]: ...
+
+    def find_order(self, increment_id: str) -> MagentoOrder | None: ...
+
+    def get_order(self, entity_id: int) -> MagentoOrder: ...
+
+    def get_comments(self, entity_id: int) -> list[StatusHistoryEntry]: ...
+
+    def set_status(self, order: MagentoOrder, status: str, comment: str, *, notify: bool = False) -> StatusChange: ...
+
+
+class CounterpointPort(Protocol):
+    """What the workflow needs from Counterpoint (``c5attn.counterpoint.store.CounterpointStore``)."""
+
+    def fetch_orders(self, order_numbers: Iterable[str]) -> dict[str, CounterpointOrder]: ...
+
+    def open_errors(self, order_no: str) -> list[OrderError]: ...
+
+    def dismiss_errors(self, order_no: str, operator: str, now: datetime) -> int: ...
+
+
+@dataclass
+class SiteSession:
+    """One site with its two adapters, the operator, the clock and the audit log."""
+
+    site: SiteConfig
+    magento: MagentoPort
+    counterpoint: CounterpointPort
+    operator: str
+    audit: AuditLog
+    now: datetime
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    def assess(self, order: MagentoOrder, cp: CounterpointOrder | None) -> Verdict:
+        return assess(
+            order,
+            cp,
+            needs_attention_status=self.site.needs_attention_status,
+            now=self.now,
+            capture_grace_minutes=self.site.capture_grace_minutes,
+        )
+
+    def record(self, verdict_order: MagentoOrder, action: str, result: str, *, before: dict[str, object],
+               after: dict[str, object], message: str = "") -> None:
+        self.audit.append(
+            AuditEntry(
+                site=self.site.name,
+                order=verdict_order.increment_id,
+                action=action,
+                before=dict(before),
+                after=dict(after),
+                result=result,
+                operator=self.operator,
+                message=message,
+                run_id=self.run_id,
+            )
+        )
+
+
+def site_filters(site: SiteConfig, *, since: datetime | None = None, status: str | None = None) -> list[FilterGroup]:
+    """Magento filter groups (AND-ed) for the site's store ids, a window and a status."""
+    from c5attn.magento.search import Filter, FilterGroup
+    from c5attn.timeparse import magento_time
+
+    groups = [FilterGroup((Filter("store_id", ",".join(str(i) for i in site.magento_store_ids), "in"),))]
+    if since is not None:
+        groups.append(FilterGroup((Filter("updated_at", magento_time(since), "gteq"),)))
+    if status is not None:
+        groups.append(FilterGroup((Filter("status", status, "eq"),)))
+    return groups
+
+
+def batched(items: Iterable[MagentoOrder], size: int) -> Iterator[list[MagentoOrder]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def iter_verdicts(session: SiteSession, orders: Iterable[MagentoOrder]) -> Iterator[Verdict]:
+    """Join each batch of Magento orders with Counterpoint and classify it, streaming."""
+    for batch in batched(orders, BATCH_SIZE):
+        found = session.counterpoint.fetch_orders([order.increment_id for order in batch])
+        for order in batch:
+            yield session.assess(order, found.get(order.increment_id))
+
+
+# --- scan ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    """What a scan of one site found; only reported verdicts are kept (memory stays bounded)."""
+
+    site: str
+    reported: list[Verdict] = field(default_factory=list)
+    findings: Counter[str] = field(default_factory=Counter)
+    scanned: int = 0
+    not_imported: int = 0
+    resolved: int = 0
+    stale: int = 0
+
+    @property
+    def finding_count(self) -> int:
+        return sum(self.findings.values())
+
+    @property
+    def to_flag(self) -> list[Verdict]:
+        return [verdict for verdict in self.reported if verdict.needs_flag]
+
+
+def is_reported(verdict: Verdict) -> bool:
+    """Scan lists every unresolved finding and every flagged order (stale or resolved)."""
+    return verdict.flagged or (bool(verdict.classification.hits) and not verdict.resolved)
+
+
+def scan_site(
+    session: SiteSession, *, since: datetime | None, progress: Callable[[int, int], None] | None = None
+) -> ScanResult:
+    result = ScanResult(site=session.site.name)
+    orders = session.magento.iter_orders(site_filters(session.site, since=since), progress=progress)
+    for verdict in iter_verdicts(session, orders):
+        result.scanned += 1
+        if not verdict.classification.imported:
+            result.not_imported += 1
+        if verdict.stale:
+            result.stale += 1
+        if verdict.classification.hits:
+            if verdict.resolved:
+                result.resolved += 1
+            else:
+                result.findings[verdict.classification.hits[0].code] += 1
+        if is_reported(verdict):
+            result.reported.append(verdict)
+    result.reported.sort(key=lambda v: (-v.classification.money_at_risk, v.order.increment_id))
+    return result
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """The outcome of one write, as the operator sees it."""
+
+    order: str
+    ok: bool
+    message: str
+    skipped: bool = False
+
+
+def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
+    """Set Needs Attention with an explaining comment, unless the order was flagged meanwhile.
+
+    The order is re-read first, so a re-run after a crash, or a second operator, never
+    flags the same fingerprint twice; the write itself is read back by the client.
+    """
+    site = session.site
+    fingerprint = verdict.classification.fingerprint or ""
+    fresh = session.magento.get_order(verdict.order.entity_id)
+    markers = read_markers(fresh.status_histories)
+    before = {"state": fresh.state, "status": fresh.status}
+    if fresh.status == site.needs_attention_status or fingerprint in markers.flagged:
+        session.record(fresh, "flag", "skipped", before=before, after=before,
+                       message=f"already flagged (fingerprint {fingerprint})")
+        return WriteResult(fresh.increment_id, True, "already flagged; left as it is", skipped=True)
+    if site.needs_attention_status not in site.allowed_statuses(fresh.state):
+        message = (f"status {site.needs_attention_status!r} is not assigned to state {fresh.state!r} "
+                   f"in this store's configuration (state_statuses)")
+        session.record(fresh, "flag", "refused", before=before, after=before, message=message)
+        return WriteResult(fresh.increment_id, False, message)
+    comment = flag_comment(verdict.classification, verdict.steps, session.operator)
+    session.record(fresh, "flag", "started", before=before, after={"status": site.needs_attention_status},
+                   message=f"fingerprint {fingerprint}")
+    try:
+        change = session.magento.set_status(fresh, site.needs_attention_status, comment)
+    except C5Error as error:
+        session.record(fresh, "flag", "failed", before=before, after=before, message=str(error))
+        return WriteResult(fresh.increment_id, False, str(error))
+    after = {"state": fresh.state, "status": change.after}
+    result = "ok" if change.applied else "not-applied"
+    session.record(fresh, "flag", result, before=before, after=after, message=change.message)
+    return WriteResult(fresh.increment_id, change.applied, change.message or
+                       f"{change.before} → {change.after}")
+
+
+def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> list[WriteResult]:
+    return [flag_finding(session, verdict) for verdict in verdicts]
+
+
+def raise_if_partial(results: Sequence[WriteResult], what: str) -> None:
+    failed = [result for result in results if not result.ok]
+    if failed:
+        raise PartialFailure(
+            f"{len(failed)} of {len(results)} {what} failed: "
+            + "; ".join(f"{r.order}: {r.message}" for r in failed[:5])
+            + (" …" if len(failed) > 5 else ""),
+            "fix the cause, then run the same command again: finished writes are not repeated",
+        )
+
+
+# --- list / show -----------------------------------------------------------------------------
+
+
+def needs_attention_queue(
+    session: SiteSession,
+    *,
+    scenario: str | None = None,
+    older_than: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Verdict]:
+    """Every order at the Needs Attention status, classified, highest money at risk first."""
+    code = scenario_for(scenario).code if scenario else None
+    orders = session.magento.iter_orders(
+        site_filters(session.site, status=session.site.needs_attention_status), progress=progress
+    )
+    queue = []
+    for verdict in iter_verdicts(session, orders):
+        if code is not None and code not in verdict.classification.scenarios:
+            continue
+        created = verdict.order.created_at
+        if older_than is not None and created is not None and created > older_than:
+            continue
+        queue.append(verdict)
+    queue.sort(key=lambda v: (-v.classification.money_at_risk, v.order.increment_id))
+    return queue
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """Everything ``show`` prints about one order."""
+
+    site: SiteConfig
+    verdict: Verdict
+    comments: list[StatusHistoryEntry]
+    open_errors: list[OrderError]
+
+
+def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSession, MagentoOrder]:
+    """Find an order number in the chosen sites; refuse when it is in none or in several."""
+    from c5attn.errors import AmbiguousOrder
+
+    number = order_no.strip()
+    if not number:
+        raise UsageError("the order number is empty", "type the Magento order number, e.g. 000012345")
+    hits = [(session, order) for session in sessions if (order := session.magento.find_order(number))]
+    if not hits:
+        names = ", ".join(session.site.name for session in sessions)
+        raise OrderNotFound(
+            f"order {number!r} was not found in Magento (site {names})",
+            "check the number (the increment ID shown to the customer) or choose the site with --site",
+        )
+    if len(hits) > 1:
+        raise AmbiguousOrder(
+            f"order {number!r} exists in several sites: {', '.join(s.site.name for s, _ in hits)}",
+            "choose one with --site NAME",
+        )
+    return hits[0]
+
+
+def view_order(session: SiteSession, order: MagentoOrder) -> OrderView:
+    cp = session.counterpoint.fetch_orders([order.increment_id]).get(order.increment_id)
+    comments = session.magento.get_comments(order.entity_id)
+    errors = list(cp.open_errors) if cp else session.counterpoint.open_errors(order.increment_id)
+    return OrderView(session.site, session.assess(order, cp), comments, errors)
+
+
+# --- resolve / dismiss -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResolvePlan:
+    """What ``resolve`` will write: the status, the comment, and the errors it will dismiss."""
+
+    verdict: Verdict
+    target_status: str
+    comment: str
+    dismiss: list[OrderError]
+    dismiss_requested: bool
+
+
+def plan_resolve(
+    site: SiteConfig,
+    verdict: Verdict,
+    *,
+    operator: str,
+    status: str | None,
+    note: str | None,
+    dismiss: bool,
+    open_errors: Sequence[OrderError],
+) -> ResolvePlan:
+    """Choose the status for the order's state (or check ``--status`` against it)."""
+    state = verdict.order.state
+    allowed = [s for s in site.allowed_statuses(state) if s != site.needs_attention_status]
+    if status is None:
+        status = site.resolve_status.get(state)
+        if status is None:
+            raise UsageError(
+                f"no resolve status is configured for state {state!r} (resolve_status)",
+                f"choose one with --status: {', '.join(allowed) or 'none is assigned to this state'}",
+            )
+    elif status not in allowed:
+        raise UsageError(
+            f"status {status!r} is not assigned to the order's state {state!r}",
+            f"allowed for {state!r}: {', '.join(allowed) or 'none (see state_statuses)'}",
+        )
+    comment = resolve_comment(verdict.classification.fingerprint, operator, note)
+    return ResolvePlan(verdict, status, comment, list(open_errors) if dismiss else [], dismiss)
+
+
+@dataclass(frozen=True)
+class ResolveOutcome:
+    status_change: StatusChange
+    dismissed: int | None
+
+
+def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
+    """Write the status and comment, read back, then dismiss; report a half-done resolve exactly."""
+    order = plan.verdict.order
+    before = {"state": order.state, "status": order.status}
+    session.record(order, "resolve", "started", before=before, after={"status": plan.target_status},
+                   message=f"fingerprint {plan.verdict.classification.fingerprint}")
+    try:
+        change = session.magento.set_status(order, plan.target_status, plan.comment)
+    except C5Error as error:
+        session.record(order, "resolve", "failed", before=before, after=before, message=str(error))
+        raise
+    session.record(order, "resolve", "ok" if change.applied else "not-applied", before=before,
+                   after={"state": order.state, "status": change.after}, message=change.message)
+    if not change.applied:
+        raise PartialFailure(
+            f"Magento kept order {order.increment_id} at status {change.after!r}: {change.message}",
+            "the resolution comment was added; set the status in the Magento admin, and dismiss the "
+            f"Counterpoint error with: c5attn --site {session.site.name} dismiss-error {order.increment_id}",
+        )
+    dismissed = None
+    if plan.dismiss_requested:
+        try:
+            dismissed = dismiss_order_errors(session, order)
+        except C5Error as error:
+            raise PartialFailure(
+                f"status set to {change.after!r}, but dismissing the Counterpoint errors failed: {error.message}",
+                f"finish with: c5attn --site {session.site.name} dismiss-error {order.increment_id} --yes",
+            ) from error
+    return ResolveOutcome(change, dismissed)
+
+
+def dismiss_order_errors(session: SiteSession, order: MagentoOrder) -> int:
+    number = order.increment_id
+    open_before = session.counterpoint.open_errors(number)
+    before = {"open_errors": [error.err_id for error in open_before]}
+    if not open_before:
+        session.record(order, "dismiss-error", "skipped", before=before, after=before, message="no open errors")
+        return 0
+    try:
+        count = session.counterpoint.dismiss_errors(number, session.operator, session.now)
+    except C5Error as error:
+        session.record(order, "dismiss-error", "failed", before=before, after=before, message=str(error))
+        raise
+    remaining = session.counterpoint.open_errors(number)
+    after = {"open_errors": [error.err_id for error in remaining]}
+    session.record(order, "dismiss-error", "ok" if not remaining else "partial", before=before, after=after,
+                   message=f"{count} dismissed")
+    return count
