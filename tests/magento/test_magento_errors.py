@@ -1,0 +1,33 @@
+"""Magento error bodies rendered into one line with placeholders filled."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from c5attn.magento.errors import error_body_message, render_message
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_list_parameters_fill_numbered_placeholders() -> None:
+    body = json.loads((FIXTURES / "error-400-response.json").read_text(encoding="utf-8"))
+    assert error_body_message(body) == "Invalid product data: Invalid attribute set entity type"
+
+
+def test_dict_parameters_fill_named_placeholders_and_unknown_ones_stay() -> None:
+    message = "No such entity with %fieldName = %fieldValue (%other)"
+    assert render_message(message, {"fieldName": "id", "fieldValue": 88}) == "No such entity with id = 88 (%other)"
+    assert render_message("%1 of %2", ["a"]) == "a of %2"
+    assert render_message("%1 stays", None) == "%1 stays"
+
+
+def test_nested_errors_are_appended_and_the_result_is_one_line() -> None:
+    body = {"message": "Validation failed:\n%1", "parameters": ["two\nlines"],
+            "errors": [{"message": "%fieldName is wrong", "parameters": {"fieldName": "sku"}}]}
+    assert error_body_message(body) == "Validation failed: two lines; sku is wrong"
+
+
+def test_non_error_bodies_are_not_messages() -> None:
+    assert error_body_message(["not", "an", "object"]) is None
+    assert error_body_message({"items": []}) is None

@@ -1,0 +1,300 @@
+"""The Magento sandbox over real HTTP, driven by plain ``requests`` with Magento's query syntax."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from magento_factory import make_item, make_order, make_orders
+
+from c5attn.magento.search import Filter, FilterGroup, SearchCriteria, SortOrder
+from c5attn.sandbox.magento_server import MagentoSandbox, parse_faults
+
+TOKEN = "sandbox-token"
+Factory = Callable[..., MagentoSandbox]
+
+
+def call(sandbox: MagentoSandbox, method: str, path: str, *, token: str | None = TOKEN,
+         params: Any = None, json_body: Any = None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.request(method, f"{sandbox.url}/rest/default/V1{path}", params=params, json=json_body,
+                            headers=headers, timeout=10)
+
+
+def search(sandbox: MagentoSandbox, criteria: SearchCriteria, **extra: str) -> dict[str, Any]:
+    response = call(sandbox, "GET", "/orders", params={**criteria.to_params(), **extra})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def ids(body: dict[str, Any]) -> list[int]:
+    return [item["entity_id"] for item in body["items"]]
+
+
+@pytest.fixture
+def four(sandbox_factory: Factory) -> MagentoSandbox:
+    return sandbox_factory([
+        make_order(1, status="pending", grand_total=10, customer_email="a@x.com", applied_rule_ids="1,2"),
+        make_order(2, status="processing", grand_total=20.5, customer_email="b@y.com", applied_rule_ids="2"),
+        make_order(3, status="complete", grand_total=30, customer_email="c@x.com", applied_rule_ids=None),
+        make_order(4, status="canceled", grand_total=5, customer_email="d@z.org", applied_rule_ids="3,10"),
+    ])
+
+
+@pytest.mark.parametrize(
+    ("field", "condition", "value", "expected"),
+    [
+        ("grand_total", "eq", "20.5", [2]),
+        ("grand_total", "neq", "10", [2, 3, 4]),
+        ("grand_total", "gt", "9", [1, 2, 3]),  # numbers compare as numbers, not text
+        ("grand_total", "gteq", "10", [1, 2, 3]),
+        ("grand_total", "lt", "10", [4]),
+        ("grand_total", "lteq", "10", [1, 4]),
+        ("grand_total", "moreq", "30", [3]),
+        ("grand_total", "from", "20.5", [2, 3]),
+        ("grand_total", "to", "10", [1, 4]),
+        ("grand_total", "in", "5,30", [3, 4]),
+        ("grand_total", "nin", "5,30", [1, 2]),
+        ("customer_email", "like", "%@x.com", [1, 3]),
+        ("customer_email", "nlike", "%@x.com", [2, 4]),
+        ("applied_rule_ids", "finset", "2", [1, 2]),
+        ("applied_rule_ids", "nfinset", "2", [4]),  # NULL matches neither, as in MySQL
+        ("applied_rule_ids", "null", "", [3]),
+        ("applied_rule_ids", "notnull", "", [1, 2, 4]),
+        ("entity_id", "lt", "10", [1, 2, 3, 4]),  # indexed integer column: numeric too
+        ("entity_id", "in", "1,3", [1, 3]),
+        ("status", "in", "pending,complete", [1, 3]),
+        ("status", "eq", "complete", [3]),
+        ("increment_id", "like", "10000000%", [1, 2, 3, 4]),
+    ],
+)
+def test_every_condition_type(four: MagentoSandbox, field: str, condition: str, value: str,
+                              expected: list[int]) -> None:
+    body = search(four, SearchCriteria([FilterGroup([Filter(field, value, condition)])]))
+    assert ids(body) == expected
+    assert body["total_count"] == len(expected)
+
+
+def test_or_within_a_group_and_across_groups(four: MagentoSandbox) -> None:
+    either = FilterGroup([Filter("status", "pending"), Filter("grand_total", "20", "gt")])
+    assert ids(search(four, SearchCriteria([either]))) == [1, 2, 3]
+    assert ids(search(four, SearchCriteria([either, FilterGroup([Filter("customer_email", "%@x.com", "like")])]))) \
+        == [1, 3]
+
+
+def test_sort_orders_and_snake_case_queries(four: MagentoSandbox) -> None:
+    body = search(four, SearchCriteria(sort_orders=[SortOrder("grand_total", "DESC")]))
+    assert ids(body) == [3, 2, 1, 4]
+    snake = {"searchCriteria[filter_groups][0][filters][0][field]": "status",
+             "searchCriteria[filter_groups][0][filters][0][value]": "canceled",
+             "searchCriteria[sort_orders][0][field]": "entity_id",
+             "searchCriteria[sort_orders][0][direction]": "ASC"}
+    body = call(four, "GET", "/orders", params=snake).json()
+    assert ids(body) == [4]
+    assert body["search_criteria"]["filter_groups"] == [
+        {"filters": [{"field": "status", "value": "canceled", "condition_type": "eq"}]}
+    ]
+
+
+def test_a_page_past_the_end_repeats_the_last_page(sandbox_factory: Factory) -> None:
+    sandbox = sandbox_factory(make_orders(25))
+    criteria = SearchCriteria(sort_orders=[SortOrder("entity_id", "ASC")])
+    last = search(sandbox, criteria.with_page(10, 3))
+    beyond = search(sandbox, criteria.with_page(10, 7))
+    assert ids(last) == ids(beyond) == list(range(21, 26))
+    assert beyond["search_criteria"]["current_page"] == 7  # the echo shows what was asked
+    assert beyond["total_count"] == 25
+    assert ids(search(sandbox, criteria.with_page(10, 0))) == list(range(1, 11))
+
+
+def test_fields_drop_total_count_unless_named(four: MagentoSandbox) -> None:
+    criteria = SearchCriteria(page_size=2, current_page=1)
+    assert search(four, criteria, fields="items[entity_id,payment[method]]") == {
+        "items": [{"entity_id": 1, "payment": {"method": "checkmo"}}, {"entity_id": 2, "payment": {"method": "checkmo"}}]
+    }
+    assert search(four, criteria, fields="items[increment_id],total_count") == {
+        "items": [{"increment_id": "100000001"}, {"increment_id": "100000002"}], "total_count": 4
+    }
+    assert search(four, criteria, fields="items[entity_id") == []  # type: ignore[comparison-overlap]
+
+
+def test_page_size_limit_and_missing_search_criteria(sandbox_factory: Factory) -> None:
+    sandbox = sandbox_factory(make_orders(30), max_page_size=25)
+    response = call(sandbox, "GET", "/orders", params=SearchCriteria(page_size=26).to_params())
+    assert response.status_code == 400
+    assert response.json() == {"message": "Maximum SearchCriteria pageSize is %1", "parameters": [25]}
+    unpaged = search(sandbox, SearchCriteria([FilterGroup([Filter("entity_id", "0", "gt")])]))
+    assert len(unpaged["items"]) == 20 and unpaged["total_count"] == 30  # the silent default page size
+    missing = call(sandbox, "GET", "/orders")
+    assert missing.status_code == 400
+    assert missing.json()["parameters"] == {"fieldName": "searchCriteria"}
+
+
+def test_not_found_shapes(four: MagentoSandbox) -> None:
+    missing = call(four, "GET", "/orders/999")
+    assert missing.status_code == 404
+    assert missing.json() == {"message": "The entity that was requested doesn't exist. Verify the entity and try again."}
+    route = call(four, "GET", "/nothing/here")
+    assert (route.status_code, route.json()) == (404, {"message": "Request does not match any route."})
+    assert call(four, "DELETE", "/orders/1").status_code == 404
+    bad_id = call(four, "GET", "/orders/abc")
+    assert bad_id.status_code == 400 and bad_id.json()["parameters"] == ["abc"]
+    assert requests.get(f"{four.url}/elsewhere", timeout=5).status_code == 404
+
+
+def test_bearer_auth_and_magento_401_body(four: MagentoSandbox) -> None:
+    for token in (None, "wrong"):
+        response = call(four, "GET", "/orders/1", token=token)
+        assert response.status_code == 401
+        assert response.json() == {"message": "The consumer isn't authorized to access %resources.",
+                                   "parameters": {"resources": "Magento_Sales::actions_view"}}
+    assert call(four, "POST", "/orders/1/hold", token="wrong").json()["parameters"] == {
+        "resources": "Magento_Sales::hold"
+    }
+    version = requests.get(f"{four.url}/magento_version", timeout=5)
+    assert (version.status_code, version.text) == (200, "Magento/2.4 (Community)")  # no auth needed
+
+
+def test_admin_token_login_and_expiry(sandbox_factory: Factory) -> None:
+    sandbox = sandbox_factory(make_orders(1), admin_users={"alice": "s3cret"})
+    refused = call(sandbox, "POST", "/integration/admin/token", token=None,
+                   json_body={"username": "alice", "password": "nope"})
+    assert refused.status_code == 401 and "sign-in was incorrect" in refused.json()["message"]
+    token = call(sandbox, "POST", "/integration/admin/token", token=None,
+                 json_body={"username": "alice", "password": "s3cret"}).json()
+    assert isinstance(token, str) and token != TOKEN
+    assert call(sandbox, "GET", "/orders/1", token=token).status_code == 200
+    sandbox.expire_admin_tokens()
+    assert call(sandbox, "GET", "/orders/1", token=token).status_code == 401
+
+
+def _comment(sandbox: MagentoSandbox, order_id: int, status: str | None, text: str = "note") -> requests.Response:
+    history: dict[str, Any] = {"parent_id": order_id, "comment": text, "is_customer_notified": 0,
+                               "is_visible_on_front": 0}
+    if status is not None:
+        history["status"] = status
+    return call(sandbox, "POST", f"/orders/{order_id}/comments", json_body={"statusHistory": history})
+
+
+@pytest.mark.parametrize(
+    ("version", "status", "http_status", "final_status"),
+    [
+        ("2.4.8", "needs_attention", 200, "needs_attention"),  # assigned to processing: applied
+        ("2.4.8", "complete", 400, "processing"),  # another state's status: refused
+        ("2.4.7", "needs_attention", 200, "processing"),  # GA: silently ignored
+        ("2.4.6", "complete", 200, "complete"),  # anything goes
+        ("2.4.8", None, 200, "processing"),  # no status: comment only
+    ],
+)
+def test_comment_status_rule_per_build(sandbox_factory: Factory, version: str, status: str | None,
+                                       http_status: int, final_status: str) -> None:
+    sandbox = sandbox_factory([make_order(1, status="processing", updated_at="2020-01-01 00:00:00")],
+                              magento_version=version)
+    response = _comment(sandbox, 1, status)
+    assert response.status_code == http_status
+    order = call(sandbox, "GET", "/orders/1").json()
+    assert order["status"] == final_status and order["state"] == "processing"
+    if http_status == 400:
+        assert response.json() == {
+            "message": 'Unable to add comment: The status "%1" is not part of the order status history.',
+            "parameters": [status],
+        }
+        assert order["status_histories"] == [] and order["updated_at"] == "2020-01-01 00:00:00"
+    else:
+        assert response.json() is True
+        (entry,) = order["status_histories"]
+        assert entry["comment"] == "note" and entry["parent_id"] == 1 and entry["entity_name"] == "order"
+        assert entry["is_customer_notified"] == 0 and entry["is_visible_on_front"] == 0
+        assert order["updated_at"] > "2020-01-01 00:00:00"
+
+
+def test_comments_list_and_history_order(sandbox_factory: Factory) -> None:
+    sandbox = sandbox_factory([make_order(1, status="processing", status_histories=[
+        {"entity_id": 40, "parent_id": 1, "comment": "imported", "status": "processing",
+         "created_at": "2025-06-01 10:00:00", "is_customer_notified": 0, "is_visible_on_front": 0,
+         "entity_name": "order"}])])
+    _comment(sandbox, 1, "in_counterpoint", "second")
+    listed = call(sandbox, "GET", "/orders/1/comments").json()
+    assert [c["comment"] for c in listed["items"]] == ["imported", "second"]  # oldest first
+    assert listed["items"][1]["entity_id"] == 41  # ids continue after the loaded ones
+    assert listed["total_count"] == 2
+    order = call(sandbox, "GET", "/orders/1").json()
+    assert [c["comment"] for c in order["status_histories"]] == ["second", "imported"]  # newest first
+
+
+def test_hold_unhold_cancel(sandbox_factory: Factory) -> None:
+    invoiced = make_item(21, "PAID", qty=1, qty_invoiced=1)
+    sandbox = sandbox_factory([make_order(1, status="pending"), make_order(2, status="processing",
+                                                                            items=[invoiced])])
+    assert call(sandbox, "POST", "/orders/1/hold").json() is True
+    held = call(sandbox, "GET", "/orders/1").json()
+    assert (held["state"], held["status"], held["hold_before_state"]) == ("holded", "holded", "new")
+    assert call(sandbox, "POST", "/orders/1/hold").json() == {"message": "A hold action is not available."}
+    assert call(sandbox, "POST", "/orders/1/unhold").json() is True
+    assert call(sandbox, "POST", "/orders/1/unhold").status_code == 400
+    released = call(sandbox, "GET", "/orders/1").json()
+    assert (released["state"], released["status"]) == ("new", "pending") and "hold_before_state" not in released
+    assert call(sandbox, "POST", "/orders/2/cancel").json() is False  # fully invoiced
+    assert call(sandbox, "POST", "/orders/1/cancel").json() is True
+    canceled = call(sandbox, "GET", "/orders/1").json()
+    assert (canceled["state"], canceled["status"]) == ("canceled", "canceled")
+    assert canceled["items"][0]["qty_canceled"] == 2
+    assert call(sandbox, "GET", "/orders", params=SearchCriteria(
+        [FilterGroup([Filter("state", "canceled")])]).to_params()).json()["total_count"] == 1  # index updated
+
+
+def test_documents_are_derived_and_filterable_by_order_id(sandbox_factory: Factory) -> None:
+    shipped = make_item(31, "BOX", qty=2, qty_invoiced=2, qty_shipped=1)
+    sandbox = sandbox_factory([make_order(1), make_order(3, status="processing", items=[shipped],
+                                                         total_invoiced=21, total_paid=21)])
+    for kind, expected in (("invoices", [2]), ("shipments", [1]), ("creditmemos", [])):
+        criteria = SearchCriteria([FilterGroup([Filter("order_id", "3")])])
+        body = call(sandbox, "GET", f"/{kind}", params=criteria.to_params()).json()
+        assert [item["qty"] for doc in body["items"] for item in doc["items"]] == expected
+        assert body["total_count"] == len(body["items"])
+    assert call(sandbox, "GET", "/invoices", params=SearchCriteria(
+        [FilterGroup([Filter("order_id", "1")])]).to_params()).json()["total_count"] == 0
+
+
+def test_faults_are_reproducible_from_the_seed(sandbox_factory: Factory) -> None:
+    def statuses(seed: int) -> list[int]:
+        sandbox = sandbox_factory(make_orders(2), faults="503:0.3,429:0.2,500:0.1", seed=seed)
+        return [call(sandbox, "GET", "/orders/1").status_code for _ in range(30)]
+
+    first, again = statuses(7), statuses(7)
+    assert first == again
+    assert {503, 429, 500, 200} <= set(first)
+    assert statuses(8) != first
+
+
+def test_fault_shapes_and_queued_faults(sandbox_factory: Factory) -> None:
+    sandbox = sandbox_factory(make_orders(1))
+    sandbox.fail_next("429", "503", "badjson", "drop")
+    throttled = call(sandbox, "GET", "/orders/1")
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "1"
+    unavailable = call(sandbox, "GET", "/orders/1")
+    assert unavailable.status_code == 503 and unavailable.text.startswith("<html>")
+    garbled = call(sandbox, "GET", "/orders/1")
+    assert garbled.status_code == 200
+    with pytest.raises(ValueError):
+        garbled.json()
+    with pytest.raises(requests.ConnectionError):
+        call(sandbox, "GET", "/orders/1")
+    assert call(sandbox, "GET", "/orders/1").status_code == 200
+    with pytest.raises(ValueError, match="KIND:RATE"):
+        parse_faults("503")
+    with pytest.raises(ValueError, match="more than 1"):
+        parse_faults("503:0.7,drop:0.5")
+    with pytest.raises(ValueError, match="not an HTTP status"):
+        parse_faults("boom:0.1")
+
+
+def test_latency_is_added_to_every_request(sandbox_factory: Factory) -> None:
+    sandbox = sandbox_factory(make_orders(1), latency_ms=150)
+    started = time.monotonic()
+    call(sandbox, "GET", "/orders/1")
+    assert time.monotonic() - started >= 0.15
