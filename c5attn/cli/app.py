@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from c5attn import __version__
-from c5attn.cli import config_cmd, scenarios_cmd
+from c5attn.cli import config_cmd, doctor_cmd, orders_cmd, sandbox_cmd, sandbox_world_cmd, scenarios_cmd
 from c5attn.cli.context import CliEnv
 from c5attn.errors import C5Error, ExitCode
 
@@ -109,6 +109,10 @@ def root(
 
 app.command("scenarios")(scenarios_cmd.scenarios)
 app.add_typer(config_cmd.app, name="config")
+orders_cmd.register(app)
+app.command("doctor")(doctor_cmd.doctor)
+sandbox_world_cmd.register(sandbox_cmd.sandbox_app)
+app.add_typer(sandbox_cmd.sandbox_app, name="sandbox")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

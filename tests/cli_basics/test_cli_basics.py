@@ -1,0 +1,315 @@
+"""The CLI skeleton: global options, scenarios, config show/init, error reporting and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import c5attn.config
+from c5attn import __version__
+from c5attn.cli.app import app, main
+from c5attn.cli.context import CliEnv
+from c5attn.config import config_template
+from c5attn.errors import (
+    C5Error,
+    ConfigError,
+    ExitCode,
+    LockHeld,
+    MagentoAuthError,
+    PartialFailure,
+    UsageError,
+)
+
+FIVE_CODES = [
+    "manual-invoice-or-ship",
+    "capture-failed",
+    "released-but-canceled",
+    "completed-but-canceled",
+    "deposit-but-canceled",
+]
+SITE = """
+[sites.web]
+magento_url = "https://shop.example.com"
+magento_token = "env:MAGENTO_TOKEN"
+counterpoint_dsn = "DRIVER={FreeTDS};SERVER=db;UID=c5;PWD=pw-SECRET-2"
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- global options ----------------------------------------------------------------------------
+
+
+def test_cli_version_prints_the_package_version(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"c5attn {__version__}\n")
+
+
+def test_cli_help_lists_only_working_commands(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for word in ("scenarios", "config", "--site", "--config", "--no-color", "--verbose", "--sandbox"):
+        assert word in result.stdout
+
+
+def test_cli_global_options_reach_an_injected_env(
+    runner: CliRunner, make_env: Callable[..., CliEnv], isolated_home: Path
+) -> None:
+    write(isolated_home / "other.toml", SITE)
+    env = make_env(env={"MAGENTO_TOKEN": "tok-SECRET-1"})
+    result = runner.invoke(
+        app, ["--config", "other.toml", "--site", "web", "config", "show", "--json"], obj=env
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(env.stdout_file.getvalue())  # type: ignore[attr-defined]
+    assert {"site": "", "key": "site", "value": "web", "origin": "flag"} in rows
+    assert {
+        "site": "",
+        "key": "config_file",
+        "value": str(isolated_home / "other.toml"),
+        "origin": "flag",
+    } in rows
+    assert result.stdout == ""  # everything went to the injected streams
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def test_cli_scenarios_json_shape(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["scenarios", "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [item["code"] for item in data] == FIVE_CODES
+    assert [item["number"] for item in data] == [1, 2, 3, 4, 5]
+    for item in data:
+        assert list(item) == ["code", "number", "title", "colour", "steps"]
+        assert isinstance(item["title"], str) and isinstance(item["colour"], str)
+        assert item["steps"] and all(isinstance(step, str) and step for step in item["steps"])
+
+
+def test_cli_scenarios_piped_prints_one_line_per_step_without_colour(runner: CliRunner) -> None:
+    from c5attn.scenarios import SCENARIOS
+
+    result = runner.invoke(app, ["scenarios"])
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1 + sum(len(s.steps) for s in SCENARIOS)
+    assert all(code in result.stdout for code in FIVE_CODES)
+    assert "\x1b[" not in result.stdout
+
+
+def test_cli_scenarios_on_a_terminal_is_coloured_unless_no_color(
+    runner: CliRunner, make_env: Callable[..., CliEnv]
+) -> None:
+    coloured = make_env(stdout_is_tty=True, env={"TERM": "xterm-256color"})
+    runner.invoke(app, ["scenarios"], obj=coloured)
+    assert "\x1b[" in coloured.stdout_file.getvalue()  # type: ignore[attr-defined]
+    plain = make_env(stdout_is_tty=True, env={"TERM": "xterm-256color"})
+    runner.invoke(app, ["--no-color", "scenarios"], obj=plain)
+    text = plain.stdout_file.getvalue()  # type: ignore[attr-defined]
+    assert "\x1b[" not in text and "capture-failed" in text
+
+
+@pytest.mark.parametrize(
+    ("no_color", "env", "is_tty", "expected"),
+    [
+        (False, {}, True, True),
+        (False, {}, False, False),
+        (True, {}, True, False),
+        (False, {"NO_COLOR": "1"}, True, False),
+        (False, {"TERM": "dumb"}, True, False),
+        (False, {"FORCE_COLOR": "1"}, False, True),
+        (True, {"FORCE_COLOR": "1"}, True, False),
+    ],
+)
+def test_cli_env_colour_rules(
+    make_env: Callable[..., CliEnv], no_color: bool, env: dict[str, str], is_tty: bool, expected: bool
+) -> None:
+    assert make_env(no_color=no_color, env=env).colour(is_tty) is expected
+
+
+def test_cli_env_repr_hides_the_environment(make_env: Callable[..., CliEnv]) -> None:
+    assert "SECRET" not in repr(make_env(env={"MAGENTO_TOKEN": "tok-SECRET"}))
+
+
+# --- config show -------------------------------------------------------------------------------
+
+
+def test_cli_config_show_redacts_secrets_and_warns_about_plain_text(
+    runner: CliRunner, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(isolated_home / "c5attn.toml", SITE)
+    monkeypatch.setenv("MAGENTO_TOKEN", "tok-SECRET-1")
+    table = runner.invoke(app, ["config", "show"])
+    as_json = runner.invoke(app, ["config", "show", "--json"])
+    for result in (table, as_json):
+        assert result.exit_code == 0, result.output
+        assert "SECRET" not in result.stdout + result.stderr
+        assert "warning: sites.web.counterpoint_dsn is stored in plain text" in result.stderr
+    assert "env:MAGENTO_TOKEN (set)" in table.stdout
+    rows = json.loads(as_json.stdout)
+    assert {
+        "site": "web",
+        "key": "counterpoint_dsn",
+        "value": "DRIVER={FreeTDS};SERVER=db;UID=c5;PWD=***",
+        "origin": f"file {isolated_home / 'c5attn.toml'}",
+    } in rows
+    assert {"site": "web", "key": "magento_page_size", "value": "300", "origin": "default"} in rows
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "expected"),
+    [
+        (
+            SITE + "magento_page_size = 500\n",
+            [],
+            "c5attn.toml: sites.web.magento_page_size must be an integer from 1 to 300",
+        ),
+        (SITE + "magento_tokn = 1\n", [], "unknown key sites.web.magento_tokn (did you mean magento_token?)"),
+        ("[sites.web\n", [], "not valid TOML"),
+        (SITE, ["--site", "outlet"], "unknown site 'outlet' (from --site); the configured sites are: web"),
+        (SITE, ["--config", "nope.toml"], "nope.toml (from --config) does not exist"),
+    ],
+)
+def test_cli_bad_config_is_one_error_line_exit_2_no_traceback(
+    runner: CliRunner, isolated_home: Path, text: str, args: list[str], expected: str
+) -> None:
+    write(isolated_home / "c5attn.toml", text)
+    result = runner.invoke(app, [*args, "config", "show"])
+    assert result.exit_code == ExitCode.USAGE
+    assert isinstance(result.exception, SystemExit)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("c5attn: error: ") and expected in lines[0]
+    assert len(lines) == 2 and lines[1].startswith("  hint: ")
+    assert "Traceback" not in result.output and result.stdout == ""
+
+
+# --- config init -------------------------------------------------------------------------------
+
+
+def test_cli_config_init_writes_a_private_template_and_never_overwrites(
+    runner: CliRunner, isolated_home: Path
+) -> None:
+    target = isolated_home / "c5attn.toml"
+    first = runner.invoke(app, ["config", "init"])
+    assert first.exit_code == 0, first.output
+    assert target.read_text(encoding="utf-8") == config_template()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    write(target, "# mine\n")
+    second = runner.invoke(app, ["config", "init"])
+    assert second.exit_code == ExitCode.USAGE
+    assert f"c5attn: error: {target} already exists; not overwriting it" in second.stderr
+    assert target.read_text(encoding="utf-8") == "# mine\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["config", "init", "--path", "sub/dir/a.toml"], "sub/dir/a.toml"),
+        (["--config", "b.toml", "config", "init"], "b.toml"),
+    ],
+)
+def test_cli_config_init_target_is_path_then_config(
+    runner: CliRunner, isolated_home: Path, args: list[str], where: str
+) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (isolated_home / where).read_text(encoding="utf-8") == config_template()
+    assert not (isolated_home / "c5attn.toml").exists()
+
+
+# --- main(): exit codes ------------------------------------------------------------------------
+
+
+def failing_with(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """Make every configuration load (as `config show` does) raise ``error``."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(c5attn.config, "load_config", fail)
+
+
+@pytest.mark.parametrize(
+    "code", [code for code in ExitCode if code not in (ExitCode.OK, ExitCode.INTERRUPTED)]
+)
+def test_cli_main_exits_with_each_errors_code(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], code: ExitCode
+) -> None:
+    error_class = type(f"Error{code.name}", (C5Error,), {"exit_code": code})
+    failing_with(monkeypatch, error_class("it broke", hint="do this"))
+    with pytest.raises(SystemExit) as caught:
+        main(["config", "show"])
+    assert caught.value.code == code
+    assert capsys.readouterr().err == "c5attn: error: it broke\n  hint: do this\n"
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (C5Error("x"), ExitCode.ERROR),
+        (ConfigError("x"), ExitCode.USAGE),
+        (UsageError("x"), ExitCode.USAGE),
+        (PartialFailure("x"), ExitCode.PARTIAL),
+        (MagentoAuthError("x", status=401), ExitCode.AUTH),
+        (LockHeld("x"), ExitCode.LOCKED),
+    ],
+)
+def test_cli_main_maps_the_error_classes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: C5Error, code: ExitCode
+) -> None:
+    failing_with(monkeypatch, error)
+    with pytest.raises(SystemExit) as caught:
+        main(["config", "show"])
+    assert caught.value.code == code
+    assert capsys.readouterr().err == "c5attn: error: x\n"  # no hint line when there is no hint
+
+
+def test_cli_main_keyboard_interrupt_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    failing_with(monkeypatch, KeyboardInterrupt())
+    with pytest.raises(SystemExit) as caught:
+        main(["config", "show"])
+    assert caught.value.code == 130
+    err = capsys.readouterr().err
+    assert "c5attn: interrupted" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["config", "show", "--nope"], ["no-such-command"], []])
+def test_cli_main_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == ExitCode.USAGE
+
+
+def test_cli_help_imports_no_heavy_module() -> None:
+    """`c5attn --help` must start fast: no database driver, HTTP client or table library on its path."""
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['c5attn', '--help']\n"
+        "try:\n    runpy.run_module('c5attn', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pyodbc', 'requests', 'tabulate') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_cli_env_from_system_reads_the_real_process(
+    monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    env = CliEnv.from_system()
+    assert (env.stdout_file, env.stdout_is_tty, env.cwd) == (sys.stdout, False, isolated_home)
+    assert env.now().tzinfo is not None
