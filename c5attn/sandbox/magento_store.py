@@ -149,7 +149,6 @@ def _document(kind: str, order: Mapping[str, Any]) -> dict[str, Any] | None:
         }
         for item in lines
     ]
-    total_qty = _json_number(sum((_number(item.get(qty_key)) for item in lines), Decimal(0)))
     document: dict[str, Any] = {
         "entity_id": doc_id,
         "increment_id": order.get("increment_id", str(doc_id)),
@@ -157,10 +156,11 @@ def _document(kind: str, order: Mapping[str, Any]) -> dict[str, Any] | None:
         "store_id": order.get("store_id", 1),
         "created_at": order.get("updated_at") or order.get("created_at") or magento_now(),
         "updated_at": order.get("updated_at") or order.get("created_at") or magento_now(),
-        "total_qty": total_qty,
         "items": items,
         "comments": [],
     }
+    if kind != "creditmemos":  # the credit memo schema has no total_qty
+        document["total_qty"] = _json_number(sum((_number(item.get(qty_key)) for item in lines), Decimal(0)))
     if kind == "invoices":
         paid = _number(order.get("total_paid")) >= _number(order.get("total_invoiced"))
         document["state"] = 2 if paid else 1

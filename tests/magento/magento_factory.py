@@ -33,8 +33,15 @@ def make_item(item_id: int, sku: str, *, qty: float = 2, price: float = 10.5, **
     }
 
 
-def make_order(entity_id: int, *, status: str = "pending", state: str | None = None, store_id: int = 1,
-               items: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def make_order(
+    entity_id: int,
+    *,
+    status: str = "pending",
+    state: str | None = None,
+    store_id: int = 1,
+    items: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """One order; ``extra`` overrides or adds top-level fields."""
     lines = items if items is not None else [make_item(entity_id * 10 + 1, f"SKU-{entity_id % 7}")]
     total = sum(line["qty_ordered"] * line["price"] for line in lines if "parent_item_id" not in line)

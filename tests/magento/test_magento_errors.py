@@ -17,14 +17,20 @@ def test_list_parameters_fill_numbered_placeholders() -> None:
 
 def test_dict_parameters_fill_named_placeholders_and_unknown_ones_stay() -> None:
     message = "No such entity with %fieldName = %fieldValue (%other)"
-    assert render_message(message, {"fieldName": "id", "fieldValue": 88}) == "No such entity with id = 88 (%other)"
+    assert (
+        render_message(message, {"fieldName": "id", "fieldValue": 88})
+        == "No such entity with id = 88 (%other)"
+    )
     assert render_message("%1 of %2", ["a"]) == "a of %2"
     assert render_message("%1 stays", None) == "%1 stays"
 
 
 def test_nested_errors_are_appended_and_the_result_is_one_line() -> None:
-    body = {"message": "Validation failed:\n%1", "parameters": ["two\nlines"],
-            "errors": [{"message": "%fieldName is wrong", "parameters": {"fieldName": "sku"}}]}
+    body = {
+        "message": "Validation failed:\n%1",
+        "parameters": ["two\nlines"],
+        "errors": [{"message": "%fieldName is wrong", "parameters": {"fieldName": "sku"}}],
+    }
     assert error_body_message(body) == "Validation failed: two lines; sku is wrong"
 
 

@@ -21,7 +21,12 @@ def test_scan_fields_parse_into_the_nested_tree_a_scan_needs() -> None:
 def test_apply_keeps_named_keys_filters_lists_and_nested_objects() -> None:
     result = {
         "items": [
-            {"entity_id": 1, "status": "x", "payment": {"method": "checkmo", "cc_last4": None}, "grand_total": 5},
+            {
+                "entity_id": 1,
+                "status": "x",
+                "payment": {"method": "checkmo", "cc_last4": None},
+                "grand_total": 5,
+            },
             {"entity_id": 2, "status": "y", "payment": {"method": "free"}},
         ],
         "search_criteria": {"filter_groups": []},
@@ -29,10 +34,15 @@ def test_apply_keeps_named_keys_filters_lists_and_nested_objects() -> None:
     }
     kept = apply_fields(result, parse_fields("items[entity_id,payment[method]],total_count"))
     assert kept == {
-        "items": [{"entity_id": 1, "payment": {"method": "checkmo"}}, {"entity_id": 2, "payment": {"method": "free"}}],
+        "items": [
+            {"entity_id": 1, "payment": {"method": "checkmo"}},
+            {"entity_id": 2, "payment": {"method": "free"}},
+        ],
         "total_count": 2,
     }
-    assert apply_fields(result, parse_fields("items[entity_id]")) == {"items": [{"entity_id": 1}, {"entity_id": 2}]}
+    assert apply_fields(result, parse_fields("items[entity_id]")) == {
+        "items": [{"entity_id": 1}, {"entity_id": 2}]
+    }
 
 
 def test_a_bare_name_keeps_the_whole_value_even_when_also_named_with_brackets() -> None:

@@ -17,11 +17,24 @@ TOKEN = "sandbox-token"
 Factory = Callable[..., MagentoSandbox]
 
 
-def call(sandbox: MagentoSandbox, method: str, path: str, *, token: str | None = TOKEN,
-         params: Any = None, json_body: Any = None) -> requests.Response:
+def call(
+    sandbox: MagentoSandbox,
+    method: str,
+    path: str,
+    *,
+    token: str | None = TOKEN,
+    params: Any = None,
+    json_body: Any = None,
+) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return requests.request(method, f"{sandbox.url}/rest/default/V1{path}", params=params, json=json_body,
-                            headers=headers, timeout=10)
+    return requests.request(
+        method,
+        f"{sandbox.url}/rest/default/V1{path}",
+        params=params,
+        json=json_body,
+        headers=headers,
+        timeout=10,
+    )
 
 
 def search(sandbox: MagentoSandbox, criteria: SearchCriteria, **extra: str) -> dict[str, Any]:
@@ -37,12 +50,18 @@ def ids(body: dict[str, Any]) -> list[int]:
 
 @pytest.fixture
 def four(sandbox_factory: Factory) -> MagentoSandbox:
-    return sandbox_factory([
-        make_order(1, status="pending", grand_total=10, customer_email="a@x.com", applied_rule_ids="1,2"),
-        make_order(2, status="processing", grand_total=20.5, customer_email="b@y.com", applied_rule_ids="2"),
-        make_order(3, status="complete", grand_total=30, customer_email="c@x.com", applied_rule_ids=None),
-        make_order(4, status="canceled", grand_total=5, customer_email="d@z.org", applied_rule_ids="3,10"),
-    ])
+    return sandbox_factory(
+        [
+            make_order(1, status="pending", grand_total=10, customer_email="a@x.com", applied_rule_ids="1,2"),
+            make_order(
+                2, status="processing", grand_total=20.5, customer_email="b@y.com", applied_rule_ids="2"
+            ),
+            make_order(3, status="complete", grand_total=30, customer_email="c@x.com", applied_rule_ids=None),
+            make_order(
+                4, status="canceled", grand_total=5, customer_email="d@z.org", applied_rule_ids="3,10"
+            ),
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,8 +91,9 @@ def four(sandbox_factory: Factory) -> MagentoSandbox:
         ("increment_id", "like", "10000000%", [1, 2, 3, 4]),
     ],
 )
-def test_every_condition_type(four: MagentoSandbox, field: str, condition: str, value: str,
-                              expected: list[int]) -> None:
+def test_every_condition_type(
+    four: MagentoSandbox, field: str, condition: str, value: str, expected: list[int]
+) -> None:
     body = search(four, SearchCriteria([FilterGroup([Filter(field, value, condition)])]))
     assert ids(body) == expected
     assert body["total_count"] == len(expected)
@@ -82,17 +102,20 @@ def test_every_condition_type(four: MagentoSandbox, field: str, condition: str, 
 def test_or_within_a_group_and_across_groups(four: MagentoSandbox) -> None:
     either = FilterGroup([Filter("status", "pending"), Filter("grand_total", "20", "gt")])
     assert ids(search(four, SearchCriteria([either]))) == [1, 2, 3]
-    assert ids(search(four, SearchCriteria([either, FilterGroup([Filter("customer_email", "%@x.com", "like")])]))) \
-        == [1, 3]
+    assert ids(
+        search(four, SearchCriteria([either, FilterGroup([Filter("customer_email", "%@x.com", "like")])]))
+    ) == [1, 3]
 
 
 def test_sort_orders_and_snake_case_queries(four: MagentoSandbox) -> None:
     body = search(four, SearchCriteria(sort_orders=[SortOrder("grand_total", "DESC")]))
     assert ids(body) == [3, 2, 1, 4]
-    snake = {"searchCriteria[filter_groups][0][filters][0][field]": "status",
-             "searchCriteria[filter_groups][0][filters][0][value]": "canceled",
-             "searchCriteria[sort_orders][0][field]": "entity_id",
-             "searchCriteria[sort_orders][0][direction]": "ASC"}
+    snake = {
+        "searchCriteria[filter_groups][0][filters][0][field]": "status",
+        "searchCriteria[filter_groups][0][filters][0][value]": "canceled",
+        "searchCriteria[sort_orders][0][field]": "entity_id",
+        "searchCriteria[sort_orders][0][direction]": "ASC",
+    }
     body = call(four, "GET", "/orders", params=snake).json()
     assert ids(body) == [4]
     assert body["search_criteria"]["filter_groups"] == [
@@ -114,10 +137,14 @@ def test_a_page_past_the_end_repeats_the_last_page(sandbox_factory: Factory) -> 
 def test_fields_drop_total_count_unless_named(four: MagentoSandbox) -> None:
     criteria = SearchCriteria(page_size=2, current_page=1)
     assert search(four, criteria, fields="items[entity_id,payment[method]]") == {
-        "items": [{"entity_id": 1, "payment": {"method": "checkmo"}}, {"entity_id": 2, "payment": {"method": "checkmo"}}]
+        "items": [
+            {"entity_id": 1, "payment": {"method": "checkmo"}},
+            {"entity_id": 2, "payment": {"method": "checkmo"}},
+        ]
     }
     assert search(four, criteria, fields="items[increment_id],total_count") == {
-        "items": [{"increment_id": "100000001"}, {"increment_id": "100000002"}], "total_count": 4
+        "items": [{"increment_id": "100000001"}, {"increment_id": "100000002"}],
+        "total_count": 4,
     }
     assert search(four, criteria, fields="items[entity_id") == []  # type: ignore[comparison-overlap]
 
@@ -137,7 +164,9 @@ def test_page_size_limit_and_missing_search_criteria(sandbox_factory: Factory) -
 def test_not_found_shapes(four: MagentoSandbox) -> None:
     missing = call(four, "GET", "/orders/999")
     assert missing.status_code == 404
-    assert missing.json() == {"message": "The entity that was requested doesn't exist. Verify the entity and try again."}
+    assert missing.json() == {
+        "message": "The entity that was requested doesn't exist. Verify the entity and try again."
+    }
     route = call(four, "GET", "/nothing/here")
     assert (route.status_code, route.json()) == (404, {"message": "Request does not match any route."})
     assert call(four, "DELETE", "/orders/1").status_code == 404
@@ -150,8 +179,10 @@ def test_bearer_auth_and_magento_401_body(four: MagentoSandbox) -> None:
     for token in (None, "wrong"):
         response = call(four, "GET", "/orders/1", token=token)
         assert response.status_code == 401
-        assert response.json() == {"message": "The consumer isn't authorized to access %resources.",
-                                   "parameters": {"resources": "Magento_Sales::actions_view"}}
+        assert response.json() == {
+            "message": "The consumer isn't authorized to access %resources.",
+            "parameters": {"resources": "Magento_Sales::actions_view"},
+        }
     assert call(four, "POST", "/orders/1/hold", token="wrong").json()["parameters"] == {
         "resources": "Magento_Sales::hold"
     }
@@ -161,20 +192,36 @@ def test_bearer_auth_and_magento_401_body(four: MagentoSandbox) -> None:
 
 def test_admin_token_login_and_expiry(sandbox_factory: Factory) -> None:
     sandbox = sandbox_factory(make_orders(1), admin_users={"alice": "s3cret"})
-    refused = call(sandbox, "POST", "/integration/admin/token", token=None,
-                   json_body={"username": "alice", "password": "nope"})
+    refused = call(
+        sandbox,
+        "POST",
+        "/integration/admin/token",
+        token=None,
+        json_body={"username": "alice", "password": "nope"},
+    )
     assert refused.status_code == 401 and "sign-in was incorrect" in refused.json()["message"]
-    token = call(sandbox, "POST", "/integration/admin/token", token=None,
-                 json_body={"username": "alice", "password": "s3cret"}).json()
+    token = call(
+        sandbox,
+        "POST",
+        "/integration/admin/token",
+        token=None,
+        json_body={"username": "alice", "password": "s3cret"},
+    ).json()
     assert isinstance(token, str) and token != TOKEN
     assert call(sandbox, "GET", "/orders/1", token=token).status_code == 200
     sandbox.expire_admin_tokens()
     assert call(sandbox, "GET", "/orders/1", token=token).status_code == 401
 
 
-def _comment(sandbox: MagentoSandbox, order_id: int, status: str | None, text: str = "note") -> requests.Response:
-    history: dict[str, Any] = {"parent_id": order_id, "comment": text, "is_customer_notified": 0,
-                               "is_visible_on_front": 0}
+def _comment(
+    sandbox: MagentoSandbox, order_id: int, status: str | None, text: str = "note"
+) -> requests.Response:
+    history: dict[str, Any] = {
+        "parent_id": order_id,
+        "comment": text,
+        "is_customer_notified": 0,
+        "is_visible_on_front": 0,
+    }
     if status is not None:
         history["status"] = status
     return call(sandbox, "POST", f"/orders/{order_id}/comments", json_body={"statusHistory": history})
@@ -190,10 +237,12 @@ def _comment(sandbox: MagentoSandbox, order_id: int, status: str | None, text: s
         ("2.4.8", None, 200, "processing"),  # no status: comment only
     ],
 )
-def test_comment_status_rule_per_build(sandbox_factory: Factory, version: str, status: str | None,
-                                       http_status: int, final_status: str) -> None:
-    sandbox = sandbox_factory([make_order(1, status="processing", updated_at="2020-01-01 00:00:00")],
-                              magento_version=version)
+def test_comment_status_rule_per_build(
+    sandbox_factory: Factory, version: str, status: str | None, http_status: int, final_status: str
+) -> None:
+    sandbox = sandbox_factory(
+        [make_order(1, status="processing", updated_at="2020-01-01 00:00:00")], magento_version=version
+    )
     response = _comment(sandbox, 1, status)
     assert response.status_code == http_status
     order = call(sandbox, "GET", "/orders/1").json()
@@ -213,10 +262,26 @@ def test_comment_status_rule_per_build(sandbox_factory: Factory, version: str, s
 
 
 def test_comments_list_and_history_order(sandbox_factory: Factory) -> None:
-    sandbox = sandbox_factory([make_order(1, status="processing", status_histories=[
-        {"entity_id": 40, "parent_id": 1, "comment": "imported", "status": "processing",
-         "created_at": "2025-06-01 10:00:00", "is_customer_notified": 0, "is_visible_on_front": 0,
-         "entity_name": "order"}])])
+    sandbox = sandbox_factory(
+        [
+            make_order(
+                1,
+                status="processing",
+                status_histories=[
+                    {
+                        "entity_id": 40,
+                        "parent_id": 1,
+                        "comment": "imported",
+                        "status": "processing",
+                        "created_at": "2025-06-01 10:00:00",
+                        "is_customer_notified": 0,
+                        "is_visible_on_front": 0,
+                        "entity_name": "order",
+                    }
+                ],
+            )
+        ]
+    )
     _comment(sandbox, 1, "in_counterpoint", "second")
     listed = call(sandbox, "GET", "/orders/1/comments").json()
     assert [c["comment"] for c in listed["items"]] == ["imported", "second"]  # oldest first
@@ -228,8 +293,9 @@ def test_comments_list_and_history_order(sandbox_factory: Factory) -> None:
 
 def test_hold_unhold_cancel(sandbox_factory: Factory) -> None:
     invoiced = make_item(21, "PAID", qty=1, qty_invoiced=1)
-    sandbox = sandbox_factory([make_order(1, status="pending"), make_order(2, status="processing",
-                                                                            items=[invoiced])])
+    sandbox = sandbox_factory(
+        [make_order(1, status="pending"), make_order(2, status="processing", items=[invoiced])]
+    )
     assert call(sandbox, "POST", "/orders/1/hold").json() is True
     held = call(sandbox, "GET", "/orders/1").json()
     assert (held["state"], held["status"], held["hold_before_state"]) == ("holded", "holded", "new")
@@ -237,27 +303,45 @@ def test_hold_unhold_cancel(sandbox_factory: Factory) -> None:
     assert call(sandbox, "POST", "/orders/1/unhold").json() is True
     assert call(sandbox, "POST", "/orders/1/unhold").status_code == 400
     released = call(sandbox, "GET", "/orders/1").json()
-    assert (released["state"], released["status"]) == ("new", "pending") and "hold_before_state" not in released
+    assert (released["state"], released["status"]) == (
+        "new",
+        "pending",
+    ) and "hold_before_state" not in released
     assert call(sandbox, "POST", "/orders/2/cancel").json() is False  # fully invoiced
     assert call(sandbox, "POST", "/orders/1/cancel").json() is True
     canceled = call(sandbox, "GET", "/orders/1").json()
     assert (canceled["state"], canceled["status"]) == ("canceled", "canceled")
     assert canceled["items"][0]["qty_canceled"] == 2
-    assert call(sandbox, "GET", "/orders", params=SearchCriteria(
-        [FilterGroup([Filter("state", "canceled")])]).to_params()).json()["total_count"] == 1  # index updated
+    assert (
+        call(
+            sandbox,
+            "GET",
+            "/orders",
+            params=SearchCriteria([FilterGroup([Filter("state", "canceled")])]).to_params(),
+        ).json()["total_count"]
+        == 1
+    )  # index updated
 
 
 def test_documents_are_derived_and_filterable_by_order_id(sandbox_factory: Factory) -> None:
     shipped = make_item(31, "BOX", qty=2, qty_invoiced=2, qty_shipped=1)
-    sandbox = sandbox_factory([make_order(1), make_order(3, status="processing", items=[shipped],
-                                                         total_invoiced=21, total_paid=21)])
+    sandbox = sandbox_factory(
+        [make_order(1), make_order(3, status="processing", items=[shipped], total_invoiced=21, total_paid=21)]
+    )
     for kind, expected in (("invoices", [2]), ("shipments", [1]), ("creditmemos", [])):
         criteria = SearchCriteria([FilterGroup([Filter("order_id", "3")])])
         body = call(sandbox, "GET", f"/{kind}", params=criteria.to_params()).json()
         assert [item["qty"] for doc in body["items"] for item in doc["items"]] == expected
         assert body["total_count"] == len(body["items"])
-    assert call(sandbox, "GET", "/invoices", params=SearchCriteria(
-        [FilterGroup([Filter("order_id", "1")])]).to_params()).json()["total_count"] == 0
+    assert (
+        call(
+            sandbox,
+            "GET",
+            "/invoices",
+            params=SearchCriteria([FilterGroup([Filter("order_id", "1")])]).to_params(),
+        ).json()["total_count"]
+        == 0
+    )
 
 
 def test_faults_are_reproducible_from_the_seed(sandbox_factory: Factory) -> None:

@@ -69,10 +69,20 @@ def test_parse_accepts_the_docs_snake_case_and_sparse_unordered_indices() -> Non
     [
         ([("searchCriteria[pageSize]", "ten")], "type is invalid"),
         ([("searchCriteria[filterGroups][0][filters][0][value]", "x")], "is required"),
-        ([("searchCriteria[filterGroups][0][filters][0][field]", "a"),
-          ("searchCriteria[filterGroups][0][filters][0][conditionType]", "around")], "Invalid condition type"),
-        ([("searchCriteria[sortOrders][0][field]", "a"), ("searchCriteria[sortOrders][0][direction]", "UP")],
-         "Sort order"),
+        (
+            [
+                ("searchCriteria[filterGroups][0][filters][0][field]", "a"),
+                ("searchCriteria[filterGroups][0][filters][0][conditionType]", "around"),
+            ],
+            "Invalid condition type",
+        ),
+        (
+            [
+                ("searchCriteria[sortOrders][0][field]", "a"),
+                ("searchCriteria[sortOrders][0][direction]", "UP"),
+            ],
+            "Sort order",
+        ),
     ],
 )
 def test_parse_rejects_what_magento_rejects(pairs: list[tuple[str, str]], message: str) -> None:
@@ -90,21 +100,31 @@ def test_builder_refuses_an_empty_group_and_unknown_conditions() -> None:
 
 
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
-_filters = st.builds(Filter, st.from_regex(r"[a-z_]{1,12}", fullmatch=True), _text,
-                     st.sampled_from(sorted(CONDITION_TYPES)))
+_filters = st.builds(
+    Filter, st.from_regex(r"[a-z_]{1,12}", fullmatch=True), _text, st.sampled_from(sorted(CONDITION_TYPES))
+)
 _criteria = st.builds(
     SearchCriteria,
     st.lists(st.builds(FilterGroup, st.lists(_filters, min_size=1, max_size=3)), max_size=3),
-    st.lists(st.builds(SortOrder, st.from_regex(r"[a-z_]{1,12}", fullmatch=True), st.sampled_from(["ASC", "DESC"])),
-             max_size=2),
+    st.lists(
+        st.builds(
+            SortOrder, st.from_regex(r"[a-z_]{1,12}", fullmatch=True), st.sampled_from(["ASC", "DESC"])
+        ),
+        max_size=2,
+    ),
     st.one_of(st.none(), st.integers(min_value=0, max_value=10_000)),
     st.one_of(st.none(), st.integers(min_value=0, max_value=10_000)),
 )
 
 
 def _snake_keys(params: dict[str, str]) -> list[tuple[str, str]]:
-    names = {"filterGroups": "filter_groups", "conditionType": "condition_type", "sortOrders": "sort_orders",
-             "pageSize": "page_size", "currentPage": "current_page"}
+    names = {
+        "filterGroups": "filter_groups",
+        "conditionType": "condition_type",
+        "sortOrders": "sort_orders",
+        "pageSize": "page_size",
+        "currentPage": "current_page",
+    }
     pairs = []
     for key, value in params.items():
         for camel, snake in names.items():
