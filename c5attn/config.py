@@ -14,12 +14,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from c5attn.errors import ConfigError
-
-if TYPE_CHECKING:
-    from c5attn.secrets import SecretUnavailable
+from c5attn.secrets import SecretUnavailable, is_reference, redact_dsn, resolve_secret
 
 APP_NAME = "c5attn"
 CONFIG_FILE_NAME = "c5attn.toml"
@@ -443,8 +441,6 @@ class _Loader:
     def secret(self, prefix: str, key: str, text: str, refs: dict[str, str],
                errors: dict[str, SecretUnavailable]) -> str:
         """The resolved secret, or "" with the problem recorded in ``errors``."""
-        from c5attn.secrets import SecretUnavailable, is_reference, resolve_secret
-
         if is_reference(text):
             refs[key] = text
         try:
@@ -561,8 +557,6 @@ def _display(value: object) -> str:
 
 
 def _secret_display(site: SiteConfig, key: str, value: str) -> str:
-    from c5attn.secrets import redact_dsn
-
     ref = site.secret_refs.get(key)
     error = site.secret_errors.get(key)
     if ref is not None:
@@ -616,8 +610,6 @@ def describe(config: Config) -> list[tuple[str, str, str, str]]:
 
 def plaintext_secrets(config: Config) -> list[str]:
     """Dotted keys whose secret is written in the file itself (``config show`` warns about them)."""
-    from c5attn.secrets import redact_dsn
-
     found = []
     for name, site in config.sites.items():
         in_effect = dict(_site_rows(site))
