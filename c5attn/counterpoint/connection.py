@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -254,12 +254,17 @@ def _first_group(match: re.Match[str]) -> str:
 
 
 def translate_error(
-    exc: BaseException, dsn: str, *, connecting: bool = False, timeout_seconds: int | None = None
+    exc: BaseException,
+    dsn: str,
+    *,
+    connecting: bool = False,
+    timeout_seconds: int | None = None,
+    tables: Mapping[str, str] | None = None,
 ) -> CounterpointError:
     """A one-line, secret-free ``CounterpointError`` for a sqlite3 or pyodbc failure.
 
     pyodbc errors carry the SQLSTATE first; the SQLite drivers say everything in the text, so
-    both are read.
+    both are read. ``tables`` (alias → table) turns SQLite's ``h.COL`` into ``PS_ORD_HIST.COL``.
     """
     state, raw_text = _sqlstate_and_text(exc)
     text = scrub(raw_text, dsn)
@@ -274,12 +279,13 @@ def translate_error(
             f"the Counterpoint database at {server} refused the login{who}",
             hint="check UID and PWD in counterpoint_dsn (or the account of a trusted connection)",
         )
-    if table := _TABLE_MISSING.search(raw_text):
-        return CounterpointSchemaError(f"table {_first_group(table)} not found in Counterpoint", schema_hint)
-    if column := _COLUMN_MISSING.search(raw_text):
-        return CounterpointSchemaError(
-            f"column {_first_group(column)} not found in Counterpoint", schema_hint
-        )
+    if missing_table := _TABLE_MISSING.search(raw_text):
+        name = _first_group(missing_table)
+        return CounterpointSchemaError(f"table {name} not found in Counterpoint", schema_hint)
+    if missing_column := _COLUMN_MISSING.search(raw_text):
+        alias, dot, name = _first_group(missing_column).rpartition(".")
+        owner = (tables or {}).get(alias, alias) + dot
+        return CounterpointSchemaError(f"column {owner}{name} not found in Counterpoint", schema_hint)
     if state in ("42S02", "42S22"):
         return CounterpointSchemaError(f"a table or column is missing in Counterpoint: {text}", schema_hint)
     if permission := _PERMISSION.search(raw_text):

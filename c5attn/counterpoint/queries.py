@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from c5attn.counterpoint.names import Names
@@ -65,6 +65,7 @@ class Prepared:
 
     name: str
     sql: str
+    tables: Mapping[str, str] = field(default_factory=dict)  # alias → the site's table name
 
     def bind(self, values: Mapping[str, object]) -> tuple[str, list[object]]:
         """The driver's SQL (``?`` markers, lists expanded) and its parameters in order."""
@@ -139,7 +140,7 @@ class Statement:
             raise ValueError(f"{self.name}: unknown template token {match.group(0)!r}")
 
         sql = " ".join(_TOKEN.sub(resolve, self.template).split())
-        return Prepared(self.name, sql)
+        return Prepared(self.name, sql, {alias: names.table(table) for alias, table in aliases.items()})
 
 
 def _norm(column: str) -> str:

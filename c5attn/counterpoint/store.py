@@ -410,13 +410,15 @@ class CounterpointStore:
         self.statement_count += 1
         if self._trace is not None:
             self._trace(sql)
-        with self._translated():
+        with self._translated(tables=prepared.tables):
             cursor = connection.cursor()
             cursor.execute(sql, parameters)
         return cursor
 
     @contextmanager
-    def _translated(self, *, connecting: bool = False) -> Iterator[None]:
+    def _translated(
+        self, *, connecting: bool = False, tables: Mapping[str, str] | None = None
+    ) -> Iterator[None]:
         """Driver errors become one-line ``CounterpointError``s; anything else passes through."""
         try:
             yield
@@ -428,6 +430,7 @@ class CounterpointStore:
                 self._site.counterpoint_dsn,
                 connecting=connecting,
                 timeout_seconds=self._site.counterpoint_timeout_seconds,
+                tables=tables,
             ) from None
 
     def _open(self, *, autocommit: bool, read_only: bool) -> DBConnection:
