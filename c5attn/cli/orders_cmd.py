@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the data as JSON (a stable contract, docs/output.md).")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the data as CSV.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
+# A write plan longer than this is summarised on the terminal.
+PLAN_LINES = 25
+
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")]
 
 
@@ -92,13 +95,17 @@ def _apply_flags(
     if not total:
         env.stderr.print("nothing to flag: every finding is already flagged or resolved", highlight=False)
         return
+    shown = 0
     for session, verdicts in plans:
-        for verdict in verdicts:
+        for verdict in verdicts[: max(PLAN_LINES - shown, 0)]:
             env.stderr.print(
                 f"will flag {verdict.order.increment_id} ({session.site.name}): {verdict.order.status} → "
                 f"{session.site.needs_attention_status}, {', '.join(verdict.classification.scenarios)}",
                 highlight=False,
             )
+            shown += 1
+    if total > shown:
+        env.stderr.print(f"… and {total - shown} more (scan --json lists them all)", highlight=False)
     if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
         return
     outcomes = []
@@ -107,8 +114,9 @@ def _apply_flags(
             continue
         with site_lock(env.state_dir(), session.site.name):
             for outcome in flag_findings(session, verdicts):
-                mark = "flagged" if outcome.ok and not outcome.skipped else "skipped" if outcome.ok else "FAILED"
-                env.stderr.print(f"{mark} {outcome.order}: {outcome.message}", highlight=False)
+                if not outcome.ok or outcome.skipped or env.verbose:
+                    mark = "skipped" if outcome.ok else "FAILED"
+                    env.stderr.print(f"{mark} {outcome.order}: {outcome.message}", highlight=False)
                 outcomes.append(outcome)
     written = sum(1 for o in outcomes if o.ok and not o.skipped)
     env.stderr.print(f"{written} orders flagged Needs Attention (customers not notified)", highlight=False)

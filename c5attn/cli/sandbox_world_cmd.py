@@ -1,0 +1,47 @@
+"""``c5attn sandbox init`` and ``sandbox reset``: build the sandbox world on both sides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from c5attn.cli.context import get_env
+
+
+def init(
+    ctx: typer.Context,
+    orders: Annotated[int, typer.Option(min=1, help="How many Magento orders to generate.")] = 2000,
+    seed: Annotated[int, typer.Option(help="The generator's seed: the same seed gives the same world.")] = 1,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", metavar="DIR", help="Where to write it (default: the data dir's sandbox/).")
+    ] = None,
+) -> None:
+    """Build a sandbox world: a Counterpoint SQLite database and matching Magento orders.
+
+    It replaces the world in DIR. Example: c5attn sandbox init --orders 10000 --seed 7
+    """
+    from c5attn.sandbox.embedded import init_world, sandbox_dir
+
+    env = get_env(ctx)
+    target = directory or sandbox_dir(env.state_dir())
+    summary = init_world(target, orders=orders, seed=seed, now=env.now())
+    env.stdout.print(f"sandbox world of {summary.get('orders', orders)} orders (seed {seed}) in {target}",
+                     highlight=False)
+
+
+def reset(ctx: typer.Context) -> None:
+    """Start the embedded sandbox world afresh (the default world, dated from now)."""
+    from c5attn.sandbox.embedded import DEFAULT_ORDERS, DEFAULT_SEED, init_world, sandbox_dir
+
+    env = get_env(ctx)
+    target = sandbox_dir(env.state_dir())
+    init_world(target, orders=DEFAULT_ORDERS, seed=DEFAULT_SEED, now=env.now())
+    env.stdout.print(f"sandbox world reset in {target}", highlight=False)
+
+
+def register(sandbox_app: typer.Typer) -> None:
+    """Add ``init`` and ``reset`` to the ``sandbox`` group (``serve`` lives in sandbox_cmd)."""
+    sandbox_app.command("init")(init)
+    sandbox_app.command("reset")(reset)

@@ -1,0 +1,64 @@
+"""The e2e tests' handle on the embedded sandbox: run the real CLI, read both sides' stores."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from c5attn.cli.app import app
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        return json.loads(self.stdout)
+
+
+@dataclass
+class Sandbox:
+    home: Path
+    invoke: Callable[..., Run]
+
+    @property
+    def directory(self) -> Path:
+        return self.home / "sandbox"
+
+    def labels(self) -> dict[str, dict[str, object]]:
+        data: dict[str, dict[str, object]] = json.loads((self.directory / "labels.json").read_text())
+        return data
+
+    def magento_orders(self) -> list[dict[str, object]]:
+        """The sandbox Magento store's current orders (as the server would answer them)."""
+        with sqlite3.connect(self.directory / "magento.db") as db:
+            return [json.loads(row[0]) for row in db.execute("SELECT body FROM order_json")]
+
+    def counterpoint(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.directory / "counterpoint.db")
+
+
+def invoker(home: Path) -> Callable[..., Run]:
+    def invoke(*args: str, env: dict[str, str] | None = None) -> Run:
+        runner = CliRunner()
+        full_env = {
+            "C5ATTN_HOME": str(home),
+            "C5ATTN_OPERATOR": "tester",
+            "C5ATTN_CONFIG": str(home / "no-such-config.toml"),
+            "NO_COLOR": "1",
+            **(env or {}),
+        }
+        result = runner.invoke(app, ["--sandbox", *args], env=full_env, catch_exceptions=False)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+

@@ -1,0 +1,244 @@
+"""The operator's story, step by step, through the real CLI against the embedded sandbox.
+
+The tests in this module share one sandbox world and run in file order: each step builds on the
+writes of the previous ones, exactly as an operator's day would.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from e2e_sandbox import Sandbox
+
+from c5attn.scenarios import SCENARIOS
+
+CODES = {scenario.code for scenario in SCENARIOS}
+JSON_KEYS = {
+    "order", "site", "magento_id", "magento_state", "magento_status", "flagged", "stale", "resolved",
+    "scenario", "scenarios", "money_at_risk", "fingerprint", "steps", "evidence",
+}
+
+
+def intended(sandbox: Sandbox) -> dict[str, list[str]]:
+    """The generator's own labels (its recipe, not c5attn's engine) for the orders with findings."""
+    return {number: list(label["scenarios"]) for number, label in site_labels(sandbox).items()  # type: ignore[call-overload]
+            if label["scenarios"]}
+
+
+def site_labels(sandbox: Sandbox) -> dict[str, dict[str, object]]:
+    """Labels of the sandbox site's own orders (the world also has another site's orders)."""
+    return {n: label for n, label in sandbox.labels().items() if label["kind"] != "other-site"}
+
+
+def comments_with(sandbox: Sandbox, text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for order in sandbox.magento_orders():
+        found = sum(text in str(h.get("comment", "")) for h in order.get("status_histories", []))  # type: ignore[union-attr]
+        if found:
+            counts[str(order["increment_id"])] = found
+    return counts
+
+
+def test_scan_reports_exactly_the_intended_findings_and_writes_nothing(sandbox: Sandbox) -> None:
+    run = sandbox.invoke("scan", "--all", "--json")
+    assert run.exit_code == 0, run.stderr
+    rows = run.json()
+    assert isinstance(rows, list)
+    assert all(JSON_KEYS <= set(row) for row in rows)
+    found = {row["order"]: row["scenarios"] for row in rows if row["scenarios"]}
+    labels = intended(sandbox)
+    assert len(labels) >= 50
+    assert found == labels
+    assert {row["scenario"] for row in rows if row["scenario"]} == CODES
+    assert "findings" in run.stderr
+    assert not (sandbox.home / "audit.jsonl").exists()
+    assert comments_with(sandbox, "[c5attn:") == {}
+
+
+def test_stale_flags_are_reported_apart(sandbox: Sandbox) -> None:
+    rows = sandbox.invoke("scan", "--all", "--json").json()
+    stale = {row["order"] for row in rows if row["stale"]}  # type: ignore[union-attr]
+    expected = {n for n, label in site_labels(sandbox).items() if label["flagged"] and not label["scenarios"]}
+    assert stale == expected and stale
+
+
+def test_window_excludes_old_orders(sandbox: Sandbox) -> None:
+    recent = {row["order"] for row in sandbox.invoke("scan", "--json").json()}  # type: ignore[union-attr]
+    everything = {row["order"] for row in sandbox.invoke("scan", "--all", "--json").json()}  # type: ignore[union-attr]
+    old = {n for n, label in sandbox.labels().items() if str(label["kind"]).startswith("old-")}
+    assert recent < everything
+    assert everything - recent <= old
+
+
+def test_csv_has_a_header_and_one_row_per_order(sandbox: Sandbox) -> None:
+    run = sandbox.invoke("scan", "--all", "--csv")
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert rows and {"order", "scenario", "money_at_risk", "next_step"} <= set(rows[0])
+    assert len(rows) == len(sandbox.invoke("scan", "--all", "--json").json())  # type: ignore[arg-type]
+
+
+def test_fail_if_found_exits_6(sandbox: Sandbox) -> None:
+    assert sandbox.invoke("scan", "--all", "--fail-if-found", "--json").exit_code == 6
+
+
+def test_apply_without_terminal_or_yes_refuses_and_writes_nothing(sandbox: Sandbox) -> None:
+    run = sandbox.invoke("scan", "--all", "--apply")
+    assert run.exit_code == 2
+    assert "--yes" in run.stderr
+    assert comments_with(sandbox, "[c5attn:flag") == {}
+
+
+def test_dry_run_writes_nothing(sandbox: Sandbox) -> None:
+    run = sandbox.invoke("scan", "--all", "--apply", "--dry-run")
+    assert run.exit_code == 0
+    assert "will flag" in run.stderr and "nothing was written" in run.stderr
+    assert comments_with(sandbox, "[c5attn:flag") == {}
+
+
+def test_apply_flags_each_new_finding_once(sandbox: Sandbox) -> None:
+    before = {row["order"]: row for row in sandbox.invoke("scan", "--all", "--json").json()}  # type: ignore[union-attr]
+    to_flag = {n for n, row in before.items() if row["scenarios"] and not row["flagged"]}
+    run = sandbox.invoke("scan", "--all", "--apply", "--yes", "--json")
+    assert run.exit_code == 0, run.stderr
+    flags = comments_with(sandbox, "[c5attn:flag")
+    assert set(flags) == to_flag
+    assert set(flags.values()) == {1}
+    statuses = {str(o["increment_id"]): o["status"] for o in sandbox.magento_orders()}
+    assert all(statuses[number] == "needs_attention" for number in to_flag)
+    notified = [h for o in sandbox.magento_orders() for h in o.get("status_histories", [])  # type: ignore[union-attr]
+                if "[c5attn:" in str(h.get("comment")) and h.get("is_customer_notified")]
+    assert notified == []
+
+
+def test_second_apply_writes_nothing(sandbox: Sandbox) -> None:
+    audit_before = (sandbox.home / "audit.jsonl").read_text()
+    run = sandbox.invoke("scan", "--all", "--apply", "--yes")
+    assert run.exit_code == 0
+    assert "nothing to flag" in run.stderr
+    assert set(comments_with(sandbox, "[c5attn:flag").values()) == {1}
+    assert (sandbox.home / "audit.jsonl").read_text() == audit_before
+
+
+def test_list_shows_exactly_the_flagged_orders(sandbox: Sandbox) -> None:
+    rows = sandbox.invoke("list", "--json").json()
+    flagged = {str(o["increment_id"]) for o in sandbox.magento_orders()
+               if o["status"] == "needs_attention" and o.get("store_id") == 1}
+    assert {row["order"] for row in rows} == flagged  # type: ignore[index]
+    labels = intended(sandbox)
+    for row in rows:  # type: ignore[union-attr]
+        assert row["scenarios"] == labels.get(row["order"], [])
+    risks = [row["money_at_risk"] for row in rows]  # type: ignore[index]
+    assert risks == sorted(risks, reverse=True)
+
+
+def test_list_filters_by_scenario_number_and_code(sandbox: Sandbox) -> None:
+    by_number = sandbox.invoke("list", "--scenario", "5", "--json").json()
+    by_code = sandbox.invoke("list", "--scenario", "deposit-but-canceled", "--json").json()
+    assert by_number == by_code and by_number
+    assert all("deposit-but-canceled" in row["scenarios"] for row in by_number)  # type: ignore[union-attr]
+    assert sandbox.invoke("list", "--scenario", "nope").exit_code == 2
+    limited = sandbox.invoke("list", "--limit", "3", "--json").json()
+    assert len(limited) == 3  # type: ignore[arg-type]
+
+
+def _one(sandbox: Sandbox, code: str, *, errors: bool = False) -> str:
+    rows = sandbox.invoke("list", "--scenario", code, "--json").json()
+    for row in rows:  # type: ignore[union-attr]
+        if not errors:
+            return str(row["order"])
+        shown = sandbox.invoke("show", str(row["order"]), "--json").json()
+        if shown["open_errors"]:  # type: ignore[index]
+            return str(row["order"])
+    raise AssertionError(f"no flagged order of {code}" + (" with open errors" if errors else ""))
+
+
+def test_show_explains_one_order(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "capture-failed")
+    run = sandbox.invoke("show", number)
+    assert run.exit_code == 0
+    assert number in run.stdout and "capture-failed" in run.stdout
+    assert "Why" in run.stdout and "Follow-up" in run.stdout and f"resolve {number}" in run.stdout
+    data = sandbox.invoke("show", number, "--json").json()
+    assert data["order"] == number and "capture-failed" in data["scenarios"]  # type: ignore[index]
+
+
+def test_unknown_order_is_one_clear_line(sandbox: Sandbox) -> None:
+    run = sandbox.invoke("show", "NO-SUCH-ORDER")
+    assert run.exit_code == 1
+    assert "not found" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_resolve_takes_the_order_out_and_scan_does_not_flag_it_again(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "released-but-canceled")
+    run = sandbox.invoke("resolve", number, "--comment", "return done in Counterpoint", "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert number not in {row["order"] for row in sandbox.invoke("list", "--json").json()}  # type: ignore[index]
+    scan = sandbox.invoke("scan", "--all", "--apply", "--yes", "--json")
+    assert "nothing to flag" in scan.stderr
+    row = next(r for r in scan.json() if r["order"] == number) if any(  # type: ignore[union-attr]
+        r["order"] == number for r in scan.json()) else None  # type: ignore[union-attr]
+    assert row is None or row["resolved"]
+    assert "1 resolved" in scan.stderr or " resolved" in scan.stderr
+    assert comments_with(sandbox, "[c5attn:flag").get(number, 0) <= 1
+
+
+def test_resolve_refuses_a_status_of_another_state(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "completed-but-canceled")
+    run = sandbox.invoke("resolve", number, "--status", "pending", "--yes")
+    assert run.exit_code == 2
+    assert "not assigned" in run.stderr and "complete" in run.stderr
+
+
+def test_resolve_without_yes_and_terminal_refuses(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "manual-invoice-or-ship")
+    run = sandbox.invoke("resolve", number)
+    assert run.exit_code == 2 and "--yes" in run.stderr
+    assert number in {row["order"] for row in sandbox.invoke("list", "--json").json()}  # type: ignore[index]
+
+
+def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "capture-failed", errors=True)
+    run = sandbox.invoke("dismiss-error", number, "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert "dismissed" in run.stdout
+    with sandbox.counterpoint() as db:
+        open_rows = db.execute(
+            "SELECT COUNT(*) FROM USER_C5_ORD_ERR WHERE ORD_NO = ? AND COALESCE(IS_DISMISSED, 'N') <> 'Y'",
+            (number,),
+        ).fetchone()[0]
+        who = db.execute("SELECT DISTINCT DISMISSED_BY FROM USER_C5_ORD_ERR WHERE ORD_NO = ? AND IS_DISMISSED = 'Y'",
+                         (number,)).fetchall()
+    assert open_rows == 0 and who == [("tester",)]
+    again = sandbox.invoke("dismiss-error", number, "--yes")
+    assert again.exit_code == 0 and "no open order errors" in again.stdout
+
+
+def test_half_failed_resolve_says_what_was_done_and_how_to_finish(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "capture-failed", errors=True)
+    with sandbox.counterpoint() as db:
+        db.execute("CREATE TRIGGER block_dismiss BEFORE UPDATE ON USER_C5_ORD_ERR "
+                   "BEGIN SELECT RAISE(ABORT, 'locked by test'); END")
+    try:
+        run = sandbox.invoke("resolve", number, "--dismiss-error", "--yes")
+    finally:
+        with sandbox.counterpoint() as db:
+            db.execute("DROP TRIGGER block_dismiss")
+    assert run.exit_code == 3
+    assert "status set to" in run.stderr and f"dismiss-error {number}" in run.stderr
+    statuses = {str(o["increment_id"]): o["status"] for o in sandbox.magento_orders()}
+    assert statuses[number] != "needs_attention"
+
+
+def test_log_shows_every_write(sandbox: Sandbox) -> None:
+    entries = sandbox.invoke("log", "--json").json()
+    actions = {(e["action"], e["result"]) for e in entries}  # type: ignore[union-attr]
+    assert {("flag", "ok"), ("resolve", "ok"), ("dismiss-error", "ok"), ("dismiss-error", "failed")} <= actions
+    assert all(e["operator"] == "tester" and e["site"] == "sandbox" for e in entries)  # type: ignore[union-attr]
+    flagged = len(comments_with(sandbox, "[c5attn:flag"))
+    assert sum(1 for e in entries if e["action"] == "flag" and e["result"] == "ok") == flagged  # type: ignore[union-attr]
+    table = sandbox.invoke("log")
+    assert "resolve" in table.stdout and "→" in table.stdout
+    one = sandbox.invoke("log", json.loads(json.dumps(entries))[0]["order"], "--json").json()
+    assert one and all(e["order"] == entries[0]["order"] for e in one)  # type: ignore[union-attr,index]
