@@ -152,12 +152,12 @@ class MagentoSandbox:
         self.oauth_tokens = dict(oauth_tokens or {})
         self.admin_users = dict(admin_users or {})
         self.slow_seconds = slow_seconds
-        self.log: deque[tuple[str, str, int]] = deque(maxlen=100_000)  # (method, path, status)
+        self.log: deque[tuple[str, str]] = deque(maxlen=100_000)  # (method, path) of requests received
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._admin_tokens: set[str] = set()
         self._nonces: set[tuple[str, str, str]] = set()
-        self._queued_faults: deque[str] = deque()
+        self._queued_faults: deque[tuple[str, str | None]] = deque()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -199,11 +199,14 @@ class MagentoSandbox:
 
     # --- test hooks ----------------------------------------------------------------------------
 
-    def fail_next(self, *kinds: str) -> None:
-        """Make the next API requests fail with these faults, in order (before any random fault)."""
+    def fail_next(self, *kinds: str, method: str | None = None) -> None:
+        """Make the next API requests (of ``method`` only, if given) fail with these faults, in order.
+
+        Queued faults come before any random one.
+        """
         parse_faults(",".join(f"{kind}:0" for kind in kinds))  # validates the kinds
         with self._lock:
-            self._queued_faults.extend(kinds)
+            self._queued_faults.extend((kind, method) for kind in kinds)
 
     def expire_admin_tokens(self) -> None:
         """Forget every issued admin token, as when they expire: the next use gets a 401."""
@@ -212,14 +215,16 @@ class MagentoSandbox:
 
     def requests_to(self, method: str, path_fragment: str) -> int:
         """How many logged requests had this method and a path containing ``path_fragment``."""
-        return sum(1 for m, path, _ in list(self.log) if m == method and path_fragment in path)
+        return sum(1 for m, path in list(self.log) if m == method and path_fragment in path)
 
     # --- request handling ----------------------------------------------------------------------
 
-    def _draw_fault(self) -> str | None:
+    def _draw_fault(self, method: str) -> str | None:
         with self._lock:
-            if self._queued_faults:
-                return self._queued_faults.popleft()
+            for queued in self._queued_faults:
+                if queued[1] in (None, method):
+                    self._queued_faults.remove(queued)
+                    return queued[0]
             if not self.faults:
                 return None
             draw = self._rng.random()
@@ -285,7 +290,7 @@ class MagentoSandbox:
             time.sleep(self.latency_ms / 1000)
         parts = urlsplit(handler.path)
         body = handler.read_body()
-        status = 200
+        self.log.append((handler.command, parts.path))
         try:
             if handler.command == "GET" and parts.path.rstrip("/") == "/magento_version":
                 handler.send(200, VERSION_TEXT.encode(), "text/plain; charset=UTF-8")
@@ -293,9 +298,8 @@ class MagentoSandbox:
             match = _REST_PREFIX.match(parts.path)
             if not match:
                 raise _Reply(404, {"message": NO_ROUTE})
-            fault = self._draw_fault()
+            fault = self._draw_fault(handler.command)
             if fault == "drop":  # before any processing: a dropped write did not land
-                status = 0
                 handler.drop()
                 return
             if fault is not None and fault.isdigit():
@@ -310,16 +314,13 @@ class MagentoSandbox:
                 data = data[: max(1, len(data) // 2)]
             handler.send(status, data, "application/json; charset=utf-8")
         except _Reply as reply:
-            status = reply.status
             if isinstance(reply.body, bytes | str):
                 data = reply.body.encode() if isinstance(reply.body, str) else reply.body
                 content_type = "text/html; charset=UTF-8"
             else:
                 data = json.dumps(reply.body).encode()
                 content_type = "application/json; charset=utf-8"
-            handler.send(status, data, content_type, reply.headers)
-        finally:
-            self.log.append((handler.command, parts.path, status))
+            handler.send(reply.status, data, content_type, reply.headers)
 
     def _fault_reply(self, status: int) -> None:
         if status == 500:
@@ -494,13 +495,16 @@ class _Handler(BaseHTTPRequestHandler):
     def send(
         self, status: int, data: bytes, content_type: str, headers: Mapping[str, str] | None = None
     ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout): nothing to do
+            self.close_connection = True
 
     def drop(self) -> None:
         """Close the connection without answering (a crashed PHP worker, a proxy reset)."""

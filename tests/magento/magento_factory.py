@@ -1,8 +1,14 @@
-"""A tiny factory of Magento-shaped order dicts for the Magento tests (not the world generator)."""
+"""Tiny factories for the Magento tests: orders (not the world generator), sites, canned answers."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from c5attn.config import SiteConfig
+
+TOKEN = "sandbox-token"
+Answer = tuple[int, dict[str, str], bytes]  # a canned HTTP answer: status, headers, body
 
 STATE_OF = {
     "pending": "new",
@@ -76,3 +82,14 @@ def make_order(
 
 def make_orders(count: int, *, start: int = 1, **kwargs: Any) -> list[dict[str, Any]]:
     return [make_order(entity_id, **kwargs) for entity_id in range(start, start + count)]
+
+
+def site_for(url: str, **overrides: Any) -> SiteConfig:
+    """A site pointing at a sandbox, with the sandbox's bearer token unless overridden."""
+    settings: dict[str, Any] = {"magento_token": TOKEN, "magento_timeout_seconds": 5.0}
+    settings.update(overrides)
+    return SiteConfig(name="test", magento_url=url, counterpoint_dsn="unused", **settings)
+
+
+def json_answer(status: int, body: object, **headers: str) -> Answer:
+    return status, {"Content-Type": "application/json; charset=utf-8", **headers}, json.dumps(body).encode()

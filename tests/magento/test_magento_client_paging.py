@@ -1,0 +1,159 @@
+"""``MagentoClient.iter_orders`` and the look-ups, over HTTP against the sandbox."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from magento_factory import make_order, make_orders, site_for
+
+from c5attn.errors import AmbiguousOrder, MagentoNotFound
+from c5attn.magento.client import MagentoClient
+from c5attn.magento.search import Filter, FilterGroup
+from c5attn.sandbox.magento_server import MagentoSandbox
+from c5attn.sandbox.magento_store import load_orders
+
+ClientFactory = Callable[..., MagentoClient]
+SandboxFactory = Callable[..., MagentoSandbox]
+NEEDS_ATTENTION = FilterGroup([Filter("status", "needs_attention")])
+
+
+@pytest.fixture(scope="module")
+def ten_thousand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MagentoSandbox]:
+    """10,000 orders, every 7th one flagged, a few in another store."""
+    db = tmp_path_factory.mktemp("big") / "magento.db"
+    load_orders(
+        db,
+        (
+            make_order(
+                i,
+                status="needs_attention" if i % 7 == 0 else "processing",
+                store_id=2 if i % 1000 == 0 else 1,
+            )
+            for i in range(1, 10_001)
+        ),
+    )
+    with MagentoSandbox(Path(db)) as sandbox:
+        yield sandbox
+
+
+def test_a_full_scan_makes_one_request_per_page(
+    ten_thousand: MagentoSandbox, client_factory: ClientFactory
+) -> None:
+    client = client_factory(site_for(ten_thousand.url, magento_store_ids=(1, 2)))
+    before = ten_thousand.requests_to("GET", "/V1/orders")
+    progress: list[tuple[int, int]] = []
+    orders = list(client.iter_orders((), progress=lambda done, total: progress.append((done, total))))
+    assert [o.entity_id for o in orders] == list(range(1, 10_001))
+    assert client.request_count == math.ceil(10_000 / 300) <= math.ceil(10_000 / 300) + 5
+    assert ten_thousand.requests_to("GET", "/V1/orders") - before == client.request_count
+    assert progress[-1] == (10_000, 10_000) and len(progress) == 34
+    assert orders[0].items[0].sku == "SKU-1" and orders[0].payment_method == "checkmo"
+
+
+def test_filters_and_the_site_stores_are_applied(
+    ten_thousand: MagentoSandbox, client_factory: ClientFactory
+) -> None:
+    client = client_factory(site_for(ten_thousand.url, magento_page_size=100))
+    flagged = list(client.iter_orders([NEEDS_ATTENTION]))
+    expected = [i for i in range(1, 10_001) if i % 7 == 0 and i % 1000 != 0]
+    assert [o.entity_id for o in flagged] == expected
+    assert {o.status for o in flagged} == {"needs_attention"} and {o.store_id for o in flagged} == {1}
+    assert client.request_count == math.ceil(len(expected) / 100)
+
+
+def test_pages_are_fetched_concurrently_but_a_bounded_number_ahead(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory(make_orders(1000), latency_ms=100)
+    client = client_factory(site_for(sandbox.url, magento_page_size=100), max_workers=3)
+    started = time.monotonic()
+    assert len(list(client.iter_orders(()))) == 1000
+    assert time.monotonic() - started < 0.85  # 10 pages one by one would take over a second
+
+    lazy = client.iter_orders(())
+    for _ in range(101):  # page 1, and the first order of page 2
+        next(lazy)
+    time.sleep(0.4)
+    assert client.request_count - 10 <= 1 + 3 + 1  # page 1, the window, one refill: not all 10 pages
+    lazy.close()
+
+
+def test_custom_fields_still_get_total_count(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory(make_orders(7))
+    client = client_factory(site_for(sandbox.url, magento_page_size=3))
+    orders = list(client.iter_orders((), fields="items[entity_id,increment_id,status]"))
+    assert [o.entity_id for o in orders] == list(range(1, 8)) and client.request_count == 3
+    assert orders[0].increment_id == "100000001" and orders[0].items == () and orders[0].state == ""
+
+
+def test_a_smaller_server_page_cap_is_adopted(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory(make_orders(250), max_page_size=100)
+    notes: list[str] = []
+    client = client_factory(site_for(sandbox.url), trace=notes.append)
+    assert len(list(client.iter_orders(()))) == 250
+    assert client.request_count == 1 + 3  # the refused 300, then three pages of 100
+    assert any("caps pages at 100" in note for note in notes)
+
+
+def test_orders_changing_mid_scan_are_never_yielded_twice(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    """Three early orders start matching after page 1: page 2 shifts and repeats page 1's tail."""
+    sandbox = sandbox_factory(
+        [make_order(i, status="needs_attention" if i > 3 else "processing") for i in range(1, 21)],
+        magento_version="2.4.6",
+    )
+    client = client_factory(site_for(sandbox.url, magento_page_size=5), max_workers=1)
+
+    def flag_early_orders(done: int, total: int) -> None:
+        if done == 5:
+            for entity_id in (1, 2, 3):
+                sandbox.store.add_comment(entity_id, {"comment": "x", "status": "needs_attention"}, "2.4.6")
+
+    seen = [o.entity_id for o in client.iter_orders([NEEDS_ATTENTION], progress=flag_early_orders)]
+    assert len(seen) == len(set(seen))
+    assert seen[:5] == [4, 5, 6, 7, 8]
+    assert client.request_count == math.ceil(17 / 5)  # stops by the first page's total_count
+
+
+def test_lookups(sandbox_factory: SandboxFactory, client_factory: ClientFactory) -> None:
+    history = {
+        "entity_id": 9,
+        "parent_id": 2,
+        "comment": "Imported",
+        "status": "processing",
+        "created_at": "2025-06-02 10:00:00",
+        "is_customer_notified": 0,
+        "is_visible_on_front": 0,
+    }
+    sandbox = sandbox_factory(
+        [
+            make_order(1),
+            make_order(2, status="processing", status_histories=[history]),
+            make_order(3, store_id=5, increment_id="100000002"),
+            make_order(4, store_id=2, increment_id="X-1"),
+            make_order(5, store_id=1, increment_id="X-1"),
+        ]
+    )
+    client = client_factory(site_for(sandbox.url))
+    found = client.find_order("100000002")
+    assert found is not None and found.entity_id == 2  # store 5 is not the site's
+    assert found.status_histories[0].comment == "Imported"
+    assert client.find_order("100000999") is None
+    assert client.get_order(2).increment_id == "100000002"
+    assert [c.comment for c in client.get_comments(2)] == ["Imported"]
+    with pytest.raises(MagentoNotFound, match="doesn't exist"):
+        client.get_order(99)
+    both_stores = client_factory(site_for(sandbox.url, magento_store_ids=(1, 2)))
+    with pytest.raises(AmbiguousOrder, match="X-1"):
+        both_stores.find_order("X-1")
+    assert client.magento_version() == "Magento/2.4 (Community)"
+    client.check_auth()

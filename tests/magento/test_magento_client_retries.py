@@ -1,0 +1,106 @@
+"""Retries: reads retry transient failures with capped backoff; writes never blindly re-POST."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import pytest
+from magento_factory import make_order, make_orders, site_for
+
+from c5attn.errors import MagentoConnectionError, MagentoServerError
+from c5attn.magento.client import MagentoClient, RetryPolicy
+from c5attn.sandbox.magento_server import MagentoSandbox
+
+ClientFactory = Callable[..., MagentoClient]
+SandboxFactory = Callable[..., MagentoSandbox]
+
+
+def test_backoff_is_capped_exponential_with_jitter() -> None:
+    policy = RetryPolicy(backoff_base=0.5, backoff_cap=4.0)
+    rng = random.Random(1)
+    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (9, 4.0)]:
+        waits = [policy.backoff(attempt, rng) for _ in range(50)]
+        assert all(ceiling / 2 <= wait <= ceiling for wait in waits)
+        assert len(set(waits)) > 1
+
+
+def test_reads_retry_5xx_drops_and_garbled_answers(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory(make_orders(3))
+    sleeps: list[float] = []
+    client = client_factory(site_for(sandbox.url), sleep=sleeps.append, retry=RetryPolicy(max_attempts=5))
+    sandbox.fail_next("503", "drop", "badjson", "504")
+    assert client.get_order(2).entity_id == 2
+    assert client.request_count == 5 and len(sleeps) == 4
+    assert all(0 < wait <= RetryPolicy().backoff_cap for wait in sleeps)
+
+
+def test_429_honours_retry_after(sandbox_factory: SandboxFactory, client_factory: ClientFactory) -> None:
+    sandbox = sandbox_factory(make_orders(1))
+    sleeps: list[float] = []
+    client = client_factory(site_for(sandbox.url), sleep=sleeps.append)
+    sandbox.fail_next("429")
+    client.get_order(1)
+    assert sleeps == [1.0]  # the sandbox sends Retry-After: 1
+
+
+def test_retries_stop_after_max_attempts(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory(make_orders(1))
+    client = client_factory(site_for(sandbox.url), retry=RetryPolicy(max_attempts=3))
+    sandbox.fail_next("503", "503", "503", "503")
+    with pytest.raises(MagentoServerError, match="HTTP 503") as caught:
+        client.get_order(1)
+    assert caught.value.status == 503 and client.request_count == 3
+
+
+def test_a_scan_under_random_faults_returns_the_same_orders(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory(
+        make_orders(600), faults="503:0.1,429:0.05,drop:0.05,badjson:0.05,502:0.05", seed=3
+    )
+    client = client_factory(site_for(sandbox.url, magento_page_size=50), retry=RetryPolicy(max_attempts=8))
+    assert [o.entity_id for o in client.iter_orders(())] == list(range(1, 601))
+    assert client.request_count > 12  # some pages needed retries
+
+
+def test_a_refused_post_is_not_retried(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory([make_order(1, status="processing")])
+    client = client_factory(site_for(sandbox.url))
+    sandbox.fail_next("503", method="POST")
+    with pytest.raises(MagentoServerError):
+        client.add_comment(1, "run 42: checked")
+    assert sandbox.requests_to("POST", "/comments") == 1
+    assert client.get_comments(1) == []
+
+
+def test_a_dropped_post_is_checked_and_reported_as_not_added(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory([make_order(1, status="processing")])
+    client = client_factory(site_for(sandbox.url))
+    sandbox.fail_next("drop", method="POST")  # the sandbox drops a POST before saving anything
+    with pytest.raises(MagentoConnectionError, match="NOT added") as caught:
+        client.add_comment(1, "run 42: checked")
+    assert caught.value.hint == "nothing changed: try again"
+    assert sandbox.requests_to("POST", "/comments") == 1
+    assert sandbox.requests_to("GET", "/comments") == 2  # before the POST, and the read-back
+
+
+def test_a_late_answer_to_a_post_that_landed_is_not_reposted(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory([make_order(1, status="processing")], slow_seconds=1.0)
+    notes: list[str] = []
+    client = client_factory(site_for(sandbox.url, magento_timeout_seconds=0.4), trace=notes.append)
+    sandbox.fail_next("slow", method="POST")  # a slow POST is saved first, then answered late
+    client.add_comment(1, "run 43: checked")
+    assert [c.comment for c in client.get_comments(1)] == ["run 43: checked"]
+    assert sandbox.requests_to("POST", "/comments") == 1
+    assert any("it landed" in note for note in notes)
