@@ -19,7 +19,7 @@ SCHEMA_SQL = (Path(c5attn.sandbox.__file__).parent / "cp_schema.sql").read_text(
 # Values for NOT NULL columns a test does not care about.
 _DEFAULTS: dict[str, dict[str, object]] = {
     "PS_DOC_HDR": {"DOC_TYP": "O", "STR_ID": "WEB", "STA_ID": "1"},
-    "PS_DOC_LIN": {"LIN_TYP": "S", "QTY_SOLD": 1},
+    "PS_DOC_LIN": {"LIN_TYP": "S"},
     "PS_DOC_PMT": {"FINAL_PMT": "N"},
     "PS_TKT_HIST": {"STR_ID": "WEB", "IS_REL_TKT": "Y"},
     "PS_TKT_HIST_LIN": {"LIN_TYP": "S"},
