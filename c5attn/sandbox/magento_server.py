@@ -251,10 +251,12 @@ class MagentoSandbox:
     def _oauth_valid(self, handler: _Handler, header: str, query: str) -> bool:
         """Verify an OAuth 1.0a HMAC signature over method, URL and query (not a JSON body)."""
         from oauthlib.common import Request as OAuthRequest
-        from oauthlib.oauth1.rfc5849 import signature, utils
+        from oauthlib.oauth1.rfc5849 import signature
 
         try:
-            oauth = dict(utils.parse_authorization_header(header))
+            oauth = dict(
+                signature.collect_parameters(headers={"Authorization": header}, exclude_oauth_signature=False)
+            )
         except ValueError:
             return False
         consumer_secret = self.oauth_consumers.get(oauth.get("oauth_consumer_key", ""))
