@@ -190,12 +190,12 @@ def allocate(orders: int) -> list[Recipe]:
     exact = [orders * recipe.weight / total_weight for recipe in RECIPES]
     floor = 1 if orders >= len(RECIPES) else 0
     counts = [max(floor, math.floor(share)) for share in exact]
-    by_remainder = sorted(range(len(RECIPES)), key=lambda i: (exact[i] - counts[i], -i), reverse=True)
     surplus = orders - sum(counts)
+    by_remainder = sorted(range(len(RECIPES)), key=lambda i: (exact[i] - counts[i], -i), reverse=True)
     for index in by_remainder[: max(surplus, 0)]:
         counts[index] += 1
-    for index in sorted(range(len(RECIPES)), key=lambda i: (counts[i], -i), reverse=True)[: max(-surplus, 0)]:
-        counts[index] -= 1
+    for _ in range(-surplus):  # the minimum of one each overshot: trim the biggest shares
+        counts[max(range(len(RECIPES)), key=lambda i: (counts[i], -i))] -= 1
     return [recipe for recipe, count in zip(RECIPES, counts, strict=True) for _ in range(count)]
 
 
