@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -45,7 +45,9 @@ class MagentoPort(Protocol):
 
     def get_comments(self, entity_id: int) -> list[StatusHistoryEntry]: ...
 
-    def set_status(self, order: MagentoOrder, status: str, comment: str, *, notify: bool = False) -> StatusChange: ...
+    def set_status(
+        self, order: MagentoOrder, status: str, comment: str, *, notify: bool = False
+    ) -> StatusChange: ...
 
 
 class CounterpointPort(Protocol):
@@ -79,8 +81,16 @@ class SiteSession:
             capture_grace_minutes=self.site.capture_grace_minutes,
         )
 
-    def record(self, verdict_order: MagentoOrder, action: str, result: str, *, before: dict[str, object],
-               after: dict[str, object], message: str = "") -> None:
+    def record(
+        self,
+        verdict_order: MagentoOrder,
+        action: str,
+        result: str,
+        *,
+        before: Mapping[str, object],
+        after: Mapping[str, object],
+        message: str = "",
+    ) -> None:
         self.audit.append(
             AuditEntry(
                 site=self.site.name,
@@ -96,7 +106,9 @@ class SiteSession:
         )
 
 
-def site_filters(site: SiteConfig, *, since: datetime | None = None, status: str | None = None) -> list[FilterGroup]:
+def site_filters(
+    site: SiteConfig, *, since: datetime | None = None, status: str | None = None
+) -> list[FilterGroup]:
     """Magento filter groups (AND-ed) for the site's store ids, a window and a status."""
     from c5attn.magento.search import Filter, FilterGroup
     from c5attn.timeparse import magento_time
@@ -196,17 +208,31 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     markers = read_markers(fresh.status_histories)
     before = {"state": fresh.state, "status": fresh.status}
     if fresh.status == site.needs_attention_status or fingerprint in markers.flagged:
-        session.record(fresh, "flag", "skipped", before=before, after=before,
-                       message=f"already flagged (fingerprint {fingerprint})")
+        session.record(
+            fresh,
+            "flag",
+            "skipped",
+            before=before,
+            after=before,
+            message=f"already flagged (fingerprint {fingerprint})",
+        )
         return WriteResult(fresh.increment_id, True, "already flagged; left as it is", skipped=True)
     if site.needs_attention_status not in site.allowed_statuses(fresh.state):
-        message = (f"status {site.needs_attention_status!r} is not assigned to state {fresh.state!r} "
-                   f"in this store's configuration (state_statuses)")
+        message = (
+            f"status {site.needs_attention_status!r} is not assigned to state {fresh.state!r} "
+            f"in this store's configuration (state_statuses)"
+        )
         session.record(fresh, "flag", "refused", before=before, after=before, message=message)
         return WriteResult(fresh.increment_id, False, message)
     comment = flag_comment(verdict.classification, verdict.steps, session.operator)
-    session.record(fresh, "flag", "started", before=before, after={"status": site.needs_attention_status},
-                   message=f"fingerprint {fingerprint}")
+    session.record(
+        fresh,
+        "flag",
+        "started",
+        before=before,
+        after={"status": site.needs_attention_status},
+        message=f"fingerprint {fingerprint}",
+    )
     try:
         change = session.magento.set_status(fresh, site.needs_attention_status, comment)
     except C5Error as error:
@@ -215,8 +241,9 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     after = {"state": fresh.state, "status": change.after}
     result = "ok" if change.applied else "not-applied"
     session.record(fresh, "flag", result, before=before, after=after, message=change.message)
-    return WriteResult(fresh.increment_id, change.applied, change.message or
-                       f"{change.before} → {change.after}")
+    return WriteResult(
+        fresh.increment_id, change.applied, change.message or f"{change.before} → {change.after}"
+    )
 
 
 def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> list[WriteResult]:
@@ -353,15 +380,27 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     """Write the status and comment, read back, then dismiss; report a half-done resolve exactly."""
     order = plan.verdict.order
     before = {"state": order.state, "status": order.status}
-    session.record(order, "resolve", "started", before=before, after={"status": plan.target_status},
-                   message=f"fingerprint {plan.verdict.classification.fingerprint}")
+    session.record(
+        order,
+        "resolve",
+        "started",
+        before=before,
+        after={"status": plan.target_status},
+        message=f"fingerprint {plan.verdict.classification.fingerprint}",
+    )
     try:
         change = session.magento.set_status(order, plan.target_status, plan.comment)
     except C5Error as error:
         session.record(order, "resolve", "failed", before=before, after=before, message=str(error))
         raise
-    session.record(order, "resolve", "ok" if change.applied else "not-applied", before=before,
-                   after={"state": order.state, "status": change.after}, message=change.message)
+    session.record(
+        order,
+        "resolve",
+        "ok" if change.applied else "not-applied",
+        before=before,
+        after={"state": order.state, "status": change.after},
+        message=change.message,
+    )
     if not change.applied:
         raise PartialFailure(
             f"Magento kept order {order.increment_id} at status {change.after!r}: {change.message}",
@@ -374,7 +413,8 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
             dismissed = dismiss_order_errors(session, order)
         except C5Error as error:
             raise PartialFailure(
-                f"status set to {change.after!r}, but dismissing the Counterpoint errors failed: {error.message}",
+                f"status set to {change.after!r}, but dismissing the Counterpoint errors failed: "
+                f"{error.message}",
                 f"finish with: c5attn --site {session.site.name} dismiss-error {order.increment_id} --yes",
             ) from error
     return ResolveOutcome(change, dismissed)
@@ -385,7 +425,9 @@ def dismiss_order_errors(session: SiteSession, order: MagentoOrder) -> int:
     open_before = session.counterpoint.open_errors(number)
     before = {"open_errors": [error.err_id for error in open_before]}
     if not open_before:
-        session.record(order, "dismiss-error", "skipped", before=before, after=before, message="no open errors")
+        session.record(
+            order, "dismiss-error", "skipped", before=before, after=before, message="no open errors"
+        )
         return 0
     try:
         count = session.counterpoint.dismiss_errors(number, session.operator, session.now)
@@ -394,6 +436,12 @@ def dismiss_order_errors(session: SiteSession, order: MagentoOrder) -> int:
         raise
     remaining = session.counterpoint.open_errors(number)
     after = {"open_errors": [error.err_id for error in remaining]}
-    session.record(order, "dismiss-error", "ok" if not remaining else "partial", before=before, after=after,
-                   message=f"{count} dismissed")
+    session.record(
+        order,
+        "dismiss-error",
+        "ok" if not remaining else "partial",
+        before=before,
+        after=after,
+        message=f"{count} dismissed",
+    )
     return count

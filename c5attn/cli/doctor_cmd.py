@@ -31,7 +31,9 @@ def magento_checks(site: SiteConfig) -> list[Check]:
     with MagentoClient(site) as client:
         try:
             version = client.magento_version()
-            checks.append(Check(site.name, "Magento reachable", True, f"{site.magento_url} answers: {version}"))
+            checks.append(
+                Check(site.name, "Magento reachable", True, f"{site.magento_url} answers: {version}")
+            )
         except C5Error as error:
             checks.append(Check(site.name, "Magento reachable", False, str(error)))
             return checks
@@ -41,12 +43,24 @@ def magento_checks(site: SiteConfig) -> list[Check]:
         except C5Error as error:
             checks.append(Check(site.name, "Magento credentials", False, str(error)))
         if "2.4.7" in version:
-            checks.append(Check(site.name, "Magento version", None,
-                                "2.4.7 GA ignores statuses sent with comments: every write is read back"))
+            checks.append(
+                Check(
+                    site.name,
+                    "Magento version",
+                    None,
+                    "2.4.7 GA ignores statuses sent with comments: every write is read back",
+                )
+            )
     for state, statuses in sorted(site.state_statuses.items()):
-        checks.append(Check(site.name, f"statuses of state {state}", None,
-                            f"configured {', '.join(statuses)}; Magento has no API to list them, so this "
-                            "cannot be verified without writing (Stores > Order Status)"))
+        checks.append(
+            Check(
+                site.name,
+                f"statuses of state {state}",
+                None,
+                f"configured {', '.join(statuses)}; Magento has no API to list them, so this "
+                "cannot be verified without writing (Stores > Order Status)",
+            )
+        )
     return checks
 
 
@@ -59,18 +73,32 @@ def counterpoint_checks(site: SiteConfig) -> list[Check]:
             report = store.check_schema()
     except C5Error as error:
         return [Check(site.name, "Counterpoint database", False, str(error))]
-    checks = [Check(site.name, "Counterpoint database", True, f"{redact_dsn(site.counterpoint_dsn)} "
-                    f"({report.dialect})")]
+    checks = [
+        Check(
+            site.name,
+            "Counterpoint database",
+            True,
+            f"{redact_dsn(site.counterpoint_dsn)} ({report.dialect})",
+        )
+    ]
     problems = report.problems()
     if problems:
         checks.extend(Check(site.name, "Counterpoint schema", False, problem) for problem in problems)
     else:
         tables = len(report.tables)
-        checks.append(Check(site.name, "Counterpoint schema", True, f"all {tables} configured tables readable"))
-    optional = [f"{t.configured}.{c.configured}" for t in report.tables for c in t.columns
-                if c.status == "optional, absent"]
+        checks.append(
+            Check(site.name, "Counterpoint schema", True, f"all {tables} configured tables readable")
+        )
+    optional = [
+        f"{t.configured}.{c.configured}"
+        for t in report.tables
+        for c in t.columns
+        if c.status == "optional, absent"
+    ]
     if optional:
-        checks.append(Check(site.name, "optional columns", None, f"absent, not needed: {', '.join(optional)}"))
+        checks.append(
+            Check(site.name, "optional columns", None, f"absent, not needed: {', '.join(optional)}")
+        )
     return checks
 
 
@@ -92,7 +120,9 @@ def doctor(
         if env.sandbox:
             from c5attn.sandbox.embedded import running_sandbox
 
-            env.config = stack.enter_context(running_sandbox(env.state_dir(), operator="doctor", now=env.now()))
+            env.config = stack.enter_context(
+                running_sandbox(env.state_dir(), operator="doctor", now=env.now())
+            )
         for site in env.sites():
             checks.extend(magento_checks(site))
             checks.extend(counterpoint_checks(site))

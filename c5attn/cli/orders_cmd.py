@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from c5attn.cli.context import CliEnv
     from c5attn.workflow import ScanResult, SiteSession
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the data as JSON (a stable contract, docs/output.md).")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the data as JSON (a stable contract, docs/output.md).")
+]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the data as CSV.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
 # A write plan longer than this is summarised on the terminal.
@@ -45,9 +47,13 @@ def _print_rows(env: CliEnv, rows: list[dict[str, object]], fmt: str, title: str
 
 def scan(
     ctx: typer.Context,
-    since: Annotated[str, typer.Option(help="Orders updated in this window: 30d, 12h or YYYY-MM-DD.")] = "30d",
+    since: Annotated[
+        str, typer.Option(help="Orders updated in this window: 30d, 12h or YYYY-MM-DD.")
+    ] = "30d",
     all_orders: Annotated[bool, typer.Option("--all", help="Every order, whatever its age.")] = False,
-    apply: Annotated[bool, typer.Option("--apply", help="Flag each new finding Needs Attention (asks first).")] = False,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Flag each new finding Needs Attention (asks first).")
+    ] = False,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
     fail_if_found: Annotated[
@@ -126,7 +132,9 @@ def _apply_flags(
 def list_queue(
     ctx: typer.Context,
     scenario: Annotated[str | None, typer.Option(help="Only this scenario: a code or its number.")] = None,
-    older_than: Annotated[str | None, typer.Option(help="Only orders placed longer ago than this (3d).")] = None,
+    older_than: Annotated[
+        str | None, typer.Option(help="Only orders placed longer ago than this (3d).")
+    ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many orders.")] = None,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
@@ -145,17 +153,21 @@ def list_queue(
         scenario_for(scenario)  # refuse an unknown code before any network call
     cutoff = env.now() - parse_age(older_than) if older_than else None
     with open_sessions(env) as sessions:
-        rows = []
+        rows: list[dict[str, object]] = []
         for session in sessions:
             with progress_reporter(env, f"reading {session.site.name}") as progress:
-                queue = needs_attention_queue(session, scenario=scenario, older_than=cutoff, progress=progress)
+                queue = needs_attention_queue(
+                    session, scenario=scenario, older_than=cutoff, progress=progress
+                )
             rows.extend(v.to_json(session.site.name, now=env.now()) for v in queue)
     rows.sort(key=lambda row: (-float(str(row["money_at_risk"])), str(row["order"])))
     shown = rows[:limit] if limit else rows
     _print_rows(env, shown, fmt, "Needs Attention")
     if fmt == "table":
         env.stderr.print(
-            f"{len(shown)} of {len(rows)} orders at Needs Attention" if rows else "no order is at Needs Attention",
+            f"{len(shown)} of {len(rows)} orders at Needs Attention"
+            if rows
+            else "no order is at Needs Attention",
             highlight=False,
         )
 
@@ -179,13 +191,21 @@ def show(
     if json_out:
         data = view.verdict.to_json(session.site.name, now=env.now())
         data["open_errors"] = [
-            {"err_id": e.err_id, "err_typ": e.err_typ, "err_msg": e.err_msg,
-             "err_dt": e.err_dt.isoformat() if e.err_dt else None, "email_cnt": e.email_cnt}
+            {
+                "err_id": e.err_id,
+                "err_typ": e.err_typ,
+                "err_msg": e.err_msg,
+                "err_dt": e.err_dt.isoformat() if e.err_dt else None,
+                "email_cnt": e.email_cnt,
+            }
             for e in view.open_errors
         ]
         data["comments"] = [
-            {"created_at": c.created_at.isoformat() if c.created_at else None, "status": c.status,
-             "comment": c.comment}
+            {
+                "created_at": c.created_at.isoformat() if c.created_at else None,
+                "status": c.status,
+                "comment": c.comment,
+            }
             for c in view.comments
         ]
         print_json(env.stdout, data)
@@ -218,11 +238,18 @@ def resolve(
         session, found = locate_order(sessions, order)
         view = view_order(session, found)
         plan = plan_resolve(
-            session.site, view.verdict, operator=session.operator, status=status, note=comment,
-            dismiss=dismiss_error, open_errors=view.open_errors,
+            session.site,
+            view.verdict,
+            operator=session.operator,
+            status=status,
+            note=comment,
+            dismiss=dismiss_error,
+            open_errors=view.open_errors,
         )
         err = env.stderr
-        err.print(f"order {found.increment_id} (site {session.site.name}, state {found.state}):", highlight=False)
+        err.print(
+            f"order {found.increment_id} (site {session.site.name}, state {found.state}):", highlight=False
+        )
         err.print(f"  status {found.status} → {plan.target_status}, with the comment:", highlight=False)
         err.print(f"  {plan.comment}", highlight=False, soft_wrap=True)
         if dismiss_error:
@@ -233,10 +260,14 @@ def resolve(
         with site_lock(env.state_dir(), session.site.name):
             outcome = execute_resolve(session, plan)
         change = outcome.status_change
-        env.stdout.print(f"{found.increment_id}: {change.before} → {change.after}; comment added", highlight=False)
+        env.stdout.print(
+            f"{found.increment_id}: {change.before} → {change.after}; comment added", highlight=False
+        )
         if outcome.dismissed is not None:
-            env.stdout.print(f"{found.increment_id}: {outcome.dismissed} Counterpoint order error(s) dismissed",
-                             highlight=False)
+            env.stdout.print(
+                f"{found.increment_id}: {outcome.dismissed} Counterpoint order error(s) dismissed",
+                highlight=False,
+            )
 
 
 def dismiss_error(
@@ -257,12 +288,18 @@ def dismiss_error(
         session, found = locate_order(sessions, order)
         errors = session.counterpoint.open_errors(found.increment_id)
         if not errors:
-            env.stdout.print(f"{found.increment_id}: no open order errors; nothing to dismiss", highlight=False)
+            env.stdout.print(
+                f"{found.increment_id}: no open order errors; nothing to dismiss", highlight=False
+            )
             return
-        env.stderr.print(f"order {found.increment_id} (site {session.site.name}) has {len(errors)} open error(s):",
-                         highlight=False)
+        env.stderr.print(
+            f"order {found.increment_id} (site {session.site.name}) has {len(errors)} open error(s):",
+            highlight=False,
+        )
         for error in errors:
-            env.stderr.print(f"  #{error.err_id} {error.err_typ}: {error.err_msg}", highlight=False, soft_wrap=True)
+            env.stderr.print(
+                f"  #{error.err_id} {error.err_typ}: {error.err_msg}", highlight=False, soft_wrap=True
+            )
         if not confirm_write(env, f"Dismiss {len(errors)} error(s)?", yes=yes, dry_run=dry_run):
             return
         with site_lock(env.state_dir(), session.site.name):
@@ -293,13 +330,34 @@ def log(
     from tabulate import tabulate
 
     cells = [
-        [e.get("at"), e.get("operator"), e.get("site"), e.get("order"), e.get("action"),
-         _state(e.get("before")) + " → " + _state(e.get("after")), e.get("result"), e.get("message", "")]
+        [
+            e.get("at"),
+            e.get("operator"),
+            e.get("site"),
+            e.get("order"),
+            e.get("action"),
+            _state(e.get("before")) + " → " + _state(e.get("after")),
+            e.get("result"),
+            e.get("message", ""),
+        ]
         for e in entries
     ]
     env.stdout.file.write(
-        tabulate(cells, headers=["when (UTC)", "operator", "site", "order", "action", "before → after", "result",
-                                 "message"], tablefmt="simple") + "\n"
+        tabulate(
+            cells,
+            headers=[
+                "when (UTC)",
+                "operator",
+                "site",
+                "order",
+                "action",
+                "before → after",
+                "result",
+                "message",
+            ],
+            tablefmt="simple",
+        )
+        + "\n"
     )
 
 

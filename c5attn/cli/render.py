@@ -21,8 +21,21 @@ if TYPE_CHECKING:
 
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
 CSV_COLUMNS = (
-    "order", "site", "magento_id", "magento_state", "magento_status", "flagged", "stale", "resolved",
-    "scenario", "scenarios", "money_at_risk", "currency", "age_days", "fingerprint", "next_step",
+    "order",
+    "site",
+    "magento_id",
+    "magento_state",
+    "magento_status",
+    "flagged",
+    "stale",
+    "resolved",
+    "scenario",
+    "scenarios",
+    "money_at_risk",
+    "currency",
+    "age_days",
+    "fingerprint",
+    "next_step",
 )
 
 
@@ -78,7 +91,10 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
     headers = ["order", "site", "scenario", "age", "at risk", "flagged", "next step"]
     cells = [
         [
-            row["order"], row["site"], _label(row), _age(row.get("age_days")),
+            row["order"],
+            row["site"],
+            _label(row),
+            _age(row.get("age_days")),
             _money(row.get("money_at_risk"), row.get("currency", "")),
             "yes" if row.get("flagged") else "no",
             (row.get("steps") or [""])[0] if not row.get("resolved") else "resolved: no action",
@@ -105,7 +121,9 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
 def print_scan_summary(console: Console, results: Sequence[ScanResult]) -> None:
     """Counts by scenario, resolved and stale, on stderr."""
     for result in results:
-        parts = [f"{code} {result.findings[code]}" for code in (s.code for s in SCENARIOS) if result.findings[code]]
+        parts = [
+            f"{code} {result.findings[code]}" for code in (s.code for s in SCENARIOS) if result.findings[code]
+        ]
         console.print(
             f"site {result.site}: {result.scanned} orders scanned, {result.finding_count} findings"
             + (f" ({', '.join(parts)})" if parts else "")
@@ -122,52 +140,108 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     cp = verdict.cp
     row = verdict.to_json(view.site.name, now=now)
     out = console.print
-    out(f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})", style="bold",
-        highlight=False)
-    out(f"Magento: state {order.state}, status {order.status}; grand total "
+    out(
+        f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})",
+        style="bold",
+        highlight=False,
+    )
+    out(
+        f"Magento: state {order.state}, status {order.status}; grand total "
         f"{_money(order.grand_total, order.order_currency_code)}, invoiced "
         f"{_money(order.total_invoiced, order.order_currency_code)}, paid "
-        f"{_money(order.total_paid, order.order_currency_code)}", highlight=False)
+        f"{_money(order.total_paid, order.order_currency_code)}",
+        highlight=False,
+    )
     if cp is None:
         out("Counterpoint: not imported (no order with this number in the web store)", highlight=False)
     else:
-        out(f"Counterpoint: order doc {cp.doc_id} ticket {cp.tkt_no} "
+        out(
+            f"Counterpoint: order doc {cp.doc_id} ticket {cp.tkt_no} "
             f"({'posted' if cp.posted else 'open'}){', CANCELED' if cp.canceled else ''}; "
             f"import deposits {cls.import_deposits}, manual deposits {cls.manual_deposits}"
-            + (" (pre-invoiced)" if cls.pre_invoiced else ""), highlight=False)
+            + (" (pre-invoiced)" if cls.pre_invoiced else ""),
+            highlight=False,
+        )
     if cls.skus:
-        headers = ["sku", "ordered", "invoiced", "shipped", "canceled", "released", "released (aged)", "price"]
-        cells = [[s.sku, s.ordered, s.invoiced, s.shipped, s.canceled, s.released, s.released_aged, s.price]
-                 for s in cls.skus]
+        headers = [
+            "sku",
+            "ordered",
+            "invoiced",
+            "shipped",
+            "canceled",
+            "released",
+            "released (aged)",
+            "price",
+        ]
+        cells = [
+            [s.sku, s.ordered, s.invoiced, s.shipped, s.canceled, s.released, s.released_aged, s.price]
+            for s in cls.skus
+        ]
         _table(console, headers, cells, plain=plain, title="Per SKU: Magento vs Counterpoint")
     if cp is not None and cp.releases:
-        cells = [[t.tkt_no, t.doc_id, "posted" if t.posted else "open",
-                  t.time.isoformat(timespec="minutes") if t.time else "unknown",
-                  ", ".join(f"{line.item_no}×{line.qty_sold.normalize():f}" for line in t.lines)]
-                 for t in cp.releases]
-        _table(console, ["release ticket", "doc id", "", "time (UTC)", "lines"], cells, plain=plain,
-               title="Release tickets")
+        cells = [
+            [
+                t.tkt_no,
+                t.doc_id,
+                "posted" if t.posted else "open",
+                t.time.isoformat(timespec="minutes") if t.time else "unknown",
+                ", ".join(f"{line.item_no}×{line.qty_sold.normalize():f}" for line in t.lines),
+            ]
+            for t in cp.releases
+        ]
+        _table(
+            console,
+            ["release ticket", "doc id", "", "time (UTC)", "lines"],
+            cells,
+            plain=plain,
+            title="Release tickets",
+        )
     if cp is not None and cp.deposits:
-        cells = [[d.doc_id, d.pmt_seq_no, d.pay_cod, d.kind, d.amount, "posted" if d.posted else "open"]
-                 for d in cp.deposits]
-        _table(console, ["doc id", "seq", "pay code", "kind", "amount", ""], cells, plain=plain, title="Deposits")
+        cells = [
+            [d.doc_id, d.pmt_seq_no, d.pay_cod, d.kind, d.amount, "posted" if d.posted else "open"]
+            for d in cp.deposits
+        ]
+        _table(
+            console, ["doc id", "seq", "pay code", "kind", "amount", ""], cells, plain=plain, title="Deposits"
+        )
     if view.open_errors:
-        cells = [[e.err_id, e.err_typ, e.err_dt.isoformat(timespec="minutes") if e.err_dt else "", e.email_cnt,
-                  e.err_msg] for e in view.open_errors]
-        _table(console, ["error id", "type", "when", "e-mails", "message"], cells, plain=plain,
-               title="Open Commerce5 order errors")
+        cells = [
+            [
+                e.err_id,
+                e.err_typ,
+                e.err_dt.isoformat(timespec="minutes") if e.err_dt else "",
+                e.email_cnt,
+                e.err_msg,
+            ]
+            for e in view.open_errors
+        ]
+        _table(
+            console,
+            ["error id", "type", "when", "e-mails", "message"],
+            cells,
+            plain=plain,
+            title="Open Commerce5 order errors",
+        )
     if view.comments:
-        cells = [[c.created_at.isoformat(timespec="minutes") if c.created_at else "", c.status or "",
-                  c.comment] for c in view.comments]
+        cells = [
+            [c.created_at.isoformat(timespec="minutes") if c.created_at else "", c.status or "", c.comment]
+            for c in view.comments
+        ]
         _table(console, ["when (UTC)", "status", "comment"], cells, plain=plain, title="Magento comments")
     out("")
     if cls.hits:
-        out("Why: " + ("resolved earlier with the same evidence; " if verdict.resolved else ""), style="bold",
-            end="")
+        out(
+            "Why: " + ("resolved earlier with the same evidence; " if verdict.resolved else ""),
+            style="bold",
+            end="",
+        )
         out(", ".join(hit.code for hit in cls.hits), highlight=False)
         for hit in cls.hits:
-            out(f"  - [{COLOURS.get(hit.code, 'white')}]{hit.code}[/]: {hit.reason} "
-                f"(at risk {_money(hit.money_at_risk, order.order_currency_code)})", highlight=False)
+            out(
+                f"  - [{COLOURS.get(hit.code, 'white')}]{hit.code}[/]: {hit.reason} "
+                f"(at risk {_money(hit.money_at_risk, order.order_currency_code)})",
+                highlight=False,
+            )
     elif verdict.stale:
         out("Why: flagged, but no rule matches the data any more (a stale flag).", style="bold")
     else:
@@ -180,8 +254,11 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             out(f"  {number}. {step}", highlight=False)
     site_flag = f"--site {view.site.name} " if view.site.name != "sandbox" else "--sandbox "
     out("Next commands:", style="bold")
-    out(f"  c5attn {site_flag}resolve {order.increment_id}" + (" --dismiss-error" if view.open_errors else ""),
-        highlight=False)
+    out(
+        f"  c5attn {site_flag}resolve {order.increment_id}"
+        + (" --dismiss-error" if view.open_errors else ""),
+        highlight=False,
+    )
     if view.open_errors:
         out(f"  c5attn {site_flag}dismiss-error {order.increment_id}", highlight=False)
 

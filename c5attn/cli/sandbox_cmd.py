@@ -10,7 +10,9 @@ import typer
 
 from c5attn.errors import UsageError
 
-sandbox_app = typer.Typer(help="Run the built-in Magento sandbox server.", no_args_is_help=True)
+sandbox_app = typer.Typer(
+    help="The built-in sandbox: build its world, or serve its Magento API.", no_args_is_help=True
+)
 
 
 def _state_map(path: Path | None) -> dict[str, list[str]] | None:

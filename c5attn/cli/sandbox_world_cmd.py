@@ -15,7 +15,8 @@ def init(
     orders: Annotated[int, typer.Option(min=1, help="How many Magento orders to generate.")] = 2000,
     seed: Annotated[int, typer.Option(help="The generator's seed: the same seed gives the same world.")] = 1,
     directory: Annotated[
-        Path | None, typer.Option("--dir", metavar="DIR", help="Where to write it (default: the data dir's sandbox/).")
+        Path | None,
+        typer.Option("--dir", metavar="DIR", help="Where to write it (default: the data dir's sandbox/)."),
     ] = None,
 ) -> None:
     """Build a sandbox world: a Counterpoint SQLite database and matching Magento orders.
@@ -27,8 +28,9 @@ def init(
     env = get_env(ctx)
     target = directory or sandbox_dir(env.state_dir())
     summary = init_world(target, orders=orders, seed=seed, now=env.now())
-    env.stdout.print(f"sandbox world of {summary.get('orders', orders)} orders (seed {seed}) in {target}",
-                     highlight=False)
+    env.stdout.print(
+        f"sandbox world of {summary.get('orders', orders)} orders (seed {seed}) in {target}", highlight=False
+    )
 
 
 def reset(ctx: typer.Context) -> None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
 from c5attn.cli.context import CliEnv
 from c5attn.errors import NotConfirmed
 
+if TYPE_CHECKING:
+    from c5attn.workflow import SiteSession
+
 
 @contextmanager
-def open_sessions(env: CliEnv) -> Iterator[list[object]]:
+def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
     """Yield a ``SiteSession`` per chosen site; with ``--sandbox``, the embedded world's one site."""
     from c5attn.audit import AuditLog
     from c5attn.counterpoint.store import CounterpointStore
@@ -25,8 +29,10 @@ def open_sessions(env: CliEnv) -> Iterator[list[object]]:
         if env.sandbox:
             from c5attn.sandbox.embedded import running_sandbox
 
-            env.config = stack.enter_context(running_sandbox(env.state_dir(), operator=_operator(env), now=now))
-        sessions = []
+            env.config = stack.enter_context(
+                running_sandbox(env.state_dir(), operator=_operator(env), now=now)
+            )
+        sessions: list[SiteSession] = []
         for site in env.sites():
             magento = stack.enter_context(MagentoClient(site, trace=trace))
             counterpoint = stack.enter_context(CounterpointStore(site, trace=trace))
@@ -75,8 +81,12 @@ def progress_reporter(env: CliEnv, label: str) -> Iterator[Callable[[int, int], 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=env.stderr, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=env.stderr,
+        transient=True,
     ) as progress:
         task = progress.add_task(label, total=None)
 

@@ -69,4 +69,6 @@ def running_sandbox(state_dir: Path, *, operator: str, now: datetime) -> Iterato
     directory = sandbox_dir(state_dir)
     ensure_world(directory, now)
     with MagentoSandbox(directory / MAGENTO_DB, token=SANDBOX_TOKEN) as server:
-        yield Config(operator=operator, sites={SANDBOX_SITE: sandbox_site(directory, server.url)}, source=None)
+        yield Config(
+            operator=operator, sites={SANDBOX_SITE: sandbox_site(directory, server.url)}, source=None
+        )

@@ -138,6 +138,8 @@ class CounterpointPlan:
 
 @dataclass(slots=True)
 class Customer:
+    """The shopper (Magento) and their Counterpoint customer number."""
+
     email: str
     first: str
     last: str
@@ -146,7 +148,7 @@ class Customer:
 
 
 class WorldContext:
-    """What every order of one world shares: the random stream, ``now``, the site and the catalog."""
+    """What every order of one world shares: the random stream, ``now`` and the site's settings."""
 
     def __init__(
         self,
@@ -245,17 +247,13 @@ class OrderBuilder:
         self.state = "processing"
         self._magento_event(at, status="processing")
 
-    def invoice_by_hand(
-        self, quantities: list[tuple[Unit, int]], *, ship: bool, unpaid: bool = False
-    ) -> None:
+    def invoice_by_hand(self, quantities: list[tuple[Unit, int]], *, ship: bool) -> None:
         """Staff invoiced (and maybe shipped) in Magento without a Counterpoint release."""
         at = self.advance(0.1, 0.4)
         for unit, qty in quantities:
             unit.invoiced += qty
             if ship:
                 unit.shipped += qty
-            if unpaid:
-                self.unpaid += qty * unit.price
         self.invoiced_any = True
         self._magento_event(at)
 
@@ -266,7 +264,7 @@ class OrderBuilder:
             unit.shipped += qty
         self._magento_event(at)
 
-    def cancel_in_magento(self, status: str = "canceled") -> None:
+    def cancel_in_magento(self) -> None:
         """Cancel everything not invoiced; refund what was (pre-invoiced orders)."""
         at = self.advance(0.05, 0.4)
         for unit in self.units:
@@ -276,7 +274,7 @@ class OrderBuilder:
         if self.invoiced_any:
             self.refunded = self.grand_total
         self.state = "canceled"
-        self._magento_event(at, status=status)
+        self._magento_event(at, status="canceled")
 
     def cancel_leftovers_and_complete(self) -> None:
         """Cancel in Magento what was never shipped; the rest is invoiced and shipped, so complete."""
@@ -291,12 +289,10 @@ class OrderBuilder:
         self.state = "complete"
         self._magento_event(at, status="complete")
 
-    def flag(self, code: str, ticket: str | None = None) -> None:
+    def flag(self, code: str) -> None:
         """Commerce5 set Needs Attention: the status, its comment and an order error it e-mails about."""
         at = self.advance(0.01, 0.2)
-        number = ticket or (
-            self.plan.tickets[-1].number if self.cp and self.plan.tickets else self.increment_id
-        )
+        number = self.cp.tickets[-1].number if self.cp and self.cp.tickets else self.increment_id
         self._magento_event(
             at, status=self.ctx.needs_attention, comment=FLAG_TEXT[code].format(ticket=number)
         )
@@ -304,7 +300,7 @@ class OrderBuilder:
 
     # --- Counterpoint verbs -----------------------------------------------------------------
 
-    def import_order(self, *, deposit_on: str | None = None, odd_codes: bool = False) -> CounterpointPlan:
+    def import_order(self, *, deposit_on: str | None = None, odd_codes: bool = False) -> None:
         """Commerce5 imports the order; a paid-up-front order arrives with an import deposit."""
         at = self.advance(0.001, 0.02)
         self.cp = CounterpointPlan(
@@ -323,7 +319,6 @@ class OrderBuilder:
             comment=f"Order imported into Counterpoint as order {self.increment_id}.",
         )
         self.cp.last_change = at
-        return self.cp
 
     def _place_payment(self, payment: Payment, where: str, at: datetime) -> None:
         """Put a deposit on the order itself or on a (posted) deposit ticket linked to it."""
@@ -474,8 +469,8 @@ class OrderBuilder:
             return self.part_of_open()
         return self.all_open()
 
-    def all_open(self, units: list[Unit] | None = None) -> list[tuple[Unit, int]]:
-        return [(unit, unit.open_qty) for unit in (units or self.units) if unit.open_qty > 0]
+    def all_open(self) -> list[tuple[Unit, int]]:
+        return [(unit, unit.open_qty) for unit in self.units if unit.open_qty > 0]
 
     def not_invoiced(self) -> list[tuple[Unit, int]]:
         return [(unit, unit.ordered - unit.invoiced) for unit in self.units if unit.ordered > unit.invoiced]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,5 +59,3 @@ def invoker(home: Path) -> Callable[..., Run]:
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return invoke
-
-

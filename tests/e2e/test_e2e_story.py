@@ -16,15 +16,30 @@ from c5attn.scenarios import SCENARIOS
 
 CODES = {scenario.code for scenario in SCENARIOS}
 JSON_KEYS = {
-    "order", "site", "magento_id", "magento_state", "magento_status", "flagged", "stale", "resolved",
-    "scenario", "scenarios", "money_at_risk", "fingerprint", "steps", "evidence",
+    "order",
+    "site",
+    "magento_id",
+    "magento_state",
+    "magento_status",
+    "flagged",
+    "stale",
+    "resolved",
+    "scenario",
+    "scenarios",
+    "money_at_risk",
+    "fingerprint",
+    "steps",
+    "evidence",
 }
 
 
 def intended(sandbox: Sandbox) -> dict[str, list[str]]:
     """The generator's own labels (its recipe, not c5attn's engine) for the orders with findings."""
-    return {number: list(label["scenarios"]) for number, label in site_labels(sandbox).items()  # type: ignore[call-overload]
-            if label["scenarios"]}
+    return {
+        number: list(label["scenarios"])
+        for number, label in site_labels(sandbox).items()  # type: ignore[call-overload]
+        if label["scenarios"]
+    }
 
 
 def site_labels(sandbox: Sandbox) -> dict[str, dict[str, object]]:
@@ -46,7 +61,7 @@ def test_scan_reports_exactly_the_intended_findings_and_writes_nothing(sandbox: 
     assert run.exit_code == 0, run.stderr
     rows = run.json()
     assert isinstance(rows, list)
-    assert all(JSON_KEYS <= set(row) for row in rows)
+    assert all(set(row) >= JSON_KEYS for row in rows)
     found = {row["order"]: row["scenarios"] for row in rows if row["scenarios"]}
     labels = intended(sandbox)
     assert len(labels) >= 50
@@ -107,8 +122,12 @@ def test_apply_flags_each_new_finding_once(sandbox: Sandbox) -> None:
     assert set(flags.values()) == {1}
     statuses = {str(o["increment_id"]): o["status"] for o in sandbox.magento_orders()}
     assert all(statuses[number] == "needs_attention" for number in to_flag)
-    notified = [h for o in sandbox.magento_orders() for h in o.get("status_histories", [])  # type: ignore[union-attr]
-                if "[c5attn:" in str(h.get("comment")) and h.get("is_customer_notified")]
+    notified = [
+        h
+        for o in sandbox.magento_orders()
+        for h in o.get("status_histories", [])  # type: ignore[union-attr]
+        if "[c5attn:" in str(h.get("comment")) and h.get("is_customer_notified")
+    ]
     assert notified == []
 
 
@@ -123,8 +142,11 @@ def test_second_apply_writes_nothing(sandbox: Sandbox) -> None:
 
 def test_list_shows_exactly_the_flagged_orders(sandbox: Sandbox) -> None:
     rows = sandbox.invoke("list", "--json").json()
-    flagged = {str(o["increment_id"]) for o in sandbox.magento_orders()
-               if o["status"] == "needs_attention" and o.get("store_id") == 1}
+    flagged = {
+        str(o["increment_id"])
+        for o in sandbox.magento_orders()
+        if o["status"] == "needs_attention" and o.get("store_id") == 1
+    }
     assert {row["order"] for row in rows} == flagged  # type: ignore[index]
     labels = intended(sandbox)
     for row in rows:  # type: ignore[union-attr]
@@ -177,8 +199,13 @@ def test_resolve_takes_the_order_out_and_scan_does_not_flag_it_again(sandbox: Sa
     assert number not in {row["order"] for row in sandbox.invoke("list", "--json").json()}  # type: ignore[index]
     scan = sandbox.invoke("scan", "--all", "--apply", "--yes", "--json")
     assert "nothing to flag" in scan.stderr
-    row = next(r for r in scan.json() if r["order"] == number) if any(  # type: ignore[union-attr]
-        r["order"] == number for r in scan.json()) else None  # type: ignore[union-attr]
+    row = (
+        next(r for r in scan.json() if r["order"] == number)
+        if any(  # type: ignore[union-attr]
+            r["order"] == number for r in scan.json()
+        )
+        else None
+    )  # type: ignore[union-attr]
     assert row is None or row["resolved"]
     assert "1 resolved" in scan.stderr or " resolved" in scan.stderr
     assert comments_with(sandbox, "[c5attn:flag").get(number, 0) <= 1
@@ -208,8 +235,10 @@ def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> No
             "SELECT COUNT(*) FROM USER_C5_ORD_ERR WHERE ORD_NO = ? AND COALESCE(IS_DISMISSED, 'N') <> 'Y'",
             (number,),
         ).fetchone()[0]
-        who = db.execute("SELECT DISTINCT DISMISSED_BY FROM USER_C5_ORD_ERR WHERE ORD_NO = ? AND IS_DISMISSED = 'Y'",
-                         (number,)).fetchall()
+        who = db.execute(
+            "SELECT DISTINCT DISMISSED_BY FROM USER_C5_ORD_ERR WHERE ORD_NO = ? AND IS_DISMISSED = 'Y'",
+            (number,),
+        ).fetchall()
     assert open_rows == 0 and who == [("tester",)]
     again = sandbox.invoke("dismiss-error", number, "--yes")
     assert again.exit_code == 0 and "no open order errors" in again.stdout
@@ -218,8 +247,10 @@ def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> No
 def test_half_failed_resolve_says_what_was_done_and_how_to_finish(sandbox: Sandbox) -> None:
     number = _one(sandbox, "capture-failed", errors=True)
     with sandbox.counterpoint() as db:
-        db.execute("CREATE TRIGGER block_dismiss BEFORE UPDATE ON USER_C5_ORD_ERR "
-                   "BEGIN SELECT RAISE(ABORT, 'locked by test'); END")
+        db.execute(
+            "CREATE TRIGGER block_dismiss BEFORE UPDATE ON USER_C5_ORD_ERR "
+            "BEGIN SELECT RAISE(ABORT, 'locked by test'); END"
+        )
     try:
         run = sandbox.invoke("resolve", number, "--dismiss-error", "--yes")
     finally:
@@ -234,7 +265,12 @@ def test_half_failed_resolve_says_what_was_done_and_how_to_finish(sandbox: Sandb
 def test_log_shows_every_write(sandbox: Sandbox) -> None:
     entries = sandbox.invoke("log", "--json").json()
     actions = {(e["action"], e["result"]) for e in entries}  # type: ignore[union-attr]
-    assert {("flag", "ok"), ("resolve", "ok"), ("dismiss-error", "ok"), ("dismiss-error", "failed")} <= actions
+    assert {
+        ("flag", "ok"),
+        ("resolve", "ok"),
+        ("dismiss-error", "ok"),
+        ("dismiss-error", "failed"),
+    } <= actions
     assert all(e["operator"] == "tester" and e["site"] == "sandbox" for e in entries)  # type: ignore[union-attr]
     flagged = len(comments_with(sandbox, "[c5attn:flag"))
     assert sum(1 for e in entries if e["action"] == "flag" and e["result"] == "ok") == flagged  # type: ignore[union-attr]

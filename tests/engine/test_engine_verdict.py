@@ -119,8 +119,8 @@ def test_to_json_contract() -> None:
     record = v.to_json("main")
     assert list(record) == [
         "order", "site", "magento_id", "magento_state", "magento_status", "flagged", "stale", "unclassified",
-        "resolved", "scenario", "scenarios", "money_at_risk", "fingerprint", "steps", "evidence", "imported", "currency",
-        "age_days", "hint",
+        "resolved", "scenario", "scenarios", "money_at_risk", "fingerprint", "steps", "evidence", "imported",
+        "currency", "age_days", "hint",
     ]  # fmt: skip
     assert json.loads(json.dumps(record)) == record
     assert record["order"] == ORDER_NO and record["site"] == "main" and record["magento_id"] == 42
