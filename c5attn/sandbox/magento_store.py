@@ -203,7 +203,8 @@ def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
     """(Re)fill the store at ``db_path`` from order dicts, streaming; returns how many were loaded.
 
     One transaction, ``executemany`` per chunk, indexes built after the rows: 100,000 orders load
-    in seconds. Orders without ``entity_id`` are numbered after the highest seen so far.
+    in seconds. Orders without ``entity_id`` are numbered after the highest seen so far. The old
+    file is replaced, so stop a server running on it first.
     """
     db_path = Path(db_path)
     for suffix in ("", "-wal", "-shm"):

@@ -1,0 +1,105 @@
+"""``c5attn sandbox serve`` as a real process, paged by plain ``requests`` in Magento's own syntax."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+from magento_factory import TOKEN, make_order
+
+HEADERS = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@contextmanager
+def serving(tmp_path: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    env = {**os.environ, "C5ATTN_HOME": str(tmp_path / "home")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "c5attn", "sandbox", "serve", "--db", str(tmp_path / "store.db"), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        assert first.startswith("listening on http://127.0.0.1:"), first + (
+            process.stderr.read() if process.stderr else ""
+        )
+        yield first.removeprefix("listening on "), process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def test_serve_an_orders_file_page_it_with_snake_case_and_stop_cleanly(tmp_path: Path) -> None:
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(
+        json.dumps(
+            [make_order(i, status="needs_attention" if i % 3 else "processing") for i in range(1, 24)]
+        ),
+        encoding="utf-8",
+    )
+    with serving(tmp_path, "--orders-file", str(orders_file), "--magento-version", "2.4.6") as (url, process):
+        seen: list[str] = []
+        page = 1
+        while True:
+            params = {
+                "searchCriteria[filter_groups][0][filters][0][field]": "status",
+                "searchCriteria[filter_groups][0][filters][0][value]": "needs_attention",
+                "searchCriteria[filter_groups][0][filters][0][condition_type]": "eq",
+                "searchCriteria[sort_orders][0][field]": "entity_id",
+                "searchCriteria[sort_orders][0][direction]": "ASC",
+                "searchCriteria[page_size]": "4",
+                "searchCriteria[current_page]": str(page),
+                "fields": "items[increment_id],total_count",
+            }
+            body = requests.get(f"{url}/rest/V1/orders", params=params, headers=HEADERS, timeout=10).json()
+            seen += [item["increment_id"] for item in body["items"]]
+            if page * 4 >= body["total_count"]:
+                break
+            page += 1
+        assert seen == [f"{100000000 + i}" for i in range(1, 24) if i % 3]
+        history = {
+            "parent_id": 2,
+            "comment": "kept",
+            "status": "processing",
+            "is_customer_notified": 0,
+            "is_visible_on_front": 0,
+        }
+        posted = requests.post(
+            f"{url}/rest/default/V1/orders/2/comments",
+            json={"statusHistory": history},
+            headers=HEADERS,
+            timeout=10,
+        )
+        assert posted.json() is True
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        assert process.stderr is not None and "state saved" in process.stderr.read()
+
+    with serving(tmp_path) as (url, process):  # the same store, without reloading: the write is there
+        order = requests.get(f"{url}/rest/default/V1/orders/2", headers=HEADERS, timeout=10).json()
+        assert order["status"] == "processing" and order["status_histories"][0]["comment"] == "kept"
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+
+
+def test_serve_refuses_bad_options(tmp_path: Path) -> None:
+    env = {**os.environ, "C5ATTN_HOME": str(tmp_path)}
+    base = [sys.executable, "-m", "c5attn", "sandbox", "serve", "--db", str(tmp_path / "none.db")]
+    for extra, message in (
+        (["--faults", "boom:1"], "--faults"),
+        ([], "no sandbox store"),
+        (["--magento-version", "2.3"], "--magento-version"),
+    ):
+        result = subprocess.run([*base, *extra], capture_output=True, text=True, env=env, timeout=30)
+        assert result.returncode == 2 and message in result.stderr and result.stdout == ""

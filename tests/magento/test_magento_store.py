@@ -1,0 +1,49 @@
+"""Loading the sandbox store: streaming file reading, Magento's output form, reloads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from magento_factory import make_order, make_orders
+
+from c5attn.magento.search import SearchCriteria
+from c5attn.sandbox.magento_store import MagentoStore, load_orders, read_orders_file
+
+
+def test_a_large_array_file_is_read_across_buffer_boundaries(tmp_path: Path) -> None:
+    orders = make_orders(400)  # about 300 KB: several 64 KB reads, objects split between them
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps(orders, indent=2), encoding="utf-8")
+    assert list(read_orders_file(path)) == orders
+    lines = tmp_path / "orders.jsonl"
+    lines.write_text("\n".join(json.dumps(order) for order in orders[:3]) + "\n", encoding="utf-8")
+    assert list(read_orders_file(lines)) == orders[:3]
+
+
+def test_a_file_of_something_else_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "numbers.json"
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ValueError, match="expected order objects"):
+        list(read_orders_file(path))
+    path.write_text('[{"entity_id": 1}, {"entity_id": ', encoding="utf-8")
+    with pytest.raises(json.JSONDecodeError):
+        list(read_orders_file(path))
+
+
+def test_orders_are_stored_in_magento_output_form(tmp_path: Path) -> None:
+    db = tmp_path / "store.db"
+    raw = make_order(5, customer_note=None, customer_is_guest=True)
+    del raw["entity_id"], raw["increment_id"]
+    assert load_orders(db, [make_order(9), raw]) == 2
+    store = MagentoStore(db)
+    stored = store.get_order(10)  # numbered after the highest id seen so far
+    assert stored["increment_id"] == "000000010"
+    assert "customer_note" not in stored and stored["customer_is_guest"] == 1
+    assert stored["payment"]["cc_last4"] is None and stored["payment"]["account_status"] is None
+    store.close()
+    load_orders(db, [make_order(1)])  # a reload replaces everything
+    reloaded = MagentoStore(db)
+    assert reloaded.search(SearchCriteria())[1] == 1
+    reloaded.close()
