@@ -1,0 +1,228 @@
+"""Connections: DSN handling, secrets never shown, driver failures as one-line C5Errors."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyodbc
+import pytest
+
+from c5attn.counterpoint.connection import (
+    connect,
+    describe_server,
+    dialect_of,
+    is_database_error,
+    redact_dsn,
+    scrub,
+    sqlite_path,
+    translate_error,
+)
+from c5attn.counterpoint.queries import Dialect
+from c5attn.counterpoint.store import CounterpointStore
+from c5attn.errors import (
+    CounterpointAuthError,
+    CounterpointDriverMissing,
+    CounterpointError,
+    CounterpointSchemaError,
+    ExitCode,
+)
+
+SQL_SERVER_DSN = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:cp.example,1433;UID=c5;PWD={se;cr}}et}"
+SECRET = "se;cr}et"
+
+
+def test_cp_redact_dsn_hides_every_password_form():
+    assert (
+        redact_dsn(SQL_SERVER_DSN)
+        == "DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:cp.example,1433;UID=c5;PWD=***"
+    )
+    assert (
+        redact_dsn("Driver=FreeTDS;Server=h;pwd=abc;Password=def")
+        == "Driver=FreeTDS;Server=h;pwd=***;Password=***"
+    )
+    assert redact_dsn("sqlite:///tmp/cp.db") == "sqlite:///tmp/cp.db"
+    assert redact_dsn("DSN=counterpoint;AccessToken=xyz") == "DSN=counterpoint;AccessToken=***"
+
+
+def test_cp_scrub_removes_secrets_and_newlines():
+    text = f"login failed\nfor {SECRET} using {SQL_SERVER_DSN}"
+    assert scrub(text, SQL_SERVER_DSN) == "login failed for *** using ***"
+
+
+def test_cp_dsn_paths_and_servers():
+    assert sqlite_path("sqlite:///cp.db") == Path("cp.db")
+    assert sqlite_path("sqlite:////var/lib/cp.db") == Path("/var/lib/cp.db")
+    assert describe_server(SQL_SERVER_DSN) == "tcp:cp.example,1433"
+    assert describe_server("DRIVER=FreeTDS;SERVER=127.0.0.1;PORT=1;UID=u") == "127.0.0.1:1"
+    assert describe_server("DSN=cp") == "data source 'cp'"
+
+
+def test_cp_sqlite_missing_file_is_not_created(tmp_path):
+    path = tmp_path / "nope.db"
+    with pytest.raises(CounterpointError, match="does not exist"):
+        connect(f"sqlite:///{path}", timeout_seconds=1, autocommit=True, read_only=True)
+    with pytest.raises(CounterpointError, match="does not exist"):
+        connect(f"sqlite:///{path}", timeout_seconds=1, autocommit=False)
+    assert not path.exists()
+
+
+def test_cp_sqlite_read_connection_cannot_write(cp_db):
+    connection = connect(cp_db.dsn, timeout_seconds=1, autocommit=True, read_only=True)
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        connection.cursor().execute("DELETE FROM PS_DOC_HDR", [])
+    assert isinstance(translate_error(raised.value, cp_db.dsn), CounterpointAuthError)
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    ("state", "message", "dsn", "connecting", "kind", "expected"),
+    [
+        ("IM002", "[IM002] [unixODBC][Driver Manager]Data source name not found and no default driver",
+         SQL_SERVER_DSN, True, CounterpointDriverMissing, "'ODBC Driver 18 for SQL Server' is not installed"),
+        ("01000", "[01000] [unixODBC][Driver Manager]Can't open lib 'FreeTDS' : file not found",
+         "DRIVER=FreeTDS;SERVER=h;PWD=secret", True, CounterpointDriverMissing, "'FreeTDS' is not installed"),
+        ("IM002", "[IM002] Data source name not found", "DSN=cpprod;PWD=secret", True,
+         CounterpointDriverMissing, "data source 'cpprod' is not defined"),
+        ("28000", "[28000] Login failed for user 'c5'. (18456)", SQL_SERVER_DSN, True,
+         CounterpointAuthError, "refused the login for user 'c5'"),
+        ("08001", "[08001] TCP Provider: Error code 0x2749 (10057)", SQL_SERVER_DSN, True,
+         CounterpointError, "cannot connect to the Counterpoint database at tcp:cp.example,1433"),
+        ("HYT00", "[HYT00] Login timeout expired (0)", SQL_SERVER_DSN, True,
+         CounterpointError, "cannot connect to the Counterpoint database"),
+        ("HYT00", "[HYT00] Query timeout expired (0)", SQL_SERVER_DSN, False,
+         CounterpointError, "did not answer within 30 s"),
+        ("08S01", "[08S01] Communication link failure", SQL_SERVER_DSN, False,
+         CounterpointError, "lost the connection"),
+        ("42S02", "[42S02] [SQL Server]Invalid object name 'dbo.PS_DOC_HDR'. (208)", SQL_SERVER_DSN, False,
+         CounterpointSchemaError, "table dbo.PS_DOC_HDR not found"),
+        ("42S22", "[42S22] [SQL Server]Invalid column name 'RS_UTC_DT'. (207)", SQL_SERVER_DSN, False,
+         CounterpointSchemaError, "column RS_UTC_DT not found"),
+        ("42000", "[42000] The SELECT permission was denied on the object 'PS_DOC_PMT', database 'CP'.",
+         SQL_SERVER_DSN, False, CounterpointAuthError, "may not use PS_DOC_PMT"),
+        ("HY000", f"[HY000] something odd with {SECRET}\nsecond line", SQL_SERVER_DSN, False,
+         CounterpointError, "error [HY000]: [HY000] something odd with *** second line"),
+    ],
+)  # fmt: skip
+def test_cp_driver_errors_become_one_line_messages(state, message, dsn, connecting, kind, expected):
+    error = translate_error(pyodbc.Error(state, message), dsn, connecting=connecting, timeout_seconds=30)
+    assert type(error) is kind
+    assert expected in error.message
+    assert "\n" not in str(error)
+    assert "secret" not in str(error) and SECRET not in str(error)
+    assert error.hint
+
+
+def test_cp_sqlite_messages_are_translated(tmp_path):
+    dsn = f"sqlite:///{tmp_path / 'x.db'}"
+    error = translate_error(sqlite3.OperationalError("no such table: PS_DOC_HDR"), dsn)
+    assert isinstance(error, CounterpointSchemaError) and "table PS_DOC_HDR not found" in error.message
+    error = translate_error(
+        sqlite3.OperationalError("no such column: h.STR_ID"), dsn, tables={"h": "PS_ORD_HIST"}
+    )
+    assert "column PS_ORD_HIST.STR_ID not found" in error.message
+    assert "busy" in translate_error(sqlite3.OperationalError("database is locked"), dsn).message
+
+
+def test_cp_simulated_driver_errors_through_the_store(make_site):
+    def failing(state, message):
+        def factory(dsn, **_):
+            raise pyodbc.InterfaceError(state, message)
+
+        return factory
+
+    site = make_site(counterpoint_dsn=SQL_SERVER_DSN)
+    store = CounterpointStore(site, connection_factory=failing("IM002", "[IM002] Data source name not found"))
+    with pytest.raises(CounterpointDriverMissing, match="msodbcsql18"):
+        store.fetch_orders(["100"])
+    store = CounterpointStore(
+        site, connection_factory=failing("28000", "[28000] Login failed for user 'c5'.")
+    )
+    with pytest.raises(CounterpointAuthError) as raised:
+        store.dismiss_errors("100", "op", datetime.now(UTC))
+    assert raised.value.exit_code == ExitCode.AUTH and SECRET not in str(raised.value)
+
+
+class _MissingTable:
+    """A connection to a SQL Server whose tables are not there."""
+
+    def cursor(self):
+        return self
+
+    def execute(self, sql, parameters):
+        raise pyodbc.ProgrammingError("42S02", "[42S02] [SQL Server]Invalid object name 'PS_DOC_HDR'. (208)")
+
+    def getinfo(self, _what):
+        return "Microsoft SQL Server"
+
+    def close(self):
+        pass
+
+
+def test_cp_simulated_missing_table_through_the_store(make_site):
+    site = make_site(counterpoint_dsn=SQL_SERVER_DSN)
+    with CounterpointStore(site, connection_factory=lambda dsn, **_: _MissingTable()) as store:
+        with pytest.raises(CounterpointSchemaError, match="table PS_DOC_HDR not found"):
+            store.open_errors("100")
+        with pytest.raises(CounterpointSchemaError, match="table PS_DOC_HDR not found"):
+            store.fetch_orders(["100"])
+
+
+def test_cp_missing_pyodbc_names_the_package(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyodbc", None)
+    with pytest.raises(CounterpointDriverMissing, match="pyodbc is not installed") as raised:
+        connect("DRIVER=FreeTDS;SERVER=h", timeout_seconds=1, autocommit=True)
+    assert raised.value.hint == "pip install pyodbc"
+
+
+def test_cp_missing_unixodbc_names_the_package(monkeypatch):
+    real_import = builtins.__import__
+
+    def no_libodbc(name, *args, **kwargs):
+        if name == "pyodbc":
+            raise ImportError("libodbc.so.2: cannot open shared object file: No such file or directory")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "pyodbc")
+    monkeypatch.setattr(builtins, "__import__", no_libodbc)
+    with pytest.raises(CounterpointDriverMissing, match="unixODBC") as raised:
+        connect("DRIVER=FreeTDS;SERVER=h", timeout_seconds=1, autocommit=True)
+    assert "apt-get install unixodbc" in raised.value.hint
+
+
+def test_cp_freetds_closed_port_is_a_one_line_cannot_connect():
+    if "FreeTDS" not in pyodbc.drivers():
+        if os.environ.get("CI"):
+            pytest.fail("the FreeTDS ODBC driver (tdsodbc) is not installed")
+        pytest.skip("the FreeTDS ODBC driver (tdsodbc) is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the socket is
+    dsn = f"DRIVER=FreeTDS;SERVER=127.0.0.1;PORT={port};UID=u;PWD=secret;TDS_Version=7.4"
+    with pytest.raises(CounterpointError) as raised:
+        connect(dsn, timeout_seconds=5, autocommit=True)
+    assert type(raised.value) is CounterpointError
+    assert raised.value.message == f"cannot connect to the Counterpoint database at 127.0.0.1:{port}"
+    assert "secret" not in str(raised.value) and "\n" not in str(raised.value)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_cp_dialect_and_database_errors():
+    connection = sqlite3.connect(":memory:")
+    assert dialect_of(connection) is Dialect.SQLITE
+    assert dialect_of(_MissingTable()) is Dialect.SQLSERVER
+    assert is_database_error(pyodbc.ProgrammingError("42S02", "x"))
+    assert is_database_error(sqlite3.OperationalError("x"))
+    assert not is_database_error(ValueError("x"))
+    connection.close()
+
+
+def test_cp_importing_the_store_does_not_import_pyodbc():
+    code = "import sys, c5attn.counterpoint.store; assert 'pyodbc' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,158 @@
+"""check_schema: each configured table and column present, missing, unreadable, or optional and absent."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from c5attn.counterpoint.connection import connect
+from c5attn.counterpoint.store import CounterpointStore
+
+
+def _status(report):
+    return {
+        (table.table, column.column): column.status for table in report.tables for column in table.columns
+    } | {(table.table, None): table.status for table in report.tables}
+
+
+def test_cp_sandbox_schema_is_complete(make_store):
+    report = make_store().check_schema()
+    status = _status(report)
+    assert report.ok and report.problems() == []
+    assert report.dialect == "sqlite"
+    assert status[("PS_DOC_HDR", "RS_UTC_DT")] == "present"
+    assert status[("PS_ORD_HIST", "STR_ID")] == "present"
+    assert status[("PS_TKT_HIST", "RS_UTC_DT")] == "optional, absent"
+    assert status[("USER_C5_ORD_ERR", "DISMISSED_DT")] == "present"
+    assert {table.table for table in report.tables} >= {
+        "PS_DOC_HDR",
+        "PS_TKT_HIST_ORIG_DOC",
+        "USER_C5_ORD_ERR",
+    }
+
+
+def test_cp_missing_column_and_table_are_named(cp_db, make_store):
+    cp_db.execute("ALTER TABLE PS_DOC_LIN DROP COLUMN PRC")
+    cp_db.execute("DROP TABLE PS_TKT_HIST_PMT")
+    report = make_store().check_schema()
+    status = _status(report)
+    assert not report.ok
+    assert status[("PS_DOC_LIN", "PRC")] == "missing"
+    assert status[("PS_DOC_LIN", "QTY_SOLD")] == "present"
+    assert status[("PS_TKT_HIST_PMT", None)] == "missing"
+    assert sorted(report.problems()) == [
+        "column PS_DOC_LIN.PRC is missing",
+        "table PS_TKT_HIST_PMT is missing (or this login cannot see it)",
+    ]
+
+
+def test_cp_optional_columns_absent_are_not_problems(cp_db, make_store):
+    cp_db.execute("ALTER TABLE PS_ORD_HIST DROP COLUMN STR_ID")
+    cp_db.execute("ALTER TABLE PS_DOC_HDR DROP COLUMN RS_UTC_DT")
+    report = make_store().check_schema()
+    status = _status(report)
+    assert report.ok
+    assert status[("PS_ORD_HIST", "STR_ID")] == status[("PS_DOC_HDR", "RS_UTC_DT")] == "optional, absent"
+
+
+def test_cp_renamed_names_are_checked_and_labelled(cp_db, make_store):
+    report = make_store(rename={"USER_C5_ORD_ERR": "C5_ERRORS", "PS_DOC_PMT.AMT": "AMOUNT"}).check_schema()
+    assert sorted(report.problems()) == [
+        "column PS_DOC_PMT.AMOUNT (default AMT) is missing",
+        "table C5_ERRORS (default USER_C5_ORD_ERR) is missing (or this login cannot see it)",
+    ]
+
+
+class _Denied:
+    """Wraps a sqlite3 connection; reading one table fails the way SQL Server refuses a SELECT."""
+
+    def __init__(self, inner, table):
+        self.inner, self.table = inner, table
+
+    def cursor(self):
+        return self
+
+    def execute(self, sql, parameters):
+        if f"FROM {self.table} " in sql:
+            raise sqlite3.OperationalError(f"The SELECT permission was denied on the object '{self.table}'")
+        self._cursor = self.inner.execute(sql, parameters)
+        return self._cursor
+
+    def fetchall(self):
+        return self._cursor.fetchall()
+
+    def close(self):
+        pass
+
+    def getinfo(self, _what):
+        return "SQLite"
+
+    def commit(self):
+        self.inner.commit()
+
+    def rollback(self):
+        self.inner.rollback()
+
+
+def test_cp_unreadable_table_is_reported(make_site):
+    def factory(dsn, *, timeout_seconds, autocommit, read_only=False):
+        inner = connect(dsn, timeout_seconds=timeout_seconds, autocommit=autocommit, read_only=read_only)
+        return _Denied(inner, "PS_DOC_PMT")
+
+    with CounterpointStore(make_site(), connection_factory=factory) as store:
+        report = store.check_schema()
+    status = _status(report)
+    assert status[("PS_DOC_PMT", None)] == "unreadable"
+    assert status[("PS_DOC_PMT", "AMT")] == "unreadable"
+    assert report.problems() == [
+        "table PS_DOC_PMT cannot be read by this login: the Counterpoint login may not use PS_DOC_PMT"
+    ]
+
+
+class _SqlServerLike:
+    """A SQLite database dressed as SQL Server: an INFORMATION_SCHEMA.COLUMNS and a dbo schema."""
+
+    def __init__(self, path):
+        self.inner = sqlite3.connect(path, isolation_level=None)
+        self.inner.execute("ATTACH DATABASE ? AS dbo", (str(path),))
+        self.inner.execute("ATTACH DATABASE ':memory:' AS INFORMATION_SCHEMA")
+        self.inner.execute("CREATE TABLE INFORMATION_SCHEMA.COLUMNS (TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME)")
+        self.inner.execute(
+            "INSERT INTO INFORMATION_SCHEMA.COLUMNS SELECT 'dbo', m.name, p.name "
+            "FROM main.sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
+        )
+
+    def cursor(self):
+        return self.inner.cursor()
+
+    def getinfo(self, _what):
+        return "Microsoft SQL Server"
+
+    def commit(self):
+        self.inner.commit()
+
+    def rollback(self):
+        self.inner.rollback()
+
+    def close(self):
+        self.inner.close()
+
+
+def test_cp_sql_server_catalogue_path(cp_db, make_site):
+    cp_db.order(1, "100")
+    cp_db.release(2, 1, "100-1", {"SKU": 1}, TKT_DT="2024-05-01 01:00:00", RS_UTC_DT="2024-05-01 10:00:00")
+    sent = []
+
+    def store(**overrides):
+        factory = lambda dsn, **_: _SqlServerLike(cp_db.path)  # noqa: E731
+        return CounterpointStore(make_site(**overrides), connection_factory=factory, trace=sent.append)
+
+    with store(rename={"PS_DOC_HDR": "dbo.PS_DOC_HDR", "PS_DOC_LIN.PRC": "PRICE"}) as checked:
+        report = checked.check_schema()
+    assert report.dialect == "sqlserver"
+    assert report.problems() == ["column PS_DOC_LIN.PRICE (default PRC) is missing"]
+    assert _status(report)[("PS_DOC_HDR", "RS_UTC_DT")] == "present"
+    assert _status(report)[("PS_TKT_HIST", "RS_UTC_DT")] == "optional, absent"
+    with store(rename={"PS_DOC_HDR": "dbo.PS_DOC_HDR"}) as reader:
+        (ticket,) = reader.fetch_orders(["100"])["100"].releases
+    assert ticket.time.hour == 10  # RS_UTC_DT detected through INFORMATION_SCHEMA
+    assert any("INFORMATION_SCHEMA.COLUMNS" in sql for sql in sent)
