@@ -477,6 +477,11 @@ def _os_user(env: Mapping[str, str]) -> str:
         return "unknown"
 
 
+def env_operator(env: Mapping[str, str]) -> str:
+    """The operator when no file is read (the embedded sandbox): C5ATTN_OPERATOR, else the OS user."""
+    return env.get("C5ATTN_OPERATOR", "").strip()[:OPERATOR_MAX_LENGTH] or _os_user(env)
+
+
 def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: str | None = None) -> Config:
     """Read and validate the configuration.
 

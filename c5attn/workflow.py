@@ -71,6 +71,10 @@ class SiteSession:
     audit: AuditLog
     now: datetime
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    command: str = ""  # how the operator reaches this site again, e.g. "c5attn --site web"
+
+    def __post_init__(self) -> None:
+        self.command = self.command or f"c5attn --site {self.site.name}"
 
     def assess(self, order: MagentoOrder, cp: CounterpointOrder | None) -> Verdict:
         return assess(
@@ -293,6 +297,7 @@ class OrderView:
     """Everything ``show`` prints about one order."""
 
     site: SiteConfig
+    command: str  # the command prefix that reaches this site, for the "next commands"
     verdict: Verdict
     comments: list[StatusHistoryEntry]
     open_errors: list[OrderError]
@@ -324,7 +329,7 @@ def view_order(session: SiteSession, order: MagentoOrder) -> OrderView:
     cp = session.counterpoint.fetch_orders([order.increment_id]).get(order.increment_id)
     comments = session.magento.get_comments(order.entity_id)
     errors = list(cp.open_errors) if cp else session.counterpoint.open_errors(order.increment_id)
-    return OrderView(session.site, session.assess(order, cp), comments, errors)
+    return OrderView(session.site, session.command, session.assess(order, cp), comments, errors)
 
 
 # --- resolve / dismiss -----------------------------------------------------------------------
@@ -405,7 +410,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
         raise PartialFailure(
             f"Magento kept order {order.increment_id} at status {change.after!r}: {change.message}",
             "the resolution comment was added; set the status in the Magento admin, and dismiss the "
-            f"Counterpoint error with: c5attn --site {session.site.name} dismiss-error {order.increment_id}",
+            f"Counterpoint error with: {session.command} dismiss-error {order.increment_id}",
         )
     dismissed = None
     if plan.dismiss_requested:
@@ -415,7 +420,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
             raise PartialFailure(
                 f"status set to {change.after!r}, but dismissing the Counterpoint errors failed: "
                 f"{error.message}",
-                f"finish with: c5attn --site {session.site.name} dismiss-error {order.increment_id} --yes",
+                f"finish with: {session.command} dismiss-error {order.increment_id} --yes",
             ) from error
     return ResolveOutcome(change, dismissed)
 

@@ -252,15 +252,14 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out("Follow-up:", style="bold")
         for number, step in enumerate(verdict.steps, 1):
             out(f"  {number}. {step}", highlight=False)
-    site_flag = f"--site {view.site.name} " if view.site.name != "sandbox" else "--sandbox "
     out("Next commands:", style="bold")
     out(
-        f"  c5attn {site_flag}resolve {order.increment_id}"
+        f"  {view.command} resolve {order.increment_id}"
         + (" --dismiss-error" if view.open_errors else ""),
         highlight=False,
     )
     if view.open_errors:
-        out(f"  c5attn {site_flag}dismiss-error {order.increment_id}", highlight=False)
+        out(f"  {view.command} dismiss-error {order.increment_id}", highlight=False)
 
 
 def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plain: bool, title: str) -> None:

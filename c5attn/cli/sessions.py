@@ -27,25 +27,24 @@ def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
     now = env.now()
     with ExitStack() as stack:
         if env.sandbox:
+            from c5attn.config import env_operator
             from c5attn.sandbox.embedded import running_sandbox
 
             env.config = stack.enter_context(
-                running_sandbox(env.state_dir(), operator=_operator(env), now=now)
+                running_sandbox(env.state_dir(), operator=env_operator(env.env), now=now)
             )
         sessions: list[SiteSession] = []
         for site in env.sites():
             magento = stack.enter_context(MagentoClient(site, trace=trace))
             counterpoint = stack.enter_context(CounterpointStore(site, trace=trace))
+            command = "c5attn --sandbox" if env.sandbox else f"c5attn --site {site.name}"
             sessions.append(
-                SiteSession(site, magento, counterpoint, env.config.operator, AuditLog(env.state_dir()), now)
+                SiteSession(
+                    site, magento, counterpoint, env.config.operator, AuditLog(env.state_dir()), now,
+                    command=command,
+                )
             )
         yield sessions
-
-
-def _operator(env: CliEnv) -> str:
-    import getpass
-
-    return env.env.get("C5ATTN_OPERATOR") or getpass.getuser()
 
 
 def _tracer(env: CliEnv) -> Callable[[str], None] | None:
