@@ -1,0 +1,81 @@
+"""The pyodbc path for real: unixODBC and the SQLite ODBC driver (libsqliteodbc) instead of SQL Server."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pyodbc
+import pytest
+
+from c5attn.counterpoint.store import CounterpointStore
+from c5attn.errors import CounterpointError
+
+DRIVER = "SQLite3"
+
+
+@pytest.fixture
+def odbc_site(cp_db, make_site):
+    if DRIVER not in pyodbc.drivers():
+        if os.environ.get("CI"):
+            pytest.fail(f"the {DRIVER} ODBC driver (libsqliteodbc) is not installed")
+        pytest.skip(f"the {DRIVER} ODBC driver (libsqliteodbc) is not installed")
+    return make_site(
+        counterpoint_dsn=f"DRIVER={DRIVER};Database={cp_db.path}", counterpoint_timezone="America/Chicago"
+    )
+
+
+def _world(cp_db):
+    cp_db.order(1, "100")
+    cp_db.add(
+        "PS_DOC_LIN", DOC_ID=1, LIN_SEQ_NO=1, LIN_TYP="O", ITEM_NO="SKU", QTY_SOLD="3.0000", PRC="19.99"
+    )
+    cp_db.release(2, 1, "100-1", {"SKU": "1.5"}, TKT_DT="2024-01-15 09:00:00")
+    cp_db.posted_ticket(30, "100", "100-2", {"SKU": 1}, TKT_DT="2024-01-16 09:00:00")
+    cp_db.add("PS_DOC_PMT", DOC_ID=1, PMT_SEQ_NO=1, PAY_COD="CASH", AMT="12.30")
+    cp_db.audit(1, 1, "C")
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=7, ORD_NO="100", ERR_TYP="capture")
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=8, ORD_NO="100", ERR_TYP="invoice")
+
+
+def test_cp_odbc_fetch_matches_the_sqlite3_path(cp_db, make_site, odbc_site):
+    _world(cp_db)
+    with CounterpointStore(odbc_site) as store:
+        through_odbc = store.fetch_orders(["100", "missing"])
+        assert store.check_schema().dialect == "sqlite"  # recognised through SQL_DBMS_NAME
+    with CounterpointStore(make_site(counterpoint_timezone="America/Chicago")) as store:
+        through_sqlite3 = store.fetch_orders(["100", "missing"])
+    assert through_odbc == through_sqlite3
+    order = through_odbc["100"]
+    assert order.lines[0].price == Decimal("19.99")
+    assert [r.time for r in order.releases] == [
+        datetime(2024, 1, 15, 15, tzinfo=UTC),
+        datetime(2024, 1, 16, 15, tzinfo=UTC),
+    ]
+    assert order.deposits[0].amount == Decimal("12.30")
+    assert (order.canceled, [e.err_id for e in order.open_errors]) == (True, [7, 8])
+
+
+def test_cp_odbc_dismiss_commits_and_rolls_back(cp_db, odbc_site):
+    _world(cp_db)
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=9, ORD_NO="200")
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=10, ORD_NO="200")
+    cp_db.execute(
+        "CREATE TRIGGER refuse AFTER UPDATE ON USER_C5_ORD_ERR WHEN NEW.ERR_ID = 10 "
+        "BEGIN SELECT RAISE(FAIL, 'refused'); END"
+    )
+    now = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    with CounterpointStore(odbc_site) as store:
+        with pytest.raises(CounterpointError, match="refused"):
+            store.dismiss_errors("200", "jane", now)
+        assert store.dismiss_errors("100", "jane", now) == 2
+        assert store.dismiss_errors("100", "jane", now) == 0
+        assert store.open_errors("100") == []
+        assert [e.err_id for e in store.open_errors("200")] == [9, 10]
+    rows = cp_db.execute(
+        "SELECT ERR_ID, IS_DISMISSED, DISMISSED_BY, DISMISSED_DT FROM USER_C5_ORD_ERR ORDER BY ERR_ID"
+    )
+    assert [row[:3] for row in rows[:2]] == [(7, "Y", "jane"), (8, "Y", "jane")]
+    assert {datetime.fromisoformat(row[3]) for row in rows[:2]} == {datetime(2024, 6, 1, 7)}  # Chicago time
+    assert [row[1:3] for row in rows[2:]] == [("N", None), ("N", None)]  # rolled back
