@@ -481,6 +481,7 @@ class _Handler(BaseHTTPRequestHandler):
     """HTTP/1.1 keep-alive plumbing; the sandbox decides every answer."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, without a delayed-ACK stall
     sandbox: MagentoSandbox
 
     def do_GET(self) -> None:

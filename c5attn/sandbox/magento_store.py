@@ -64,8 +64,8 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 _INDEXES = """
 CREATE INDEX orders_increment_id ON orders (increment_id);
 CREATE INDEX orders_store_id ON orders (store_id);
-CREATE INDEX orders_state ON orders (state);
-CREATE INDEX orders_status ON orders (status);
+CREATE INDEX orders_state ON orders (state, store_id);
+CREATE INDEX orders_status ON orders (status, store_id);
 CREATE INDEX orders_created_at ON orders (created_at);
 CREATE INDEX orders_updated_at ON orders (updated_at);
 CREATE INDEX invoices_order_id ON invoices (order_id);
@@ -235,6 +235,7 @@ def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
         conn.execute("INSERT INTO meta VALUES ('next_history_id', ?)", (max_history + 1,))
         for statement in filter(str.strip, _INDEXES.split(";")):
             conn.execute(statement)
+        conn.execute("ANALYZE")
         conn.execute("COMMIT")
     finally:
         conn.close()
@@ -291,17 +292,24 @@ class _Table:
     """Where a searchable entity lives: its narrow columns and where its JSON body is."""
 
     source: str  # FROM clause, alias ``t`` for the columns
+    join: str  # what to add to ``source`` when a filter or sort reads the JSON body
     body: str  # expression of the JSON body
     columns: frozenset[str]
 
+    def from_clause(self, criteria: SearchCriteria) -> str:
+        """``source``, joined to the JSON only when a filter or sort key is not a column."""
+        fields = [f.field for group in criteria.filter_groups for f in group.filters]
+        fields += [s.field for s in criteria.sort_orders]
+        return self.source + (self.join if any(f not in self.columns for f in fields) else "")
+
 
 _ORDERS = _Table(
-    "orders t JOIN order_json j ON j.entity_id = t.entity_id", "j.body", frozenset(_ORDER_COLUMNS)
+    "orders t", " JOIN order_json j ON j.entity_id = t.entity_id", "j.body", frozenset(_ORDER_COLUMNS)
 )
 
 
 def _document_table(kind: str) -> _Table:
-    return _Table(f"{kind} t", "t.body", frozenset({"entity_id", "order_id", "created_at"}))
+    return _Table(f"{kind} t", "", "t.body", frozenset({"entity_id", "order_id", "created_at"}))
 
 
 def _field_sql(table: _Table, field: str) -> tuple[str, bool]:
@@ -407,8 +415,9 @@ class MagentoStore:
         where, params = _where(table, criteria)
         page_size = criteria.page_size if criteria.page_size is not None else default_page_size
         with self._conn() as conn:
-            (total,) = conn.execute(f"SELECT COUNT(*) FROM {table.source}{where}", params).fetchone()
-            sql = f"SELECT t.entity_id FROM {table.source}{where}{_order_by(table, criteria)}"
+            source = table.from_clause(criteria)
+            (total,) = conn.execute(f"SELECT COUNT(*) FROM {source}{where}", params).fetchone()
+            sql = f"SELECT t.entity_id FROM {source}{where}{_order_by(table, criteria)}"
             if page_size:
                 last_page = max(1, math.ceil(total / page_size))
                 page = min(max(criteria.current_page or 1, 1), last_page)
