@@ -46,6 +46,7 @@ COUNTERPOINT_DB = "counterpoint.db"
 MAGENTO_ORDERS = "magento-orders.json"
 LABELS = "labels.json"
 WORLD = "world.json"
+NO_EXPIRY = timedelta(days=3650)  # labels_valid_until of a world without in-grace releases
 FLUSH_EVERY = 5000  # orders between executemany batches (bounds memory at 100,000 orders)
 
 
@@ -122,38 +123,14 @@ def build_world(
         needs_attention=site.needs_attention,
     )
     plan = _placements(rng, allocate(orders), naive_now)
-    recipes: Counter[str] = Counter()
-    scenarios: Counter[str] = Counter()
-    labels: dict[str, dict[str, Any]] = {}
-    valid_until = moment + timedelta(days=3650)
     try:
         directory.mkdir(parents=True, exist_ok=True)
         db_tmp, orders_tmp = directory / f"{COUNTERPOINT_DB}.tmp", directory / f"{MAGENTO_ORDERS}.tmp"
         db_tmp.unlink(missing_ok=True)
-        emitter = Emitter(ctx)
         with _Database(db_tmp) as database, orders_tmp.open("w", encoding="utf-8") as orders_file:
-            writer = _JsonArrayWriter(orders_file)
-            serials = Counter[int]()
-            for entity_id, (placed, recipe) in enumerate(plan, 1):
-                builder = _new_builder(ctx, recipe, site, entity_id, placed, serials)
-                codes = recipe.build(builder)
-                if codes and rng.random() < recipe.flag_share:
-                    builder.flag(codes[0])
-                emitter.counterpoint(builder)
-                writer.write(emitter.magento(builder))
-                flagged = builder.status == site.needs_attention
-                labels[builder.increment_id] = {
-                    "scenarios": list(codes),
-                    "kind": recipe.name,
-                    "flagged": flagged,
-                }
-                recipes[recipe.name] += 1
-                scenarios.update(codes)
-                valid_until = min(valid_until, _first_aging(builder, site.capture_grace_minutes))
-                if entity_id % FLUSH_EVERY == 0:
-                    database.insert(emitter.rows)
-            database.insert(emitter.rows)
-            writer.close()
+            labels, valid_until = _generate(ctx, plan, site, database, _JsonArrayWriter(orders_file))
+        recipes = Counter(label["kind"] for label in labels.values())
+        scenarios = Counter(code for label in labels.values() for code in label["scenarios"])
         summary = WorldSummary(
             directory=directory,
             seed=seed,
@@ -175,6 +152,35 @@ def build_world(
             hint="Check that the folder is writable and has free space, or choose another --dir.",
         ) from exc
     return replace(summary, seconds=round(time.perf_counter() - started, 2))
+
+
+def _generate(
+    ctx: WorldContext,
+    plan: list[tuple[datetime, Recipe]],
+    site: WorldSite,
+    database: _Database,
+    writer: _JsonArrayWriter,
+) -> tuple[dict[str, dict[str, Any]], datetime]:
+    """Build every order, write both sides, and return the labels and when they stop holding."""
+    emitter = Emitter(ctx)
+    labels: dict[str, dict[str, Any]] = {}
+    valid_until = ctx.now.replace(tzinfo=UTC) + NO_EXPIRY
+    serials = Counter[int]()
+    for entity_id, (placed, recipe) in enumerate(plan, 1):
+        builder = _new_builder(ctx, recipe, site, entity_id, placed, serials)
+        codes = recipe.build(builder)
+        if codes and ctx.rng.random() < recipe.flag_share:
+            builder.flag(codes[0])
+        emitter.counterpoint(builder)
+        writer.write(emitter.magento(builder))
+        flagged = builder.status == site.needs_attention
+        labels[builder.increment_id] = {"scenarios": list(codes), "kind": recipe.name, "flagged": flagged}
+        valid_until = min(valid_until, _first_aging(builder, site.capture_grace_minutes))
+        if entity_id % FLUSH_EVERY == 0:
+            database.insert(emitter.rows)
+    database.insert(emitter.rows)
+    writer.finish()
+    return labels, valid_until
 
 
 def _utc(moment: datetime) -> datetime:
@@ -247,7 +253,7 @@ def _first_aging(builder: OrderBuilder, grace_minutes: int) -> datetime:
         if ticket.release and ticket.at + grace > builder.ctx.now
     ]
     if not recent:
-        return builder.ctx.now.replace(tzinfo=UTC) + timedelta(days=3650)
+        return builder.ctx.now.replace(tzinfo=UTC) + NO_EXPIRY
     return (min(recent) + grace).replace(tzinfo=UTC)
 
 
@@ -273,7 +279,7 @@ class _JsonArrayWriter:
         self.handle.write(self.encode(element))
         self.count += 1
 
-    def close(self) -> None:
+    def finish(self) -> None:
         self.handle.write("\n]\n")
 
 
