@@ -115,6 +115,13 @@ class _Draft:
     last_reinstate: int | None = None
     errors: list[OrderError] = field(default_factory=list)
 
+    def record_audit(self, activ: str, log_seq_no: int) -> None:
+        """Keep the latest cancel and reinstate rows: canceled iff the last C follows the last I."""
+        if activ == _CANCELED and (self.last_cancel is None or log_seq_no > self.last_cancel):
+            self.last_cancel = log_seq_no
+        elif activ == _REINSTATED and (self.last_reinstate is None or log_seq_no > self.last_reinstate):
+            self.last_reinstate = log_seq_no
+
     def build(self) -> CounterpointOrder:
         canceled = self.last_cancel is not None and (
             self.last_reinstate is None or self.last_reinstate < self.last_cancel
@@ -143,6 +150,41 @@ class _Draft:
         )
 
 
+class _Batch:
+    """The orders one batch found, indexed the ways the detail rows point at them."""
+
+    def __init__(self, drafts: list[_Draft]) -> None:
+        self._drafts = drafts
+        self._by_doc: dict[int, list[_Draft]] = {}
+        self._by_tkt: dict[str, list[_Draft]] = {}
+        for draft in drafts:
+            self._by_doc.setdefault(draft.header.doc_id, []).append(draft)
+            self._by_tkt.setdefault(str(draft.header.tkt_no), []).append(draft)
+        self._by_number = {draft.order_no: draft for draft in drafts}
+        self._tkt_matcher = _KeyMatcher(self._by_tkt)
+        self._number_matcher = _KeyMatcher(self._by_number)
+
+    def keys(self) -> dict[str, object]:
+        """The ``IN`` lists of the detail statements."""
+        return {
+            "doc_ids": sorted(self._by_doc),
+            "tkt_nos": list(dict.fromkeys(draft.header.tkt_no for draft in self._drafts)),
+            "order_nos": list(self._by_number),
+        }
+
+    def of_doc(self, doc_id: object) -> list[_Draft]:
+        return self._by_doc.get(to_int(doc_id), [])
+
+    def of_order_no(self, order_no: object) -> list[_Draft]:
+        return [self._by_number[key] for key in self._number_matcher.match(order_no)]
+
+    def linked(self, posted: object, orig_doc_id: object, orig_tkt_no: object) -> list[_Draft]:
+        """Unposted documents link to the order's DOC_ID, posted tickets to its TKT_NO."""
+        if to_int(posted):
+            return [draft for key in self._tkt_matcher.match(orig_tkt_no) for draft in self._by_tkt[key]]
+        return self.of_doc(orig_doc_id)
+
+
 class CounterpointStore:
     """One site's Counterpoint database: read orders, list and dismiss order errors, check names.
 
@@ -163,6 +205,14 @@ class CounterpointStore:
         self._names = Names(site.rename, order_number_column=site.order_number_column, known=self._used)
         self._web_pay_codes = frozenset(norm_code(code) for code in site.web_pay_codes)
         self._store_code = norm_code(site.counterpoint_store)
+        self._codes: dict[str, object] = {
+            "store": self._store_code,
+            "yes": _YES,
+            "sale_line": _SALE_LINE,
+            "deposit": _DEPOSIT_PAYMENT,
+            "canceled": _CANCELED,
+            "reinstated": _REINSTATED,
+        }
         self._factory: ConnectionFactory = connection_factory or connect
         self._trace = trace
         self._read: DBConnection | None = None
@@ -208,39 +258,18 @@ class CounterpointStore:
         drafts = self._find_orders(numbers)
         if not drafts:
             return {}
-        by_doc: dict[int, list[_Draft]] = {}
-        by_tkt: dict[str, list[_Draft]] = {}
-        for draft in drafts:
-            by_doc.setdefault(draft.header.doc_id, []).append(draft)
-            by_tkt.setdefault(str(draft.header.tkt_no), []).append(draft)
-        tkt_matcher = _KeyMatcher(by_tkt)
-        values: dict[str, object] = {
-            "doc_ids": sorted(by_doc),
-            "tkt_nos": list(dict.fromkeys(draft.header.tkt_no for draft in drafts)),
-            "order_nos": [draft.order_no for draft in drafts],
-            "store": self._store_code,
-            "yes": _YES,
-            "sale_line": _SALE_LINE,
-            "deposit": _DEPOSIT_PAYMENT,
-            "canceled": _CANCELED,
-            "reinstated": _REINSTATED,
-        }
-
-        def owners(posted: object, doc_id: object, tkt_no: object) -> list[_Draft]:
-            """The drafts a row belongs to: unposted rows by DOC_ID, posted ones by TKT_NO."""
-            if to_int(posted):
-                return [d for key in tkt_matcher.match(tkt_no) for d in by_tkt[key]]
-            return by_doc.get(to_int(doc_id), [])
+        batch = _Batch(drafts)
+        values = {**batch.keys(), **self._codes}
 
         for doc_id, _seq, lin_typ, item_no, qty_sold, price in self._rows(queries.ORDER_LINES, values):
             line = OrderLine(to_text(item_no), norm_code(lin_typ), to_decimal(qty_sold), to_decimal(price))
-            for draft in by_doc.get(to_int(doc_id), []):
+            for draft in batch.of_doc(doc_id):
                 draft.lines.append(line)
 
         for row in self._rows(queries.RELEASES, values):
             posted, orig_doc_id, orig_tkt_no, doc_id, tkt_no, tkt_dt, rs_utc_dt, seq, lin_typ, item, qty = row
-            for draft in owners(posted, orig_doc_id, orig_tkt_no):
-                key = (bool(to_int(posted)), to_int(doc_id))
+            key = (bool(to_int(posted)), to_int(doc_id))
+            for draft in batch.linked(posted, orig_doc_id, orig_tkt_no):
                 ticket = draft.tickets.get(key)
                 if ticket is None:
                     ticket = _Ticket(key[1], to_text(tkt_no), key[0], self._ticket_time(tkt_dt, rs_utc_dt))
@@ -248,9 +277,8 @@ class CounterpointStore:
                 if seq is not None:  # LEFT JOIN: a ticket without sale lines
                     ticket.lines[to_int(seq)] = TicketLine(to_text(item), norm_code(lin_typ), to_decimal(qty))
 
-        for posted, order_doc_id, orig_tkt_no, doc_id, seq, pay_cod, amount in self._rows(
-            queries.DEPOSITS, values
-        ):
+        for row in self._rows(queries.DEPOSITS, values):
+            posted, order_doc_id, orig_tkt_no, doc_id, seq, pay_cod, amount = row
             code = to_text(pay_cod)
             deposit = Deposit(
                 doc_id=to_int(doc_id),
@@ -260,19 +288,17 @@ class CounterpointStore:
                 kind="import" if norm_code(code) in self._web_pay_codes else "manual",
                 posted=bool(to_int(posted)),
             )
-            for draft in owners(posted, order_doc_id, orig_tkt_no):
+            for draft in batch.linked(posted, order_doc_id, orig_tkt_no):
                 draft.deposits.append(deposit)
 
         for posted, doc_id, seq, activ in self._rows(queries.CANCELLATIONS, values):
-            for draft in by_doc.get(to_int(doc_id), []):
+            for draft in batch.of_doc(doc_id):
                 if draft.header.posted == bool(to_int(posted)):  # each kind of order has its own log
-                    _record_audit(draft, norm_code(activ), to_int(seq))
+                    draft.record_audit(norm_code(activ), to_int(seq))
 
-        by_number = {draft.order_no: draft for draft in drafts}
-        number_matcher = _KeyMatcher(by_number)
         for ord_no, *error in self._rows(queries.OPEN_ERRORS, values):
-            for number in number_matcher.match(ord_no):
-                by_number[number].errors.append(self._order_error(*error))
+            for draft in batch.of_order_no(ord_no):
+                draft.errors.append(self._order_error(*error))
 
         return {draft.order_no: draft.build() for draft in drafts}
 
@@ -315,7 +341,7 @@ class CounterpointStore:
 
     def open_errors(self, order_no: str) -> list[OrderError]:
         """The order's errors that are not dismissed (``IS_DISMISSED`` NULL or not 'Y')."""
-        values = {"order_nos": [order_no], "store": self._store_code, "yes": _YES}
+        values = {**self._codes, "order_nos": [order_no]}
         return [self._order_error(*error) for _, *error in self._rows(queries.OPEN_ERRORS, values)]
 
     def dismiss_errors(self, order_no: str, operator: str, now: datetime) -> int:
@@ -451,14 +477,6 @@ class CounterpointStore:
         if self._write is None:
             self._write = self._open(autocommit=False, read_only=False)
         return self._write
-
-
-def _record_audit(draft: _Draft, activ: str, log_seq_no: int) -> None:
-    """Keep the latest cancel and reinstate rows: canceled iff the last C follows the last I."""
-    if activ == _CANCELED and (draft.last_cancel is None or log_seq_no > draft.last_cancel):
-        draft.last_cancel = log_seq_no
-    elif activ == _REINSTATED and (draft.last_reinstate is None or log_seq_no > draft.last_reinstate):
-        draft.last_reinstate = log_seq_no
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -1,0 +1,81 @@
+"""Driver values (Decimal, float, str, naive datetime) become Decimal, int and aware UTC in one place."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from c5attn.counterpoint.values import to_decimal, to_int, to_local, to_text, to_utc
+from c5attn.errors import CounterpointError
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, Decimal(0)),
+        (Decimal("1.2500"), Decimal("1.2500")),
+        (3, Decimal(3)),
+        (12.3, Decimal("12.3")),  # not 12.300000000000000710542735760100185871124267578125
+        (0.1 + 0.2, Decimal("0.30000000000000004")),
+        ("19.99", Decimal("19.99")),
+        (" -25.00 ", Decimal("-25.00")),
+        (b"7.5", Decimal("7.5")),
+        ("", Decimal(0)),
+    ],
+)
+def test_cp_to_decimal(value, expected):
+    assert to_decimal(value) == expected
+    assert str(to_decimal(value)) == str(expected)
+
+
+@pytest.mark.parametrize("value", ["abc", object(), True])
+def test_cp_to_decimal_refuses_non_numbers(value):
+    with pytest.raises(CounterpointError, match="where a number was expected"):
+        to_decimal(value)
+
+
+def test_cp_to_int():
+    assert (to_int(5), to_int("5"), to_int(5.0), to_int(Decimal("5.000"))) == (5, 5, 5, 5)
+    with pytest.raises(CounterpointError, match="whole number"):
+        to_int("5.5")
+    with pytest.raises(CounterpointError, match="whole number"):
+        to_int(None)
+
+
+def test_cp_to_text_strips_char_padding():
+    assert (to_text("WEB       "), to_text(None), to_text(42)) == ("WEB", "", "42")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("2024-01-15 09:00:00", datetime(2024, 1, 15, 15, tzinfo=UTC)),  # CST, UTC-6
+        ("2024-07-01T09:00:00.250", datetime(2024, 7, 1, 14, 0, 0, 250000, tzinfo=UTC)),  # CDT, UTC-5
+        (datetime(2024, 7, 1, 9), datetime(2024, 7, 1, 14, tzinfo=UTC)),
+        (date(2024, 7, 1), datetime(2024, 7, 1, 5, tzinfo=UTC)),
+        ("2024-07-01 09:00:00+02:00", datetime(2024, 7, 1, 7, tzinfo=UTC)),  # an offset is trusted
+        (datetime(2024, 7, 1, 9, tzinfo=timezone(timedelta(hours=-7))), datetime(2024, 7, 1, 16, tzinfo=UTC)),
+    ],
+)
+def test_cp_to_utc_reads_naive_times_in_the_zone(value, expected):
+    assert to_utc(value, CHICAGO) == expected
+
+
+def test_cp_to_utc_refuses_garbage():
+    with pytest.raises(CounterpointError, match="date and time"):
+        to_utc("yesterday", CHICAGO)
+    with pytest.raises(CounterpointError, match="date and time"):
+        to_utc(12345, CHICAGO)
+
+
+def test_cp_to_local_is_naive_local_whole_seconds():
+    assert to_local(datetime(2024, 1, 15, 15, 0, 0, 999999, tzinfo=UTC), CHICAGO) == datetime(2024, 1, 15, 9)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        to_local(datetime(2024, 1, 15), CHICAGO)
