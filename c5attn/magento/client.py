@@ -153,12 +153,15 @@ class MagentoClient:
     ) -> Iterator[MagentoOrder]:
         """Every order of the site's stores matching ``criteria_filters`` (AND-ed groups).
 
+        The site's ``store_id`` group is always AND-ed in (orders are global in Magento).
+
         Sorted by ``entity_id`` ascending; the first page gives ``total_count``, the rest are
         fetched ``max_workers`` at a time and yielded in order. Stops by ``total_count``, since
         Magento repeats its last page past the end. An order is yielded at most once; one that
         changes while the scan pages may be missed (docs/magento-client.md).
         """
-        groups = (*criteria_filters, self._store_group())
+        store_group = self._store_group()
+        groups = (*criteria_filters, *(() if store_group in criteria_filters else (store_group,)))
         fields = _with_total_count(fields)
         criteria = SearchCriteria(groups, (SortOrder("entity_id", "ASC"),))
         page_size, first_items, total = self._first_page(criteria, fields)
