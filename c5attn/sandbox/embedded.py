@@ -29,15 +29,14 @@ def sandbox_dir(state_dir: Path) -> Path:
 
 def init_world(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[str, object]:
     """Build a fresh world in ``directory`` (replacing one that is there) and load Magento's store."""
-    from c5attn.sandbox.magento_store import load_orders
+    from c5attn.sandbox.magento_store import load_orders, read_orders_file
     from c5attn.sandbox.world import build_world
 
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     build_world(directory, orders=orders, seed=seed, now=now)
-    with (directory / ORDERS_FILE).open(encoding="utf-8") as handle:
-        load_orders(directory / MAGENTO_DB, json.load(handle))
+    load_orders(directory / MAGENTO_DB, read_orders_file(directory / ORDERS_FILE))
     summary: dict[str, object] = json.loads((directory / WORLD_FILE).read_text(encoding="utf-8"))
     return summary
 
