@@ -110,6 +110,7 @@ class MagentoClient:
         self._base = site.magento_url.rstrip("/")
         self._api = f"{self._base}/rest/{site.magento_store_code}/V1"
         self._timeout = (site.magento_timeout_seconds, site.magento_timeout_seconds)
+        self._owns_session = session is None
         self._session = session or self._new_session(max_workers)
         self._count_lock = threading.Lock()
         self._request_count = 0
@@ -129,7 +130,9 @@ class MagentoClient:
         return session
 
     def close(self) -> None:
-        self._session.close()
+        """Close the session the client made (an injected one belongs to the caller)."""
+        if self._owns_session:
+            self._session.close()
 
     def __enter__(self) -> MagentoClient:
         return self
@@ -429,9 +432,7 @@ class MagentoClient:
                 self._count()
                 error, maybe_sent = self._transport_error(exc, what)
                 self._note(f"{method} {url} failed: {error.message} (attempt {attempt})")
-                if can_retry and not isinstance(
-                    exc, requests.exceptions.SSLError | requests.exceptions.ReadTimeout
-                ):
+                if can_retry and _transient(exc):
                     self._sleep(self.retry.backoff(attempt, self._rng))
                     continue
                 if maybe_sent and not idempotent:
@@ -493,7 +494,10 @@ class MagentoClient:
                 f"{what}: {host} dropped the connection",
                 "try again; if it persists, check Magento and its proxy",
             ), True
-        return MagentoConnectionError(f"{what}: the request to {host} failed", "check magento_url"), True
+        failed = MagentoConnectionError(
+            f"{what}: the request to {host} failed ({type(exc).__name__})", "check magento_url"
+        )
+        return failed, isinstance(exc, requests.exceptions.ContentDecodingError)  # a bad URL is never sent
 
     def _count(self) -> None:
         with self._count_lock:
@@ -502,6 +506,16 @@ class MagentoClient:
     def _note(self, line: str) -> None:
         if self._trace is not None:
             self._trace(redact(line, self._secrets))
+
+
+def _transient(exc: requests.RequestException) -> bool:
+    """Connection refused, reset or dropped, or a connect timeout: worth another read attempt.
+
+    Not a read timeout (a stuck server would hold the operator for minutes), not TLS, not a bad URL.
+    """
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError)
 
 
 def _never_connected(exc: requests.RequestException) -> bool:
