@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 # Counterpoint is asked about this many orders at a time (SQL Server's 2,100-parameter cap).
 BATCH_SIZE = 500
+# Magento's increment_id column is VARCHAR(50): a longer "order number" is a typing accident.
+MAX_ORDER_NUMBER = 50
 
 
 class MagentoPort(Protocol):
@@ -110,14 +112,12 @@ class SiteSession:
         )
 
 
-def site_filters(
-    site: SiteConfig, *, since: datetime | None = None, status: str | None = None
-) -> list[FilterGroup]:
-    """Magento filter groups (AND-ed) for the site's store ids, a window and a status."""
+def site_filters(*, since: datetime | None = None, status: str | None = None) -> list[FilterGroup]:
+    """Magento filter groups (AND-ed) for a window and a status; the client adds the store ids."""
     from c5attn.magento.search import Filter, FilterGroup
     from c5attn.timeparse import magento_time
 
-    groups = [FilterGroup((Filter("store_id", ",".join(str(i) for i in site.magento_store_ids), "in"),))]
+    groups = []
     if since is not None:
         groups.append(FilterGroup((Filter("updated_at", magento_time(since), "gteq"),)))
     if status is not None:
@@ -172,7 +172,7 @@ def scan_site(
     session: SiteSession, *, since: datetime | None, progress: Callable[[int, int], None] | None = None
 ) -> ScanResult:
     result = ScanResult(site=session.site.name)
-    orders = session.magento.iter_orders(site_filters(session.site, since=since), progress=progress)
+    orders = session.magento.iter_orders(site_filters(since=since), progress=progress)
     for verdict in iter_verdicts(session, orders):
         result.scanned += 1
         if not verdict.classification.imported:
@@ -278,7 +278,7 @@ def needs_attention_queue(
     """Every order at the Needs Attention status, classified, highest money at risk first."""
     code = scenario_for(scenario).code if scenario else None
     orders = session.magento.iter_orders(
-        site_filters(session.site, status=session.site.needs_attention_status), progress=progress
+        site_filters(status=session.site.needs_attention_status), progress=progress
     )
     queue = []
     for verdict in iter_verdicts(session, orders):
@@ -310,6 +310,11 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
     number = order_no.strip()
     if not number:
         raise UsageError("the order number is empty", "type the Magento order number, e.g. 000012345")
+    if len(number) > MAX_ORDER_NUMBER:
+        raise UsageError(
+            f"the order number is {len(number)} characters long; Magento's have at most {MAX_ORDER_NUMBER}",
+            "type the Magento order number, e.g. 000012345",
+        )
     hits = [(session, order) for session in sessions if (order := session.magento.find_order(number))]
     if not hits:
         names = ", ".join(session.site.name for session in sessions)
