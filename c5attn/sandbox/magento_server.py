@@ -84,16 +84,28 @@ def _route(method: str, pattern: str, action: str, resource: str | None) -> _Rou
     return _Route(method, re.compile(pattern + r"/?$"), action, resource)
 
 
+_DOCUMENT_RESOURCES = {
+    "invoices": "Magento_Sales::sales_invoice",
+    "shipments": "Magento_Sales::shipment",
+    "creditmemos": "Magento_Sales::sales_creditmemo",
+}
 _ROUTES = (
     _route("GET", r"/V1/orders", "search_orders", "Magento_Sales::actions_view"),
     _route("GET", r"/V1/orders/(?P<id>[^/]+)", "get_order", "Magento_Sales::actions_view"),
     _route("GET", r"/V1/orders/(?P<id>[^/]+)/comments", "get_comments", "Magento_Sales::actions_view"),
     _route("POST", r"/V1/orders/(?P<id>[^/]+)/comments", "post_comment", "Magento_Sales::comment"),
-    _route(
-        "POST", r"/V1/orders/(?P<id>[^/]+)/(?P<action>hold|unhold|cancel)", "order_action", "Magento_Sales::"
+    *(
+        _route(
+            "POST",
+            rf"/V1/orders/(?P<id>[^/]+)/(?P<action>{action})",
+            "order_action",
+            f"Magento_Sales::{action}",
+        )
+        for action in ("hold", "unhold", "cancel")
     ),
-    _route(
-        "GET", r"/V1/(?P<kind>invoices|shipments|creditmemos)", "search_documents", "Magento_Sales::sales"
+    *(
+        _route("GET", rf"/V1/(?P<kind>{kind})", "search_documents", resource)
+        for kind, resource in _DOCUMENT_RESOURCES.items()
     ),
     _route("POST", r"/V1/integration/admin/token", "admin_token", None),
 )
@@ -341,15 +353,13 @@ class MagentoSandbox:
         raise _Reply(status, {"message": "Injected fault."})
 
     def _dispatch(self, handler: _Handler, path: str, query: str, body: bytes) -> tuple[int, Any]:
-        candidates = [route for route in _ROUTES if route.pattern.match(path)]
-        route = next((r for r in candidates if r.method == handler.command), None)
-        if route is None:
+        found = ((r, m) for r in _ROUTES if r.method == handler.command and (m := r.pattern.match(path)))
+        route, match = next(found, (None, None))
+        if route is None or match is None:
             raise _Reply(404, {"message": NO_ROUTE})
-        match = route.pattern.match(path)
-        assert match is not None
         args = match.groupdict()
         if route.resource is not None:
-            self._authenticate(handler, _acl(route, args), query)
+            self._authenticate(handler, route, query)
         pairs = parse_qsl(query, keep_blank_values=True)
         try:
             return 200, getattr(self, f"_do_{route.action}")(args, pairs, body)
@@ -425,22 +435,6 @@ class MagentoSandbox:
         with self._lock:
             self._admin_tokens.add(token)
         return token
-
-
-def _acl(route: _Route, args: Mapping[str, str]) -> _Route:
-    """The route with the ACL resource Magento names for this exact action."""
-    resources = {
-        "hold": "Magento_Sales::hold",
-        "unhold": "Magento_Sales::unhold",
-        "cancel": "Magento_Sales::cancel",
-        "invoices": "Magento_Sales::sales_invoice",
-        "shipments": "Magento_Sales::shipment",
-        "creditmemos": "Magento_Sales::sales_creditmemo",
-    }
-    key = args.get("action") or args.get("kind")
-    if key is None:
-        return route
-    return _Route(route.method, route.pattern, route.action, resources[key])
 
 
 def _error(message: str, parameters: Any = None) -> dict[str, Any]:
