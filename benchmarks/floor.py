@@ -1,0 +1,167 @@
+"""The floor: exactly the scan's Magento requests and Counterpoint statements, and nothing else.
+
+The requests come from the scan's own ``--verbose`` trace (one line per HTTP request). The
+statements, with their parameters, are recorded by running c5attn's ``CounterpointStore`` over
+the same order numbers through a recording connection, before any timing. The timed replay
+then sends the requests with the scan's concurrency (the first page alone, then ``workers`` at
+a time), reading each body without parsing it, while a second thread runs the statements on a
+fresh connection and fetches their rows: the wire and the database, overlapped, minus our code.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from c5attn.config import SiteConfig
+from c5attn.counterpoint.connection import DBConnection, connect, sqlite_path
+from c5attn.counterpoint.queries import BATCH_SIZE
+from c5attn.counterpoint.store import CounterpointStore
+
+_REQUEST_LINE = re.compile(r"^(?P<method>GET|POST|PUT|DELETE) (?P<url>\S+) → (?P<status>\d{3}) ")
+_STATEMENT_START = re.compile(r"^\s*(SELECT|UPDATE|INSERT|DELETE|WITH)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What one ``c5attn -v scan`` sent: its request URLs (in order) and its SQL statement count."""
+
+    urls: list[str]
+    statements: int
+
+
+def read_trace(text: str) -> Trace:
+    """Parse the stderr of ``c5attn -v``: request lines and SQL lines (one line each)."""
+    urls: list[str] = []
+    statements = 0
+    for line in text.splitlines():
+        if match := _REQUEST_LINE.match(line):
+            if match["method"] != "GET":
+                raise ValueError(f"a scan should only read, but it sent: {line[:120]}")
+            urls.append(match["url"])
+        elif _STATEMENT_START.match(line):
+            statements += 1
+    return Trace(urls, statements)
+
+
+class _RecordingCursor(sqlite3.Cursor):
+    """A cursor that records each statement with its parameters in its connection's ``log``."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> _RecordingCursor:
+        connection = self.connection
+        assert isinstance(connection, _RecordingConnection)
+        connection.log.append((sql, tuple(parameters)))
+        super().execute(sql, parameters)
+        return self
+
+
+class _RecordingConnection(sqlite3.Connection):
+    """A real ``sqlite3.Connection`` (c5attn picks its SQL dialect by type) that records statements."""
+
+    log: list[tuple[str, tuple[Any, ...]]]
+
+    def cursor(self, factory: Any = None) -> _RecordingCursor:
+        return super().cursor(_RecordingCursor)
+
+
+def record_statements(site: SiteConfig, order_numbers: Iterable[str]) -> list[tuple[str, tuple[Any, ...]]]:
+    """The statements (SQL, parameters) c5attn's store sends for these orders, batch by batch.
+
+    The world's Counterpoint is a SQLite file; it is opened read-only, as the scan opens it.
+    """
+    log: list[tuple[str, tuple[Any, ...]]] = []
+
+    def factory(dsn: str, *, timeout_seconds: int, autocommit: bool, read_only: bool = False) -> DBConnection:
+        uri = f"file:{urllib.parse.quote(str(sqlite_path(dsn)))}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, factory=_RecordingConnection)
+        assert isinstance(connection, _RecordingConnection)
+        connection.log = log
+        return connection
+
+    numbers = iter(order_numbers)
+    with CounterpointStore(site, connection_factory=factory) as store:
+        while batch := list(islice(numbers, BATCH_SIZE)):
+            store.fetch_orders(batch)
+    return log
+
+
+def order_numbers(urls: Sequence[str], token: str) -> list[str]:
+    """The increment IDs the scan's pages return, in the scan's order (untimed, for recording)."""
+    numbers: list[str] = []
+    seen: set[int] = set()
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token}"
+        for url in urls:
+            response = session.get(url, timeout=60)
+            response.raise_for_status()
+            for item in response.json().get("items") or []:
+                if item["entity_id"] not in seen:
+                    seen.add(item["entity_id"])
+                    numbers.append(str(item.get("increment_id", "")))
+    return numbers
+
+
+def replay(
+    urls: Sequence[str],
+    statements: Sequence[tuple[str, tuple[Any, ...]]],
+    *,
+    site: SiteConfig,
+    token: str,
+    workers: int,
+) -> float:
+    """Seconds to send ``urls`` (first alone, then ``workers`` at a time) while running ``statements``."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=workers + 1, max_retries=0)
+    session.mount("http://", adapter)
+    session.headers["Authorization"] = f"Bearer {token}"
+
+    def fetch(url: str) -> int:
+        response = session.get(url, timeout=60)
+        if response.status_code != 200:
+            raise RuntimeError(f"replay got HTTP {response.status_code} for {url[:100]}")
+        return len(response.content)
+
+    def run_statements() -> None:
+        connection = connect(site.counterpoint_dsn, timeout_seconds=30, autocommit=True, read_only=True)
+        try:
+            for sql, parameters in statements:
+                cursor = connection.cursor()
+                cursor.execute(sql, parameters)
+                cursor.fetchall()
+                cursor.close()
+        finally:
+            connection.close()
+
+    errors: list[BaseException] = []
+
+    def database_thread() -> None:
+        try:
+            run_statements()
+        except BaseException as exc:  # reported by the caller below
+            errors.append(exc)
+
+    started = time.perf_counter()
+    database = threading.Thread(target=database_thread, name="floor-sql")
+    database.start()
+    if urls:
+        fetch(urls[0])
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="floor-http") as pool:
+            for _ in pool.map(fetch, urls[1:]):
+                pass
+    database.join()
+    elapsed = time.perf_counter() - started
+    session.close()
+    if errors:
+        raise errors[0]
+    return elapsed
