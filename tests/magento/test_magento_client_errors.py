@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import socket
 import ssl
 from collections.abc import Callable
@@ -150,42 +149,17 @@ def test_connection_refused_on_a_closed_port(client_factory: ClientFactory) -> N
     assert client.request_count == 4 and len(sleeps) == 3  # connection errors are retried on reads
 
 
-def _self_signed(tmp_path: Path) -> ssl.SSLContext:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
+def _self_signed() -> ssl.SSLContext:
+    """A TLS server context with the fixture's self-signed certificate (see fixtures/README.md)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    context.load_cert_chain(Path(__file__).parent / "fixtures" / "selfsigned-127.0.0.1.pem")
     return context
 
 
 def test_tls_failure_against_a_self_signed_certificate(
-    tmp_path: Path, scripted_server: Scripted, client_factory: ClientFactory
+    scripted_server: Scripted, client_factory: ClientFactory
 ) -> None:
-    url, _ = scripted_server(
-        json_answer(200, {"entity_id": 1, "increment_id": "1"}), tls=_self_signed(tmp_path)
-    )
+    url, _ = scripted_server(json_answer(200, {"entity_id": 1, "increment_id": "1"}), tls=_self_signed())
     client = client_factory(site_for(url))
     error = _raised(lambda: client.get_order(1), MagentoTLSError)
     assert "TLS check" in error.message and "magento_verify_tls" in (error.hint or "")
