@@ -106,6 +106,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
 
         console.file.write(tabulate(cells, headers=headers, tablefmt="plain") + "\n")
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_lines=False)
@@ -113,8 +114,9 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
         table.add_column(header, overflow="fold", justify="right" if header == "at risk" else "left")
     for row, cell in zip(rows, cells, strict=True):
         colour = COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "white")
-        cell[2] = f"[{colour}]{cell[2]}[/]"
-        table.add_row(*cell)
+        safe = [escape(str(value)) for value in cell]  # order data may hold [brackets]
+        safe[2] = f"[{colour}]{safe[2]}[/]"
+        table.add_row(*safe)
     console.print(table)
 
 
@@ -139,28 +141,26 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     cls = verdict.classification
     cp = verdict.cp
     row = verdict.to_json(view.site.name, now=now)
-    out = console.print
-    out(
-        f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})",
-        style="bold",
-        highlight=False,
-    )
+
+    def out(text: str, **style: Any) -> None:
+        """A line of data: printed literally (comments and reasons may hold [brackets])."""
+        console.print(text, markup=False, highlight=False, **style)
+
+    out(f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})", style="bold")
     out(
         f"Magento: state {order.state}, status {order.status}; grand total "
         f"{_money(order.grand_total, order.order_currency_code)}, invoiced "
         f"{_money(order.total_invoiced, order.order_currency_code)}, paid "
-        f"{_money(order.total_paid, order.order_currency_code)}",
-        highlight=False,
+        f"{_money(order.total_paid, order.order_currency_code)}"
     )
     if cp is None:
-        out("Counterpoint: not imported (no order with this number in the web store)", highlight=False)
+        out("Counterpoint: not imported (no order with this number in the web store)")
     else:
         out(
             f"Counterpoint: order doc {cp.doc_id} ticket {cp.tkt_no} "
             f"({'posted' if cp.posted else 'open'}){', CANCELED' if cp.canceled else ''}; "
             f"import deposits {cls.import_deposits}, manual deposits {cls.manual_deposits}"
-            + (" (pre-invoiced)" if cls.pre_invoiced else ""),
-            highlight=False,
+            + (" (pre-invoiced)" if cls.pre_invoiced else "")
         )
     if cls.skus:
         headers = [
@@ -235,31 +235,26 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             style="bold",
             end="",
         )
-        out(", ".join(hit.code for hit in cls.hits), highlight=False)
+        out(", ".join(hit.code for hit in cls.hits))
         for hit in cls.hits:
-            out(
-                f"  - [{COLOURS.get(hit.code, 'white')}]{hit.code}[/]: {hit.reason} "
-                f"(at risk {_money(hit.money_at_risk, order.order_currency_code)})",
-                highlight=False,
+            console.print(
+                f"  - {hit.code}", style=COLOURS.get(hit.code, "white"), end="", highlight=False, markup=False
             )
+            out(f": {hit.reason} (at risk {_money(hit.money_at_risk, order.order_currency_code)})")
     elif verdict.stale:
         out("Why: flagged, but no rule matches the data any more (a stale flag).", style="bold")
     else:
         out("Why: no rule matches; nothing needs attention.", style="bold")
-    if row.get("hint"):
-        out(f"Commerce5's latest comment: {row['hint']}", highlight=False)
+    if row.get("hint") and not cls.hits:
+        out(f"Commerce5's latest comment: {row['hint']}")
     if verdict.steps:
         out("Follow-up:", style="bold")
         for number, step in enumerate(verdict.steps, 1):
-            out(f"  {number}. {step}", highlight=False)
+            out(f"  {number}. {step}")
     out("Next commands:", style="bold")
-    out(
-        f"  {view.command} resolve {order.increment_id}"
-        + (" --dismiss-error" if view.open_errors else ""),
-        highlight=False,
-    )
+    out(f"  {view.command} resolve {order.increment_id}" + (" --dismiss-error" if view.open_errors else ""))
     if view.open_errors:
-        out(f"  {view.command} dismiss-error {order.increment_id}", highlight=False)
+        out(f"  {view.command} dismiss-error {order.increment_id}")
 
 
 def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plain: bool, title: str) -> None:
@@ -269,13 +264,14 @@ def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plai
 
         console.file.write(f"\n{title}\n" + tabulate(cells, headers=headers, tablefmt="simple") + "\n")
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
     for header in headers:
         table.add_column(header, overflow="fold")
     for row in cells:
-        table.add_row(*row)
+        table.add_row(*(escape(value) for value in row))
     console.print(table)
 
 

@@ -1,0 +1,68 @@
+"""Rendering prints order data literally: comments and reasons may contain [brackets] that Rich
+would otherwise take for markup and swallow (c5attn's own markers look exactly like that)."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from rich.console import Console
+
+from c5attn.cli.render import print_order_view, print_verdict_table
+from c5attn.config import SiteConfig
+from c5attn.models import CounterpointOrder, MagentoItem, MagentoOrder, StatusHistoryEntry
+from c5attn.verdict import assess
+from c5attn.workflow import OrderView
+
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+MARKER = "[c5attn:flag fp=0123456789abcdef scenarios=manual-invoice-or-ship]"
+
+
+def _view() -> OrderView:
+    order = MagentoOrder(
+        entity_id=7,
+        increment_id="000000007",
+        state="processing",
+        status="needs_attention",
+        created_at=NOW,
+        order_currency_code="USD",
+        items=(
+            MagentoItem(
+                item_id=1, sku="[B]SKU", qty_ordered=Decimal(1), qty_shipped=Decimal(1), price=Decimal(5)
+            ),
+        ),
+        status_histories=(
+            StatusHistoryEntry(
+                comment=f"Flagged [bold]by[/bold] x {MARKER}", status="needs_attention", created_at=NOW
+            ),
+        ),
+    )
+    cp = CounterpointOrder(order_no="000000007", doc_id=1, tkt_no="000000007", posted=False)
+    verdict = assess(order, cp, needs_attention_status="needs_attention", now=NOW, capture_grace_minutes=60)
+    site = SiteConfig(name="web", magento_url="http://x", counterpoint_dsn="sqlite:///x", magento_token="t")
+    return OrderView(site, "c5attn --site web", verdict, list(order.status_histories), [])
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["rich", "plain"])
+def test_show_prints_brackets_literally(plain: bool) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=not plain, color_system=None, width=400, soft_wrap=True)
+    print_order_view(console, _view(), NOW, plain=plain)
+    text = buffer.getvalue()
+    assert MARKER in text
+    assert "[bold]by[/bold]" in text
+    assert "[B]SKU" in text
+    assert "c5attn --site web resolve 000000007" in text
+
+
+def test_queue_table_prints_brackets_literally() -> None:
+    view = _view()
+    row = view.verdict.to_json("web", now=NOW)
+    row["steps"] = ["Check [red]this[/red] first"]
+    buffer = io.StringIO()
+    print_verdict_table(
+        Console(file=buffer, force_terminal=True, color_system=None, width=300), [row], plain=False, title="t"
+    )
+    assert "Check [red]this[/red] first" in buffer.getvalue()
