@@ -51,16 +51,18 @@ def magento_checks(site: SiteConfig) -> list[Check]:
                     "2.4.7 GA ignores statuses sent with comments: every write is read back",
                 )
             )
-    for state, statuses in sorted(site.state_statuses.items()):
-        checks.append(
-            Check(
-                site.name,
-                f"statuses of state {state}",
-                None,
-                f"configured {', '.join(statuses)}; Magento has no API to list them, so this "
-                "cannot be verified without writing (Stores > Order Status)",
-            )
+    needs = site.needs_attention_status
+    states = [state for state, statuses in sorted(site.state_statuses.items()) if needs in statuses]
+    checks.append(
+        Check(
+            site.name,
+            "order statuses",
+            None,
+            f"Magento has no API that lists which statuses a state has, so this is not checked: in the admin "
+            f"(Stores > Order Status) {needs!r} must be assigned to {', '.join(states) or 'no state'}, "
+            "as state_statuses says",
         )
+    )
     return checks
 
 
@@ -129,9 +131,10 @@ def doctor(
     if json_out:
         print_json(env.stdout, [check.__dict__ for check in checks])
     else:
-        marks = {True: "[green]ok[/]", False: "[red]FAIL[/]", None: "[yellow]note[/]"}
+        marks = {True: ("ok", "green"), False: ("FAIL", "red"), None: ("note", "yellow")}
         for check in checks:
-            env.stdout.print(f"{marks[check.ok]:>4}  {check.site}: {check.name}: ", end="")
-            env.stdout.print(check.detail, highlight=False, markup=False)
+            label, colour = marks[check.ok]
+            env.stdout.print(f"{label:>4}", style=colour, end="  ", markup=False, highlight=False)
+            env.stdout.print(f"{check.site}: {check.name}: {check.detail}", markup=False, highlight=False)
     if any(check.ok is False for check in checks):
         raise typer.Exit(ExitCode.ERROR)

@@ -1,0 +1,93 @@
+"""``c5attn doctor`` against a real Magento sandbox and a real SQLite Counterpoint database."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from c5attn.cli.app import app
+from c5attn.sandbox.embedded import init_world
+from c5attn.sandbox.magento_server import MagentoSandbox
+
+TOKEN = "doctor-token"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    directory = tmp_path_factory.mktemp("doctor") / "world"
+    init_world(directory, orders=60, seed=3, now=datetime.now(UTC))
+    with MagentoSandbox(directory / "magento.db", token=TOKEN) as server:
+        yield directory, server.url
+
+
+def _config(tmp_path: Path, url: str, database: Path) -> Path:
+    path = tmp_path / "c5attn.toml"
+    path.write_text(
+        f'[sites.shop]\nmagento_url = "{url}"\nmagento_token = "env:DOCTOR_TOKEN"\n'
+        f'counterpoint_dsn = "sqlite:///{database}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _doctor(tmp_path: Path, config: Path, token: str) -> tuple[int, str, str]:
+    """Run ``doctor --json`` on a configured site (not the embedded sandbox)."""
+    result = CliRunner().invoke(
+        app,
+        ["--config", str(config), "doctor", "--json"],
+        env={"C5ATTN_HOME": str(tmp_path), "DOCTOR_TOKEN": token, "NO_COLOR": "1"},
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_all_checks_pass_on_a_healthy_site(world: tuple[Path, str], tmp_path: Path) -> None:
+    directory, url = world
+    code, out, _ = _doctor(tmp_path, _config(tmp_path, url, directory / "counterpoint.db"), TOKEN)
+    checks = json.loads(out)
+    assert code == 0
+    assert {c["name"] for c in checks if c["ok"] is True} >= {
+        "Magento reachable",
+        "Magento credentials",
+        "Counterpoint database",
+        "Counterpoint schema",
+    }
+    assert not [c for c in checks if c["ok"] is False]
+    assert any(c["ok"] is None and "order statuses" in c["name"] for c in checks)
+
+
+def test_a_wrong_token_fails_the_credentials_check(world: tuple[Path, str], tmp_path: Path) -> None:
+    directory, url = world
+    code, out, _ = _doctor(tmp_path, _config(tmp_path, url, directory / "counterpoint.db"), "wrong-token")
+    failed = {c["name"]: c["detail"] for c in json.loads(out) if c["ok"] is False}
+    assert code == 1
+    assert list(failed) == ["Magento credentials"]
+    assert "wrong-token" not in out
+
+
+def test_a_missing_column_is_named(world: tuple[Path, str], tmp_path: Path) -> None:
+    directory, url = world
+    broken = tmp_path / "broken.db"
+    shutil.copy(directory / "counterpoint.db", broken)
+    with sqlite3.connect(broken) as db:
+        db.execute("ALTER TABLE USER_C5_ORD_ERR DROP COLUMN DISMISSED_BY")
+    code, out, _ = _doctor(tmp_path, _config(tmp_path, url, broken), TOKEN)
+    failed = [c["detail"] for c in json.loads(out) if c["ok"] is False]
+    assert code == 1
+    assert any("DISMISSED_BY" in detail and "missing" in detail for detail in failed)
+
+
+def test_an_unreachable_magento_is_one_failed_check(world: tuple[Path, str], tmp_path: Path) -> None:
+    directory, _ = world
+    code, out, err = _doctor(
+        tmp_path, _config(tmp_path, "http://127.0.0.1:9", directory / "counterpoint.db"), TOKEN
+    )
+    failed = [c["name"] for c in json.loads(out) if c["ok"] is False]
+    assert code == 1 and failed == ["Magento reachable"]
+    assert "Traceback" not in err
