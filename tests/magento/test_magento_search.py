@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -137,4 +139,6 @@ def _snake_keys(params: dict[str, str]) -> list[tuple[str, str]]:
 def test_round_trip_through_both_spellings(criteria: SearchCriteria) -> None:
     params = criteria.to_params()
     assert parse_search_criteria(params.items()) == criteria
+    on_the_wire = parse_qsl(urlencode(params), keep_blank_values=True)  # what the sandbox receives
+    assert parse_search_criteria(on_the_wire) == criteria
     assert parse_search_criteria(reversed(_snake_keys(params))) == criteria
