@@ -1,31 +1,25 @@
-"""The floor: exactly the scan's Magento requests and Counterpoint statements, and nothing else.
+"""What the floor replays: exactly the scan's Magento requests and Counterpoint statements.
 
 The requests come from the scan's own ``--verbose`` trace (one line per HTTP request). The
 statements, with their parameters, are recorded by running c5attn's ``CounterpointStore`` over
-the same order numbers through a recording connection, before any timing. The timed replay
-then sends the requests with the scan's concurrency (the first page alone, then ``workers`` at
-a time), reading each body without parsing it, while a second thread runs the statements on a
-fresh connection and fetches their rows: the wire and the database, overlapped, minus our code.
+the same order numbers through a recording connection, before any timing. benchmarks/replay.py
+then replays both, timed.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-import threading
-import time
 import urllib.parse
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from c5attn.config import SiteConfig
-from c5attn.counterpoint.connection import DBConnection, connect, sqlite_path
+from c5attn.counterpoint.connection import DBConnection, sqlite_path
 from c5attn.counterpoint.queries import BATCH_SIZE
 from c5attn.counterpoint.store import CounterpointStore
 
@@ -110,58 +104,3 @@ def order_numbers(urls: Sequence[str], token: str) -> list[str]:
                     seen.add(item["entity_id"])
                     numbers.append(str(item.get("increment_id", "")))
     return numbers
-
-
-def replay(
-    urls: Sequence[str],
-    statements: Sequence[tuple[str, tuple[Any, ...]]],
-    *,
-    site: SiteConfig,
-    token: str,
-    workers: int,
-) -> float:
-    """Seconds to send ``urls`` (first alone, then ``workers`` at a time) while running ``statements``."""
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=workers + 1, max_retries=0)
-    session.mount("http://", adapter)
-    session.headers["Authorization"] = f"Bearer {token}"
-
-    def fetch(url: str) -> int:
-        response = session.get(url, timeout=60)
-        if response.status_code != 200:
-            raise RuntimeError(f"replay got HTTP {response.status_code} for {url[:100]}")
-        return len(response.content)
-
-    def run_statements() -> None:
-        connection = connect(site.counterpoint_dsn, timeout_seconds=30, autocommit=True, read_only=True)
-        try:
-            for sql, parameters in statements:
-                cursor = connection.cursor()
-                cursor.execute(sql, parameters)
-                cursor.fetchall()
-                cursor.close()
-        finally:
-            connection.close()
-
-    errors: list[BaseException] = []
-
-    def database_thread() -> None:
-        try:
-            run_statements()
-        except BaseException as exc:  # reported by the caller below
-            errors.append(exc)
-
-    started = time.perf_counter()
-    database = threading.Thread(target=database_thread, name="floor-sql")
-    database.start()
-    if urls:
-        fetch(urls[0])
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="floor-http") as pool:
-            for _ in pool.map(fetch, urls[1:]):
-                pass
-    database.join()
-    elapsed = time.perf_counter() - started
-    session.close()
-    if errors:
-        raise errors[0]
-    return elapsed

@@ -6,7 +6,7 @@ latency per request, then measure, side by side,
 1. ``c5attn --config F --site bench scan --all --json`` in a subprocess (wall time and peak RSS
    of that process alone, via benchmarks/measure.py; requests and statements from a ``-v`` run);
 2. the floor: the same requests with the same concurrency plus the same SQL statements, nothing
-   else (benchmarks/floor.py);
+   else, in a process of its own (benchmarks/floor.py records, benchmarks/replay.py replays);
 3. the naive scan (benchmarks/naive.py) at the ``--naive-sizes``; larger sizes are extrapolated
    linearly from the largest one measured, and marked so.
 
@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import pickle
 import platform
 import shutil
 import signal
@@ -63,7 +64,11 @@ STARTUP_MAX_S = 0.3
 
 @dataclass
 class SizeResult:
-    """One size's measurements; ``naive_extrapolated`` when ``naive_wall`` was computed, not run."""
+    """One size's measurements (seconds, MB); ``naive_extrapolated``: ``naive_wall`` computed, not run.
+
+    ``floor_wall`` is the replay process end to end, start-up included like the scan's;
+    ``replay_wall`` the replay alone, as timed inside that process.
+    """
 
     orders: int
     scanned: int
@@ -73,6 +78,7 @@ class SizeResult:
     requests: int
     statements: int
     floor_wall: float
+    replay_wall: float
     naive_wall: float | None = None
     naive_extrapolated: bool = False
 
@@ -194,12 +200,27 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
         statements = floor.record_statements(site, numbers)
         if len(statements) != trace.statements:
             raise RuntimeError(f"recorded {len(statements)} statements, the scan traced {trace.statements}")
-        scan_walls, floor_walls, peaks = [], [], []
+        plan = directory / "floor-plan.pickle"
+        plan.write_bytes(
+            pickle.dumps(
+                {
+                    "urls": trace.urls,
+                    "statements": statements,
+                    "database": str(directory / COUNTERPOINT_DB),
+                    "token": TOKEN,
+                    "workers": WORKERS,
+                }
+            )
+        )
+        replay = [sys.executable, str(HERE / "replay.py"), str(plan)]
+        scan_walls, floor_walls, replay_walls, peaks = [], [], [], []
         for _ in range(args.repeat):
             wall, peak, _ = measured(scan, directory, "scan")
             scan_walls.append(wall)
             peaks.append(peak)
-            floor_walls.append(floor.replay(trace.urls, statements, site=site, token=TOKEN, workers=WORKERS))
+            wall, _, _ = measured(replay, directory, "floor")
+            floor_walls.append(wall)
+            replay_walls.append(float((directory / "floor.out").read_text(encoding="utf-8")))
         result = SizeResult(
             orders=orders,
             scanned=len(numbers),
@@ -209,6 +230,7 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
             requests=len(trace.urls),
             statements=trace.statements,
             floor_wall=min(floor_walls),
+            replay_wall=min(replay_walls),
         )
         if orders in args.naive_sizes:
             naive = [sys.executable, str(HERE / "naive.py"), server.url, site.counterpoint_dsn, TOKEN]
@@ -217,7 +239,8 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
         server.stop()
     print(
         f"  scan {result.scan_wall:.2f}s (runs {', '.join(f'{w:.2f}' for w in scan_walls)}), "
-        f"floor {result.floor_wall:.2f}s (runs {', '.join(f'{w:.2f}' for w in floor_walls)}), "
+        f"floor {result.floor_wall:.2f}s (runs {', '.join(f'{w:.2f}' for w in floor_walls)}; "
+        f"replay alone {result.replay_wall:.2f}s), "
         f"peak RSS {result.peak_rss_mb:.0f} MB, {result.requests} requests, {result.statements} statements"
         + (f", naive {result.naive_wall:.1f}s" if result.naive_wall is not None else ""),
         flush=True,
@@ -260,7 +283,7 @@ def startup_times(workdir: Path, runs: int = 7) -> dict[str, float]:
 
 def table(results: list[SizeResult]) -> str:
     header = (
-        "| orders (scanned) | scan | floor | scan / floor | naive | naive / scan | peak RSS "
+        "| orders (scanned) | scan | floor (replay alone) | scan / floor | naive | naive / scan | peak RSS "
         "| Magento requests (limit) | SQL statements (limit) |\n"
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
@@ -271,7 +294,8 @@ def table(results: list[SizeResult]) -> str:
         )
         speedup = "—" if r.naive_speedup is None else f"{r.naive_speedup:,.0f}×"
         rows.append(
-            f"| {r.orders:,} ({r.scanned:,}) | {r.scan_wall:.2f} s | {r.floor_wall:.2f} s | "
+            f"| {r.orders:,} ({r.scanned:,}) | {r.scan_wall:.2f} s | "
+            f"{r.floor_wall:.2f} s ({r.replay_wall:.2f} s) | "
             f"{r.floor_ratio:.2f} | {naive} | {speedup} | {r.peak_rss_mb:.0f} MB | "
             f"{r.requests:,} ({r.request_limit:,}) | {r.statements:,} ({r.statement_limit:,}) |"
         )
