@@ -1,0 +1,283 @@
+"""Bad input, through the real CLI: each case is one clear error line, the documented exit code,
+no traceback, and nothing written to either system. docs/reliability.md lists every case."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reliability_kit import TOKEN, Shop, World, assert_clear_error, comment_total
+
+from c5attn.sandbox.magento_server import MagentoSandbox
+
+HOSTILE_NUMBERS = {
+    "quotes": "10'0\"01",
+    "percent": "0000%",
+    "semicolon": "1; DROP TABLE PS_DOC_HDR; --",
+    "unicode": "Ünïcødé-№42-🛒",
+    "fifty": "9" * 50,
+}
+WRITING = [("resolve", "--yes"), ("dismiss-error", "--yes")]
+
+
+def cp_fingerprint(counterpoint_db: Path) -> list[tuple[object, ...]]:
+    """Every order-error row: the only table c5attn ever writes in Counterpoint."""
+    with sqlite3.connect(counterpoint_db) as db:
+        return list(db.execute("SELECT * FROM USER_C5_ORD_ERR ORDER BY ERR_ID"))
+
+
+# --- order numbers ---------------------------------------------------------------------------
+
+
+def test_unknown_order_number(shop: Shop) -> None:
+    run = shop.run("show", "999999999")
+    assert_clear_error(
+        run, 1, "order '999999999' was not found in Magento (site shop)", "hint: check the number"
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_NUMBERS))
+@pytest.mark.parametrize("command", ["show", *(c for c, _ in WRITING)])
+def test_hostile_order_numbers_are_just_unknown_numbers(shop: Shop, kind: str, command: str) -> None:
+    number = HOSTILE_NUMBERS[kind]
+    comments, errors = comment_total(shop.magento_db), cp_fingerprint(shop.counterpoint_db)
+    extra = ["--yes"] if command != "show" else []
+    run = shop.run(command, number, *extra)
+    assert_clear_error(run, 1, "was not found in Magento")
+    assert comment_total(shop.magento_db) == comments
+    assert cp_fingerprint(shop.counterpoint_db) == errors
+
+
+def test_a_wildcard_never_matches_a_real_order(shop: Shop, small_world: World) -> None:
+    real = str(small_world.orders[0]["increment_id"])
+    assert_clear_error(shop.run("show", real[:-2] + "%"), 1, "was not found")
+    assert_clear_error(shop.run("show", real[:-2] + "_" + real[-1]), 1, "was not found")
+    assert shop.run("show", real).exit_code == 0
+
+
+def test_a_1000_character_order_number_is_refused_before_any_request(shop: Shop) -> None:
+    for command, *extra in [("show",), *WRITING]:
+        run = shop.run(command, "9" * 1000, *extra)
+        line = assert_clear_error(run, 2, "the order number is 1000 characters long")
+        assert len(line) < 120  # not echoed back
+    assert shop.server.requests_to("GET", "/V1/orders") == 0
+
+
+@pytest.mark.parametrize("number", ["", "   "])
+def test_empty_order_number(shop: Shop, number: str) -> None:
+    for command, *extra in [("show",), *WRITING]:
+        assert_clear_error(shop.run(command, number, *extra), 2, "the order number is empty")
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+
+def test_toml_syntax_error_names_the_line(shop: Shop) -> None:
+    shop.config.write_text('[sites.shop\nmagento_url = "http://x"\n', encoding="utf-8")
+    assert_clear_error(shop.run("scan"), 2, "not valid TOML", "line 1", str(shop.config))
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('magento_tokne = "x"', "unknown key sites.shop.magento_tokne (did you mean magento_token?)"),
+        ("colour = true", "unknown key sites.shop.colour"),
+        ('magento_page_size = "300"', "sites.shop.magento_page_size must be an integer from 1 to 300"),
+        ("magento_page_size = 5000", "sites.shop.magento_page_size must be an integer from 1 to 300"),
+        ('counterpoint_timezone = "Mars/Olympus"', "sites.shop.counterpoint_timezone"),
+    ],
+)
+def test_unknown_and_mistyped_keys(shop: Shop, line: str, expected: str) -> None:
+    shop.configure(extra=line)
+    assert_clear_error(shop.run("scan"), 2, expected)
+    assert shop.server.requests_to("GET", "/V1/orders") == 0  # refused before any request
+
+
+def test_missing_site(shop: Shop) -> None:
+    assert_clear_error(shop.run("--site", "shp", "scan"), 2, "'shp'", "shop")
+    assert_clear_error(shop.run("scan", env={"C5ATTN_SITE": "outlet"}), 2, "C5ATTN_SITE")
+
+
+def test_missing_configuration_file(shop: Shop) -> None:
+    shop.config.unlink()
+    assert_clear_error(shop.run("scan"), 2, str(shop.config))
+
+
+def test_file_secret_readable_by_others_is_refused(shop: Shop) -> None:
+    secret = shop.root / "token.txt"
+    secret.write_text(TOKEN + "\n", encoding="utf-8")
+    os.chmod(secret, 0o644)
+    shop.configure(auth=f'magento_token = "file:{secret}"')
+    run = shop.run("scan")
+    assert_clear_error(run, 2, "can be read by group or others", f"chmod 600 {secret}")
+    assert TOKEN not in run.stderr
+    os.chmod(secret, 0o600)
+    assert shop.run("scan").exit_code == 0
+
+
+# --- Magento ---------------------------------------------------------------------------------
+
+
+def test_wrong_token(shop: Shop) -> None:
+    run = shop.run("scan", env={"REL_MAGENTO_TOKEN": "not-the-token"})
+    assert_clear_error(run, 4, "Magento_Sales::actions_view")
+    assert "not-the-token" not in run.stderr
+
+
+class ExpiringSandbox(MagentoSandbox):
+    """Admin tokens expire after the requests numbered in ``expire_after`` (every one if empty)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expire_after: set[int] = set()
+
+    def handle(self, handler: Any) -> None:
+        super().handle(handler)
+        served = len(self.log)
+        if not self.expire_after or served in self.expire_after:
+            self.expire_admin_tokens()
+
+
+@pytest.fixture
+def admin_shop(open_shop: Callable[..., Shop], small_world: World) -> Shop:
+    shop = open_shop(small_world, ExpiringSandbox, admin_users={"c5": "admin-pass-77"})
+    shop.configure(auth='magento_admin_user = "c5"\nmagento_admin_password = "env:REL_ADMIN_PW"')
+    return shop
+
+
+def test_expired_admin_token_is_renewed_once(admin_shop: Shop, small_world: World) -> None:
+    assert isinstance(admin_shop.server, ExpiringSandbox)
+    admin_shop.server.expire_after = {2}  # the login, the order look-up, then the token expires
+    number = str(small_world.orders[0]["increment_id"])
+    run = admin_shop.run("show", number, "--json", env={"REL_ADMIN_PW": "admin-pass-77"})
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["order"] == number
+    assert admin_shop.server.requests_to("POST", "/integration/admin/token") == 2
+
+
+def test_an_admin_token_that_keeps_expiring_is_a_clear_auth_error(admin_shop: Shop) -> None:
+    run = admin_shop.run("scan", env={"REL_ADMIN_PW": "admin-pass-77"})
+    assert_clear_error(run, 4, "isn't authorized")
+    assert admin_shop.server.requests_to("POST", "/integration/admin/token") == 2  # one renewal, no loop
+
+
+def test_wrong_admin_password(admin_shop: Shop) -> None:
+    run = admin_shop.run("scan", env={"REL_ADMIN_PW": "wrong-pass-99"})
+    assert_clear_error(run, 4, "sign-in was incorrect", "magento_admin_password")
+    assert "wrong-pass-99" not in run.stderr
+
+
+CERTIFICATE = Path(__file__).with_name("reliability-selfsigned-127.0.0.1.pem")  # key included; 100 years
+
+
+@pytest.fixture
+def self_signed_https() -> Iterator[str]:
+    """An https listener on 127.0.0.1 whose certificate is self-signed (no CA vouches for it)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(CERTIFICATE)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_tls_certificate_failure(shop: Shop, self_signed_https: str) -> None:
+    shop.configure(url=self_signed_https)
+    assert_clear_error(shop.run("scan"), 1, "the TLS check of https://127.0.0.1:", "magento_verify_tls")
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_unreachable_host(shop: Shop) -> None:
+    shop.configure(url=f"http://127.0.0.1:{closed_port()}")
+    assert_clear_error(shop.run("scan"), 1, "cannot reach http://127.0.0.1:", "check magento_url")
+
+
+class _HtmlPage(BaseHTTPRequestHandler):
+    """A web server that is not Magento's API: every path answers the shop's HTML home page."""
+
+    def do_GET(self) -> None:
+        body = b"<!doctype html><html><head><title>Luma</title></head><body>Welcome</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=UTF-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def html_site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HtmlPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_magento_answering_an_html_page(shop: Shop, html_site: str) -> None:
+    shop.configure(url=html_site)
+    assert_clear_error(shop.run("scan"), 1, "HTTP 200 with an HTML page", "check magento_url")
+
+
+def test_magento_answering_html_error_pages_until_retries_run_out(shop: Shop) -> None:
+    shop.server.fail_next("503", "503", "503", "503")
+    assert_clear_error(shop.run("scan"), 1, "503")
+    assert shop.server.requests_to("GET", "/V1/orders") == 4
+
+
+def test_malformed_json(shop: Shop) -> None:
+    shop.server.fail_next("badjson", "badjson", "badjson", "badjson")
+    assert_clear_error(shop.run("scan"), 1, "HTTP 200 with malformed JSON", "try again")
+
+
+def test_wrong_magento_url_path_is_a_404_route(shop: Shop) -> None:
+    shop.configure(url=shop.server.url + "/shop")
+    assert_clear_error(shop.run("scan"), 1, "Request does not match any route", "magento_url")
+
+
+# --- Counterpoint ----------------------------------------------------------------------------
+
+
+def test_sqlite_database_that_does_not_exist(shop: Shop) -> None:
+    shop.configure(dsn=shop.root / "nowhere" / "cp.db")
+    assert_clear_error(shop.run("scan"), 1, "does not exist", "counterpoint_dsn")
+
+
+def test_odbc_driver_that_does_not_exist(shop: Shop) -> None:
+    shop.configure(dsn="DRIVER={No Such Driver 99};SERVER=127.0.0.1;DATABASE=cp;UID=c5;PWD=cp-pass-31")
+    run = shop.run("scan")
+    assert_clear_error(run, 1, "ODBC driver 'No Such Driver 99' is not installed", "odbcinst")
+    assert "cp-pass-31" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("ddl", "named"),
+    [
+        ("DROP TABLE PS_DOC_PMT", "PS_DOC_PMT"),
+        ("ALTER TABLE PS_DOC_LIN DROP COLUMN QTY_SOLD", "QTY_SOLD"),
+        ("ALTER TABLE USER_C5_ORD_ERR DROP COLUMN IS_DISMISSED", "IS_DISMISSED"),
+    ],
+)
+def test_missing_table_or_column(shop: Shop, ddl: str, named: str) -> None:
+    with sqlite3.connect(shop.counterpoint_db) as db:
+        db.execute(ddl)
+    comments = comment_total(shop.magento_db)
+    assert_clear_error(shop.run("scan", "--all", "--apply", "--yes"), 1, named)
+    assert comment_total(shop.magento_db) == comments
