@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from c5attn.audit import AuditEntry, AuditLog
 from c5attn.config import SiteConfig
-from c5attn.errors import C5Error, OrderNotFound, PartialFailure, UsageError
+from c5attn.errors import C5Error, MagentoAuthError, OrderNotFound, PartialFailure, UsageError
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
 from c5attn.scenarios import scenario_for
@@ -231,7 +231,15 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     """
     site = session.site
     fingerprint = verdict.classification.fingerprint or ""
-    fresh = session.magento.get_order(verdict.order.entity_id)
+    try:
+        fresh = session.magento.get_order(verdict.order.entity_id)
+    except MagentoAuthError:
+        raise  # every other order would fail the same way
+    except C5Error as error:  # a transient failure of this order only: the others go on
+        state = {"state": verdict.order.state, "status": verdict.order.status}
+        message = f"re-reading the order before flagging it failed: {error}"
+        session.record(verdict.order, "flag", "failed", before=state, after=state, message=message)
+        return WriteResult(verdict.order.increment_id, False, str(error))
     markers = read_markers(fresh.status_histories)
     before = {"state": fresh.state, "status": fresh.status}
     if fresh.status == site.needs_attention_status or fingerprint in markers.flagged:
