@@ -281,6 +281,25 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     )
 
 
+def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
+    """Give flag writes cut short by a killed run their outcome in the audit log.
+
+    An order whose last audit entry is a flag ``started`` and that this scan finds at Needs
+    Attention got its write (the scan no longer lists it to flag, so nothing else would say so);
+    one not flagged is in ``to_flag`` again and gets a new entry. Returns how many were settled.
+    """
+    last = {str(entry.get("order")): entry for entry in session.audit.entries(site=session.site.name)}
+    settled = 0
+    for verdict in result.reported:
+        latest = last.get(verdict.order.increment_id)
+        if verdict.flagged and latest and (latest.get("action"), latest.get("result")) == ("flag", "started"):
+            state = {"state": verdict.order.state, "status": verdict.order.status}
+            message = f"an interrupted run's flag landed (run {latest.get('run_id')}); found flagged"
+            session.record(verdict.order, "flag", "ok", before=state, after=state, message=message)
+            settled += 1
+    return settled
+
+
 def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> list[WriteResult]:
     return [flag_finding(session, verdict) for verdict in verdicts]
 

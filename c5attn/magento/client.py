@@ -265,7 +265,7 @@ class MagentoClient:
 
     def magento_version(self) -> str:
         """The text of ``{magento_url}/magento_version`` (e.g. ``Magento/2.4 (Community)``)."""
-        response = self._call(
+        response, _ = self._call(
             "GET",
             f"{self._base}/magento_version",
             what="reading the Magento version",
@@ -371,7 +371,7 @@ class MagentoClient:
 
     def _login(self, user: str, password: str) -> str:
         try:
-            response = self._call(
+            response, _ = self._call(
                 "POST",
                 f"{self._api}/integration/admin/token",
                 what="logging in as admin user",
@@ -389,10 +389,10 @@ class MagentoClient:
         return token
 
     def _get_json(self, path: str, *, what: str, params: dict[str, str] | None = None) -> Any:
-        response = self._call(
+        response, body = self._call(
             "GET", f"{self._api}{path}", what=what, params=params, idempotent=True, parse_json=True
         )
-        return _json(response, what)
+        return body if body is not _UNPARSED else _json(response, what)
 
     def _call(
         self,
@@ -406,8 +406,12 @@ class MagentoClient:
         auth: bool = True,
         login: bool = False,
         parse_json: bool = False,
-    ) -> requests.Response:
-        """One logical request: retries (reads only), one re-login on 401, typed errors."""
+    ) -> tuple[requests.Response, Any]:
+        """One logical request: retries (reads only), one re-login on 401, typed errors.
+
+        Returns the response and, with ``parse_json``, its body decoded once (a page of 300
+        orders takes milliseconds to decode); ``_UNPARSED`` when it is not JSON or not asked for.
+        """
         attempt = 0
         relogged = False
         while True:
@@ -454,10 +458,11 @@ class MagentoClient:
                 continue
             if not response.ok:
                 raise error_from_response(response, what, login=login)
-            if parse_json and can_retry and not _parses(response):
+            body = _decoded(response) if parse_json else _UNPARSED
+            if parse_json and can_retry and body is _UNPARSED:
                 self._sleep(self.retry.backoff(attempt, self._rng))
                 continue
-            return response
+            return response, body
 
     def _retry_delay(self, response: requests.Response, attempt: int) -> float:
         header = response.headers.get("Retry-After")
@@ -527,12 +532,15 @@ def _never_connected(exc: requests.RequestException) -> bool:
     )
 
 
-def _parses(response: requests.Response) -> bool:
+_UNPARSED = object()
+
+
+def _decoded(response: requests.Response) -> Any:
+    """The JSON body, or ``_UNPARSED`` (a body may be ``null``, so None cannot say it)."""
     try:
-        response.json()
+        return response.json()
     except ValueError:
-        return False
-    return True
+        return _UNPARSED
 
 
 def _json(response: requests.Response, what: str) -> Any:
