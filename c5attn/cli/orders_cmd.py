@@ -94,8 +94,12 @@ def _apply_flags(
 ) -> None:
     """Show the flags a scan found, confirm, then write them under the site lock."""
     from c5attn.lock import site_lock
-    from c5attn.workflow import flag_findings, raise_if_partial
+    from c5attn.workflow import flag_findings, raise_if_partial, settle_interrupted_flags
 
+    if not dry_run:
+        for session, result in results:
+            with site_lock(env.state_dir(), session.site.name):
+                settle_interrupted_flags(session, result)
     plans = [(session, result.to_flag) for session, result in results]
     total = sum(len(verdicts) for _, verdicts in plans)
     if not total:
