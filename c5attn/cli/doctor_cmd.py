@@ -115,16 +115,13 @@ def doctor(
     from contextlib import ExitStack
 
     from c5attn.cli.render import print_json
+    from c5attn.cli.sessions import use_sandbox
 
     env = get_env(ctx)
     checks: list[Check] = []
     with ExitStack() as stack:
         if env.sandbox:
-            from c5attn.sandbox.embedded import running_sandbox
-
-            env.config = stack.enter_context(
-                running_sandbox(env.state_dir(), operator="doctor", now=env.now())
-            )
+            use_sandbox(env, stack)
         for site in env.sites():
             checks.extend(magento_checks(site))
             checks.extend(counterpoint_checks(site))

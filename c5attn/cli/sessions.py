@@ -27,12 +27,7 @@ def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
     now = env.now()
     with ExitStack() as stack:
         if env.sandbox:
-            from c5attn.config import env_operator
-            from c5attn.sandbox.embedded import running_sandbox
-
-            env.config = stack.enter_context(
-                running_sandbox(env.state_dir(), operator=env_operator(env.env), now=now)
-            )
+            use_sandbox(env, stack)
         sessions: list[SiteSession] = []
         for site in env.sites():
             magento = stack.enter_context(MagentoClient(site, trace=trace))
@@ -40,11 +35,33 @@ def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
             command = "c5attn --sandbox" if env.sandbox else f"c5attn --site {site.name}"
             sessions.append(
                 SiteSession(
-                    site, magento, counterpoint, env.config.operator, AuditLog(env.state_dir()), now,
+                    site,
+                    magento,
+                    counterpoint,
+                    env.config.operator,
+                    AuditLog(env.state_dir()),
+                    now,
                     command=command,
                 )
             )
         yield sessions
+
+
+def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
+    """Serve the embedded sandbox world until ``stack`` closes and make it the configuration."""
+    from c5attn.config import env_operator
+    from c5attn.sandbox.embedded import DEFAULT_ORDERS, running_sandbox, sandbox_dir, world_exists
+
+    directory = sandbox_dir(env.state_dir())
+    if not world_exists(directory):
+        env.stderr.print(
+            f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …",
+            highlight=False,
+            markup=False,
+        )
+    env.config = stack.enter_context(
+        running_sandbox(env.state_dir(), operator=env_operator(env.env), now=env.now())
+    )
 
 
 def _tracer(env: CliEnv) -> Callable[[str], None] | None:

@@ -41,9 +41,13 @@ def init_world(directory: Path, *, orders: int, seed: int, now: datetime) -> dic
     return summary
 
 
+def world_exists(directory: Path) -> bool:
+    return (directory / WORLD_FILE).exists() and (directory / MAGENTO_DB).exists()
+
+
 def ensure_world(directory: Path, now: datetime) -> None:
     """Create the default world on first use; later runs keep its state (flags, resolutions)."""
-    if not (directory / WORLD_FILE).exists() or not (directory / MAGENTO_DB).exists():
+    if not world_exists(directory):
         init_world(directory, orders=DEFAULT_ORDERS, seed=DEFAULT_SEED, now=now)
 
 
