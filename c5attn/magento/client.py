@@ -50,8 +50,10 @@ _NOT_IN_STATE_MESSAGE = "not part of the order status history"
 class RetryPolicy:
     """How GETs retry: attempts in all, capped exponential backoff with jitter, Retry-After cap."""
 
-    max_attempts: int = 4
-    backoff_base: float = 0.5
+    # 6: under 18% transient faults a read still fails only once in ~30,000 (0.18**6); 4 lost a
+    # 5,000-order scan about once in 60. The waits stay short: at most 0.25+0.5+1+2+4 s.
+    max_attempts: int = 6
+    backoff_base: float = 0.25
     backoff_cap: float = 8.0
     retry_after_cap: float = 30.0
 

@@ -146,7 +146,7 @@ def test_connection_refused_on_a_closed_port(client_factory: ClientFactory) -> N
     client = client_factory(site_for(f"http://127.0.0.1:{port}"), sleep=sleeps.append)
     error = _raised(lambda: client.get_order(1), MagentoConnectionError)
     assert f"cannot reach http://127.0.0.1:{port}" in error.message and "magento_url" in (error.hint or "")
-    assert client.request_count == 4 and len(sleeps) == 3  # connection errors are retried on reads
+    assert client.request_count == 6 and len(sleeps) == 5  # connection errors are retried on reads
 
 
 def _self_signed() -> ssl.SSLContext:

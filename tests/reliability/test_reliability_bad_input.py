@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from reliability_kit import TOKEN, Shop, World, assert_clear_error, comment_total
 
+from c5attn.magento.client import RetryPolicy
 from c5attn.sandbox.magento_server import MagentoSandbox
 
 HOSTILE_NUMBERS = {
@@ -26,6 +27,13 @@ HOSTILE_NUMBERS = {
     "fifty": "9" * 50,
 }
 WRITING = [("resolve", "--yes"), ("dismiss-error", "--yes")]
+ATTEMPTS = RetryPolicy().max_attempts  # a read is tried this many times before it fails
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without their waits: these tests are about the message at the end of them."""
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt, rng: 0.0)
 
 
 def cp_fingerprint(counterpoint_db: Path) -> list[tuple[object, ...]]:
@@ -202,7 +210,7 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_unreachable_host(shop: Shop) -> None:
+def test_unreachable_host(shop: Shop, no_backoff: None) -> None:
     shop.configure(url=f"http://127.0.0.1:{closed_port()}")
     assert_clear_error(shop.run("scan"), 1, "cannot reach http://127.0.0.1:", "check magento_url")
 
@@ -231,19 +239,19 @@ def html_site() -> Iterator[str]:
     server.server_close()
 
 
-def test_magento_answering_an_html_page(shop: Shop, html_site: str) -> None:
+def test_magento_answering_an_html_page(shop: Shop, html_site: str, no_backoff: None) -> None:
     shop.configure(url=html_site)
     assert_clear_error(shop.run("scan"), 1, "HTTP 200 with an HTML page", "check magento_url")
 
 
-def test_magento_answering_html_error_pages_until_retries_run_out(shop: Shop) -> None:
-    shop.server.fail_next("503", "503", "503", "503")
-    assert_clear_error(shop.run("scan"), 1, "503")
-    assert shop.server.requests_to("GET", "/V1/orders") == 4
+def test_magento_answering_html_error_pages_until_retries_run_out(shop: Shop, no_backoff: None) -> None:
+    shop.server.fail_next(*["503"] * ATTEMPTS)
+    assert_clear_error(shop.run("scan"), 1, "HTTP 503 with an HTML page", "try again later")
+    assert shop.server.requests_to("GET", "/V1/orders") == ATTEMPTS
 
 
-def test_malformed_json(shop: Shop) -> None:
-    shop.server.fail_next("badjson", "badjson", "badjson", "badjson")
+def test_malformed_json(shop: Shop, no_backoff: None) -> None:
+    shop.server.fail_next(*["badjson"] * ATTEMPTS)
     assert_clear_error(shop.run("scan"), 1, "HTTP 200 with malformed JSON", "try again")
 
 
