@@ -9,17 +9,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point every place c5attn looks for configuration and state into tmp_path; cwd is ``work``."""
-    for name in ("C5ATTN_CONFIG", "C5ATTN_SITE", "C5ATTN_OPERATOR", "MAGENTO_TOKEN", "CP_DSN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.setenv("C5ATTN_HOME", str(tmp_path / "home"))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
+def _isolated(isolated_home: Path) -> Path:
+    """Every test here runs in an isolated home (tests/conftest.py)."""
+    return isolated_home
 
 
 MINIMAL_SITE = """
