@@ -235,7 +235,11 @@ class _Facts:
         return sorted({ticket.tkt_no.strip() for ticket in self.cp.releases})
 
     def quantities(self) -> list[dict[str, str]]:
-        """Per-SKU quantities as the fingerprint hashes them (no aged figure: it moves with time)."""
+        """Per-SKU quantities as the fingerprint hashes them (no aged figure: it moves with time).
+
+        A SKU fully canceled that nothing invoiced, shipped or released is no evidence of anything:
+        left out, so canceling a line never makes a resolved finding look new.
+        """
         rows = [
             {
                 "sku": norm_code(sku.sku),
@@ -246,8 +250,14 @@ class _Facts:
                 "released": decimal_text(sku.released),
             }
             for sku in (*self.on_order, *self.released_only)
+            if not _inert(sku)
         ]
         return sorted(rows, key=lambda row: row["sku"])
+
+
+def _inert(sku: SkuEvidence) -> bool:
+    """Ordered and fully canceled, with nothing invoiced, shipped or released."""
+    return sku.ordered == sku.canceled and not (sku.invoiced or sku.shipped or sku.released)
 
 
 @dataclass(frozen=True)
