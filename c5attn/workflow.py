@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -135,31 +134,13 @@ def batched(items: Iterable[MagentoOrder], size: int) -> Iterator[list[MagentoOr
 def iter_verdicts(session: SiteSession, orders: Iterable[MagentoOrder]) -> Iterator[Verdict]:
     """Join each batch of Magento orders with Counterpoint and classify it, streaming.
 
-    One batch of lookahead: while a batch is classified (and the next one's Magento pages are
-    read), Counterpoint is already reading the next batch on a worker thread, so the database's
-    round trips overlap Magento's instead of adding to them. Only that thread uses the store
-    meanwhile; at most two batches are held.
+    Sequential on purpose: reading the next batch on a worker thread was measured slower, since
+    building the batch's orders is Python work that holds the GIL (docs/performance.md).
     """
-    def fetch(batch: list[MagentoOrder]) -> dict[str, CounterpointOrder]:
-        return session.counterpoint.fetch_orders([order.increment_id for order in batch])
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="counterpoint") as reader:
-        pending: tuple[list[MagentoOrder], Future[dict[str, CounterpointOrder]]] | None = None
-        for batch in batched(orders, BATCH_SIZE):
-            ahead = (batch, reader.submit(fetch, batch))
-            if pending is not None:
-                yield from _assessed(session, *pending)
-            pending = ahead
-        if pending is not None:
-            yield from _assessed(session, *pending)
-
-
-def _assessed(
-    session: SiteSession, batch: list[MagentoOrder], found: Future[dict[str, CounterpointOrder]]
-) -> Iterator[Verdict]:
-    orders = found.result()
-    for order in batch:
-        yield session.assess(order, orders.get(order.increment_id))
+    for batch in batched(orders, BATCH_SIZE):
+        found = session.counterpoint.fetch_orders([order.increment_id for order in batch])
+        for order in batch:
+            yield session.assess(order, found.get(order.increment_id))
 
 
 # --- scan ------------------------------------------------------------------------------------
