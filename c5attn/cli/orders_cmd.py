@@ -5,6 +5,8 @@ Each parses its options, calls ``c5attn.workflow`` and renders; nothing here dec
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,6 +28,15 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.
 PLAN_LINES = 25
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")]
+
+
+@contextmanager
+def write_locks(env: CliEnv, session: SiteSession) -> Iterator[None]:
+    """The site's lock on this host (a file), then in its Counterpoint database (other hosts)."""
+    from c5attn.lock import site_lock
+
+    with site_lock(env.state_dir(), session.site.name), session.counterpoint.write_lock():
+        yield
 
 
 def _output_format(json_out: bool, csv_out: bool) -> str:
@@ -93,12 +104,11 @@ def _apply_flags(
     env: CliEnv, results: list[tuple[SiteSession, ScanResult]], *, yes: bool, dry_run: bool
 ) -> None:
     """Show the flags a scan found, confirm, then write them under the site lock."""
-    from c5attn.lock import site_lock
     from c5attn.workflow import flag_findings, raise_if_partial, settle_interrupted_flags
 
     if not dry_run:
         for session, result in results:
-            with site_lock(env.state_dir(), session.site.name):
+            with write_locks(env, session):
                 settle_interrupted_flags(session, result)
     plans = [(session, result.to_flag) for session, result in results]
     total = sum(len(verdicts) for _, verdicts in plans)
@@ -122,7 +132,7 @@ def _apply_flags(
     for session, verdicts in plans:
         if not verdicts:
             continue
-        with site_lock(env.state_dir(), session.site.name):
+        with write_locks(env, session):
             for outcome in flag_findings(session, verdicts):
                 if not outcome.ok or outcome.skipped or env.verbose:
                     mark = "skipped" if outcome.ok else "FAILED"
@@ -234,7 +244,6 @@ def resolve(
 
     Example: c5attn resolve 000012345 --comment "captured by hand" --dismiss-error
     """
-    from c5attn.lock import site_lock
     from c5attn.workflow import execute_resolve, locate_order, plan_resolve, view_order
 
     env = get_env(ctx)
@@ -261,7 +270,7 @@ def resolve(
         err.print("  the customer is not notified", highlight=False)
         if not confirm_write(env, "Resolve this order?", yes=yes, dry_run=dry_run):
             return
-        with site_lock(env.state_dir(), session.site.name):
+        with write_locks(env, session):
             outcome = execute_resolve(session, plan)
         change = outcome.status_change
         env.stdout.print(
@@ -284,7 +293,6 @@ def dismiss_error(
 
     Example: c5attn dismiss-error 000012345
     """
-    from c5attn.lock import site_lock
     from c5attn.workflow import dismiss_order_errors, locate_order
 
     env = get_env(ctx)
@@ -306,7 +314,7 @@ def dismiss_error(
             )
         if not confirm_write(env, f"Dismiss {len(errors)} error(s)?", yes=yes, dry_run=dry_run):
             return
-        with site_lock(env.state_dir(), session.site.name):
+        with write_locks(env, session):
             count = dismiss_order_errors(session, found)
         env.stdout.print(f"{found.increment_id}: {count} order error(s) dismissed", highlight=False)
 

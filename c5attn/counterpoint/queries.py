@@ -289,6 +289,20 @@ WHERE TABLE_NAME IN (:tables)
 """(schema, table, column) of the tables the site uses."""
 
 
+APP_LOCK = (
+    "SET NOCOUNT ON; DECLARE @result INT; "
+    "EXEC @result = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', "
+    "@LockTimeout = ?; SELECT @result AS result"
+)
+"""SQL Server only: take the site's write lock for this session, waiting up to ? ms.
+
+The result is 0 or 1 when granted, negative when not (-1: timed out). A session-owned lock is
+released with the connection, so a killed run never leaves it behind."""
+
+APP_UNLOCK = "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'"
+"""SQL Server only: release the lock ``APP_LOCK`` took."""
+
+
 def probe(table: str, columns: Sequence[str]) -> Prepared:
     """Reads nothing, but fails unless the login may read these (already resolved) columns."""
     return Prepared("probe", f"SELECT {', '.join(columns)} FROM {table} WHERE 1 = 0")

@@ -7,6 +7,7 @@ order. Dismissing uses a second connection and one explicit transaction.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,10 +29,10 @@ from c5attn.counterpoint.connection import (
     translate_error,
 )
 from c5attn.counterpoint.names import Names
-from c5attn.counterpoint.queries import Prepared, Statement
+from c5attn.counterpoint.queries import Dialect, Prepared, Statement
 from c5attn.counterpoint.schema_check import Catalogue, SchemaReport, build_report, present_optional
 from c5attn.counterpoint.values import to_decimal, to_int, to_local, to_text, to_utc
-from c5attn.errors import ConfigError, CounterpointError
+from c5attn.errors import ConfigError, CounterpointError, LockHeld
 from c5attn.models import (
     CounterpointOrder,
     Deposit,
@@ -337,6 +338,41 @@ class CounterpointStore:
             email_cnt=0 if email_cnt is None else to_int(email_cnt),
         )
 
+    # --- the write lock for other hosts ------------------------------------------------------
+
+    @contextmanager
+    def write_lock(self, wait_seconds: float = 5.0) -> Iterator[None]:
+        """Hold the site's write lock in the database while writing (SQL Server's ``sp_getapplock``).
+
+        Runs on other hosts do not see this host's file lock (``c5attn.lock``), but they share
+        the database. A SQLite database is one file on one host: there the file lock suffices
+        and this does nothing. Raises ``LockHeld`` when another session keeps the lock.
+        """
+        connection = self._reader()
+        if dialect_of(connection) is Dialect.SQLITE:
+            yield
+            return
+        resource = lock_resource(self._site)
+        with self._translated():
+            cursor = connection.cursor()
+            cursor.execute(queries.APP_LOCK, [resource, int(wait_seconds * 1000)])
+            rows = cursor.fetchall()
+            cursor.close()
+        result = to_int(rows[0][0]) if rows and rows[0][0] is not None else -999
+        if result < 0:
+            raise LockHeld(
+                f"another c5attn run is writing to site {self._site.name!r} "
+                f"(the database lock {resource} is held{', timed out' if result == -1 else ''})",
+                "wait for it to finish (it may run on another computer), then run this command again",
+            )
+        try:
+            yield
+        finally:
+            with suppress(Exception):  # a broken connection has released the lock already
+                cursor = connection.cursor()
+                cursor.execute(queries.APP_UNLOCK, [resource])
+                cursor.close()
+
     # --- order errors ------------------------------------------------------------------------
 
     def open_errors(self, order_no: str) -> list[OrderError]:
@@ -477,6 +513,13 @@ class CounterpointStore:
         if self._write is None:
             self._write = self._open(autocommit=False, read_only=False)
         return self._write
+
+
+def lock_resource(site: SiteConfig) -> str:
+    """The database lock's name for a site: the same on every host that writes to that shop."""
+    stores = ",".join(str(store) for store in sorted(site.magento_store_ids))
+    shop = f"{site.magento_url.rstrip('/').lower()}|{stores}"
+    return "c5attn:" + hashlib.sha256(shop.encode("utf-8")).hexdigest()[:24]
 
 
 def _zone(name: str) -> ZoneInfo:
