@@ -12,7 +12,7 @@ import gc
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -62,6 +62,8 @@ class CounterpointPort(Protocol):
     def open_errors(self, order_no: str) -> list[OrderError]: ...
 
     def dismiss_errors(self, order_no: str, operator: str, now: datetime) -> int: ...
+
+    def write_lock(self, wait_seconds: float = ...) -> AbstractContextManager[None]: ...
 
 
 @dataclass
