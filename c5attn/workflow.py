@@ -9,6 +9,7 @@ records them in the audit log. The CLI layer only parses arguments and renders r
 from __future__ import annotations
 
 import gc
+import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -168,12 +169,23 @@ def iter_verdicts(session: SiteSession, orders: Iterable[MagentoOrder]) -> Itera
 # --- scan ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Reported:
+    """One order a scan reports, kept compact: its JSON record (docs/output.md) and sort key; the
+    whole verdict only when the scan may write (``--apply``), since that is ~15 KB an order."""
+
+    order: str
+    money_at_risk: float
+    record: str
+    verdict: Verdict | None = None
+
+
 @dataclass
 class ScanResult:
-    """What a scan of one site found; only reported verdicts are kept (memory stays bounded)."""
+    """What a scan of one site found; only reported orders are kept (memory stays bounded)."""
 
     site: str
-    reported: list[Verdict] = field(default_factory=list)
+    reported: list[Reported] = field(default_factory=list)
     findings: Counter[str] = field(default_factory=Counter)
     scanned: int = 0
     not_imported: int = 0
@@ -185,8 +197,13 @@ class ScanResult:
         return sum(self.findings.values())
 
     @property
+    def verdicts(self) -> list[Verdict]:
+        """The reported verdicts; empty unless the scan was asked to keep them."""
+        return [item.verdict for item in self.reported if item.verdict is not None]
+
+    @property
     def to_flag(self) -> list[Verdict]:
-        return [verdict for verdict in self.reported if verdict.needs_flag]
+        return [verdict for verdict in self.verdicts if verdict.needs_flag]
 
 
 def is_reported(verdict: Verdict) -> bool:
@@ -195,8 +212,13 @@ def is_reported(verdict: Verdict) -> bool:
 
 
 def scan_site(
-    session: SiteSession, *, since: datetime | None, progress: Callable[[int, int], None] | None = None
+    session: SiteSession,
+    *,
+    since: datetime | None,
+    keep_verdicts: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScanResult:
+    """Classify every order of the window, streaming; ``keep_verdicts`` when flags will be written."""
     result = ScanResult(site=session.site.name)
     orders = session.magento.iter_orders(site_filters(since=since), progress=progress)
     with cycle_collector_paused():
@@ -212,8 +234,18 @@ def scan_site(
                 else:
                     result.findings[verdict.classification.hits[0].code] += 1
             if is_reported(verdict):
-                result.reported.append(verdict)
-    result.reported.sort(key=lambda v: (-v.classification.money_at_risk, v.order.increment_id))
+                record = json.dumps(
+                    verdict.to_json(session.site.name, now=session.now), separators=(",", ":")
+                )
+                result.reported.append(
+                    Reported(
+                        verdict.order.increment_id,
+                        float(verdict.classification.money_at_risk),
+                        record,
+                        verdict if keep_verdicts else None,
+                    )
+                )
+    result.reported.sort(key=lambda item: (-item.money_at_risk, item.order))
     return result
 
 
@@ -294,7 +326,7 @@ def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
     """
     last = {str(entry.get("order")): entry for entry in session.audit.entries(site=session.site.name)}
     settled = 0
-    for verdict in result.reported:
+    for verdict in result.verdicts:
         latest = last.get(verdict.order.increment_id)
         if verdict.flagged and latest and (latest.get("action"), latest.get("result")) == ("flag", "started"):
             state = {"state": verdict.order.state, "status": verdict.order.status}

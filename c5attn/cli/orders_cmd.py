@@ -5,9 +5,11 @@ Each parses its options, calls ``c5attn.workflow`` and renders; nothing here dec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -45,15 +47,16 @@ def _output_format(json_out: bool, csv_out: bool) -> str:
     return "json" if json_out else "csv" if csv_out else "table"
 
 
-def _print_rows(env: CliEnv, rows: list[dict[str, object]], fmt: str, title: str) -> None:
-    from c5attn.cli.render import print_csv, print_json, print_verdict_table
+def _print_rows(env: CliEnv, rows: Iterable[dict[str, Any]], fmt: str, title: str) -> None:
+    """Rows stream to JSON and CSV; only the table needs them all at once."""
+    from c5attn.cli.render import print_csv, print_json_array, print_verdict_table
 
     if fmt == "json":
-        print_json(env.stdout, rows)
+        print_json_array(env.stdout, rows)
     elif fmt == "csv":
         print_csv(env.stdout, rows)
-    elif rows:
-        print_verdict_table(env.stdout, rows, plain=not env.stdout_is_tty, title=title)
+    elif table := list(rows):
+        print_verdict_table(env.stdout, table, plain=not env.stdout_is_tty, title=title)
 
 
 def scan(
@@ -88,9 +91,13 @@ def scan(
         results = []
         for session in sessions:
             with progress_reporter(env, f"scanning {session.site.name}") as progress:
-                results.append((session, scan_site(session, since=window, progress=progress)))
-        rows = [v.to_json(r.site, now=env.now()) for _, r in results for v in r.reported]
-        _print_rows(env, rows, fmt, "Orders needing attention")
+                results.append(
+                    (session, scan_site(session, since=window, keep_verdicts=apply, progress=progress))
+                )
+        by_risk = heapq.merge(
+            *(result.reported for _, result in results), key=lambda item: (-item.money_at_risk, item.order)
+        )
+        _print_rows(env, (json.loads(item.record) for item in by_risk), fmt, "Orders needing attention")
         print_scan_summary(env.stderr, [result for _, result in results])
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run)

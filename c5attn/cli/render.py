@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,17 @@ def print_json(console: Console, data: object) -> None:
     console.file.write(json.dumps(data, indent=2, default=_json_default) + "\n")
 
 
+def print_json_array(console: Console, rows: Iterable[dict[str, Any]]) -> None:
+    """A JSON array written row by row (the same text as ``print_json`` of the list), so a large
+    scan's output never exists as one string."""
+    write = console.file.write
+    separator = "[\n"
+    for row in rows:
+        write(separator + textwrap.indent(json.dumps(row, indent=2, default=_json_default), "  "))
+        separator = ",\n"
+    write("[]\n" if separator == "[\n" else "\n]\n")
+
+
 def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)
@@ -55,7 +67,7 @@ def _json_default(value: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def print_csv(console: Console, rows: Sequence[dict[str, Any]]) -> None:
+def print_csv(console: Console, rows: Iterable[dict[str, Any]]) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

@@ -66,3 +66,16 @@ def test_queue_table_prints_brackets_literally() -> None:
         Console(file=buffer, force_terminal=True, color_system=None, width=300), [row], plain=False, title="t"
     )
     assert "Check [red]this[/red] first" in buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "rows", [[], [{"a": 1, "b": [1, 2]}], [{"a": 1.5}, {"b": {"c": "x\ny", "d": None}}]], ids=["0", "1", "2"]
+)
+def test_streamed_json_array_is_the_same_text_as_one_dump(rows: list[dict[str, object]]) -> None:
+    import json
+
+    from c5attn.cli.render import print_json_array
+
+    buffer = io.StringIO()
+    print_json_array(Console(file=buffer), iter(rows))
+    assert buffer.getvalue() == json.dumps(rows, indent=2) + "\n"
