@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -17,7 +18,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from c5attn.audit import AuditEntry, AuditLog
 from c5attn.config import SiteConfig
@@ -169,15 +170,42 @@ def iter_verdicts(session: SiteSession, orders: Iterable[MagentoOrder]) -> Itera
 # --- scan ------------------------------------------------------------------------------------
 
 
+class RecordSpool:
+    """The JSON records of reported orders, on a temporary file: a scan of 100,000 orders reports
+    ~15,000, and memory then holds only their sort keys and file offsets."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the scan result
+        self._end = 0
+
+    def add(self, record: str) -> tuple[int, int]:
+        data = record.encode("utf-8")
+        self._file.seek(self._end)
+        self._file.write(data)
+        offset, self._end = self._end, self._end + len(data)
+        return offset, len(data)
+
+    def read(self, offset: int, length: int) -> str:
+        self._file.seek(offset)
+        return self._file.read(length).decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Reported:
-    """One order a scan reports, kept compact: its JSON record (docs/output.md) and sort key; the
-    whole verdict only when the scan may write (``--apply``), since that is ~15 KB an order."""
+    """One order a scan reports: its sort key and where its JSON record (docs/output.md) is
+    spooled; the whole verdict only when the scan may write (``--apply``), ~15 KB an order."""
 
     order: str
     money_at_risk: float
-    record: str
+    spool: RecordSpool
+    offset: int
+    length: int
     verdict: Verdict | None = None
+
+    @property
+    def record(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.spool.read(self.offset, self.length))
+        return data
 
 
 @dataclass
@@ -186,6 +214,7 @@ class ScanResult:
 
     site: str
     reported: list[Reported] = field(default_factory=list)
+    spool: RecordSpool = field(default_factory=RecordSpool)
     findings: Counter[str] = field(default_factory=Counter)
     scanned: int = 0
     not_imported: int = 0
@@ -241,8 +270,9 @@ def scan_site(
                     Reported(
                         verdict.order.increment_id,
                         float(verdict.classification.money_at_risk),
-                        record,
-                        verdict if keep_verdicts else None,
+                        result.spool,
+                        *result.spool.add(record),
+                        verdict=verdict if keep_verdicts else None,
                     )
                 )
     result.reported.sort(key=lambda item: (-item.money_at_risk, item.order))

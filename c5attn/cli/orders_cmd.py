@@ -6,7 +6,6 @@ Each parses its options, calls ``c5attn.workflow`` and renders; nothing here dec
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
@@ -97,7 +96,7 @@ def scan(
         by_risk = heapq.merge(
             *(result.reported for _, result in results), key=lambda item: (-item.money_at_risk, item.order)
         )
-        _print_rows(env, (json.loads(item.record) for item in by_risk), fmt, "Orders needing attention")
+        _print_rows(env, (item.record for item in by_risk), fmt, "Orders needing attention")
         print_scan_summary(env.stderr, [result for _, result in results])
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run)
