@@ -459,7 +459,13 @@ class MagentoClient:
                 self._sleep(self._retry_delay(response, attempt))
                 continue
             if not response.ok:
-                raise error_from_response(response, what, login=login)
+                error = error_from_response(response, what, login=login)
+                if sent_token is not None and response.status_code in (401, 403):
+                    error.hint = (  # the token hint would point at keys this site does not use
+                        "Magento refused the admin user's token (renewed once if it had expired): check "
+                        "the role of magento_admin_user (System > Permissions > User Roles)"
+                    )
+                raise error
             body = _decoded(response) if parse_json else _UNPARSED
             if parse_json and can_retry and body is _UNPARSED:
                 self._sleep(self.retry.backoff(attempt, self._rng))
