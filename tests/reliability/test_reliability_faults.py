@@ -20,7 +20,7 @@ from c5attn.counterpoint import store as store_module
 
 FAULTS = "503:0.1,429:0.05,drop:0.02,slow:0.02,badjson:0.01"
 SLOW_SECONDS = 0.3  # a slow answer, well inside the client's timeout
-MAX_RUNS = 6  # an --apply that hits an unlucky write fault exits 3 and is run again, as its hint says
+MAX_RUNS = 10  # an --apply that hits an unlucky write fault exits 3 and is run again, as its hint says
 
 
 def findings(rows: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
