@@ -358,11 +358,21 @@ def machine() -> str:
     )
 
 
+def commit() -> str:
+    """The checked-out commit, marked when c5attn or the benchmark has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    changed = git("status", "--porcelain", "--", "c5attn", "benchmarks")
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (" with local changes" if changed else "")
+
+
 def markdown(results: list[SizeResult], startup: dict[str, float], args: argparse.Namespace) -> str:
     checks = target_checks(results, startup)
     lines = [
         MARK_START,
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
+        f"Measured at commit {commit()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, on {machine()}.",
         "",
         f"Magento sandbox latency {args.latency_ms:g} ms per request; page size 300; "
         f"{WORKERS} concurrent page requests; best of {args.repeat} runs for scan and floor.",
