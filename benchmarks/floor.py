@@ -65,7 +65,7 @@ class _RecordingConnection(sqlite3.Connection):
 
     log: list[tuple[str, tuple[Any, ...]]]
 
-    def cursor(self, factory: Any = None) -> _RecordingCursor:
+    def cursor(self, factory: Any = None) -> _RecordingCursor:  # type: ignore[override]  # always recording
         return super().cursor(_RecordingCursor)
 
 

@@ -416,16 +416,14 @@ def plot(path: Path, results: list[SizeResult], latency_ms: float) -> None:
     figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
     axes.plot(sizes, [r.scan_wall for r in results], "o-", label="c5attn scan")
     axes.plot(sizes, [r.floor_wall for r in results], "s--", label="floor (same requests + SQL only)")
-    ran = [r for r in results if r.naive_wall is not None and not r.naive_extrapolated]
-    axes.plot(
-        [r.orders for r in ran], [r.naive_wall for r in ran], "^-", color="tab:red", label="naive (measured)"
-    )
-    guessed = [r for r in results if r.naive_extrapolated]
+    naive = [(r.orders, r.naive_wall, r.naive_extrapolated) for r in results if r.naive_wall is not None]
+    ran = [(orders, wall) for orders, wall, guessed in naive if not guessed]
+    guessed = [(orders, wall) for orders, wall, guessed in naive if guessed]
+    if ran:
+        axes.plot(*zip(*ran, strict=True), "^-", color="tab:red", label="naive (measured)")
     if ran and guessed:
-        chain = [ran[-1], *guessed]
         axes.plot(
-            [r.orders for r in chain],
-            [r.naive_wall for r in chain],
+            *zip(ran[-1], *guessed, strict=True),
             "^:",
             color="tab:red",
             alpha=0.6,

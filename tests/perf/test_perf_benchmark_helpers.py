@@ -86,3 +86,15 @@ def test_the_generated_section_replaces_only_what_is_between_the_markers(tmp_pat
     text = doc.read_text(encoding="utf-8")
     assert "new table" in text and "old table" not in text
     assert text.startswith("# Perf\n\nintro\n") and text.endswith("\n\nfindings\n")
+
+
+@pytest.mark.parametrize("naive_sizes", [(), (1_000,), (1_000, 10_000)])
+def test_the_plot_is_written_with_or_without_naive_runs(tmp_path: Path, naive_sizes: tuple[int, ...]) -> None:
+    pytest.importorskip("matplotlib", reason="the bench extra draws the plot")
+    results = [_result(size, naive_wall=None) for size in (1_000, 10_000, 100_000)]
+    for result in results:
+        if result.orders in naive_sizes:
+            result.naive_wall = result.orders / 50
+    scan.extrapolate_naive(results)
+    scan.plot(tmp_path / "p.png", results, 20)
+    assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
