@@ -45,6 +45,8 @@ def parse_time(value: object) -> datetime | None:
 
 
 def _decimal(value: object) -> Decimal:
+    if type(value) is int:  # the common case (whole amounts, quantities): exact, no text round trip
+        return Decimal(value)
     if value is None or value == "":
         return ZERO
     try:
@@ -54,6 +56,8 @@ def _decimal(value: object) -> Decimal:
 
 
 def _int(value: object) -> int | None:
+    if type(value) is int:  # the common case; a bool is not an int here, as before
+        return value
     if value is None or value == "":
         return None
     try:
