@@ -47,8 +47,10 @@ def test_measure_reports_the_child_peak_rss_and_exit_code(tmp_path: Path) -> Non
     assert data["wall"] > 0
 
 
-def _result(orders: int, **changes: float) -> scan.SizeResult:
-    values = dict(scan_wall=1.0, peak_rss_mb=100.0, floor_wall=1.0, replay_wall=0.9, naive_wall=50.0)
+def _result(orders: int, **changes: float | None) -> scan.SizeResult:
+    values: dict[str, float | None] = dict(
+        scan_wall=1.0, peak_rss_mb=100.0, floor_wall=1.0, replay_wall=0.9, naive_wall=50.0
+    )
     values.update(changes)
     return scan.SizeResult(
         orders=orders,
