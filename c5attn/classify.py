@@ -135,9 +135,7 @@ def is_aged(ticket: ReleaseTicket, cutoff: datetime) -> bool:
     return ticket.time is None or as_utc(ticket.time) <= cutoff
 
 
-def _add_releases(
-    tallies: dict[str, _SkuTally], tickets: Iterable[ReleaseTicket], cutoff: datetime
-) -> None:
+def _add_releases(tallies: dict[str, _SkuTally], tickets: Iterable[ReleaseTicket], cutoff: datetime) -> None:
     """Add rel(s) and rel_aged(s): ``QTY_SOLD`` of sale lines, posted and unposted tickets alike."""
     for ticket in tickets:
         aged = is_aged(ticket, cutoff)
@@ -200,7 +198,7 @@ def _error_row(error: OrderError) -> dict[str, object]:
 
 
 def _listed(parts: Sequence[str]) -> str:
-    """"a, b, c and 2 more": reasons stay one readable sentence however many SKUs there are."""
+    """ "a, b, c and 2 more": reasons stay one readable sentence however many SKUs there are."""
     shown = ", ".join(parts[:_REASON_ITEMS])
     more = len(parts) - _REASON_ITEMS
     return f"{shown} and {more} more" if more > 0 else shown
@@ -360,13 +358,19 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
             "total_paid": decimal_text(order.total_paid),
             "difference": decimal_text(gap),
         }
-        parts.append(f"Magento invoiced {decimal_text(order.total_invoiced)} but only "
-                     f"{decimal_text(order.total_paid)} is paid")
+        parts.append(
+            f"Magento invoiced {decimal_text(order.total_invoiced)} but only "
+            f"{decimal_text(order.total_paid)} is paid"
+        )
     errors = [error for error in facts.cp.open_errors if norm_code(error.err_typ) in CAPTURE_ERROR_TYPES]
     if errors:
         evidence["open_errors"] = [_error_row(error) for error in errors]
-        parts.append("open Commerce5 order error " + ", ".join(
-            f"{error.err_id} ({error.err_typ.strip()}: {error.err_msg.strip()})" for error in errors))
+        parts.append(
+            "open Commerce5 order error "
+            + ", ".join(
+                f"{error.err_id} ({error.err_typ.strip()}: {error.err_msg.strip()})" for error in errors
+            )
+        )
     if not parts:
         return None
     data_based = bool(unbilled) or uncaptured
@@ -470,8 +474,11 @@ def _rule_deposit_but_canceled(facts: _Facts) -> _Finding | None:
         reason=f"Magento canceled the order but Counterpoint still holds {amount} of manual deposits "
         f"(after refunds).",
         money_at_risk=facts.manual_deposits,
-        evidence={"deposits": [_deposit_row(d) for d in manual], "manual_deposits": amount,
-                  "money_at_risk": amount},
+        evidence={
+            "deposits": [_deposit_row(d) for d in manual],
+            "manual_deposits": amount,
+            "money_at_risk": amount,
+        },
         # Rows by content, not location: posting a deposit ticket to history changes its DOC_ID.
         hashed={"manual_deposits": sorted([norm_code(d.pay_cod), decimal_text(d.amount)] for d in manual)},
     )
@@ -532,7 +539,7 @@ def classify(
             order_no=order.increment_id,
             imported=False,
             skus=skus,
-            evidence={
+            evidence_builder=lambda: {
                 "imported": False,
                 "magento": magento_side,
                 "skus": [_sku_row(sku, on_order=True) for sku in skus],
@@ -562,27 +569,30 @@ def classify(
         _rule_deposit_but_canceled(facts),
     )
     findings = [finding for finding in candidates if finding is not None]
-    evidence: dict[str, object] = {
-        "imported": True,
-        "magento": magento_side,
-        "counterpoint": {
-            "doc_id": cp.doc_id,
-            "tkt_no": cp.tkt_no.strip(),
-            "posted": cp.posted,
-            "canceled": cp.canceled,
-            "cancel_log_seq_no": cp.cancel_log_seq_no,
-        },
-        "pre_invoiced": facts.pre_invoiced,
-        "import_deposits": decimal_text(import_deposits),
-        "manual_deposits": decimal_text(manual_deposits),
-        "capture_grace_minutes": capture_grace_minutes,
-        "skus": [_sku_row(s, on_order=True) for s in on_order]
-        + [_sku_row(s, on_order=False) for s in released_only],
-        "release_tickets": [_ticket_row(ticket, cutoff) for ticket in cp.releases],
-        "deposits": [_deposit_row(deposit) for deposit in cp.deposits],
-        "open_errors": [_error_row(error) for error in cp.open_errors],
-        "rules": {finding.code: finding.evidence for finding in findings},
-    }
+
+    def evidence() -> dict[str, object]:
+        return {
+            "imported": True,
+            "magento": magento_side,
+            "counterpoint": {
+                "doc_id": cp.doc_id,
+                "tkt_no": cp.tkt_no.strip(),
+                "posted": cp.posted,
+                "canceled": cp.canceled,
+                "cancel_log_seq_no": cp.cancel_log_seq_no,
+            },
+            "pre_invoiced": facts.pre_invoiced,
+            "import_deposits": decimal_text(import_deposits),
+            "manual_deposits": decimal_text(manual_deposits),
+            "capture_grace_minutes": capture_grace_minutes,
+            "skus": [_sku_row(s, on_order=True) for s in on_order]
+            + [_sku_row(s, on_order=False) for s in released_only],
+            "release_tickets": [_ticket_row(ticket, cutoff) for ticket in cp.releases],
+            "deposits": [_deposit_row(deposit) for deposit in cp.deposits],
+            "open_errors": [_error_row(error) for error in cp.open_errors],
+            "rules": {finding.code: finding.evidence for finding in findings},
+        }
+
     return Classification(
         order_no=order.increment_id,
         imported=True,
@@ -592,5 +602,5 @@ def classify(
         import_deposits=import_deposits,
         manual_deposits=manual_deposits,
         fingerprint=_fingerprint(findings),
-        evidence=evidence,
+        evidence_builder=evidence,
     )

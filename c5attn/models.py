@@ -7,9 +7,11 @@ build them; the scenario engine (``c5attn.classify``) reads them. Quantities and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 ZERO = Decimal(0)
@@ -187,7 +189,14 @@ class Classification:
     import_deposits: Decimal = ZERO
     manual_deposits: Decimal = ZERO
     fingerprint: str | None = None  # set iff there is at least one hit
-    evidence: dict[str, object] = field(default_factory=dict)
+    # Builds ``evidence`` on first use: most orders of a scan are never shown, and the evidence
+    # dictionary (every quantity as text) is a large share of classifying one.
+    evidence_builder: Callable[[], dict[str, object]] = field(default=dict, repr=False, compare=False)
+
+    @cached_property
+    def evidence(self) -> dict[str, object]:
+        """Why the rules fired, JSON-ready (printed by ``show`` and in ``scan --json``)."""
+        return self.evidence_builder()
 
     @property
     def scenarios(self) -> tuple[str, ...]:

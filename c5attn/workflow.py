@@ -203,8 +203,13 @@ class Reported:
     verdict: Verdict | None = None
 
     @property
+    def text(self) -> str:
+        """The record as compact JSON text."""
+        return self.spool.read(self.offset, self.length)
+
+    @property
     def record(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.spool.read(self.offset, self.length))
+        data: dict[str, Any] = json.loads(self.text)
         return data
 
 

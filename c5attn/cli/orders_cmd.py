@@ -51,7 +51,7 @@ def _print_rows(env: CliEnv, rows: Iterable[dict[str, Any]], fmt: str, title: st
     from c5attn.cli.render import print_csv, print_json_array, print_verdict_table
 
     if fmt == "json":
-        print_json_array(env.stdout, rows)
+        print_json_array(env.stdout, rows, pretty=env.stdout_is_tty)
     elif fmt == "csv":
         print_csv(env.stdout, rows)
     elif table := list(rows):
@@ -79,7 +79,7 @@ def scan(
 
     Example: c5attn scan --since 7d ; c5attn scan --apply --yes
     """
-    from c5attn.cli.render import print_scan_summary
+    from c5attn.cli.render import print_json_texts, print_scan_summary
     from c5attn.timeparse import parse_since
     from c5attn.workflow import scan_site
 
@@ -96,7 +96,10 @@ def scan(
         by_risk = heapq.merge(
             *(result.reported for _, result in results), key=lambda item: (-item.money_at_risk, item.order)
         )
-        _print_rows(env, (item.record for item in by_risk), fmt, "Orders needing attention")
+        if fmt == "json":
+            print_json_texts(env.stdout, (item.text for item in by_risk), pretty=env.stdout_is_tty)
+        else:
+            _print_rows(env, (item.record for item in by_risk), fmt, "Orders needing attention")
         print_scan_summary(env.stderr, [result for _, result in results])
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run)

@@ -48,13 +48,25 @@ def print_json(console: Console, data: object) -> None:
     console.file.write(json.dumps(data, indent=2, default=_json_default) + "\n")
 
 
-def print_json_array(console: Console, rows: Iterable[dict[str, Any]]) -> None:
-    """A JSON array written row by row (the same text as ``print_json`` of the list), so a large
-    scan's output never exists as one string."""
+def print_json_array(console: Console, rows: Iterable[dict[str, Any]], *, pretty: bool = True) -> None:
+    """A JSON array written row by row, so a large scan's output never exists as one string."""
+    print_json_texts(
+        console,
+        (json.dumps(row, separators=(",", ":"), default=_json_default) for row in rows),
+        pretty=pretty,
+    )
+
+
+def print_json_texts(console: Console, texts: Iterable[str], *, pretty: bool) -> None:
+    """A JSON array of rows already encoded compactly: indented for a person (the same text as
+    ``json.dumps(rows, indent=2)``), else one row per line as they are (a script reads it faster
+    than Python's pure-Python indenting encoder writes it)."""
     write = console.file.write
     separator = "[\n"
-    for row in rows:
-        write(separator + textwrap.indent(json.dumps(row, indent=2, default=_json_default), "  "))
+    for text in texts:
+        if pretty:
+            text = textwrap.indent(json.dumps(json.loads(text), indent=2), "  ")
+        write(separator + text)
         separator = ",\n"
     write("[]\n" if separator == "[\n" else "\n]\n")
 
