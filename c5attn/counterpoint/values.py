@@ -23,6 +23,11 @@ def _unexpected(value: object, kind: str) -> CounterpointError:
 
 def to_decimal(value: object) -> Decimal:
     """A quantity or amount; NULL is 0. Floats go through ``repr`` so 12.3 stays 12.3."""
+    kind = type(value)
+    if kind is Decimal:  # the common cases first: this runs for every number of every row
+        return value  # type: ignore[return-value]
+    if kind is int:
+        return Decimal(value)  # type: ignore[arg-type]
     if value is None:
         return ZERO
     if isinstance(value, Decimal):
@@ -42,6 +47,8 @@ def to_decimal(value: object) -> Decimal:
 
 def to_int(value: object) -> int:
     """A key (``DOC_ID``, ``LOG_SEQ_NO``): integral whatever its driver type."""
+    if type(value) is int:  # sqlite3's keys, nearly every call
+        return value
     number = to_decimal(value)
     if value is None or number != number.to_integral_value():
         raise _unexpected(value, "a whole number")
