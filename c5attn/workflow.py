@@ -284,6 +284,11 @@ def scan_site(
     return result
 
 
+def status_of(order: MagentoOrder, status: str | None = None) -> dict[str, str]:
+    """An order's state and status as the audit log records them (``status`` after a write)."""
+    return {"state": order.state, "status": order.status if status is None else status}
+
+
 @dataclass(frozen=True)
 class WriteResult:
     """The outcome of one write, as the operator sees it."""
@@ -307,12 +312,12 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     except MagentoAuthError:
         raise  # every other order would fail the same way
     except C5Error as error:  # a transient failure of this order only: the others go on
-        state = {"state": verdict.order.state, "status": verdict.order.status}
+        state = status_of(verdict.order)
         message = f"re-reading the order before flagging it failed: {error}"
         session.record(verdict.order, "flag", "failed", before=state, after=state, message=message)
         return WriteResult(verdict.order.increment_id, False, str(error))
     markers = read_markers(fresh.status_histories)
-    before = {"state": fresh.state, "status": fresh.status}
+    before = status_of(fresh)
     if fresh.status == site.needs_attention_status or fingerprint in markers.flagged:
         session.record(
             fresh,
@@ -344,7 +349,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     except C5Error as error:
         session.record(fresh, "flag", "failed", before=before, after=before, message=str(error))
         return WriteResult(fresh.increment_id, False, str(error))
-    after = {"state": fresh.state, "status": change.after}
+    after = status_of(fresh, change.after)
     result = "ok" if change.applied else "not-applied"
     session.record(fresh, "flag", result, before=before, after=after, message=change.message)
     return WriteResult(
@@ -364,7 +369,7 @@ def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
     for verdict in result.verdicts:
         latest = last.get(verdict.order.increment_id)
         if verdict.flagged and latest and (latest.get("action"), latest.get("result")) == ("flag", "started"):
-            state = {"state": verdict.order.state, "status": verdict.order.status}
+            state = status_of(verdict.order)
             message = f"an interrupted run's flag landed (run {latest.get('run_id')}); found flagged"
             session.record(verdict.order, "flag", "ok", before=state, after=state, message=message)
             settled += 1
@@ -511,7 +516,7 @@ class ResolveOutcome:
 def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     """Write the status and comment, read back, then dismiss; report a half-done resolve exactly."""
     order = plan.verdict.order
-    before = {"state": order.state, "status": order.status}
+    before = status_of(order)
     session.record(
         order,
         "resolve",
@@ -530,7 +535,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
         "resolve",
         "ok" if change.applied else "not-applied",
         before=before,
-        after={"state": order.state, "status": change.after},
+        after=status_of(order, change.after),
         message=change.message,
     )
     if not change.applied:
