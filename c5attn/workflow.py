@@ -225,6 +225,7 @@ class ScanResult:
     not_imported: int = 0
     resolved: int = 0
     stale: int = 0
+    unflagged: int = 0  # findings ``--apply`` would flag
 
     @property
     def finding_count(self) -> int:
@@ -267,6 +268,8 @@ def scan_site(
                     result.resolved += 1
                 else:
                     result.findings[verdict.classification.hits[0].code] += 1
+            if verdict.needs_flag:
+                result.unflagged += 1
             if is_reported(verdict):
                 record = json.dumps(
                     verdict.to_json(session.site.name, now=session.now), separators=(",", ":")

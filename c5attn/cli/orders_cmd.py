@@ -103,8 +103,13 @@ def scan(
         print_scan_summary(env.stderr, [result for _, result in results])
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run)
-        elif dry_run or yes:
-            env.stderr.print("read-only: add --apply to flag the findings", highlight=False)
+        elif unflagged := sum(result.unflagged for _, result in results):
+            command = sessions[0].command if len(sessions) == 1 else "c5attn"
+            env.stderr.print(
+                f"{unflagged} findings are not flagged Needs Attention yet; to flag them: "
+                f"{command} scan --apply" + (" --all" if all_orders else f" --since {since}"),
+                highlight=False,
+            )
     if fail_if_found and any(result.finding_count for _, result in results):
         raise typer.Exit(ExitCode.FOUND)
 

@@ -68,6 +68,9 @@ def test_scan_reports_exactly_the_intended_findings_and_writes_nothing(sandbox: 
     assert found == labels
     assert {row["scenario"] for row in rows if row["scenario"]} == CODES
     assert "findings" in run.stderr
+    unflagged = sum(1 for row in rows if row["scenarios"] and not row["flagged"])
+    assert f"{unflagged} findings are not flagged Needs Attention yet" in run.stderr
+    assert "c5attn --sandbox scan --apply --all" in run.stderr
     assert not (sandbox.home / "audit.jsonl").exists()
     assert comments_with(sandbox, "[c5attn:") == {}
 
@@ -136,6 +139,7 @@ def test_second_apply_writes_nothing(sandbox: Sandbox) -> None:
     run = sandbox.invoke("scan", "--all", "--apply", "--yes")
     assert run.exit_code == 0
     assert "nothing to flag" in run.stderr
+    assert "not flagged Needs Attention yet" not in sandbox.invoke("scan", "--all").stderr
     assert set(comments_with(sandbox, "[c5attn:flag").values()) == {1}
     assert (sandbox.home / "audit.jsonl").read_text() == audit_before
 
