@@ -1,3 +1,3 @@
-from c5attn.cli.app import main
+from c5attn.cli.entry import main
 
 main()
