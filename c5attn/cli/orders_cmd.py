@@ -295,6 +295,12 @@ def resolve(
                 f"{found.increment_id}: {outcome.dismissed} Counterpoint order error(s) dismissed",
                 highlight=False,
             )
+        elif view.open_errors:
+            env.stderr.print(
+                f"{len(view.open_errors)} Commerce5 order error(s) are still open, and Commerce5 keeps "
+                f"e-mailing about them: {session.command} dismiss-error {found.increment_id}",
+                highlight=False,
+            )
 
 
 def dismiss_error(

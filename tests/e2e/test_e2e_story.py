@@ -215,6 +215,13 @@ def test_resolve_takes_the_order_out_and_scan_does_not_flag_it_again(sandbox: Sa
     assert comments_with(sandbox, "[c5attn:flag").get(number, 0) <= 1
 
 
+def test_resolve_without_dismiss_reminds_of_the_open_errors(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "capture-failed", errors=True)
+    run = sandbox.invoke("resolve", number, "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert f"c5attn --sandbox dismiss-error {number}" in run.stderr and "still open" in run.stderr
+
+
 def test_resolve_refuses_a_status_of_another_state(sandbox: Sandbox) -> None:
     number = _one(sandbox, "completed-but-canceled")
     run = sandbox.invoke("resolve", number, "--status", "pending", "--yes")
