@@ -17,7 +17,6 @@ from c5attn.scenarios import SCENARIOS
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from c5attn.verdict import Verdict
     from c5attn.workflow import OrderView, ScanResult
 
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
@@ -40,33 +39,38 @@ CSV_COLUMNS = (
 )
 
 
-def verdict_rows(verdicts: Sequence[tuple[str, Verdict]], now: datetime) -> list[dict[str, Any]]:
-    return [verdict.to_json(site, now=now) for site, verdict in verdicts]
-
-
 def print_json(console: Console, data: object) -> None:
     console.file.write(json.dumps(data, indent=2, default=_json_default) + "\n")
 
 
 def print_json_array(console: Console, rows: Iterable[dict[str, Any]], *, pretty: bool = True) -> None:
     """A JSON array written row by row, so a large scan's output never exists as one string."""
-    print_json_texts(
-        console,
-        (json.dumps(row, separators=(",", ":"), default=_json_default) for row in rows),
-        pretty=pretty,
-    )
+    if pretty:
+        pieces = (_indented(json.dumps(row, indent=2, default=_json_default)) for row in rows)
+    else:
+        pieces = (json.dumps(row, separators=(",", ":"), default=_json_default) for row in rows)
+    _write_array(console, pieces)
 
 
 def print_json_texts(console: Console, texts: Iterable[str], *, pretty: bool) -> None:
     """A JSON array of rows already encoded compactly: indented for a person (the same text as
     ``json.dumps(rows, indent=2)``), else one row per line as they are (a script reads it faster
     than Python's pure-Python indenting encoder writes it)."""
+    _write_array(
+        console, (_indented(json.dumps(json.loads(text), indent=2)) for text in texts) if pretty else texts
+    )
+
+
+def _indented(element: str) -> str:
+    """An array element laid out as ``json.dumps(array, indent=2)`` lays it out."""
+    return textwrap.indent(element, "  ")
+
+
+def _write_array(console: Console, elements: Iterable[str]) -> None:
     write = console.file.write
     separator = "[\n"
-    for text in texts:
-        if pretty:
-            text = textwrap.indent(json.dumps(json.loads(text), indent=2), "  ")
-        write(separator + text)
+    for element in elements:
+        write(separator + element)
         separator = ",\n"
     write("[]\n" if separator == "[\n" else "\n]\n")
 
