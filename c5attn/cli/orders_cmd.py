@@ -149,7 +149,7 @@ def _apply_flags(
         with write_locks(env, session):
             for outcome in flag_findings(session, verdicts):
                 if not outcome.ok or outcome.skipped or env.verbose:
-                    mark = "skipped" if outcome.ok else "FAILED"
+                    mark = "FAILED" if not outcome.ok else "skipped" if outcome.skipped else "flagged"
                     env.stderr.print(f"{mark} {outcome.order}: {outcome.message}", highlight=False)
                 outcomes.append(outcome)
     written = sum(1 for o in outcomes if o.ok and not o.skipped)
