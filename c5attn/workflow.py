@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from c5attn.audit import AuditEntry, AuditLog
 from c5attn.config import SiteConfig
-from c5attn.errors import C5Error, MagentoAuthError, OrderNotFound, PartialFailure, UsageError
+from c5attn.errors import AmbiguousOrder, C5Error, MagentoAuthError, OrderNotFound, PartialFailure, UsageError
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
 from c5attn.scenarios import scenario_for
@@ -435,8 +435,6 @@ class OrderView:
 
 def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSession, MagentoOrder]:
     """Find an order number in the chosen sites; refuse when it is in none or in several."""
-    from c5attn.errors import AmbiguousOrder
-
     number = order_no.strip()
     if not number:
         raise UsageError("the order number is empty", "type the Magento order number, e.g. 000012345")
