@@ -163,16 +163,6 @@ WHERE h.{ORDER_NO} IN (:order_nos)
 )
 """Candidate orders, open and posted; document type and store are checked in Python."""
 
-ORDER_LINES = Statement(
-    "order_lines",
-    """
-SELECT l.DOC_ID, l.LIN_SEQ_NO, l.LIN_TYP, l.ITEM_NO, l.QTY_SOLD, l.PRC
-FROM {PS_DOC_LIN} l
-WHERE l.DOC_ID IN (:doc_ids)
-ORDER BY l.DOC_ID, l.LIN_SEQ_NO
-""",
-)
-
 RELEASES = Statement(
     "releases",
     f"""
@@ -243,7 +233,7 @@ ORDER BY e.ORD_NO, e.ERR_ID
 """,
 )
 
-DETAIL_STATEMENTS = (ORDER_LINES, RELEASES, DEPOSITS, CANCELLATIONS, OPEN_ERRORS)
+DETAIL_STATEMENTS = (RELEASES, DEPOSITS, CANCELLATIONS, OPEN_ERRORS)
 """Run once per batch that found at least one order, after ``HEADERS``."""
 
 STATEMENTS_PER_BATCH = 1 + len(DETAIL_STATEMENTS) + 1

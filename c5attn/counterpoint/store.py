@@ -37,7 +37,6 @@ from c5attn.models import (
     CounterpointOrder,
     Deposit,
     OrderError,
-    OrderLine,
     ReleaseTicket,
     TicketLine,
     norm_code,
@@ -109,7 +108,6 @@ class _Draft:
 
     order_no: str
     header: _Header
-    lines: list[OrderLine] = field(default_factory=list)
     tickets: dict[tuple[bool, int], _Ticket] = field(default_factory=dict)
     deposits: list[Deposit] = field(default_factory=list)
     last_cancel: int | None = None
@@ -142,7 +140,6 @@ class _Draft:
             doc_id=self.header.doc_id,
             tkt_no=to_text(self.header.tkt_no),
             posted=self.header.posted,
-            lines=tuple(self.lines),
             releases=releases,
             deposits=tuple(sorted(self.deposits, key=lambda d: (d.posted, d.doc_id, d.pmt_seq_no))),
             canceled=canceled,
@@ -261,11 +258,6 @@ class CounterpointStore:
             return {}
         batch = _Batch(drafts)
         values = {**batch.keys(), **self._codes}
-
-        for doc_id, _seq, lin_typ, item_no, qty_sold, price in self._rows(queries.ORDER_LINES, values):
-            line = OrderLine(to_text(item_no), norm_code(lin_typ), to_decimal(qty_sold), to_decimal(price))
-            for draft in batch.of_doc(doc_id):
-                draft.lines.append(line)
 
         for row in self._rows(queries.RELEASES, values):
             posted, orig_doc_id, orig_tkt_no, doc_id, tkt_no, tkt_dt, rs_utc_dt, seq, lin_typ, item, qty = row

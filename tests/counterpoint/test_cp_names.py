@@ -44,7 +44,9 @@ def test_cp_renamed_columns_still_work(cp_db, make_store):
     cp_db.execute("ALTER TABLE USER_C5_ORD_ERR RENAME COLUMN ORD_NO TO ORDER_NO")
     cp_db.execute("ALTER TABLE USER_C5_ORD_ERR RENAME COLUMN IS_DISMISSED TO DISMISSED")
     cp_db.order(1, "100")
-    cp_db.add("PS_DOC_LIN", DOC_ID=1, LIN_SEQ_NO=1, LIN_TYP="O", ITEM_NO="SKU", QTY="3")
+    cp_db.add("PS_DOC_HDR", DOC_ID=2, DOC_TYP="T", TKT_NO="100-1", IS_REL_TKT="Y")
+    cp_db.add("PS_DOC_HDR_ORIG_DOC", DOC_ID=2, ORIG_DOC_ID=1)
+    cp_db.add("PS_DOC_LIN", DOC_ID=2, LIN_SEQ_NO=1, LIN_TYP="S", ITEM_NO="SKU", QTY="3")
     cp_db.add("USER_C5_ORD_ERR", ERR_ID=1, ORDER_NO="100")
     store = make_store(
         rename={
@@ -54,7 +56,7 @@ def test_cp_renamed_columns_still_work(cp_db, make_store):
         }
     )
     order = store.fetch_orders(["100"])["100"]
-    assert order.lines[0].qty_sold == Decimal(3)
+    assert order.releases[0].lines[0].qty_sold == Decimal(3)
     assert [e.err_id for e in order.open_errors] == [1]
     assert store.dismiss_errors("100", "op", NOW) == 1
     assert cp_db.execute("SELECT DISMISSED, DISMISSED_BY FROM USER_C5_ORD_ERR") == [("Y", "op")]
@@ -96,8 +98,8 @@ def test_cp_order_number_column_follows_the_rename_map(cp_db, make_store):
 
 def test_cp_a_configured_name_the_database_lacks_is_named_in_the_error(cp_db, make_store):
     cp_db.order(1, "100")
-    store = make_store(rename={"PS_DOC_LIN.PRC": "PRICE"})
-    with pytest.raises(CounterpointSchemaError, match=r"column PS_DOC_LIN\.PRICE not found"):
+    store = make_store(rename={"PS_DOC_LIN.ITEM_NO": "ITEM"})
+    with pytest.raises(CounterpointSchemaError, match=r"column PS_DOC_LIN\.ITEM not found"):
         store.fetch_orders(["100"])
 
 

@@ -31,16 +31,16 @@ def test_cp_sandbox_schema_is_complete(make_store):
 
 
 def test_cp_missing_column_and_table_are_named(cp_db, make_store):
-    cp_db.execute("ALTER TABLE PS_DOC_LIN DROP COLUMN PRC")
+    cp_db.execute("ALTER TABLE PS_DOC_LIN DROP COLUMN QTY_SOLD")
     cp_db.execute("DROP TABLE PS_TKT_HIST_PMT")
     report = make_store().check_schema()
     status = _status(report)
     assert not report.ok
-    assert status[("PS_DOC_LIN", "PRC")] == "missing"
-    assert status[("PS_DOC_LIN", "QTY_SOLD")] == "present"
+    assert status[("PS_DOC_LIN", "QTY_SOLD")] == "missing"
+    assert status[("PS_DOC_LIN", "ITEM_NO")] == "present"
     assert status[("PS_TKT_HIST_PMT", None)] == "missing"
     assert sorted(report.problems()) == [
-        "column PS_DOC_LIN.PRC is missing",
+        "column PS_DOC_LIN.QTY_SOLD is missing",
         "table PS_TKT_HIST_PMT is missing (or this login cannot see it)",
     ]
 
@@ -146,10 +146,10 @@ def test_cp_sql_server_catalogue_path(cp_db, make_site):
         factory = lambda dsn, **_: _SqlServerLike(cp_db.path)  # noqa: E731
         return CounterpointStore(make_site(**overrides), connection_factory=factory, trace=sent.append)
 
-    with store(rename={"PS_DOC_HDR": "dbo.PS_DOC_HDR", "PS_DOC_LIN.PRC": "PRICE"}) as checked:
+    with store(rename={"PS_DOC_HDR": "dbo.PS_DOC_HDR", "PS_DOC_LIN.QTY_SOLD": "QTY"}) as checked:
         report = checked.check_schema()
     assert report.dialect == "sqlserver"
-    assert report.problems() == ["column PS_DOC_LIN.PRICE (default PRC) is missing"]
+    assert report.problems() == ["column PS_DOC_LIN.QTY (default QTY_SOLD) is missing"]
     assert _status(report)[("PS_DOC_HDR", "RS_UTC_DT")] == "present"
     assert _status(report)[("PS_TKT_HIST", "RS_UTC_DT")] == "optional, absent"
     with store(rename={"PS_DOC_HDR": "dbo.PS_DOC_HDR"}) as reader:

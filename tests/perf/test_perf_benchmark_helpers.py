@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from c5attn.counterpoint.queries import STATEMENTS_PER_BATCH
+
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
@@ -57,7 +59,7 @@ def _result(orders: int, **changes: float | None) -> scan.SizeResult:
         scanned=orders,
         page_size=300,
         requests=math.ceil(orders / 300),
-        statements=7 * math.ceil(orders / 500) + 1,
+        statements=STATEMENTS_PER_BATCH * math.ceil(orders / 500) + 1,
         **values,  # type: ignore[arg-type]
     )
 
