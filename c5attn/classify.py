@@ -63,57 +63,41 @@ def counted_items(items: Sequence[MagentoItem]) -> tuple[MagentoItem, ...]:
     real items and the parent line is skipped. The parent's type comes from
     ``parent_product_type`` or, failing that, from the parent row found by ``parent_item_id``.
     """
-    kind_by_id = {item.item_id: _product_kind(item.product_type) for item in items}
-
-    def parent_kind(item: MagentoItem) -> str:
+    kind_by_id: dict[int, str] | None = None  # built only when a child row names no parent type
+    counted = []
+    for item in items:
+        if _product_kind(item.product_type) == BUNDLE:
+            continue
         if item.parent_product_type:
-            return _product_kind(item.parent_product_type)
-        if item.parent_item_id is None:
-            return ""
-        return kind_by_id.get(item.parent_item_id, "")
-
-    return tuple(
-        item
-        for item in items
-        if _product_kind(item.product_type) != BUNDLE and parent_kind(item) != CONFIGURABLE
-    )
-
-
-@dataclass
-class _SkuTally:
-    """Running per-SKU sums while reading lines (several lines of one SKU add up)."""
-
-    display: str
-    ordered: Decimal = ZERO
-    invoiced: Decimal = ZERO
-    shipped: Decimal = ZERO
-    canceled: Decimal = ZERO
-    price: Decimal = ZERO
-    released: Decimal = ZERO
-    released_aged: Decimal = ZERO
-
-    def evidence(self) -> SkuEvidence:
-        return SkuEvidence(
-            sku=self.display,
-            ordered=self.ordered,
-            invoiced=self.invoiced,
-            shipped=self.shipped,
-            canceled=self.canceled,
-            released=self.released,
-            released_aged=self.released_aged,
-            price=self.price,
-        )
+            parent_kind = _product_kind(item.parent_product_type)
+        elif item.parent_item_id is None:
+            parent_kind = ""
+        else:
+            if kind_by_id is None:
+                kind_by_id = {other.item_id: _product_kind(other.product_type) for other in items}
+            parent_kind = kind_by_id.get(item.parent_item_id, "")
+        if parent_kind != CONFIGURABLE:
+            counted.append(item)
+    return tuple(counted)
 
 
-def _magento_tallies(items: Sequence[MagentoItem]) -> dict[str, _SkuTally]:
+def _tally(tallies: dict[str, SkuEvidence], code: str) -> SkuEvidence:
+    """The running per-SKU sums of ``code`` (several lines of one SKU add up)."""
+    tally = tallies.get(norm_code(code))
+    if tally is None:
+        tally = tallies[norm_code(code)] = SkuEvidence(code.strip(), ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
+    return tally
+
+
+def _magento_tallies(items: Sequence[MagentoItem]) -> dict[str, SkuEvidence]:
     """Per-SKU Magento quantities, keyed by the normalised SKU.
 
     Several lines of one SKU at different prices are valued at the highest of them: money at risk
     ranks findings, it does not bill anyone, and an upper bound never hides one.
     """
-    tallies: dict[str, _SkuTally] = {}
+    tallies: dict[str, SkuEvidence] = {}
     for item in counted_items(items):
-        tally = tallies.setdefault(norm_code(item.sku), _SkuTally(display=item.sku.strip()))
+        tally = _tally(tallies, item.sku)
         tally.ordered += item.qty_ordered
         tally.invoiced += item.qty_invoiced
         tally.shipped += item.qty_shipped
@@ -135,14 +119,16 @@ def is_aged(ticket: ReleaseTicket, cutoff: datetime) -> bool:
     return ticket.time is None or as_utc(ticket.time) <= cutoff
 
 
-def _add_releases(tallies: dict[str, _SkuTally], tickets: Iterable[ReleaseTicket], cutoff: datetime) -> None:
+def _add_releases(
+    tallies: dict[str, SkuEvidence], tickets: Iterable[ReleaseTicket], cutoff: datetime
+) -> None:
     """Add rel(s) and rel_aged(s): ``QTY_SOLD`` of sale lines, posted and unposted tickets alike."""
     for ticket in tickets:
         aged = is_aged(ticket, cutoff)
         for line in ticket.lines:
             if norm_code(line.lin_typ) != SALE_LINE:
                 continue
-            tally = tallies.setdefault(norm_code(line.item_no), _SkuTally(display=line.item_no.strip()))
+            tally = _tally(tallies, line.item_no)
             tally.released += line.qty_sold
             if aged:
                 tally.released_aged += line.qty_sold
@@ -207,7 +193,7 @@ def _listed(parts: Sequence[str]) -> str:
 # --- Facts and findings --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Facts:
     """Both sides reduced to what the rules compare."""
 
@@ -215,17 +201,16 @@ class _Facts:
     cp: CounterpointOrder
     on_order: tuple[SkuEvidence, ...]  # the Magento order's counted SKUs
     released_only: tuple[SkuEvidence, ...]  # SKUs only Counterpoint released (ordered 0)
-    aged_tickets: tuple[str, ...]
+    cutoff: datetime  # releases at or before it are aged
     pre_invoiced: bool
     manual_deposits: Decimal
+    state: str  # Magento's state, trimmed and lower-case
+    terminal: bool
 
     @property
-    def state(self) -> str:
-        return self.order.state.strip().lower()
-
-    @property
-    def terminal(self) -> bool:
-        return self.state in TERMINAL_STATES
+    def aged_tickets(self) -> list[str]:
+        """The numbers of the release tickets old enough to expect their invoice."""
+        return sorted({t.tkt_no.strip() for t in self.cp.releases if is_aged(t, self.cutoff)})
 
     @property
     def ticket_numbers(self) -> list[str]:
@@ -345,7 +330,7 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
         )
     if unbilled:
         evidence["not_invoiced"] = unbilled
-        evidence["aged_tickets"] = list(facts.aged_tickets)
+        evidence["aged_tickets"] = facts.aged_tickets
         parts.append(
             f"released over {grace_minutes} minutes ago without a Magento invoice: {_listed(unbilled_parts)}"
         )
@@ -524,42 +509,56 @@ def classify(
     ``cp`` is None when the order was never imported into Counterpoint: no scenario applies then,
     but the Magento quantities are still reported for ``show``.
     """
-    cutoff = as_utc(now) - timedelta(minutes=capture_grace_minutes)
     tallies = _magento_tallies(order.items)
-    on_order_keys = list(tallies)
-    magento_side: dict[str, object] = {
-        "state": order.state,
-        "status": order.status,
-        "total_invoiced": decimal_text(order.total_invoiced),
-        "total_paid": decimal_text(order.total_paid),
-    }
+
+    def magento_side() -> dict[str, object]:
+        return {
+            "state": order.state,
+            "status": order.status,
+            "total_invoiced": decimal_text(order.total_invoiced),
+            "total_paid": decimal_text(order.total_paid),
+        }
+
     if cp is None:
-        skus = tuple(tally.evidence() for tally in tallies.values())
+        skus = tuple(tallies.values())
         return Classification(
             order_no=order.increment_id,
             imported=False,
             skus=skus,
             evidence_builder=lambda: {
                 "imported": False,
-                "magento": magento_side,
+                "magento": magento_side(),
                 "skus": [_sku_row(sku, on_order=True) for sku in skus],
                 "rules": {},
             },
         )
 
-    _add_releases(tallies, cp.releases, cutoff)
-    on_order = tuple(tallies[key].evidence() for key in on_order_keys)
-    released_only = tuple(tallies[key].evidence() for key in sorted(set(tallies) - set(on_order_keys)))
-    import_deposits = sum((d.amount for d in cp.deposits if d.kind == "import"), ZERO)
-    manual_deposits = sum((d.amount for d in cp.deposits if d.kind == "manual"), ZERO)
+    cutoff = as_utc(now) - timedelta(minutes=capture_grace_minutes)
+    on_order = tuple(tallies.values())
+    released_only: tuple[SkuEvidence, ...] = ()
+    if cp.releases:
+        on_order_count = len(tallies)
+        _add_releases(tallies, cp.releases, cutoff)
+        if len(tallies) > on_order_count:
+            added = list(tallies.items())[on_order_count:]
+            released_only = tuple(tally for _, tally in sorted(added, key=lambda pair: pair[0]))
+    import_deposits = manual_deposits = ZERO
+    for deposit in cp.deposits:
+        if deposit.kind == "import":
+            import_deposits += deposit.amount
+        elif deposit.kind == "manual":
+            manual_deposits += deposit.amount
+    state = order.state.strip().lower()
     facts = _Facts(
         order=order,
         cp=cp,
         on_order=on_order,
         released_only=released_only,
-        aged_tickets=tuple(sorted({t.tkt_no.strip() for t in cp.releases if is_aged(t, cutoff)})),
+        cutoff=cutoff,
         pre_invoiced=import_deposits > 0,
         manual_deposits=manual_deposits,
+        state=state,
+        terminal=state in TERMINAL_STATES,
     )
     candidates = (
         _rule_manual_invoice_or_ship(facts),
@@ -573,7 +572,7 @@ def classify(
     def evidence() -> dict[str, object]:
         return {
             "imported": True,
-            "magento": magento_side,
+            "magento": magento_side(),
             "counterpoint": {
                 "doc_id": cp.doc_id,
                 "tkt_no": cp.tkt_no.strip(),

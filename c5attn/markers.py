@@ -43,6 +43,8 @@ class Markers:
 
 def _markers_in(comment: str) -> Iterable[tuple[str, str | None]]:
     """(kind, fingerprint) for each marker in a comment, after undoing HTML escaping."""
+    if "&" not in comment and "c5attn" not in comment.lower():
+        return  # nothing to unescape and no marker: most comments, cheaply
     text = html.unescape(html.unescape(comment))  # Magento may escape once more on the way back
     for match in _MARKER.finditer(text):
         found = _FINGERPRINT.search(match.group("attrs"))

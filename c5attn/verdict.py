@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from c5attn.classify import as_utc, classify
 from c5attn.markers import Markers, commerce5_hint, read_markers
@@ -17,7 +18,7 @@ from c5attn.models import Classification, CounterpointOrder, MagentoOrder, norm_
 from c5attn.scenarios import STALE_STEPS, scenario_for, steps_for_order, unclassified_steps
 
 
-@dataclass(frozen=True)
+@dataclass
 class Verdict:
     """One order's classification and flag state for a site, with the steps staff should take."""
 
@@ -25,9 +26,19 @@ class Verdict:
     cp: CounterpointOrder | None
     classification: Classification
     needs_attention_status: str
-    markers: Markers
-    hint: str | None  # Commerce5's latest comment (not c5attn's), shown for flags no rule explains
     now: datetime
+
+    # Read from the comment history on first use: a scan only needs them for orders with a
+    # finding or a flag, a small share of the orders it reads.
+    @cached_property
+    def markers(self) -> Markers:
+        """The fingerprints c5attn flagged and resolved on this order."""
+        return read_markers(self.order.status_histories)
+
+    @cached_property
+    def hint(self) -> str | None:
+        """Commerce5's latest comment (not c5attn's), shown for flags no rule explains."""
+        return commerce5_hint(self.order.status_histories)
 
     @property
     def flagged(self) -> bool:
@@ -123,13 +134,11 @@ def assess(
     now: datetime,
     capture_grace_minutes: int,
 ) -> Verdict:
-    """Classify an order and read its flag state from its Magento status and comment history."""
+    """Classify an order; its flag state is read from its Magento status and comment history."""
     return Verdict(
         order=order,
         cp=cp,
         classification=classify(order, cp, now=now, capture_grace_minutes=capture_grace_minutes),
         needs_attention_status=needs_attention_status,
-        markers=read_markers(order.status_histories),
-        hint=commerce5_hint(order.status_histories),
         now=now,
     )

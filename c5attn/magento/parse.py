@@ -38,7 +38,7 @@ def parse_time(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     try:
-        moment = datetime.fromisoformat(str(value))
+        moment = datetime.fromisoformat(value if type(value) is str else str(value))
     except ValueError as exc:
         raise MagentoServerError(f"Magento sent an unreadable time {value!r}", _BAD_ANSWER_HINT) from exc
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
