@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
@@ -544,16 +545,20 @@ _UNPARSED = object()
 
 
 def _decoded(response: requests.Response) -> Any:
-    """The JSON body, or ``_UNPARSED`` (a body may be ``null``, so None cannot say it)."""
+    """The JSON body, or ``_UNPARSED`` (a body may be ``null``, so None cannot say it).
+
+    orjson, not ``response.json()``: a scan decodes ~1 KB of JSON per order, and orjson does it in
+    half the time of the standard library (Magento answers in UTF-8, which orjson requires).
+    """
     try:
-        return response.json()
-    except ValueError:
+        return orjson.loads(response.content)
+    except ValueError:  # orjson.JSONDecodeError is one
         return _UNPARSED
 
 
 def _json(response: requests.Response, what: str) -> Any:
     try:
-        return response.json()
+        return orjson.loads(response.content)
     except ValueError as exc:
         raise bad_success_body(response, what) from exc
 
