@@ -177,16 +177,20 @@ class RecordSpool:
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 -- lives as long as the scan result
         self._end = 0
+        self._at_end = True  # a seek flushes the write buffer: only seek back after a read
 
     def add(self, record: str) -> tuple[int, int]:
         data = record.encode("utf-8")
-        self._file.seek(self._end)
+        if not self._at_end:
+            self._file.seek(self._end)
+            self._at_end = True
         self._file.write(data)
         offset, self._end = self._end, self._end + len(data)
         return offset, len(data)
 
     def read(self, offset: int, length: int) -> str:
         self._file.seek(offset)
+        self._at_end = False
         return self._file.read(length).decode("utf-8")
 
 
