@@ -165,8 +165,14 @@ def write_config(path: Path, site: SiteConfig) -> None:
 
 
 def child_env(directory: Path) -> dict[str, str]:
-    """The environment of the measured commands: the token, and c5attn state kept in ``directory``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("C5ATTN_")}
+    """The environment of the measured commands: the token, and c5attn state kept in ``directory``.
+
+    Without ``PYTHONDONTWRITEBYTECODE``: an installed c5attn has its bytecode compiled, so the
+    warm-up run writes it for an editable checkout too, rather than every timed run compiling
+    c5attn's source again (~30 ms a start).
+    """
+    skipped = ("C5ATTN_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
     env[TOKEN_VARIABLE] = TOKEN
     env["XDG_STATE_HOME"] = env["XDG_DATA_HOME"] = str(directory / "state")
     return env
