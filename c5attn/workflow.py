@@ -193,7 +193,8 @@ class RecordSpool:
     def read(self, offset: int, length: int) -> str:
         self._file.seek(offset)
         self._at_end = False
-        return self._file.read(length).decode("utf-8")
+        data: bytes = self._file.read(length)
+        return data.decode("utf-8")
 
 
 @dataclass(frozen=True)
