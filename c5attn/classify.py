@@ -83,9 +83,10 @@ def counted_items(items: Sequence[MagentoItem]) -> tuple[MagentoItem, ...]:
 
 def _tally(tallies: dict[str, SkuEvidence], code: str) -> SkuEvidence:
     """The running per-SKU sums of ``code`` (several lines of one SKU add up)."""
-    tally = tallies.get(norm_code(code))
+    key = norm_code(code)
+    tally = tallies.get(key)
     if tally is None:
-        tally = tallies[norm_code(code)] = SkuEvidence(code.strip(), ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
+        tally = tallies[key] = SkuEvidence(code.strip(), ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
     return tally
 
 
