@@ -7,13 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_kit import TOKEN, Shop, World, make_world
+from reliability_kit import SMALL_ORDERS, TOKEN, Shop, World, make_world
 
 from c5attn.sandbox.magento_server import MagentoSandbox
-
-SMALL_ORDERS = 300  # bad input, secrets, concurrency
-FAULT_ORDERS = 3000  # the read-only scan under faults ("a few thousand")
-APPLY_ORDERS = 400  # scan --apply under faults (every flag is 4 requests, each may be retried)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,11 @@ TOKEN = "rel-token-5f1d8c"  # the bearer token the sandboxes accept
 TOKEN_VAR = "REL_MAGENTO_TOKEN"
 FLAG_MARK = "[c5attn:flag"
 
+# World sizes of the reliability tests.
+SMALL_ORDERS = 300  # bad input, secrets, concurrency
+FAULT_ORDERS = 3000  # the read-only scan under faults ("a few thousand")
+APPLY_ORDERS = 400  # scan --apply under faults (every flag is 4 requests, each may be retried)
+
 
 @dataclass(frozen=True)
 class World:

@@ -13,8 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import APPLY_ORDERS, FAULT_ORDERS
-from reliability_kit import Shop, World, assert_clear_error, comment_counts, comment_total
+from reliability_kit import (
+    APPLY_ORDERS,
+    FAULT_ORDERS,
+    Shop,
+    World,
+    assert_clear_error,
+    comment_counts,
+    comment_total,
+)
 
 from c5attn.counterpoint import store as store_module
 

@@ -5,33 +5,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 from world_facts import WorldReader
+from world_kit import NOW, World
 
-from c5attn.sandbox.world import WorldSite, WorldSummary, build_world
+from c5attn.sandbox.world import WorldSite, build_world
 
-# The day US clocks spring forward: local ticket times around it must still convert right.
-NOW = datetime(2026, 3, 8, 12, 0, 0, tzinfo=UTC)
 SEED = 7
-
-
-@dataclass
-class World:
-    directory: Path
-    summary: WorldSummary
-    site: WorldSite
-    orders: list[dict[str, Any]]
-    labels: dict[str, dict[str, Any]]
-    db: sqlite3.Connection
-    reader: WorldReader
-
-    def of_kind(self, kind: str) -> list[dict[str, Any]]:
-        return [order for order in self.orders if self.labels[order["increment_id"]]["kind"] == kind]
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from conftest import NOW, World
+from world_kit import NOW, World
 
 from c5attn.errors import C5Error, UsageError
 from c5attn.sandbox.world import RECIPES, allocate, build_world

@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from conftest import NOW, World
 from world_facts import norm
+from world_kit import NOW, World
 
 
 def _imported(order: dict[str, object]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import World
+from world_kit import World
 
 from c5attn.sandbox.world import RECIPES
 

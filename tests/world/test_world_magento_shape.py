@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conftest import NOW, World
+from world_kit import NOW, World
 
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 FLAGS = ("customer_is_guest", "is_customer_notified", "is_visible_on_front")

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import NOW, World
 from world_facts import CpFacts, MagentoQty, magento_quantities, norm
+from world_kit import NOW, World
 
 Check = Callable[[World, dict[str, Any], CpFacts, dict[str, MagentoQty]], None]
 CHECKS: dict[str, list[Check]] = {}
