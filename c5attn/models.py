@@ -1,11 +1,12 @@
 """The domain model: what c5attn knows about one order on each side, and what it concluded.
 
-Plain slotted dataclasses with no I/O. Adapters (``c5attn.magento``, ``c5attn.counterpoint``)
-build them; the scenario engine (``c5attn.classify``) reads them. Treat them as immutable: nothing
-changes one after its builder hands it out. They are not ``frozen``: a frozen dataclass sets each
-field through ``object.__setattr__``, and a scan builds some 15 of them per order (measured: ~18 µs
-of a scan's ~100 µs per order, docs/performance.md). Quantities and money are
-``Decimal``; times are timezone-aware UTC ``datetime`` (or ``None`` where the source has none).
+Plain dataclasses with no I/O, slotted (all but ``Classification``, whose evidence is a cached
+property). Adapters (``c5attn.magento``, ``c5attn.counterpoint``) build them; the scenario engine
+(``c5attn.classify``) reads them. Treat them as immutable: nothing changes one after its builder
+hands it out. They are not ``frozen``: a frozen dataclass sets each field through
+``object.__setattr__``, and a scan builds some 15 of them per order (measured: ~18 µs of a scan's
+~100 µs per order, docs/performance.md). Quantities and money are ``Decimal``; times are
+timezone-aware UTC ``datetime`` (or ``None`` where the source has none).
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ def parse_order(obj: Mapping[str, Any]) -> MagentoOrder:
 
     ``status_histories`` keep Magento's order (newest first, as the order endpoints send them).
     """
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, dict):
         raise MagentoServerError("Magento sent something other than an order object", _BAD_ANSWER_HINT)
     get = obj.get
     raw_items = [item for item in get("items") or () if isinstance(item, dict)]
