@@ -145,6 +145,15 @@ def decimal_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def _magento_side(order: MagentoOrder) -> dict[str, object]:
+    return {
+        "state": order.state,
+        "status": order.status,
+        "total_invoiced": decimal_text(order.total_invoiced),
+        "total_paid": decimal_text(order.total_paid),
+    }
+
+
 def _sku_row(sku: SkuEvidence, *, on_order: bool) -> dict[str, object]:
     return {
         "sku": sku.sku,
@@ -206,7 +215,10 @@ class _Facts:
     pre_invoiced: bool
     manual_deposits: Decimal
     state: str  # Magento's state, trimmed and lower-case
-    terminal: bool
+
+    @property
+    def terminal(self) -> bool:
+        return self.state in TERMINAL_STATES
 
     @property
     def aged_tickets(self) -> list[str]:
@@ -511,15 +523,6 @@ def classify(
     but the Magento quantities are still reported for ``show``.
     """
     tallies = _magento_tallies(order.items)
-
-    def magento_side() -> dict[str, object]:
-        return {
-            "state": order.state,
-            "status": order.status,
-            "total_invoiced": decimal_text(order.total_invoiced),
-            "total_paid": decimal_text(order.total_paid),
-        }
-
     if cp is None:
         skus = tuple(tallies.values())
         return Classification(
@@ -528,7 +531,7 @@ def classify(
             skus=skus,
             evidence_builder=lambda: {
                 "imported": False,
-                "magento": magento_side(),
+                "magento": _magento_side(order),
                 "skus": [_sku_row(sku, on_order=True) for sku in skus],
                 "rules": {},
             },
@@ -536,20 +539,14 @@ def classify(
 
     cutoff = as_utc(now) - timedelta(minutes=capture_grace_minutes)
     on_order = tuple(tallies.values())
-    released_only: tuple[SkuEvidence, ...] = ()
-    if cp.releases:
-        on_order_count = len(tallies)
-        _add_releases(tallies, cp.releases, cutoff)
-        if len(tallies) > on_order_count:
-            added = list(tallies.items())[on_order_count:]
-            released_only = tuple(tally for _, tally in sorted(added, key=lambda pair: pair[0]))
+    _add_releases(tallies, cp.releases, cutoff)  # SKUs only Counterpoint released come after
+    released_only = tuple(tallies[key] for key in sorted(list(tallies)[len(on_order) :]))
     import_deposits = manual_deposits = ZERO
     for deposit in cp.deposits:
         if deposit.kind == "import":
             import_deposits += deposit.amount
         elif deposit.kind == "manual":
             manual_deposits += deposit.amount
-    state = order.state.strip().lower()
     facts = _Facts(
         order=order,
         cp=cp,
@@ -558,8 +555,7 @@ def classify(
         cutoff=cutoff,
         pre_invoiced=import_deposits > 0,
         manual_deposits=manual_deposits,
-        state=state,
-        terminal=state in TERMINAL_STATES,
+        state=order.state.strip().lower(),
     )
     candidates = (
         _rule_manual_invoice_or_ship(facts),
@@ -573,7 +569,7 @@ def classify(
     def evidence() -> dict[str, object]:
         return {
             "imported": True,
-            "magento": magento_side(),
+            "magento": _magento_side(order),
             "counterpoint": {
                 "doc_id": cp.doc_id,
                 "tkt_no": cp.tkt_no.strip(),

@@ -126,30 +126,25 @@ class _Draft:
             self.last_reinstate is None or self.last_reinstate < self.last_cancel
         )
         releases = tuple(
-            [
-                ReleaseTicket(
-                    ticket.doc_id,
-                    ticket.tkt_no,
-                    ticket.posted,
-                    ticket.time,
-                    tuple([line for _, line in sorted(ticket.lines.items())]),
-                )
-                for _, ticket in sorted(self.tickets.items())
-            ]
+            ReleaseTicket(
+                ticket.doc_id,
+                ticket.tkt_no,
+                ticket.posted,
+                ticket.time,
+                tuple(line for _, line in sorted(ticket.lines.items())),
+            )
+            for _, ticket in sorted(self.tickets.items())
         )
-        deposits = self.deposits
-        if len(deposits) > 1:
-            deposits.sort(key=lambda d: (d.posted, d.doc_id, d.pmt_seq_no))
         return CounterpointOrder(
-            self.order_no,  # order_no
-            self.header.doc_id,  # doc_id
-            to_text(self.header.tkt_no),  # tkt_no
-            self.header.posted,  # posted
-            releases,  # releases
-            tuple(deposits),  # deposits
-            canceled,  # canceled
-            self.last_cancel if canceled else None,  # cancel_log_seq_no
-            tuple(self.errors),  # open_errors
+            order_no=self.order_no,
+            doc_id=self.header.doc_id,
+            tkt_no=to_text(self.header.tkt_no),
+            posted=self.header.posted,
+            releases=releases,
+            deposits=tuple(sorted(self.deposits, key=lambda d: (d.posted, d.doc_id, d.pmt_seq_no))),
+            canceled=canceled,
+            cancel_log_seq_no=self.last_cancel if canceled else None,
+            open_errors=tuple(self.errors),
         )
 
 
