@@ -103,3 +103,73 @@ def test_time_is_utc_aware() -> None:
 def test_what_is_not_an_order_is_a_server_error(payload: dict[str, object]) -> None:
     with pytest.raises(MagentoServerError):
         parse_order(payload)
+
+
+def test_every_field_lands_in_its_own_model_field() -> None:
+    """parse builds the models by position: a distinct value per field shows any swap."""
+    order = parse_order(
+        {
+            "entity_id": 1,
+            "increment_id": "A1",
+            "state": "processing",
+            "status": "pending_capture",
+            "store_id": 2,
+            "created_at": "2026-01-01 01:00:00",
+            "updated_at": "2026-01-02 02:00:00",
+            "order_currency_code": "EUR",
+            "grand_total": 10,
+            "total_invoiced": 11,
+            "total_paid": 12,
+            "total_refunded": 13,
+            "total_canceled": 14,
+            "payment": {"method": "checkmo"},
+            "items": [
+                {
+                    "item_id": 3,
+                    "sku": "S",
+                    "name": "N",
+                    "product_type": "simple",
+                    "parent_item_id": 4,
+                    "parent_item": {"product_type": "bundle"},
+                    "qty_ordered": 1,
+                    "qty_invoiced": 2,
+                    "qty_shipped": 3,
+                    "qty_canceled": 4,
+                    "qty_refunded": 5,
+                    "price": 6,
+                }
+            ],
+            "status_histories": [
+                {
+                    "comment": "C",
+                    "status": "holded",
+                    "created_at": "2026-01-03 03:00:00",
+                    "entity_id": 7,
+                    "entity_name": "order",
+                    "is_customer_notified": 0,
+                }
+            ],
+        }
+    )
+    assert (order.entity_id, order.increment_id, order.state, order.status, order.store_id) == (
+        1,
+        "A1",
+        "processing",
+        "pending_capture",
+        2,
+    )
+    assert (order.created_at, order.updated_at) == (
+        datetime(2026, 1, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 2, 2, tzinfo=UTC),
+    )
+    totals = [order.grand_total, order.total_invoiced, order.total_paid, order.total_refunded]
+    assert [*totals, order.total_canceled] == [Decimal(n) for n in (10, 11, 12, 13, 14)]
+    assert (order.order_currency_code, order.payment_method) == ("EUR", "checkmo")
+    (item,) = order.items
+    assert (item.item_id, item.sku, item.name, item.product_type) == (3, "S", "N", "simple")
+    assert (item.parent_item_id, item.parent_product_type) == (4, "bundle")
+    quantities = [item.qty_ordered, item.qty_invoiced, item.qty_shipped, item.qty_canceled]
+    assert [*quantities, item.qty_refunded, item.price] == [Decimal(n) for n in (1, 2, 3, 4, 5, 6)]
+    (entry,) = order.status_histories
+    assert (entry.comment, entry.status, entry.entity_id, entry.entity_name) == ("C", "holded", 7, "order")
+    assert (entry.created_at, entry.is_customer_notified) == (datetime(2026, 1, 3, 3, tzinfo=UTC), 0)
