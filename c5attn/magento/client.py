@@ -385,7 +385,7 @@ class MagentoClient:
             )
         except _MaybeSent as lost:  # a token lost in transit is harmless: nothing to check
             raise lost.error from lost
-        token = _json(response, "logging in as admin user")
+        token = _parsed(response, _decoded(response), "logging in as admin user")
         if not isinstance(token, str) or not token:
             raise MagentoServerError("the admin-token answer is not a token", "check magento_url")
         self._secrets.append(token)
@@ -395,7 +395,7 @@ class MagentoClient:
         response, body = self._call(
             "GET", f"{self._api}{path}", what=what, params=params, idempotent=True, parse_json=True
         )
-        return body if body is not _UNPARSED else _json(response, what)
+        return _parsed(response, body, what)
 
     def _call(
         self,
@@ -557,11 +557,11 @@ def _decoded(response: requests.Response) -> Any:
         return _UNPARSED
 
 
-def _json(response: requests.Response, what: str) -> Any:
-    try:
-        return orjson.loads(response.content)
-    except ValueError as exc:
-        raise bad_success_body(response, what) from exc
+def _parsed(response: requests.Response, body: Any, what: str) -> Any:
+    """``body`` as ``_decoded`` gave it, or the error for a success answer that is not JSON."""
+    if body is _UNPARSED:
+        raise bad_success_body(response, what)
+    return body
 
 
 def _items(body: Any) -> list[dict[str, Any]]:
