@@ -540,7 +540,11 @@ def classify(
     cutoff = as_utc(now) - timedelta(minutes=capture_grace_minutes)
     on_order = tuple(tallies.values())
     _add_releases(tallies, cp.releases, cutoff)  # SKUs only Counterpoint released come after
-    released_only = tuple(tallies[key] for key in sorted(list(tallies)[len(on_order) :]))
+    released_only = (
+        tuple([tallies[key] for key in sorted(list(tallies)[len(on_order) :])])
+        if len(tallies) > len(on_order)
+        else ()
+    )
     import_deposits = manual_deposits = ZERO
     for deposit in cp.deposits:
         if deposit.kind == "import":
@@ -592,7 +596,7 @@ def classify(
     return Classification(
         order_no=order.increment_id,
         imported=True,
-        hits=tuple(finding.hit() for finding in findings),
+        hits=tuple([finding.hit() for finding in findings]),
         skus=on_order + released_only,
         pre_invoiced=facts.pre_invoiced,
         import_deposits=import_deposits,

@@ -11,7 +11,7 @@ timezone-aware UTC ``datetime`` (or ``None`` where the source has none).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -80,7 +80,8 @@ class MagentoOrder:
     total_canceled: Decimal = ZERO
     payment_method: str | None = None
     items: tuple[MagentoItem, ...] = ()
-    status_histories: tuple[StatusHistoryEntry, ...] = ()
+    # A tuple, or a sequence that parses Magento's JSON on first use (``c5attn.magento.parse``).
+    status_histories: Sequence[StatusHistoryEntry] = ()
 
 
 # --- Counterpoint ----------------------------------------------------------------------------

@@ -69,15 +69,19 @@ class _KeyMatcher:
     """
 
     def __init__(self, keys: Iterable[str]) -> None:
-        self._exact: dict[str, list[str]] = {}
-        self._normal: dict[str, list[str]] = {}
-        for key in keys:
-            self._exact[key] = [key]
-            self._normal.setdefault(norm_code(key), []).append(key)
+        self._exact: dict[str, list[str]] = {key: [key] for key in keys}
+        self._normal: dict[str, list[str]] | None = None  # built on the first inexact value
 
     def match(self, value: object) -> list[str]:
         text = "" if value is None else str(value)
-        return self._exact.get(text) or self._normal.get(norm_code(text), [])
+        exact = self._exact.get(text)
+        if exact is not None:
+            return exact
+        if self._normal is None:
+            self._normal = {}
+            for key in self._exact:
+                self._normal.setdefault(norm_code(key), []).append(key)
+        return self._normal.get(norm_code(text), [])
 
 
 @dataclass(slots=True)

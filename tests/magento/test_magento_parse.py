@@ -105,6 +105,20 @@ def test_what_is_not_an_order_is_a_server_error(payload: dict[str, object]) -> N
         parse_order(payload)
 
 
+def test_comments_are_parsed_when_read_and_a_bad_one_fails_then() -> None:
+    good = {"comment": "kept", "created_at": "2025-01-02 03:04:05", "entity_id": 9}
+    bad = {"created_at": "later"}
+    order = parse_order({"entity_id": 1, "status_histories": [good, "not a comment", bad]})
+    with pytest.raises(MagentoServerError, match="unreadable time 'later'"):
+        list(order.status_histories)  # the order itself parsed: only its comments are unreadable
+
+    order = parse_order({"entity_id": 1, "status_histories": [good, "not a comment"]})
+    assert len(order.status_histories) == 1 and order.status_histories == (parse_history(good),)
+    assert order.status_histories[0].entity_id == 9
+    assert list(order.status_histories[:1]) == [parse_history(good)]
+    assert parse_order({"entity_id": 1, "status_histories": "junk"}).status_histories == ()
+
+
 def test_every_field_lands_in_its_own_model_field() -> None:
     """parse builds the models by position: a distinct value per field shows any swap."""
     order = parse_order(
