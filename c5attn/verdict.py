@@ -40,7 +40,7 @@ class Verdict:
         """Commerce5's latest comment (not c5attn's), shown for flags no rule explains."""
         return commerce5_hint(self.order.status_histories)
 
-    @cached_property  # a scan asks three times per order
+    @property
     def flagged(self) -> bool:
         """The order sits in Magento's Needs Attention view (whoever put it there)."""
         return norm_code(self.order.status) == norm_code(self.needs_attention_status)
