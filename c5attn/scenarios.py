@@ -138,4 +138,6 @@ _ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")
 
 def steps_for_order(steps: tuple[str, ...], order_no: str) -> tuple[str, ...]:
     """The steps with the ``ORDER`` placeholder in their commands replaced by a real order number."""
-    return tuple(_ORDER_PLACEHOLDER.sub(lambda _: order_no, step) for step in steps)
+    return tuple(
+        [_ORDER_PLACEHOLDER.sub(lambda _: order_no, step) if "ORDER" in step else step for step in steps]
+    )
