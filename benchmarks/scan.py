@@ -35,6 +35,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,10 +122,12 @@ def build(directory: Path, orders: int, seed: int) -> None:
 class Server:
     """``c5attn sandbox serve`` as a separate process, stopped with SIGTERM."""
 
-    def __init__(self, db: Path, latency_ms: float) -> None:
+    def __init__(self, db: Path, latency_ms: float, cpus: frozenset[int] | None = None) -> None:
         command = [*c5attn_command(), "sandbox", "serve", "--db", str(db), "--port", "0"]
         command += ["--latency-ms", str(latency_ms), "--token", TOKEN]
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, preexec_fn=pinned(cpus)
+        )
         assert self.process.stdout is not None
         line = self.process.stdout.readline().strip()
         if not line.startswith("listening on "):
@@ -135,6 +138,23 @@ class Server:
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
+
+
+def cpu_split() -> tuple[frozenset[int], frozenset[int]]:
+    """(the server's CPU, the measured commands' CPUs) for ``--separate-cpus``: one, and the rest."""
+    if not hasattr(os, "sched_setaffinity"):
+        raise SystemExit("--separate-cpus needs os.sched_setaffinity (Linux)")
+    available = sorted(os.sched_getaffinity(0))
+    if len(available) < 2:
+        raise SystemExit(f"--separate-cpus needs 2 CPUs or more; this process may use {len(available)}")
+    return frozenset(available[:1]), frozenset(available[1:])
+
+
+def pinned(cpus: frozenset[int] | None) -> Callable[[], None] | None:
+    """A ``preexec_fn`` confining a child (and everything it starts) to ``cpus``; None: anywhere."""
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
 
 
 def site_config(url: str, directory: Path) -> SiteConfig:
@@ -178,7 +198,9 @@ def child_env(directory: Path) -> dict[str, str]:
     return env
 
 
-def measured(command: list[str], directory: Path, name: str) -> tuple[float, float, str]:
+def measured(
+    command: list[str], directory: Path, name: str, cpus: frozenset[int] | None = None
+) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MB, stderr) of ``command`` run as the only child of measure.py."""
     result, out, err = (directory / f"{name}.{suffix}" for suffix in ("result.json", "out", "err"))
     subprocess.run(
@@ -186,6 +208,7 @@ def measured(command: list[str], directory: Path, name: str) -> tuple[float, flo
         check=True,
         env=child_env(directory),
         cwd=directory,
+        preexec_fn=pinned(cpus),
     )
     data = json.loads(result.read_text(encoding="utf-8"))
     stderr = err.read_text(encoding="utf-8", errors="replace")
@@ -198,14 +221,15 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
     directory = workdir / f"world-{orders}"
     print(f"{orders:,} orders", flush=True)
     build(directory, orders, args.seed)
-    server = Server(directory / "magento.db", args.latency_ms)
+    server_cpus, client_cpus = cpu_split() if args.separate_cpus else (None, None)
+    server = Server(directory / "magento.db", args.latency_ms, server_cpus)
     try:
         site = site_config(server.url, directory)
         config = directory / "c5attn.toml"
         write_config(config, site)
         scan = [*c5attn_command(), "--config", str(config), "--site", SITE, "scan", "--all", "--json"]
         verbose = [*scan[:-3], "-v", *scan[-3:]]
-        _, _, trace_text = measured(verbose, directory, "scan-verbose")  # also warms every cache
+        _, _, trace_text = measured(verbose, directory, "scan-verbose", client_cpus)  # also warms caches
         trace = floor.read_trace(trace_text)
         numbers = floor.order_numbers(trace.urls, TOKEN)
         statements = floor.record_statements(site, numbers)
@@ -226,10 +250,10 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
         replay = [sys.executable, str(HERE / "replay.py"), str(plan)]
         scan_walls, floor_walls, replay_walls, peaks = [], [], [], []
         for _ in range(args.repeat):
-            wall, peak, _ = measured(scan, directory, "scan")
+            wall, peak, _ = measured(scan, directory, "scan", client_cpus)
             scan_walls.append(wall)
             peaks.append(peak)
-            wall, _, _ = measured(replay, directory, "floor")
+            wall, _, _ = measured(replay, directory, "floor", client_cpus)
             floor_walls.append(wall)
             replay_walls.append(float((directory / "floor.out").read_text(encoding="utf-8")))
         result = SizeResult(
@@ -245,7 +269,7 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
         )
         if orders in args.naive_sizes:
             naive = [sys.executable, str(HERE / "naive.py"), server.url, site.counterpoint_dsn, TOKEN]
-            result.naive_wall, _, _ = measured(naive, directory, "naive")
+            result.naive_wall, _, _ = measured(naive, directory, "naive", client_cpus)
     finally:
         server.stop()
     print(
@@ -386,7 +410,13 @@ def markdown(results: list[SizeResult], startup: dict[str, float], args: argpars
         f"Measured at commit {commit()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, on {machine()}.",
         "",
         f"Magento sandbox latency {args.latency_ms:g} ms per request; page size 300; "
-        f"{WORKERS} concurrent page requests; best of {args.repeat} runs for scan and floor.",
+        f"{WORKERS} concurrent page requests; best of {args.repeat} runs for scan and floor"
+        + (
+            f"; the server on CPU {', '.join(map(str, sorted(cpu_split()[0])))}, everything measured "
+            f"on CPU {', '.join(map(str, sorted(cpu_split()[1])))}."
+            if args.separate_cpus
+            else "; server and measured commands share the CPUs."
+        ),
         "Reproduce with:",
         "",
         "```sh",
@@ -460,6 +490,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     sizes.add_argument("--latency-ms", type=float, default=20, help="sandbox latency per request")
     sizes.add_argument("--repeat", type=int, default=3, help="runs of scan and floor per size (best kept)")
     sizes.add_argument("--seed", type=int, default=1, help="the worlds' seed")
+    sizes.add_argument(
+        "--separate-cpus",
+        action="store_true",
+        help="run the server on one CPU and everything measured on the others, as on two machines",
+    )
     output = parser.add_argument_group("where results go")
     output.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     output.add_argument("--plot", type=Path, default=ROOT / "docs" / "performance.png")

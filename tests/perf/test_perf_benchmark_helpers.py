@@ -102,3 +102,26 @@ def test_the_plot_is_written_with_or_without_naive_runs(tmp_path: Path, naive_si
     scan.extrapolate_naive(results)
     scan.plot(tmp_path / "p.png", results, 20)
     assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_separate_cpus_give_the_server_one_cpu_and_the_measured_commands_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(scan.os, "sched_getaffinity", lambda pid: {3, 1, 2})
+    assert scan.cpu_split() == (frozenset({1}), frozenset({2, 3}))
+    monkeypatch.setattr(scan.os, "sched_getaffinity", lambda pid: {0})
+    with pytest.raises(SystemExit, match="needs 2 CPUs"):
+        scan.cpu_split()
+
+
+def test_a_pinned_child_runs_only_on_its_cpus() -> None:
+    cpu = min(scan.os.sched_getaffinity(0))
+    shown = subprocess.run(
+        [sys.executable, "-c", "import os; print(sorted(os.sched_getaffinity(0)))"],
+        preexec_fn=scan.pinned(frozenset({cpu})),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert shown.strip() == f"[{cpu}]"
+    assert scan.pinned(None) is None
