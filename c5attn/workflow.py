@@ -131,10 +131,15 @@ def site_filters(*, since: datetime | None = None, status: str | None = None) ->
     return groups
 
 
-def batched(items: Iterable[MagentoOrder], size: int) -> Iterator[list[MagentoOrder]]:
+def batched(
+    items: Iterable[MagentoOrder], size: int, *, first: int | None = None
+) -> Iterator[list[MagentoOrder]]:
+    """Lists of ``size`` items (the last may be shorter); the first of ``first`` items if given."""
     iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+    count = first or size
+    while batch := list(islice(iterator, count)):
         yield batch
+        count = size
 
 
 @contextmanager
@@ -159,9 +164,12 @@ def iter_verdicts(session: SiteSession, orders: Iterable[MagentoOrder]) -> Itera
     """Join each batch of Magento orders with Counterpoint and classify it, streaming.
 
     Sequential on purpose: reading the next batch on a worker thread was measured slower, since
-    building the batch's orders is Python work that holds the GIL (docs/performance.md).
+    building the batch's orders is Python work that holds the GIL (docs/performance.md). The first
+    batch is the first Magento page: the client fetches it alone, so its orders are classified
+    while the next pages are on their way instead of waiting for a second page to fill the batch.
     """
-    for batch in batched(orders, BATCH_SIZE):
+    first = min(BATCH_SIZE, session.site.magento_page_size)
+    for batch in batched(orders, BATCH_SIZE, first=first):
         found = session.counterpoint.fetch_orders([order.increment_id for order in batch])
         for order in batch:
             yield session.assess(order, found.get(order.increment_id))

@@ -171,23 +171,25 @@ class MagentoClient:
         fields = _with_total_count(fields)
         criteria = SearchCriteria(groups, (SortOrder("entity_id", "ASC"),))
         page_size, first_items, total = self._first_page(criteria, fields)
-        seen: set[int] = set()
-        yielded = 0
-        for order in _unseen(first_items, seen):
-            yielded += 1
-            yield order
-        if progress:
-            progress(yielded, total)
         last_page = math.ceil(total / page_size)
-        if last_page <= 1 or len(first_items) < page_size:
-            return
+        if len(first_items) < page_size:
+            last_page = 1
         pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="magento-page")
         window: deque[Future[list[dict[str, Any]]]] = deque()
         next_page = 2
         try:
+            # The next pages are requested before the first page's orders are handed out, so they
+            # are on their way while the caller works on those.
             while next_page <= last_page and len(window) < self.max_workers:
                 window.append(pool.submit(self._page_items, criteria.with_page(page_size, next_page), fields))
                 next_page += 1
+            seen: set[int] = set()
+            yielded = 0
+            for order in _unseen(first_items, seen):
+                yielded += 1
+                yield order
+            if progress:
+                progress(yielded, total)
             while window:
                 items = window.popleft().result()
                 if len(items) < page_size:

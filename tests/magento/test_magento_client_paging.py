@@ -54,6 +54,26 @@ def test_a_full_scan_makes_one_request_per_page(
     assert orders[0].items[0].sku == "SKU-1" and orders[0].payment_method == "checkmo"
 
 
+def test_the_next_pages_are_requested_before_the_first_page_is_handed_out(
+    ten_thousand: MagentoSandbox, client_factory: ClientFactory
+) -> None:
+    """The caller works on the first page's orders while pages 2 to 5 are on their way."""
+    client = client_factory(site_for(ten_thousand.url, magento_store_ids=(1, 2)))
+    before = ten_thousand.requests_to("GET", "/V1/orders")
+    orders = client.iter_orders(())
+    assert next(orders).entity_id == 1  # one order taken, 299 of the first page still unread
+
+    def sent() -> int:
+        return ten_thousand.requests_to("GET", "/V1/orders") - before
+
+    deadline = time.monotonic() + 10
+    while sent() < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)  # a sixth request, if any were sent, would have arrived by now
+    assert sent() == 5  # the first page, then pages 2 to 5: as many as run at once, no more
+    orders.close()
+
+
 def test_filters_and_the_site_stores_are_applied(
     ten_thousand: MagentoSandbox, client_factory: ClientFactory
 ) -> None:
