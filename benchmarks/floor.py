@@ -13,15 +13,14 @@ import sqlite3
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 import requests
 
 from c5attn.config import SiteConfig
 from c5attn.counterpoint.connection import DBConnection, sqlite_path
-from c5attn.counterpoint.queries import BATCH_SIZE
 from c5attn.counterpoint.store import CounterpointStore
+from c5attn.workflow import counterpoint_batches
 
 _REQUEST_LINE = re.compile(r"^(?P<method>GET|POST|PUT|DELETE) (?P<url>\S+) → (?P<status>\d{3}) ")
 _STATEMENT_START = re.compile(r"^\s*(SELECT|UPDATE|INSERT|DELETE|WITH)\b", re.IGNORECASE)
@@ -83,9 +82,8 @@ def record_statements(site: SiteConfig, order_numbers: Iterable[str]) -> list[tu
         connection.log = log
         return connection
 
-    numbers = iter(order_numbers)
     with CounterpointStore(site, connection_factory=factory) as store:
-        while batch := list(islice(numbers, BATCH_SIZE)):
+        for batch in counterpoint_batches(site, order_numbers):
             store.fetch_orders(batch)
     return log
 

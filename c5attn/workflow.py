@@ -18,10 +18,11 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from c5attn.audit import AuditEntry, AuditLog
 from c5attn.config import SiteConfig
+from c5attn.counterpoint.queries import BATCH_SIZE
 from c5attn.errors import AmbiguousOrder, C5Error, MagentoAuthError, OrderNotFound, PartialFailure, UsageError
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
@@ -32,10 +33,10 @@ if TYPE_CHECKING:
     from c5attn.magento.client import StatusChange
     from c5attn.magento.search import FilterGroup
 
-# Counterpoint is asked about this many orders at a time (SQL Server's 2,100-parameter cap).
-BATCH_SIZE = 500
 # Magento's increment_id column is VARCHAR(50): a longer "order number" is a typing accident.
 MAX_ORDER_NUMBER = 50
+
+T = TypeVar("T")
 
 
 class MagentoPort(Protocol):
@@ -131,15 +132,22 @@ def site_filters(*, since: datetime | None = None, status: str | None = None) ->
     return groups
 
 
-def batched(
-    items: Iterable[MagentoOrder], size: int, *, first: int | None = None
-) -> Iterator[list[MagentoOrder]]:
+def batched(items: Iterable[T], size: int, *, first: int | None = None) -> Iterator[list[T]]:
     """Lists of ``size`` items (the last may be shorter); the first of ``first`` items if given."""
     iterator = iter(items)
     count = first or size
     while batch := list(islice(iterator, count)):
         yield batch
         count = size
+
+
+def counterpoint_batches(site: SiteConfig, items: Iterable[T]) -> Iterator[list[T]]:
+    """The batches a scan reads Counterpoint in: the first Magento page, then ``BATCH_SIZE`` each.
+
+    The client fetches the first page alone, so its orders are classified while the next pages are
+    on their way instead of waiting for a second page to fill the batch.
+    """
+    return batched(items, BATCH_SIZE, first=min(BATCH_SIZE, site.magento_page_size))
 
 
 @contextmanager
@@ -164,12 +172,9 @@ def iter_verdicts(session: SiteSession, orders: Iterable[MagentoOrder]) -> Itera
     """Join each batch of Magento orders with Counterpoint and classify it, streaming.
 
     Sequential on purpose: reading the next batch on a worker thread was measured slower, since
-    building the batch's orders is Python work that holds the GIL (docs/performance.md). The first
-    batch is the first Magento page: the client fetches it alone, so its orders are classified
-    while the next pages are on their way instead of waiting for a second page to fill the batch.
+    building the batch's orders is Python work that holds the GIL (docs/performance.md).
     """
-    first = min(BATCH_SIZE, session.site.magento_page_size)
-    for batch in batched(orders, BATCH_SIZE, first=first):
+    for batch in counterpoint_batches(session.site, orders):
         found = session.counterpoint.fetch_orders([order.increment_id for order in batch])
         for order in batch:
             yield session.assess(order, found.get(order.increment_id))
