@@ -87,6 +87,10 @@ def test_parent_type_falls_back_to_the_parent_row_and_numbers_may_be_strings() -
 
 def test_time_is_utc_aware() -> None:
     assert parse_time("2025-06-01 09:14:03") == datetime(2025, 6, 1, 9, 14, 3, tzinfo=UTC)
+    assert parse_time("2025-06-01 09:14:03").tzinfo is UTC  # type: ignore[union-attr]
+    # 19 characters too, but with a zone: the fast path must not misread it
+    assert parse_time("2025-06-01 09:14+01") == datetime(2025, 6, 1, 8, 14, tzinfo=UTC)
+    assert parse_time("2025-06-01T09:14:03+02:00") == datetime(2025, 6, 1, 7, 14, 3, tzinfo=UTC)
     assert parse_time(None) is None and parse_time("") is None
 
 
