@@ -143,8 +143,10 @@ class _Comments(Sequence[StatusHistoryEntry]):
 
     __hash__ = None  # type: ignore[assignment]  # equal to a tuple, so not hashable like one
 
-    def __repr__(self) -> str:
-        return repr(self._parsed())
+    def __repr__(self) -> str:  # never parses: a repr must not fail on a malformed comment
+        if self._entries is None:
+            return f"<{len(self._raw)} comments, not parsed yet>"
+        return repr(self._entries)
 
 
 def _parse_item(obj: Mapping[str, Any], rows: list[dict[str, Any]], types: dict[int, str]) -> MagentoItem:

@@ -113,6 +113,7 @@ def test_comments_are_parsed_when_read_and_a_bad_one_fails_then() -> None:
     good = {"comment": "kept", "created_at": "2025-01-02 03:04:05", "entity_id": 9}
     bad = {"created_at": "later"}
     order = parse_order({"entity_id": 1, "status_histories": [good, "not a comment", bad]})
+    assert "3 comments, not parsed yet" in repr(order)  # a repr never fails on them
     with pytest.raises(MagentoServerError, match="unreadable time 'later'"):
         list(order.status_histories)  # the order itself parsed: only its comments are unreadable
 
