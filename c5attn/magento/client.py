@@ -14,11 +14,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import requests
@@ -43,6 +43,7 @@ from c5attn.magento.search import Filter, FilterGroup, SearchCriteria, SortOrder
 from c5attn.models import MagentoOrder, StatusHistoryEntry
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+R = TypeVar("R")
 _MAX_PAGE_MESSAGE = re.compile(r"Maximum SearchCriteria pageSize is (\d+)")
 _NOT_IN_STATE_MESSAGE = "not part of the order status history"
 
@@ -174,14 +175,17 @@ class MagentoClient:
         last_page = math.ceil(total / page_size)
         if len(first_items) < page_size:
             last_page = 1
-        pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="magento-page")
+
+        def request(page: int) -> Future[list[dict[str, Any]]]:
+            return _in_background(self._page_items, criteria.with_page(page_size, page), fields)
+
         window: deque[Future[list[dict[str, Any]]]] = deque()
         next_page = 2
         try:
             # The next pages are requested before the first page's orders are handed out, so they
             # are on their way while the caller works on those.
             while next_page <= last_page and len(window) < self.max_workers:
-                window.append(pool.submit(self._page_items, criteria.with_page(page_size, next_page), fields))
+                window.append(request(next_page))
                 next_page += 1
             seen: set[int] = set()
             yielded = 0
@@ -195,9 +199,7 @@ class MagentoClient:
                 if len(items) < page_size:
                     next_page = last_page + 1  # the set shrank: later pages only repeat the last one
                 elif next_page <= last_page:
-                    window.append(
-                        pool.submit(self._page_items, criteria.with_page(page_size, next_page), fields)
-                    )
+                    window.append(request(next_page))
                     next_page += 1
                 for order in _unseen(items, seen):
                     yielded += 1
@@ -205,7 +207,8 @@ class MagentoClient:
                 if progress:
                     progress(yielded, total)
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            for future in window:  # the caller stopped early: requests not yet sent are skipped,
+                future.cancel()  # those in flight end on their own daemon threads
 
     def _store_group(self) -> FilterGroup:
         store_ids = ",".join(str(store) for store in self.site.magento_store_ids)
@@ -522,6 +525,25 @@ class MagentoClient:
     def _note(self, line: str) -> None:
         if self._trace is not None:
             self._trace(redact(line, self._secrets))
+
+
+def _in_background(fetch: Callable[..., R], *args: Any) -> Future[R]:
+    """Run ``fetch(*args)`` on a daemon thread: a page request still in flight when a scan stops
+    (an error, Ctrl-C) must not hold the process open until it answers or times out. A
+    ``ThreadPoolExecutor`` would: the interpreter joins its threads at exit.
+    """
+    future: Future[R] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(fetch(*args))
+        except BaseException as exc:  # handed to the caller, who re-raises it
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="magento-page", daemon=True).start()
+    return future
 
 
 def _transient(exc: requests.RequestException) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -72,6 +73,23 @@ def test_the_next_pages_are_requested_before_the_first_page_is_handed_out(
     time.sleep(0.1)  # a sixth request, if any were sent, would have arrived by now
     assert sent() == 5  # the first page, then pages 2 to 5: as many as run at once, no more
     orders.close()
+
+
+def test_pages_in_flight_do_not_hold_the_process_open(
+    tmp_path: Path, client_factory: ClientFactory
+) -> None:
+    """A scan that stops (an error, Ctrl-C) exits at once; its page requests are daemon threads."""
+    db = tmp_path / "magento.db"
+    load_orders(db, (make_order(i) for i in range(1, 1_501)))
+    with MagentoSandbox(db, latency_ms=1_500) as slow:
+        client = client_factory(site_for(slow.url, magento_page_size=300))
+        orders = client.iter_orders(())
+        next(orders)
+        orders.close()  # pages 2 to 5 are still on their way
+        in_flight = [t for t in threading.enumerate() if t.name.startswith("magento-page")]
+        assert in_flight and all(thread.daemon for thread in in_flight)
+        for thread in in_flight:  # let them finish while the sandbox still answers
+            thread.join(timeout=30)
 
 
 def test_filters_and_the_site_stores_are_applied(
