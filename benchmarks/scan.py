@@ -221,7 +221,7 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
     directory = workdir / f"world-{orders}"
     print(f"{orders:,} orders", flush=True)
     build(directory, orders, args.seed)
-    server_cpus, client_cpus = cpu_split() if args.separate_cpus else (None, None)
+    server_cpus, client_cpus = args.cpus
     server = Server(directory / "magento.db", args.latency_ms, server_cpus)
     try:
         site = site_config(server.url, directory)
@@ -412,8 +412,8 @@ def markdown(results: list[SizeResult], startup: dict[str, float], args: argpars
         f"Magento sandbox latency {args.latency_ms:g} ms per request; page size 300; "
         f"{WORKERS} concurrent page requests; best of {args.repeat} runs for scan and floor"
         + (
-            f"; the server on CPU {', '.join(map(str, sorted(cpu_split()[0])))}, everything measured "
-            f"on CPU {', '.join(map(str, sorted(cpu_split()[1])))}."
+            f"; the server on CPU {', '.join(map(str, sorted(args.cpus[0])))}, everything measured "
+            f"on CPU {', '.join(map(str, sorted(args.cpus[1])))}."
             if args.separate_cpus
             else "; server and measured commands share the CPUs."
         ),
@@ -505,6 +505,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.argv = argv
     args.sizes = sorted(int(size) for size in args.sizes.split(","))
     args.naive_sizes = {int(size) for size in args.naive_sizes.split(",") if size}
+    args.cpus = cpu_split() if args.separate_cpus else (None, None)  # (server's, measured commands')
     return args
 
 
