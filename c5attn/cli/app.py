@@ -125,4 +125,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         _report_interrupt()
         sys.exit(ExitCode.INTERRUPTED)
-

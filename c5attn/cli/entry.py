@@ -1,8 +1,9 @@
 """The console script's entry point, for Ctrl-C at the edges of a run and a quick exit.
 
 Pressed while c5attn is still loading, Ctrl-C exits quietly with 130 rather than a traceback.
-Pressed after the command has ended (while the interpreter joins finished worker threads), it is
-ignored: the run has said how it ended, and its exit code must not become a signal death.
+Pressed after the command has ended (while the interpreter runs its atexit handlers and tears
+down), it is ignored: the run has said how it ended, and its exit code must not become a signal
+death.
 
 Once the command has ended, the objects still alive (35,000 to 50,000: every imported module,
 Typer's command tree) are frozen out of the cyclic garbage collector. The interpreter's teardown
