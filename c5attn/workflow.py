@@ -43,7 +43,11 @@ class MagentoPort(Protocol):
     """What the workflow needs from Magento (``c5attn.magento.client.MagentoClient``)."""
 
     def iter_orders(
-        self, filter_groups: Sequence[FilterGroup], *, progress: Callable[[int, int], None] | None = None
+        self,
+        filter_groups: Sequence[FilterGroup],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        in_order: bool = True,
     ) -> Iterator[MagentoOrder]: ...
 
     def find_order(self, increment_id: str) -> MagentoOrder | None: ...
@@ -275,7 +279,8 @@ def scan_site(
 ) -> ScanResult:
     """Classify every order of the window, streaming; ``keep_verdicts`` when flags will be written."""
     result = ScanResult(site=session.site.name)
-    orders = session.magento.iter_orders(site_filters(since=since), progress=progress)
+    # Results are sorted at the end, so pages are taken as they arrive.
+    orders = session.magento.iter_orders(site_filters(since=since), progress=progress, in_order=False)
     with cycle_collector_paused():
         for verdict in iter_verdicts(session, orders):
             result.scanned += 1
@@ -427,7 +432,7 @@ def needs_attention_queue(
     """Every order at the Needs Attention status, classified, highest money at risk first."""
     code = scenario_for(scenario).code if scenario else None
     orders = session.magento.iter_orders(
-        site_filters(status=session.site.needs_attention_status), progress=progress
+        site_filters(status=session.site.needs_attention_status), progress=progress, in_order=False
     )
     queue = []
     with cycle_collector_paused():

@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -157,6 +157,7 @@ class MagentoClient:
         *,
         fields: str = SCAN_FIELDS,
         progress: Callable[[int, int], None] | None = None,
+        in_order: bool = True,
     ) -> Iterator[MagentoOrder]:
         """Every order of the site's stores matching ``criteria_filters`` (AND-ed groups).
 
@@ -166,6 +167,9 @@ class MagentoClient:
         fetched ``max_workers`` at a time and yielded in order. Stops by ``total_count``, since
         Magento repeats its last page past the end. An order is yielded at most once; one that
         changes while the scan pages may be missed (docs/magento-client.md).
+
+        ``in_order=False`` yields each page as soon as it arrives (page 1 first), for callers
+        that sort their results anyway: a page that comes back late then holds up nothing.
         """
         store_group = self._store_group()
         groups = (*criteria_filters, *(() if store_group in criteria_filters else (store_group,)))
@@ -179,7 +183,7 @@ class MagentoClient:
         def request(page: int) -> Future[list[dict[str, Any]]]:
             return _in_background(self._page_items, criteria.with_page(page_size, page), fields)
 
-        window: deque[Future[list[dict[str, Any]]]] = deque()
+        window: deque[Future[list[dict[str, Any]]]] = deque()  # oldest request first
         next_page = 2
         try:
             # The next pages are requested before the first page's orders are handed out, so they
@@ -195,7 +199,7 @@ class MagentoClient:
             if progress:
                 progress(yielded, total)
             while window:
-                items = window.popleft().result()
+                items = (window.popleft() if in_order else _first_done(window)).result()
                 if len(items) < page_size:
                     next_page = last_page + 1  # the set shrank: later pages only repeat the last one
                 elif next_page <= last_page:
@@ -544,6 +548,15 @@ def _in_background(fetch: Callable[..., R], *args: Any) -> Future[R]:
 
     threading.Thread(target=run, name="magento-page", daemon=True).start()
     return future
+
+
+def _first_done(window: deque[Future[R]]) -> Future[R]:
+    """Take the oldest finished request out of ``window``, waiting for one if none has finished."""
+    if not any(future.done() for future in window):
+        wait(window, return_when=FIRST_COMPLETED)
+    finished = next(future for future in window if future.done())
+    window.remove(finished)
+    return finished
 
 
 def _transient(exc: requests.RequestException) -> bool:

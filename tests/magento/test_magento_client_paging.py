@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from magento_factory import make_order, make_orders, site_for
@@ -90,6 +91,28 @@ def test_pages_in_flight_do_not_hold_the_process_open(
         assert in_flight and all(thread.daemon for thread in in_flight)
         for thread in in_flight:  # let them finish while the sandbox still answers
             thread.join(timeout=30)
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_a_late_page_holds_up_the_others_only_in_order(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory, in_order: bool
+) -> None:
+    """Page 2 answers last: in order it is still yielded second; otherwise after the pages that
+    arrived first, and every order is still yielded exactly once."""
+    sandbox = sandbox_factory(make_orders(500))
+    client = client_factory(site_for(sandbox.url, magento_page_size=100), max_workers=4)
+    fetch_page = client._page_items
+
+    def page_two_late(criteria: Any, fields: str) -> Any:
+        if criteria.current_page == 2:
+            time.sleep(0.5)
+        return fetch_page(criteria, fields)
+
+    client._page_items = page_two_late  # type: ignore[method-assign]
+    ids = [order.entity_id for order in client.iter_orders((), in_order=in_order)]
+    assert sorted(ids) == list(range(1, 501))
+    page_two_at = ids.index(101)
+    assert page_two_at == (100 if in_order else 400)
 
 
 def test_filters_and_the_site_stores_are_applied(

@@ -38,7 +38,9 @@ class _Fake:
         self.count = count
         self.asked: list[int] = []
 
-    def iter_orders(self, groups: Any, *, progress: Any = None) -> Iterator[MagentoOrder]:
+    def iter_orders(
+        self, groups: Any, *, progress: Any = None, in_order: bool = True
+    ) -> Iterator[MagentoOrder]:
         for number in range(1, self.count + 1):
             yield MagentoOrder(entity_id=number, increment_id=f"{number:09d}", state="new", status="pending")
 

@@ -49,7 +49,9 @@ class _Recording:
     def __init__(self) -> None:
         self.enabled_during: list[bool] = []
 
-    def iter_orders(self, groups: Any, *, progress: Any = None) -> Iterator[MagentoOrder]:
+    def iter_orders(
+        self, groups: Any, *, progress: Any = None, in_order: bool = True
+    ) -> Iterator[MagentoOrder]:
         for number in range(3):
             self.enabled_during.append(gc.isenabled())
             yield MagentoOrder(
