@@ -25,7 +25,7 @@ class Verdict:
     order: MagentoOrder
     cp: CounterpointOrder | None
     classification: Classification
-    needs_attention_status: str
+    flagged: bool  # the order sits in Magento's Needs Attention view (whoever put it there)
     now: datetime
 
     # Read from the comment history on first use: a scan only needs them for orders with a
@@ -39,11 +39,6 @@ class Verdict:
     def hint(self) -> str | None:
         """Commerce5's latest comment (not c5attn's), shown for flags no rule explains."""
         return commerce5_hint(self.order.status_histories)
-
-    @property
-    def flagged(self) -> bool:
-        """The order sits in Magento's Needs Attention view (whoever put it there)."""
-        return norm_code(self.order.status) == norm_code(self.needs_attention_status)
 
     @property
     def resolved(self) -> bool:
@@ -139,6 +134,6 @@ def assess(
         order=order,
         cp=cp,
         classification=classify(order, cp, now=now, capture_grace_minutes=capture_grace_minutes),
-        needs_attention_status=needs_attention_status,
+        flagged=norm_code(order.status) == norm_code(needs_attention_status),
         now=now,
     )

@@ -284,17 +284,18 @@ def scan_site(
     with cycle_collector_paused():
         for verdict in iter_verdicts(session, orders):
             result.scanned += 1
+            hits = verdict.classification.hits
             if not verdict.classification.imported:
                 result.not_imported += 1
-            if verdict.stale:
-                result.stale += 1
-            if verdict.classification.hits:
+            if hits:
                 if verdict.resolved:
                     result.resolved += 1
                 else:
-                    result.findings[verdict.classification.hits[0].code] += 1
-            if verdict.needs_flag:
-                result.unflagged += 1
+                    result.findings[hits[0].code] += 1
+                if verdict.needs_flag:
+                    result.unflagged += 1
+            elif verdict.flagged:  # a stale flag
+                result.stale += 1
             if is_reported(verdict):
                 record = json.dumps(
                     verdict.to_json(session.site.name, now=session.now), separators=(",", ":")

@@ -130,26 +130,33 @@ class _Draft:
             self.last_reinstate is None or self.last_reinstate < self.last_cancel
         )
         releases = tuple(
-            ReleaseTicket(
-                ticket.doc_id,
-                ticket.tkt_no,
-                ticket.posted,
-                ticket.time,
-                tuple(line for _, line in sorted(ticket.lines.items())),
-            )
-            for _, ticket in sorted(self.tickets.items())
+            [
+                ReleaseTicket(
+                    ticket.doc_id,
+                    ticket.tkt_no,
+                    ticket.posted,
+                    ticket.time,
+                    tuple([ticket.lines[seq] for seq in sorted(ticket.lines)]),
+                )
+                for ticket in (self.tickets[key] for key in sorted(self.tickets))
+            ]
         )
+        deposits = self.deposits
         return CounterpointOrder(
-            order_no=self.order_no,
-            doc_id=self.header.doc_id,
-            tkt_no=to_text(self.header.tkt_no),
-            posted=self.header.posted,
-            releases=releases,
-            deposits=tuple(sorted(self.deposits, key=lambda d: (d.posted, d.doc_id, d.pmt_seq_no))),
-            canceled=canceled,
-            cancel_log_seq_no=self.last_cancel if canceled else None,
-            open_errors=tuple(self.errors),
+            self.order_no,  # order_no
+            self.header.doc_id,  # doc_id
+            to_text(self.header.tkt_no),  # tkt_no
+            self.header.posted,  # posted
+            releases,  # releases
+            tuple(sorted(deposits, key=_deposit_order)) if deposits else (),  # deposits
+            canceled,  # canceled
+            self.last_cancel if canceled else None,  # cancel_log_seq_no
+            tuple(self.errors),  # open_errors
         )
+
+
+def _deposit_order(deposit: Deposit) -> tuple[bool, int, int]:
+    return (deposit.posted, deposit.doc_id, deposit.pmt_seq_no)
 
 
 class _Batch:

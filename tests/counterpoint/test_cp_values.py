@@ -68,9 +68,23 @@ def test_cp_to_utc_reads_naive_times_in_the_zone(value, expected):
     assert to_utc(value, CHICAGO) == expected
 
 
+@pytest.mark.parametrize("day", [date(2024, 3, 10), date(2024, 11, 3)])  # Chicago's DST changes
+def test_cp_to_utc_reads_database_text_as_it_reads_a_naive_datetime(day: date) -> None:
+    """SQLite's ``YYYY-MM-DD HH:MM:SS`` takes a faster path; minute by minute through the gap and
+    the repeated hour of a DST change it gives what the naive-datetime path gives."""
+    start = datetime(day.year, day.month, day.day)
+    for minute in range(0, 6 * 60, 7):
+        naive = start + timedelta(minutes=minute)
+        moment = to_utc(naive.isoformat(sep=" "), CHICAGO)
+        assert moment == to_utc(naive, CHICAGO)
+        assert moment is not None and moment.utcoffset() == timedelta(0)
+
+
 def test_cp_to_utc_refuses_garbage():
     with pytest.raises(CounterpointError, match="date and time"):
         to_utc("yesterday", CHICAGO)
+    with pytest.raises(CounterpointError, match="date and time"):
+        to_utc("2024-13-45 09:00:00", CHICAGO)  # the shape of a time, not a time
     with pytest.raises(CounterpointError, match="date and time"):
         to_utc(12345, CHICAGO)
 
