@@ -126,7 +126,7 @@ def doctor(
             checks.extend(magento_checks(site))
             checks.extend(counterpoint_checks(site))
     if json_out:
-        print_json(env.stdout, [check.__dict__ for check in checks])
+        print_json(env.stdout_file, [check.__dict__ for check in checks])
     else:
         marks = {True: ("ok", "green"), False: ("FAIL", "red"), None: ("note", "yellow")}
         for check in checks:

@@ -51,9 +51,9 @@ def _print_rows(env: CliEnv, rows: Iterable[dict[str, Any]], fmt: str, title: st
     from c5attn.cli.render import print_csv, print_json_array, print_verdict_table
 
     if fmt == "json":
-        print_json_array(env.stdout, rows, pretty=env.stdout_is_tty)
+        print_json_array(env.stdout_file, rows, pretty=env.stdout_is_tty)
     elif fmt == "csv":
-        print_csv(env.stdout, rows)
+        print_csv(env.stdout_file, rows)
     elif table := list(rows):
         print_verdict_table(env.stdout, table, plain=not env.stdout_is_tty, title=title)
 
@@ -79,7 +79,7 @@ def scan(
 
     Example: c5attn scan --since 7d ; c5attn scan --apply --yes
     """
-    from c5attn.cli.render import print_json_texts, print_scan_summary
+    from c5attn.cli.render import print_json_texts, scan_summary
     from c5attn.timeparse import parse_since
     from c5attn.workflow import scan_site
 
@@ -97,18 +97,18 @@ def scan(
             *(result.reported for _, result in results), key=lambda item: (-item.money_at_risk, item.order)
         )
         if fmt == "json":
-            print_json_texts(env.stdout, (item.text for item in by_risk), pretty=env.stdout_is_tty)
+            print_json_texts(env.stdout_file, (item.text for item in by_risk), pretty=env.stdout_is_tty)
         else:
             _print_rows(env, (item.record for item in by_risk), fmt, "Orders needing attention")
-        print_scan_summary(env.stderr, [result for _, result in results])
+        for line in scan_summary([result for _, result in results]):
+            env.say(line)
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run)
         elif unflagged := sum(result.unflagged for _, result in results):
             command = sessions[0].command if len(sessions) == 1 else "c5attn"
-            env.stderr.print(
+            env.say(
                 f"{unflagged} findings are not flagged Needs Attention yet; to flag them: "
-                f"{command} scan --apply" + (" --all" if all_orders else f" --since {since}"),
-                highlight=False,
+                f"{command} scan --apply" + (" --all" if all_orders else f" --since {since}")
             )
     if fail_if_found and any(result.finding_count for _, result in results):
         raise typer.Exit(ExitCode.FOUND)
@@ -236,7 +236,7 @@ def show(
             }
             for c in view.comments
         ]
-        print_json(env.stdout, data)
+        print_json(env.stdout_file, data)
     else:
         print_order_view(env.stdout, view, env.now(), plain=not env.stdout_is_tty)
 
@@ -354,7 +354,7 @@ def log(
     env = get_env(ctx)
     entries = list(AuditLog(env.state_dir()).entries(order=order.strip() if order else None))
     if json_out:
-        print_json(env.stdout, entries)
+        print_json(env.stdout_file, entries)
         return
     if not entries:
         env.stderr.print("the audit log has no entries" + (f" for {order}" if order else ""), highlight=False)

@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from c5attn.scenarios import SCENARIOS
 
@@ -39,25 +39,25 @@ CSV_COLUMNS = (
 )
 
 
-def print_json(console: Console, data: object) -> None:
-    console.file.write(json.dumps(data, indent=2, default=_json_default) + "\n")
+def print_json(out: TextIO, data: object) -> None:
+    out.write(json.dumps(data, indent=2, default=_json_default) + "\n")
 
 
-def print_json_array(console: Console, rows: Iterable[dict[str, Any]], *, pretty: bool = True) -> None:
+def print_json_array(out: TextIO, rows: Iterable[dict[str, Any]], *, pretty: bool = True) -> None:
     """A JSON array written row by row, so a large scan's output never exists as one string."""
     if pretty:
         pieces = (_indented(json.dumps(row, indent=2, default=_json_default)) for row in rows)
     else:
         pieces = (json.dumps(row, separators=(",", ":"), default=_json_default) for row in rows)
-    _write_array(console, pieces)
+    _write_array(out, pieces)
 
 
-def print_json_texts(console: Console, texts: Iterable[str], *, pretty: bool) -> None:
+def print_json_texts(out: TextIO, texts: Iterable[str], *, pretty: bool) -> None:
     """A JSON array of rows already encoded compactly: indented for a person (the same text as
     ``json.dumps(rows, indent=2)``), else one row per line as they are (a script reads it faster
     than Python's pure-Python indenting encoder writes it)."""
     _write_array(
-        console, (_indented(json.dumps(json.loads(text), indent=2)) for text in texts) if pretty else texts
+        out, (_indented(json.dumps(json.loads(text), indent=2)) for text in texts) if pretty else texts
     )
 
 
@@ -66,8 +66,8 @@ def _indented(element: str) -> str:
     return textwrap.indent(element, "  ")
 
 
-def _write_array(console: Console, elements: Iterable[str]) -> None:
-    write = console.file.write
+def _write_array(out: TextIO, elements: Iterable[str]) -> None:
+    write = out.write
     separator = "[\n"
     for element in elements:
         write(separator + element)
@@ -83,7 +83,7 @@ def _json_default(value: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def print_csv(console: Console, rows: Iterable[dict[str, Any]]) -> None:
+def print_csv(out: TextIO, rows: Iterable[dict[str, Any]]) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -92,7 +92,7 @@ def print_csv(console: Console, rows: Iterable[dict[str, Any]]) -> None:
         flat["scenarios"] = ";".join(row.get("scenarios") or [])
         flat["next_step"] = (row.get("steps") or [""])[0]
         writer.writerow(flat)
-    console.file.write(buffer.getvalue())
+    out.write(buffer.getvalue())
 
 
 def _money(value: object, currency: str) -> str:
@@ -148,18 +148,19 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
     console.print(table)
 
 
-def print_scan_summary(console: Console, results: Sequence[ScanResult]) -> None:
-    """Counts by scenario, resolved and stale, on stderr."""
+def scan_summary(results: Sequence[ScanResult]) -> list[str]:
+    """Counts by scenario, resolved and stale: a line per site."""
+    lines = []
     for result in results:
         parts = [
             f"{code} {result.findings[code]}" for code in (s.code for s in SCENARIOS) if result.findings[code]
         ]
-        console.print(
+        lines.append(
             f"site {result.site}: {result.scanned} orders scanned, {result.finding_count} findings"
             + (f" ({', '.join(parts)})" if parts else "")
-            + f", {result.resolved} resolved, {result.stale} stale flags, {result.not_imported} not imported",
-            highlight=False,
+            + f", {result.resolved} resolved, {result.stale} stale flags, {result.not_imported} not imported"
         )
+    return lines
 
 
 def print_order_view(console: Console, view: OrderView, now: datetime, *, plain: bool) -> None:

@@ -54,11 +54,7 @@ def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
 
     directory = sandbox_dir(env.state_dir())
     if not world_exists(directory):
-        env.stderr.print(
-            f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …",
-            highlight=False,
-            markup=False,
-        )
+        env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …")
     env.config = stack.enter_context(
         running_sandbox(env.state_dir(), operator=env_operator(env.env), now=env.now())
     )

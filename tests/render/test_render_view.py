@@ -77,10 +77,10 @@ def test_streamed_json_array_is_the_same_text_as_one_dump(rows: list[dict[str, o
     from c5attn.cli.render import print_json_array
 
     buffer = io.StringIO()
-    print_json_array(Console(file=buffer), iter(rows))
+    print_json_array(buffer, iter(rows))
     assert buffer.getvalue() == json.dumps(rows, indent=2) + "\n"
     compact = io.StringIO()
-    print_json_array(Console(file=compact), iter(rows), pretty=False)
+    print_json_array(compact, iter(rows), pretty=False)
     lines = compact.getvalue().splitlines()
     assert json.loads(compact.getvalue()) == rows
     assert len(lines) == len(rows) + 2 or (not rows and lines == ["[]"])
