@@ -98,7 +98,20 @@ def _magento_tallies(items: Sequence[MagentoItem]) -> dict[str, SkuEvidence]:
     """
     tallies: dict[str, SkuEvidence] = {}
     for item in counted_items(items):
-        tally = _tally(tallies, item.sku)
+        key = norm_code(item.sku)
+        tally = tallies.get(key)
+        if tally is None:  # a SKU's first line (usually its only one): its figures as they are
+            tallies[key] = SkuEvidence(
+                item.sku.strip(),
+                item.qty_ordered,
+                item.qty_invoiced,
+                item.qty_shipped,
+                item.qty_canceled,
+                ZERO,  # released
+                ZERO,  # released_aged
+                max(ZERO, item.price),
+            )
+            continue
         tally.ordered += item.qty_ordered
         tally.invoiced += item.qty_invoiced
         tally.shipped += item.qty_shipped
@@ -551,15 +564,16 @@ def classify(
             import_deposits += deposit.amount
         elif deposit.kind == "manual":
             manual_deposits += deposit.amount
+    # By position (the fields' order), here and below: this runs for every order of a scan.
     facts = _Facts(
-        order=order,
-        cp=cp,
-        on_order=on_order,
-        released_only=released_only,
-        cutoff=cutoff,
-        pre_invoiced=import_deposits > 0,
-        manual_deposits=manual_deposits,
-        state=order.state.strip().lower(),
+        order,  # order
+        cp,  # cp
+        on_order,  # on_order
+        released_only,  # released_only
+        cutoff,  # cutoff
+        import_deposits > 0,  # pre_invoiced
+        manual_deposits,  # manual_deposits
+        order.state.strip().lower(),  # state
     )
     candidates = (
         _rule_manual_invoice_or_ship(facts),
@@ -594,13 +608,13 @@ def classify(
         }
 
     return Classification(
-        order_no=order.increment_id,
-        imported=True,
-        hits=tuple([finding.hit() for finding in findings]),
-        skus=on_order + released_only,
-        pre_invoiced=facts.pre_invoiced,
-        import_deposits=import_deposits,
-        manual_deposits=manual_deposits,
-        fingerprint=_fingerprint(findings),
-        evidence_builder=evidence,
+        order.increment_id,  # order_no
+        True,  # imported
+        tuple([finding.hit() for finding in findings]) if findings else (),  # hits
+        on_order + released_only,  # skus
+        facts.pre_invoiced,  # pre_invoiced
+        import_deposits,  # import_deposits
+        manual_deposits,  # manual_deposits
+        _fingerprint(findings) if findings else None,  # fingerprint
+        evidence,  # evidence_builder
     )

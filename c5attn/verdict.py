@@ -130,10 +130,10 @@ def assess(
     capture_grace_minutes: int,
 ) -> Verdict:
     """Classify an order; its flag state is read from its Magento status and comment history."""
-    return Verdict(
-        order=order,
-        cp=cp,
-        classification=classify(order, cp, now=now, capture_grace_minutes=capture_grace_minutes),
-        flagged=norm_code(order.status) == norm_code(needs_attention_status),
-        now=now,
+    return Verdict(  # by position: once per order of a scan
+        order,  # order
+        cp,  # cp
+        classify(order, cp, now=now, capture_grace_minutes=capture_grace_minutes),  # classification
+        norm_code(order.status) == norm_code(needs_attention_status),  # flagged
+        now,  # now
     )
