@@ -8,9 +8,13 @@ contract of ``scan --json``, ``list --json`` and ``show --json``.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+
+import orjson
 
 from c5attn.classify import as_utc, classify
 from c5attn.markers import Markers, commerce5_hint, read_markers
@@ -119,6 +123,28 @@ class Verdict:
             "age_days": self.age_days(now or self.now),
             "hint": self.hint,
         }
+
+
+def record_text(record: Mapping[str, object]) -> str:
+    """A ``Verdict.to_json`` record as compact JSON: the text ``json.dumps(record,
+    separators=(",", ":"))`` gives, about eight times faster for most records (a scan writes one
+    per reported order).
+
+    orjson writes it unless its text could differ: non-ASCII or DEL characters (``json.dumps``
+    escapes them; the other ASCII characters both write alike), integers beyond 64 bits, or a
+    ``money_at_risk`` (a record's only float) outside 0.0001 to 1e16, where the two write
+    exponents differently.
+    """
+    money = record.get("money_at_risk")
+    if type(money) is float and (money == 0 or 1e-4 <= money < 1e16):
+        try:
+            data = orjson.dumps(record)
+        except orjson.JSONEncodeError:  # a big integer, a surrogate, a key that is not text
+            pass
+        else:
+            if data.isascii() and b"\x7f" not in data:
+                return data.decode("ascii")
+    return json.dumps(record, separators=(",", ":"))
 
 
 def assess(

@@ -27,7 +27,7 @@ from c5attn.errors import AmbiguousOrder, C5Error, MagentoAuthError, OrderNotFou
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
 from c5attn.scenarios import scenario_for
-from c5attn.verdict import Verdict, assess
+from c5attn.verdict import Verdict, assess, record_text
 
 if TYPE_CHECKING:
     from c5attn.magento.client import StatusChange
@@ -297,9 +297,7 @@ def scan_site(
             elif verdict.flagged:  # a stale flag
                 result.stale += 1
             if is_reported(verdict):
-                record = json.dumps(
-                    verdict.to_json(session.site.name, now=session.now), separators=(",", ":")
-                )
+                record = record_text(verdict.to_json(session.site.name, now=session.now))
                 result.reported.append(
                     Reported(
                         verdict.order.increment_id,

@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from engine_builders import GRACE, NOW, ORDER_NO, comment, cp, error, item, order, ticket
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from c5attn.markers import flag_marker, resolve_marker
 from c5attn.models import CounterpointOrder, MagentoOrder, StatusHistoryEntry
 from c5attn.scenarios import scenario_for
-from c5attn.verdict import Verdict, assess
+from c5attn.verdict import Verdict, assess, record_text
 
 NEEDS = "needs_attention"
 # A release with no invoice: capture-failed.
@@ -155,3 +157,36 @@ def test_to_json_of_a_clean_not_imported_order() -> None:
 
 def test_age_never_negative() -> None:
     assert verdict(order(item("A"), created_at=NOW + timedelta(hours=2)), cp()).age_days(NOW) == 0
+
+
+_JSON_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(), st.sampled_from(["\x7f", "é", "\n", "plain"])
+)
+_RECORDS = st.fixed_dictionaries(
+    {
+        "order": st.text(),
+        "money_at_risk": st.one_of(st.floats(), st.sampled_from([0.0, 1e-4, 12.5, 9999999999999998.0, 1e16])),
+        "evidence": st.recursive(
+            _JSON_LEAVES, lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=12
+        ),
+    }
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_RECORDS)
+def test_record_text_is_the_text_json_dumps_writes(record: dict[str, object]) -> None:
+    """The fast path (orjson) never changes a record's bytes: DEL, non-ASCII, control characters,
+    big integers, NaN and out-of-range amounts all come out as ``json.dumps`` writes them."""
+    assert record_text(record) == json.dumps(record, separators=(",", ":"))
+
+
+def test_record_text_writes_every_ascii_character_as_json_dumps_does() -> None:
+    record = {"money_at_risk": 1.0, "text": "".join(map(chr, range(128)))}
+    assert record_text(record) == json.dumps(record, separators=(",", ":"))
+
+
+def test_record_text_of_a_real_record() -> None:
+    record = verdict(order(item("A")), UNBILLED_CP).to_json("web")
+    assert json.loads(record_text(record)) == record
+    assert record_text(record) == json.dumps(record, separators=(",", ":"))
