@@ -294,7 +294,7 @@ def scan_site(
                     result.findings[hits[0].code] += 1
                 if verdict.needs_flag:
                     result.unflagged += 1
-            elif verdict.flagged:  # a stale flag
+            elif verdict.stale:
                 result.stale += 1
             if is_reported(verdict):
                 record = record_text(verdict.to_json(session.site.name, now=session.now))
