@@ -19,6 +19,10 @@ from functools import cached_property
 from typing import Literal
 
 ZERO = Decimal(0)
+# Whole quantities and amounts from 0 to 1,000, made once: most numbers of a scan are small
+# integers, and a shared Decimal (it is immutable) is twice as fast to hand out as a new one.
+SMALL_DECIMALS: tuple[Decimal, ...] = tuple(Decimal(n) for n in range(1001))
+SMALL_DECIMAL_LIMIT = len(SMALL_DECIMALS)
 
 DepositKind = Literal["import", "manual"]
 

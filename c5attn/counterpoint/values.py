@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from c5attn.errors import CounterpointError
-from c5attn.models import ZERO
+from c5attn.models import SMALL_DECIMAL_LIMIT, SMALL_DECIMALS, ZERO
 
 
 def _unexpected(value: object, kind: str) -> CounterpointError:
@@ -26,8 +26,8 @@ def to_decimal(value: object) -> Decimal:
     kind = type(value)
     if kind is Decimal:  # the common cases first: this runs for every number of every row
         return value  # type: ignore[return-value]
-    if kind is int:
-        return Decimal(value)  # type: ignore[arg-type]
+    if type(value) is int:
+        return SMALL_DECIMALS[value] if 0 <= value < SMALL_DECIMAL_LIMIT else Decimal(value)
     if value is None:
         return ZERO
     if isinstance(value, Decimal):

@@ -14,7 +14,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, overload
 
 from c5attn.errors import MagentoServerError
-from c5attn.models import ZERO, MagentoItem, MagentoOrder, StatusHistoryEntry
+from c5attn.models import (
+    SMALL_DECIMAL_LIMIT,
+    SMALL_DECIMALS,
+    ZERO,
+    MagentoItem,
+    MagentoOrder,
+    StatusHistoryEntry,
+)
 
 ITEM_FIELDS = (
     "item_id,sku,name,product_type,parent_item_id,parent_item[product_type],"
@@ -52,7 +59,7 @@ def parse_time(value: object) -> datetime | None:
 
 def _decimal(value: object) -> Decimal:
     if type(value) is int:  # the common case (whole amounts, quantities): exact, no text round trip
-        return Decimal(value)
+        return SMALL_DECIMALS[value] if 0 <= value < SMALL_DECIMAL_LIMIT else Decimal(value)
     if value is None or value == "":
         return ZERO
     try:

@@ -20,6 +20,11 @@ CHICAGO = ZoneInfo("America/Chicago")
         (None, Decimal(0)),
         (Decimal("1.2500"), Decimal("1.2500")),
         (3, Decimal(3)),
+        (0, Decimal(0)),  # whole numbers 0..1000 come from a table made once: both ends
+        (1000, Decimal(1000)),
+        (1001, Decimal(1001)),
+        (-1, Decimal(-1)),
+        (10**20, Decimal(10**20)),
         (12.3, Decimal("12.3")),  # not 12.300000000000000710542735760100185871124267578125
         (0.1 + 0.2, Decimal("0.30000000000000004")),
         ("19.99", Decimal("19.99")),
