@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from c5attn.models import (
     ZERO,
@@ -520,6 +521,47 @@ def _fingerprint(findings: Sequence[_Finding]) -> str | None:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()[:FINGERPRINT_LENGTH]
 
 
+# --- Evidence ------------------------------------------------------------------------------------
+# Built on first use (``Classification.evidence``), from what ``classify`` bound with ``partial``:
+# a closure would make every local it reads a cell, for every order of a scan.
+
+
+def _unimported_evidence(order: MagentoOrder, skus: Sequence[SkuEvidence]) -> dict[str, object]:
+    return {
+        "imported": False,
+        "magento": _magento_side(order),
+        "skus": [_sku_row(sku, on_order=True) for sku in skus],
+        "rules": {},
+    }
+
+
+def _evidence(
+    facts: _Facts, import_deposits: Decimal, capture_grace_minutes: int, findings: Sequence[_Finding]
+) -> dict[str, object]:
+    cp = facts.cp
+    return {
+        "imported": True,
+        "magento": _magento_side(facts.order),
+        "counterpoint": {
+            "doc_id": cp.doc_id,
+            "tkt_no": cp.tkt_no.strip(),
+            "posted": cp.posted,
+            "canceled": cp.canceled,
+            "cancel_log_seq_no": cp.cancel_log_seq_no,
+        },
+        "pre_invoiced": facts.pre_invoiced,
+        "import_deposits": decimal_text(import_deposits),
+        "manual_deposits": decimal_text(facts.manual_deposits),
+        "capture_grace_minutes": capture_grace_minutes,
+        "skus": [_sku_row(s, on_order=True) for s in facts.on_order]
+        + [_sku_row(s, on_order=False) for s in facts.released_only],
+        "release_tickets": [_ticket_row(ticket, facts.cutoff) for ticket in cp.releases],
+        "deposits": [_deposit_row(deposit) for deposit in cp.deposits],
+        "open_errors": [_error_row(error) for error in cp.open_errors],
+        "rules": {finding.code: finding.evidence for finding in findings},
+    }
+
+
 # --- Entry point -------------------------------------------------------------------------------
 
 
@@ -542,12 +584,7 @@ def classify(
             order_no=order.increment_id,
             imported=False,
             skus=skus,
-            evidence_builder=lambda: {
-                "imported": False,
-                "magento": _magento_side(order),
-                "skus": [_sku_row(sku, on_order=True) for sku in skus],
-                "rules": {},
-            },
+            evidence_builder=partial(_unimported_evidence, order, skus),
         )
 
     cutoff = as_utc(now) - timedelta(minutes=capture_grace_minutes)
@@ -584,29 +621,6 @@ def classify(
     )
     findings = [finding for finding in candidates if finding is not None]
 
-    def evidence() -> dict[str, object]:
-        return {
-            "imported": True,
-            "magento": _magento_side(order),
-            "counterpoint": {
-                "doc_id": cp.doc_id,
-                "tkt_no": cp.tkt_no.strip(),
-                "posted": cp.posted,
-                "canceled": cp.canceled,
-                "cancel_log_seq_no": cp.cancel_log_seq_no,
-            },
-            "pre_invoiced": facts.pre_invoiced,
-            "import_deposits": decimal_text(import_deposits),
-            "manual_deposits": decimal_text(manual_deposits),
-            "capture_grace_minutes": capture_grace_minutes,
-            "skus": [_sku_row(s, on_order=True) for s in on_order]
-            + [_sku_row(s, on_order=False) for s in released_only],
-            "release_tickets": [_ticket_row(ticket, cutoff) for ticket in cp.releases],
-            "deposits": [_deposit_row(deposit) for deposit in cp.deposits],
-            "open_errors": [_error_row(error) for error in cp.open_errors],
-            "rules": {finding.code: finding.evidence for finding in findings},
-        }
-
     return Classification(
         order.increment_id,  # order_no
         True,  # imported
@@ -616,5 +630,5 @@ def classify(
         import_deposits,  # import_deposits
         manual_deposits,  # manual_deposits
         _fingerprint(findings) if findings else None,  # fingerprint
-        evidence,  # evidence_builder
+        partial(_evidence, facts, import_deposits, capture_grace_minutes, findings),  # evidence_builder
     )
