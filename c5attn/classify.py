@@ -12,13 +12,13 @@ is lost to floats; times are ISO-8601 UTC strings.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
+from c5attn.jsontext import compact_json
 from c5attn.models import (
     ZERO,
     Classification,
@@ -517,7 +517,7 @@ def _fingerprint(findings: Sequence[_Finding]) -> str | None:
     payload: dict[str, object] = {"scenarios": [finding.code for finding in chosen]}
     for finding in chosen:
         payload.update(finding.hashed)
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    canonical = compact_json(payload, sort_keys=True)  # no floats: amounts are decimal text
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()[:FINGERPRINT_LENGTH]
 
 

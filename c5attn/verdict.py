@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-import orjson
-
 from c5attn.classify import as_utc, classify
+from c5attn.jsontext import compact_json
 from c5attn.markers import Markers, commerce5_hint, read_markers
 from c5attn.models import Classification, CounterpointOrder, MagentoOrder, norm_code
 from c5attn.scenarios import STALE_STEPS, scenario_for, steps_for_order, unclassified_steps
@@ -127,23 +126,13 @@ class Verdict:
 
 def record_text(record: Mapping[str, object]) -> str:
     """A ``Verdict.to_json`` record as compact JSON: the text ``json.dumps(record,
-    separators=(",", ":"))`` gives, faster (a scan writes one per reported order: 14.8 → 9.5 µs
-    each on average in the sandbox world, where two records in three take orjson's path).
+    separators=(",", ":"))`` gives, faster (a scan writes one per reported order).
 
-    orjson writes it unless its text could differ: non-ASCII or DEL characters (``json.dumps``
-    escapes them; the other ASCII characters both write alike), integers beyond 64 bits, or a
-    ``money_at_risk`` (a record's only float) outside 0.0001 to 1e16, where the two write
-    exponents differently.
+    ``money_at_risk`` is a record's only float: outside 0.0001 to 1e16 ``json.dumps`` writes it.
     """
     money = record.get("money_at_risk")
     if type(money) is float and (money == 0 or 1e-4 <= money < 1e16):
-        try:
-            data = orjson.dumps(record)
-        except orjson.JSONEncodeError:  # a big integer, a surrogate, a key that is not text
-            pass
-        else:
-            if data.isascii() and b"\x7f" not in data:
-                return data.decode("ascii")
+        return compact_json(record)
     return json.dumps(record, separators=(",", ":"))
 
 
