@@ -7,6 +7,7 @@ the placeholder ``ORDER``; :func:`steps_for_order` fills in a real order number.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -138,6 +139,11 @@ _ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")
 
 def steps_for_order(steps: tuple[str, ...], order_no: str) -> tuple[str, ...]:
     """The steps with the ``ORDER`` placeholder in their commands replaced by a real order number."""
-    return tuple(
-        [_ORDER_PLACEHOLDER.sub(lambda _: order_no, step) if "ORDER" in step else step for step in steps]
-    )
+    return tuple([order_no.join(_around_placeholders(step)) for step in steps])
+
+
+@functools.lru_cache(maxsize=256)  # bounded: an unclassified order's steps quote its own comment
+def _around_placeholders(step: str) -> list[str]:
+    """A step's text between its ``ORDER`` placeholders, split once: a scan fills in the same few
+    steps for every order it reports."""
+    return _ORDER_PLACEHOLDER.split(step)

@@ -14,7 +14,9 @@ def _dumps(data: object, *, sort_keys: bool = False) -> str:
     return json.dumps(data, separators=(",", ":"), sort_keys=sort_keys)
 
 
-_TEXT = st.text(st.characters(codec="utf-8")) | st.sampled_from(["\x7f", "é", "\n", "×", "\U0001f600", "plain"])
+_TEXT = st.text(st.characters(codec="utf-8")) | st.sampled_from(
+    ["\x7f", "é", "\n", "×", "\U0001f600", "plain"]
+)
 _LEAVES = st.one_of(
     st.none(),
     st.booleans(),

@@ -78,6 +78,10 @@ def test_scenario_for_rejects_anything_else_listing_valid_codes(text: str) -> No
 def test_steps_for_order_fills_in_the_order_number_only() -> None:
     steps = steps_for_order(("Run c5attn resolve ORDER now.", "Check the ORDERS report."), "100\\1")
     assert steps == ("Run c5attn resolve 100\\1 now.", "Check the ORDERS report.")
+    twice = ("ORDER: run c5attn show ORDER, then c5attn resolve ORDER",)
+    assert steps_for_order(twice, "7") == ("7: run c5attn show 7, then c5attn resolve 7",)
+    # the text is split once and filled anew for each order
+    assert steps_for_order(twice, "8") == ("8: run c5attn show 8, then c5attn resolve 8",)
 
 
 def test_stale_steps_suggest_resolve() -> None:

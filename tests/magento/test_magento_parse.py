@@ -196,6 +196,7 @@ def test_every_field_lands_in_its_own_model_field() -> None:
 
 @pytest.mark.parametrize("number", [0, 1, 1000, 1001, -1, -1000, 10**20])
 def test_whole_numbers_keep_their_value_on_both_sides_of_the_shared_table(number: int) -> None:
-    order = parse_order({"entity_id": 1, "grand_total": number, "items": [{"item_id": 1, "qty_ordered": number}]})
+    item = {"item_id": 1, "qty_ordered": number}
+    order = parse_order({"entity_id": 1, "grand_total": number, "items": [item]})
     assert order.grand_total == Decimal(number) and str(order.grand_total) == str(Decimal(number))
     assert order.items[0].qty_ordered == Decimal(number)
