@@ -15,8 +15,9 @@ import re
 import orjson
 
 # orjson escapes the control characters as json.dumps does (\n, \t, ... and \u00XX); json.dumps
-# also escapes DEL and everything beyond ASCII, which orjson writes as UTF-8.
-_BEYOND_ASCII = re.compile("[\x7f-\U0010ffff]")
+# also escapes DEL and everything beyond ASCII, which orjson writes as UTF-8. (Written as a negated
+# set: the range "\x7f to \U0010ffff" took 3 ms to compile, at every start.)
+_BEYOND_ASCII = re.compile("[^\x00-\x7e]")
 
 
 def _escaped(match: re.Match[str]) -> str:
