@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import math
-import queue
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -400,32 +400,41 @@ class MagentoStore:
         self.state_map = {
             state: list(statuses) for state, statuses in (state_map or DEFAULT_STATE_MAP).items()
         }
-        self._pool: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
-        self._all: list[sqlite3.Connection] = []
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode=WAL")
-        self._all.append(conn)
         return conn
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = self._pool.get_nowait()
-        except queue.Empty:
+        with self._lock:
+            if self._closed:
+                raise SandboxError(503, "The sandbox is shutting down.")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
             conn = self._connect()
         try:
             yield conn
         finally:
-            self._pool.put(conn)
+            with self._lock:
+                if self._closed:  # closed meanwhile: this one was in use then, so it closes now
+                    conn.close()
+                else:
+                    self._idle.append(conn)
 
     def close(self) -> None:
-        """Close every connection (the data is already committed)."""
-        for conn in self._all:
+        """Close the connections; one a request is still using closes when it is done with it
+        (closing it under the request crashed the process). The data is already committed."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
             conn.close()
-        self._all.clear()
 
     def search(
         self, criteria: SearchCriteria, kind: str = "orders", default_page_size: int | None = None

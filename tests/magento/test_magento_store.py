@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 from magento_factory import make_order, make_orders
 
 from c5attn.magento.search import SearchCriteria
-from c5attn.sandbox.magento_store import MagentoStore, load_orders, read_orders_file
+from c5attn.sandbox.magento_store import MagentoStore, SandboxError, load_orders, read_orders_file
 
 
 def test_a_large_array_file_is_read_across_buffer_boundaries(tmp_path: Path) -> None:
@@ -47,3 +48,20 @@ def test_orders_are_stored_in_magento_output_form(tmp_path: Path) -> None:
     reloaded = MagentoStore(db)
     assert reloaded.search(SearchCriteria())[1] == 1
     reloaded.close()
+
+
+def test_closing_waits_for_a_connection_in_use_and_refuses_new_requests(tmp_path: Path) -> None:
+    """A sandbox stopped while a request still reads (a scan that gave up on its pages) must not
+    pull the connection from under it: that crashed the process."""
+    db = tmp_path / "store.db"
+    load_orders(db, make_orders(3))
+    store = MagentoStore(db)
+    store.search(SearchCriteria((), ()))  # leaves one idle connection in the pool
+    with store._conn() as in_use:
+        store.close()
+        assert in_use.execute("SELECT COUNT(*) FROM orders").fetchone() == (3,)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        in_use.execute("SELECT 1")
+    with pytest.raises(SandboxError) as refused:
+        store.search(SearchCriteria((), ()))
+    assert refused.value.status == 503
