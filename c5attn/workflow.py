@@ -11,9 +11,11 @@ from __future__ import annotations
 import gc
 import json
 import tempfile
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 MAX_ORDER_NUMBER = 50
 
 T = TypeVar("T")
+R = TypeVar("R")
+Progress = Callable[[int, int], None]  # (orders read, orders in all), after each Magento page
 
 
 class MagentoPort(Protocol):
@@ -46,7 +50,7 @@ class MagentoPort(Protocol):
         self,
         filter_groups: Sequence[FilterGroup],
         *,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
         in_order: bool = True,
     ) -> Iterator[MagentoOrder]: ...
 
@@ -184,6 +188,58 @@ def iter_verdicts(session: SiteSession, orders: Iterable[MagentoOrder]) -> Itera
             yield session.assess(order, found.get(order.increment_id))
 
 
+class _Stopped(Exception):
+    """Ends a site's scan at its next page because another site's failed."""
+
+
+def for_each_site(
+    sessions: Sequence[SiteSession],
+    work: Callable[[SiteSession, Progress | None], R],
+    progress: Sequence[Progress | None] | None = None,
+) -> list[R]:
+    """``work(session, progress)`` for every site at once, each on its own thread; the results
+    in site order.
+
+    A site's scan mostly waits for its own Magento and Counterpoint, so several sites overlap
+    instead of adding up. When one fails (or Ctrl-C), the others stop at their next page: the
+    progress callback each gets raises there. The first failure in site order is raised, its
+    message naming the site.
+    """
+    jobs = list(zip(sessions, progress if progress is not None else [None] * len(sessions), strict=True))
+    if len(jobs) <= 1:  # the usual case: no thread
+        return [work(session, report) for session, report in jobs]
+    stop = threading.Event()
+
+    def run(session: SiteSession, report: Progress | None) -> R:
+        def checked(done: int, total: int) -> None:
+            if stop.is_set():
+                raise _Stopped
+            if report is not None:
+                report(done, total)
+
+        try:
+            return work(session, checked)
+        except BaseException:
+            stop.set()
+            raise
+
+    # One pause for all: a site's own pause, ending first, would restart the collector for all.
+    with cycle_collector_paused(), ThreadPoolExecutor(len(jobs), "c5attn-site") as pool:
+        futures = [pool.submit(run, session, report) for session, report in jobs]
+        try:
+            wait(futures)
+        except BaseException:  # Ctrl-C while waiting: the sites stop at their next page
+            stop.set()
+            raise
+    for (session, _), future in zip(jobs, futures, strict=True):
+        error = future.exception()
+        if isinstance(error, C5Error):
+            error.message = f"site {session.site.name}: {error.message}"
+        if error is not None and not isinstance(error, _Stopped):
+            raise error
+    return [future.result() for future in futures]
+
+
 # --- scan ------------------------------------------------------------------------------------
 
 
@@ -275,7 +331,7 @@ def scan_site(
     *,
     since: datetime | None,
     keep_verdicts: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Classify every order of the window, streaming; ``keep_verdicts`` when flags will be written."""
     result = ScanResult(site=session.site.name)
@@ -426,7 +482,7 @@ def needs_attention_queue(
     *,
     scenario: str | None = None,
     older_than: datetime | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[Verdict]:
     """Every order at the Needs Attention status, classified, highest money at risk first."""
     code = scenario_for(scenario).code if scenario else None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from c5attn.cli.context import get_env
-from c5attn.cli.sessions import confirm_write, open_sessions, progress_reporter
+from c5attn.cli.sessions import confirm_write, open_sessions, progress_reporters
 from c5attn.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -81,18 +81,21 @@ def scan(
     """
     from c5attn.cli.render import print_json_texts, scan_summary
     from c5attn.timeparse import parse_since
-    from c5attn.workflow import scan_site
+    from c5attn.workflow import for_each_site, scan_site
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
     window = None if all_orders else parse_since(since, env.now())
     with open_sessions(env) as sessions:
-        results = []
-        for session in sessions:
-            with progress_reporter(env, f"scanning {session.site.name}") as progress:
-                results.append(
-                    (session, scan_site(session, since=window, keep_verdicts=apply, progress=progress))
-                )
+        with progress_reporters(env, [f"scanning {session.site.name}" for session in sessions]) as bars:
+            scanned = for_each_site(
+                sessions,
+                lambda session, progress: scan_site(
+                    session, since=window, keep_verdicts=apply, progress=progress
+                ),
+                bars,
+            )
+        results = list(zip(sessions, scanned, strict=True))
         by_risk = heapq.merge(
             *(result.reported for _, result in results), key=lambda item: (-item.money_at_risk, item.order)
         )
@@ -173,7 +176,7 @@ def list_queue(
     """
     from c5attn.scenarios import scenario_for
     from c5attn.timeparse import parse_age
-    from c5attn.workflow import needs_attention_queue
+    from c5attn.workflow import for_each_site, needs_attention_queue
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
@@ -181,13 +184,19 @@ def list_queue(
         scenario_for(scenario)  # refuse an unknown code before any network call
     cutoff = env.now() - parse_age(older_than) if older_than else None
     with open_sessions(env) as sessions:
-        rows: list[dict[str, object]] = []
-        for session in sessions:
-            with progress_reporter(env, f"reading {session.site.name}") as progress:
-                queue = needs_attention_queue(
+        with progress_reporters(env, [f"reading {session.site.name}" for session in sessions]) as bars:
+            queues = for_each_site(
+                sessions,
+                lambda session, progress: needs_attention_queue(
                     session, scenario=scenario, older_than=cutoff, progress=progress
-                )
-            rows.extend(v.to_json(session.site.name, now=env.now()) for v in queue)
+                ),
+                bars,
+            )
+        rows = [
+            verdict.to_json(session.site.name, now=env.now())
+            for session, queue in zip(sessions, queues, strict=True)
+            for verdict in queue
+        ]
     rows.sort(key=lambda row: (-float(str(row["money_at_risk"])), str(row["order"])))
     shown = rows[:limit] if limit else rows
     _print_rows(env, shown, fmt, "Needs Attention")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING
 
@@ -12,7 +12,7 @@ from c5attn.cli.context import CliEnv
 from c5attn.errors import NotConfirmed
 
 if TYPE_CHECKING:
-    from c5attn.workflow import SiteSession
+    from c5attn.workflow import Progress, SiteSession
 
 
 @contextmanager
@@ -85,24 +85,30 @@ def confirm_write(env: CliEnv, question: str, *, yes: bool, dry_run: bool) -> bo
 
 
 @contextmanager
-def progress_reporter(env: CliEnv, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+def progress_reporters(env: CliEnv, labels: Sequence[str]) -> Iterator[list[Progress | None]]:
+    """A progress bar per label on stderr when it is a terminal (one per site, updated from the
+    sites' threads); nothing otherwise."""
     if not env.stderr_is_tty:
-        yield None
+        yield [None] * len(labels)
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bars
 
-    with Progress(
+    with Bars(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=env.stderr,
         transient=True,
-    ) as progress:
-        task = progress.add_task(label, total=None)
+    ) as bars:
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def reporter(label: str) -> Progress:
+            task = bars.add_task(label, total=None)
 
-        yield update
+            def update(done: int, total: int) -> None:
+                bars.update(task, completed=done, total=total)
+
+            return update
+
+        yield [reporter(label) for label in labels]

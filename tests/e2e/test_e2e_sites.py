@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
+from c5attn.cli.context import CliEnv
+from c5attn.cli.sessions import progress_reporters
 from c5attn.sandbox.embedded import init_world
 from c5attn.sandbox.magento_server import MagentoSandbox
 
@@ -46,6 +49,7 @@ def _run(config: Path, *args: str) -> tuple[int, str, str]:
         env={
             "C5ATTN_HOME": str(config.parent / "home"),
             "SITES_TOKEN": TOKEN,
+            "WRONG_TOKEN": "not-" + TOKEN,
             "NO_COLOR": "1",
             "C5ATTN_SITE": None,
         },
@@ -78,3 +82,99 @@ def test_an_order_in_two_sites_is_refused_until_one_is_chosen(config: Path) -> N
     assert "east" in err and "west" in err and "--site" in err
     code, shown, _ = _run(config, "--site", "east", "show", number, "--json")
     assert code == 0 and json.loads(shown)["site"] == "east"
+
+
+class _SharedLog:
+    """Both sandboxes' request logs as one list, in the order requests were answered."""
+
+    def __init__(self, site: str, entries: list[tuple[str, str]]) -> None:
+        self.site, self.entries = site, entries
+
+    def append(self, request: tuple[str, str]) -> None:
+        self.entries.append((self.site, request[1]))
+
+
+@pytest.fixture(scope="module")
+def slow_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[tuple[str, str]]]]:
+    """Two sites of 1,000 orders each, 10 pages of 100, each Magento answering after 50 ms."""
+    root = tmp_path_factory.mktemp("slow-sites")
+    init_world(root / "east", orders=1000, seed=7, now=datetime.now(UTC))
+    shutil.copytree(root / "east", root / "west")
+    answered: list[tuple[str, str]] = []
+    with (
+        MagentoSandbox(root / "east" / "magento.db", token=TOKEN, latency_ms=50) as east,
+        MagentoSandbox(root / "west" / "magento.db", token=TOKEN, latency_ms=50) as west,
+    ):
+        east.log = _SharedLog("east", answered)  # type: ignore[assignment]
+        west.log = _SharedLog("west", answered)  # type: ignore[assignment]
+        for name, server in (("east", east), ("west", west)):
+            (root / f"{name}.toml").write_text(
+                "".join(
+                    f'[sites.{site}]\nmagento_url = "{server.url}"\n'
+                    f'magento_token = "env:{"WRONG_TOKEN" if site == name else "SITES_TOKEN"}"\n'
+                    f'counterpoint_dsn = "sqlite:///{root / site / "counterpoint.db"}"\n'
+                    'web_pay_codes = ["WEB", "PAYPAL"]\nmagento_page_size = 100\n'
+                    for site, server in (("east", east), ("west", west))
+                )
+            )
+        (root / "both.toml").write_text(
+            "".join(
+                f'[sites.{site}]\nmagento_url = "{server.url}"\nmagento_token = "env:SITES_TOKEN"\n'
+                f'counterpoint_dsn = "sqlite:///{root / site / "counterpoint.db"}"\n'
+                'web_pay_codes = ["WEB", "PAYPAL"]\nmagento_page_size = 100\n'
+                for site, server in (("east", east), ("west", west))
+            )
+        )
+        yield root, answered
+
+
+def test_sites_are_scanned_at_once(slow_sites: tuple[Path, list[tuple[str, str]]]) -> None:
+    """One site after the other, every east page would be answered before the first west page."""
+    root, answered = slow_sites
+    answered.clear()
+    code, out, _ = _run(root / "both.toml", "scan", "--all", "--json")
+    assert code == 0 and {row["site"] for row in json.loads(out)} == {"east", "west"}
+    sites = [site for site, path in answered if path.endswith("/V1/orders")]
+    assert sites.count("east") == sites.count("west") == 10
+    assert sites.index("west") < len(sites) - 1 - sites[::-1].index("east")
+
+
+@pytest.mark.parametrize("failing", ["east", "west"])
+def test_a_site_that_fails_stops_the_other_and_its_error_is_shown(
+    slow_sites: tuple[Path, list[tuple[str, str]]], failing: str
+) -> None:
+    root, answered = slow_sites
+    answered.clear()
+    config = root / f"{failing}.toml"
+    code, out, err = _run(config, "scan", "--all", "--json")
+    assert code == 4 and out == ""  # the token error's exit code; nothing half-printed
+    assert f"error: site {failing}: " in err and "token" in err.lower() and "Traceback" not in err
+    other = "west" if failing == "east" else "east"
+    assert 1 <= sum(1 for site, path in answered if site == other and path.endswith("/V1/orders")) < 10
+
+
+def test_on_a_terminal_each_site_has_its_own_progress_bar(tmp_path: Path) -> None:
+    terminal = io.StringIO()
+    env = CliEnv(
+        stdout_file=io.StringIO(),
+        stderr_file=terminal,
+        stdin_is_tty=False,
+        stdout_is_tty=False,
+        stderr_is_tty=True,
+        env={"NO_COLOR": "1"},
+        cwd=tmp_path,
+    )
+    with progress_reporters(env, ["scanning east", "scanning west"]) as bars:
+        bars[0](300, 600)
+        bars[1](100, 900)
+    shown = terminal.getvalue()
+    assert "scanning east" in shown and "300/600" in shown
+    assert "scanning west" in shown and "100/900" in shown
+
+
+def test_piped_there_are_no_progress_bars(tmp_path: Path) -> None:
+    piped = io.StringIO()
+    env = CliEnv(io.StringIO(), piped, False, False, False, {}, tmp_path)
+    with progress_reporters(env, ["scanning east", "scanning west"]) as bars:
+        assert bars == [None, None]
+    assert piped.getvalue() == ""
