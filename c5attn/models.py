@@ -43,7 +43,7 @@ class MagentoItem:
     sku: str
     product_type: str = "simple"
     parent_item_id: int | None = None
-    parent_product_type: str | None = None  # from ``parent_item`` or the parent row
+    parent_product_type: str | None = None  # from ``parent_item``; None when Magento left it out
     name: str = ""
     qty_ordered: Decimal = ZERO
     qty_invoiced: Decimal = ZERO

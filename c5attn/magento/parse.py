@@ -156,24 +156,17 @@ class _Comments(Sequence[StatusHistoryEntry]):
         return repr(self._entries)
 
 
-def _parse_item(obj: Mapping[str, Any], rows: list[dict[str, Any]], types: dict[int, str]) -> MagentoItem:
-    """One item row; ``types`` (the rows' product types by item_id) is filled when first needed."""
+def _parse_item(obj: Mapping[str, Any]) -> MagentoItem:
+    """One item row. Its parent's type as ``parent_item`` gives it: when Magento leaves that out,
+    ``classify.counted_items`` finds the parent's row by ``parent_item_id``."""
     get = obj.get
-    parent_id = _int(get("parent_item_id"))
     parent = get("parent_item")
-    parent_type = parent.get("product_type") if isinstance(parent, dict) else None
-    if parent_type is None and parent_id is not None:  # no parent_item: read the parent's row
-        if not types:
-            for row in rows:
-                if (number := _int(row.get("item_id"))) is not None:
-                    types[number] = str(row.get("product_type") or "simple")
-        parent_type = types.get(parent_id)
     return MagentoItem(
         _required_int(obj, "item_id", "an order item"),  # item_id
         _text(get("sku")),  # sku
         get("product_type") or "simple",  # product_type
-        parent_id,  # parent_item_id
-        parent_type,  # parent_product_type
+        _int(get("parent_item_id")),  # parent_item_id
+        parent.get("product_type") if isinstance(parent, dict) else None,  # parent_product_type
         _text(get("name")),  # name
         _decimal(get("qty_ordered")),  # qty_ordered
         _decimal(get("qty_invoiced")),  # qty_invoiced
@@ -192,8 +185,6 @@ def parse_order(obj: Mapping[str, Any]) -> MagentoOrder:
     if not isinstance(obj, dict):
         raise MagentoServerError("Magento sent something other than an order object", _BAD_ANSWER_HINT)
     get = obj.get
-    raw_items = [item for item in get("items") or () if isinstance(item, dict)]
-    types: dict[int, str] = {}
     payment = get("payment")
     histories = get("status_histories")
     return MagentoOrder(
@@ -211,6 +202,6 @@ def parse_order(obj: Mapping[str, Any]) -> MagentoOrder:
         _decimal(get("total_refunded")),  # total_refunded
         _decimal(get("total_canceled")),  # total_canceled
         (payment.get("method") or None) if isinstance(payment, dict) else None,  # payment_method
-        tuple([_parse_item(item, raw_items, types) for item in raw_items]),  # items
+        tuple([_parse_item(item) for item in get("items") or () if isinstance(item, dict)]),  # items
         _Comments(histories) if isinstance(histories, list) and histories else (),  # status_histories
     )

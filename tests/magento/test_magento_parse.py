@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from c5attn.classify import counted_items
 from c5attn.errors import MagentoServerError
 from c5attn.magento.parse import parse_history, parse_order, parse_time
 from c5attn.models import ZERO
@@ -65,7 +66,7 @@ def test_published_comments_parse() -> None:
     assert posted.comment == entry.comment and posted.created_at is None
 
 
-def test_parent_type_falls_back_to_the_parent_row_and_numbers_may_be_strings() -> None:
+def test_without_parent_item_the_parent_row_decides_and_numbers_may_be_strings() -> None:
     order = parse_order(
         {
             "entity_id": "7",
@@ -78,7 +79,8 @@ def test_parent_type_falls_back_to_the_parent_row_and_numbers_may_be_strings() -
     )
     assert order.entity_id == 7
     assert order.items[0].qty_ordered == Decimal("2.0000")
-    assert order.items[1].parent_product_type == "configurable"
+    assert order.items[1].parent_product_type is None  # not sent: the parent's row says it
+    assert counted_items(order.items) == (order.items[0],)  # a configurable's child does not count
     assert order.items[1].qty_invoiced == Decimal("1.5") and order.items[1].qty_shipped == ZERO
     assert order.items[1].product_type == "simple"  # omitted: Magento's default product type
     assert order.status_histories[0].status is None
