@@ -98,13 +98,19 @@ class CliEnv:
         """Everything that is not data: progress, warnings, errors, confirmations."""
         return self._console(self.stderr_file, self.stderr_is_tty)
 
-    def say(self, text: str) -> None:
-        """A line of plain text on stderr: through Rich on a terminal, as it is when piped (a
-        piped ``scan --json`` then never loads Rich, ~15 ms of its run)."""
-        if self.stderr_is_tty:
-            self.stderr.print(text, markup=False, highlight=False)
+    def say(self, text: str, *, result: bool = False) -> None:
+        """A line of plain text on stderr, or on stdout when it is the command's ``result``: through
+        Rich on a terminal, as it is when piped (a piped ``scan --json`` then never loads Rich,
+        ~15 ms of its run). Never markup: such lines quote order data, Magento's and Commerce5's
+        messages, in which "[...]" is text."""
+        if result:
+            file, is_tty = self.stdout_file, self.stdout_is_tty
         else:
-            self.stderr_file.write(text + "\n")
+            file, is_tty = self.stderr_file, self.stderr_is_tty
+        if is_tty:
+            (self.stdout if result else self.stderr).print(text, markup=False, highlight=False)
+        else:
+            file.write(text + "\n")
 
     def now(self) -> datetime:
         """The current time (timezone-aware UTC); tests pin it with ``clock``."""

@@ -130,19 +130,18 @@ def _apply_flags(
     plans = [(session, result.to_flag) for session, result in results]
     total = sum(len(verdicts) for _, verdicts in plans)
     if not total:
-        env.stderr.print("nothing to flag: every finding is already flagged or resolved", highlight=False)
+        env.say("nothing to flag: every finding is already flagged or resolved")
         return
     shown = 0
     for session, verdicts in plans:
         for verdict in verdicts[: max(PLAN_LINES - shown, 0)]:
-            env.stderr.print(
+            env.say(
                 f"will flag {verdict.order.increment_id} ({session.site.name}): {verdict.order.status} → "
-                f"{session.site.needs_attention_status}, {', '.join(verdict.classification.scenarios)}",
-                highlight=False,
+                f"{session.site.needs_attention_status}, {', '.join(verdict.classification.scenarios)}"
             )
             shown += 1
     if total > shown:
-        env.stderr.print(f"… and {total - shown} more (scan --json lists them all)", highlight=False)
+        env.say(f"… and {total - shown} more (scan --json lists them all)")
     if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
         return
     outcomes = []
@@ -153,10 +152,10 @@ def _apply_flags(
             for outcome in flag_findings(session, verdicts):
                 if not outcome.ok or outcome.skipped or env.verbose:
                     mark = "FAILED" if not outcome.ok else "skipped" if outcome.skipped else "flagged"
-                    env.stderr.print(f"{mark} {outcome.order}: {outcome.message}", highlight=False)
+                    env.say(f"{mark} {outcome.order}: {outcome.message}")
                 outcomes.append(outcome)
     written = sum(1 for o in outcomes if o.ok and not o.skipped)
-    env.stderr.print(f"{written} orders flagged Needs Attention (customers not notified)", highlight=False)
+    env.say(f"{written} orders flagged Needs Attention (customers not notified)")
     raise_if_partial(outcomes, "flags")
 
 
@@ -201,11 +200,10 @@ def list_queue(
     shown = rows[:limit] if limit else rows
     _print_rows(env, shown, fmt, "Needs Attention")
     if fmt == "table":
-        env.stderr.print(
+        env.say(
             f"{len(shown)} of {len(rows)} orders at Needs Attention"
             if rows
-            else "no order is at Needs Attention",
-            highlight=False,
+            else "no order is at Needs Attention"
         )
 
 
@@ -296,19 +294,14 @@ def resolve(
         with write_locks(env, session):
             outcome = execute_resolve(session, plan)
         change = outcome.status_change
-        env.stdout.print(
-            f"{found.increment_id}: {change.before} → {change.after}; comment added", highlight=False
-        )
+        env.say(f"{found.increment_id}: {change.before} → {change.after}; comment added", result=True)
         if outcome.dismissed is not None:
-            env.stdout.print(
-                f"{found.increment_id}: {outcome.dismissed} Counterpoint order error(s) dismissed",
-                highlight=False,
-            )
+            dismissed = f"{outcome.dismissed} Counterpoint order error(s) dismissed"
+            env.say(f"{found.increment_id}: {dismissed}", result=True)
         elif view.open_errors:
-            env.stderr.print(
+            env.say(
                 f"{len(view.open_errors)} Commerce5 order error(s) are still open, and Commerce5 keeps "
-                f"e-mailing about them: {session.command} dismiss-error {found.increment_id}",
-                highlight=False,
+                f"e-mailing about them: {session.command} dismiss-error {found.increment_id}"
             )
 
 
@@ -329,23 +322,16 @@ def dismiss_error(
         session, found = locate_order(sessions, order)
         errors = session.counterpoint.open_errors(found.increment_id)
         if not errors:
-            env.stdout.print(
-                f"{found.increment_id}: no open order errors; nothing to dismiss", highlight=False
-            )
+            env.say(f"{found.increment_id}: no open order errors; nothing to dismiss", result=True)
             return
-        env.stderr.print(
-            f"order {found.increment_id} (site {session.site.name}) has {len(errors)} open error(s):",
-            highlight=False,
-        )
+        env.say(f"order {found.increment_id} (site {session.site.name}) has {len(errors)} open error(s):")
         for error in errors:
-            env.stderr.print(
-                f"  #{error.err_id} {error.err_typ}: {error.err_msg}", highlight=False, soft_wrap=True
-            )
+            env.say(f"  #{error.err_id} {error.err_typ}: {error.err_msg}")
         if not confirm_write(env, f"Dismiss {len(errors)} error(s)?", yes=yes, dry_run=dry_run):
             return
         with write_locks(env, session):
             count = dismiss_order_errors(session, found)
-        env.stdout.print(f"{found.increment_id}: {count} order error(s) dismissed", highlight=False)
+        env.say(f"{found.increment_id}: {count} order error(s) dismissed", result=True)
 
 
 def log(
@@ -366,7 +352,7 @@ def log(
         print_json(env.stdout_file, entries)
         return
     if not entries:
-        env.stderr.print("the audit log has no entries" + (f" for {order}" if order else ""), highlight=False)
+        env.say("the audit log has no entries" + (f" for {order}" if order else ""))
         return
     from tabulate import tabulate
 

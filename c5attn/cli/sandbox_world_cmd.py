@@ -28,9 +28,7 @@ def init(
     env = get_env(ctx)
     target = directory or sandbox_dir(env.state_dir())
     summary = init_world(target, orders=orders, seed=seed, now=env.now())
-    env.stdout.print(
-        f"sandbox world of {summary.get('orders', orders)} orders (seed {seed}) in {target}", highlight=False
-    )
+    env.say(f"sandbox world of {summary.get('orders', orders)} orders (seed {seed}) in {target}", result=True)
 
 
 def reset(ctx: typer.Context) -> None:
@@ -40,7 +38,7 @@ def reset(ctx: typer.Context) -> None:
     env = get_env(ctx)
     target = sandbox_dir(env.state_dir())
     init_world(target, orders=DEFAULT_ORDERS, seed=DEFAULT_SEED, now=env.now())
-    env.stdout.print(f"sandbox world reset in {target}", highlight=False)
+    env.say(f"sandbox world reset in {target}", result=True)
 
 
 def register(sandbox_app: typer.Typer) -> None:

@@ -63,13 +63,14 @@ def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
 def _tracer(env: CliEnv) -> Callable[[str], None] | None:
     if not env.verbose:
         return None
-    return lambda line: env.stderr.print(f"[dim]{line}[/]", highlight=False, soft_wrap=True)
+    # Literal: a URL's searchCriteria[filter_groups][0] is no markup (Rich swallowed such parts).
+    return lambda line: env.stderr.print(line, style="dim", markup=False, highlight=False, soft_wrap=True)
 
 
 def confirm_write(env: CliEnv, question: str, *, yes: bool, dry_run: bool) -> bool:
     """True to write. ``--dry-run`` never writes; ``--yes`` always does; otherwise ask on a terminal."""
     if dry_run:
-        env.stderr.print("dry run: nothing was written", highlight=False)
+        env.say("dry run: nothing was written")
         return False
     if yes:
         return True
@@ -80,7 +81,7 @@ def confirm_write(env: CliEnv, question: str, *, yes: bool, dry_run: bool) -> bo
         )
     answer = typer.confirm(question, default=False, err=True)
     if not answer:
-        env.stderr.print("nothing was written", highlight=False)
+        env.say("nothing was written")
     return answer
 
 

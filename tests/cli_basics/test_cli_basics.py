@@ -17,6 +17,7 @@ import c5attn.config
 from c5attn import __version__
 from c5attn.cli.app import app, main
 from c5attn.cli.context import CliEnv
+from c5attn.cli.sessions import _tracer
 from c5attn.config import config_template
 from c5attn.errors import (
     C5Error,
@@ -313,3 +314,24 @@ def test_cli_env_from_system_reads_the_real_process(
     env = CliEnv.from_system()
     assert (env.stdout_file, env.stdout_is_tty, env.cwd) == (sys.stdout, False, isolated_home)
     assert env.now().tzinfo is not None
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+@pytest.mark.parametrize("result", [True, False])
+def test_plain_lines_keep_their_brackets(tmp_path: Path, terminal: bool, result: bool) -> None:
+    """Lines quoting order data are never markup, on a terminal (Rich) or piped."""
+    out, err = io.StringIO(), io.StringIO()
+    env = CliEnv(out, err, False, terminal, terminal, {"NO_COLOR": "1"}, tmp_path)
+    env.say("card [/] declined [b]twice[/b] [c5attn:flag fp=1]", result=result)
+    written = (out if result else err).getvalue()
+    assert written.strip() == "card [/] declined [b]twice[/b] [c5attn:flag fp=1]"
+    assert (err if result else out).getvalue() == ""
+
+
+def test_verbose_trace_lines_keep_their_brackets(tmp_path: Path) -> None:
+    err = io.StringIO()
+    env = CliEnv(io.StringIO(), err, False, False, True, {"NO_COLOR": "1"}, tmp_path, verbose=1)
+    trace = _tracer(env)
+    assert trace is not None
+    trace("POST /V1/orders/7/comments {'comment': 'flagged [c5attn:flag fp=ab]'} [/]")
+    assert "flagged [c5attn:flag fp=ab]'} [/]" in err.getvalue()

@@ -236,6 +236,25 @@ def test_resolve_without_yes_and_terminal_refuses(sandbox: Sandbox) -> None:
     assert number in {row["order"] for row in sandbox.invoke("list", "--json").json()}  # type: ignore[index]
 
 
+def test_brackets_in_commerce5_messages_are_printed_as_they_are(sandbox: Sandbox) -> None:
+    """Rich read "[/]" in an order error as markup and failed with a traceback; "[b]" vanished."""
+    number = _one(sandbox, "capture-failed", errors=True)
+    message = "card [/] declined [b]twice[/b] [c5attn:flag]"
+    with sandbox.counterpoint() as db:
+        saved = db.execute(
+            "SELECT ERR_ID, ERR_MSG FROM USER_C5_ORD_ERR WHERE ORD_NO = ?", (number,)
+        ).fetchall()
+        db.execute("UPDATE USER_C5_ORD_ERR SET ERR_MSG = ? WHERE ORD_NO = ?", (message, number))
+    try:
+        run = sandbox.invoke("dismiss-error", number, "--dry-run")
+    finally:
+        with sandbox.counterpoint() as db:
+            restore = [(text, err_id) for err_id, text in saved]
+            db.executemany("UPDATE USER_C5_ORD_ERR SET ERR_MSG = ? WHERE ERR_ID = ?", restore)
+    assert run.exit_code == 0, run.stderr
+    assert message in run.stderr and "dry run: nothing was written" in run.stderr
+
+
 def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> None:
     number = _one(sandbox, "capture-failed", errors=True)
     run = sandbox.invoke("dismiss-error", number, "--yes")
