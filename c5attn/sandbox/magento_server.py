@@ -14,6 +14,7 @@ import json
 import random
 import re
 import secrets
+import sys
 import threading
 import time
 from collections import deque
@@ -122,6 +123,17 @@ class _Reply(Exception):
         self.headers = dict(headers or {})
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a scan stopped, Ctrl-C) is no error of the sandbox's: only
+        other failures get socketserver's traceback on stderr."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class MagentoSandbox:
     """The sandbox server over a store made by ``magento_store.load_orders``.
 
@@ -170,15 +182,14 @@ class MagentoSandbox:
         self._admin_tokens: set[str] = set()
         self._nonces: set[tuple[str, str, str]] = set()
         self._queued_faults: deque[tuple[str, str | None]] = deque()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> str:
         """Start serving in a background thread; returns ``http://host:port``."""
-        server = ThreadingHTTPServer((self.host, self.port), _handler_class(self))
-        server.daemon_threads = True
+        server = _Server((self.host, self.port), _handler_class(self))
         self._server = server
         self.port = server.server_address[1]
         self._thread = threading.Thread(

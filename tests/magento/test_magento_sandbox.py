@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -382,3 +384,17 @@ def test_latency_is_added_to_every_request(sandbox_factory: Factory) -> None:
     started = time.monotonic()
     call(sandbox, "GET", "/orders/1")
     assert time.monotonic() - started >= 0.15
+
+
+def test_a_client_that_goes_away_is_no_traceback(
+    four: MagentoSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A scan stopped by Ctrl-C resets its connections: the sandbox says nothing about it."""
+    for _ in range(3):
+        client = socket.create_connection((four.host, four.port))
+        client.sendall(b"GET /rest/V1/orders HTTP/1.1\r\n")  # half a request: the handler reads on
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()  # a reset, not a polite close
+    time.sleep(0.3)
+    assert requests.get(f"{four.url}/rest/V1/orders", timeout=5).status_code == 401  # still serving
+    assert "Traceback" not in capsys.readouterr().err
