@@ -1,19 +1,48 @@
 """A per-site write lock, so two runs on one host never flag or resolve the same order twice.
 
-``flock`` is released by the kernel when the process dies, so a killed run never leaves a
-stale lock behind. (On SQL Server, runs on other hosts would also need ``sp_getapplock``.)
+An operating-system lock on a file (``flock``; ``msvcrt.locking`` on Windows, where Counterpoint
+runs) is released by the system when the process dies, so a killed run never leaves a stale lock
+behind. (On SQL Server, runs on other hosts would also need ``sp_getapplock``.)
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from c5attn.errors import LockHeld
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)  # the lock covers the file's first byte
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:  # held by another process
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # held by another process (or another open of the file)
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -25,19 +54,18 @@ def site_lock(state_dir: Path, site: str, *, wait_seconds: float = 5.0) -> Itera
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockHeld(
-                        f"another c5attn run is writing to site {site!r}",
-                        "wait for it to finish, then run this command again",
-                    ) from None
-                time.sleep(0.1)
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise LockHeld(
+                    f"another c5attn run is writing to site {site!r}",
+                    "wait for it to finish, then run this command again",
+                )
+            time.sleep(0.1)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            yield
+        finally:
+            _unlock(fd)
     finally:
         os.close(fd)
