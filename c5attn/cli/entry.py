@@ -11,16 +11,29 @@ runs full collections over all of them, which took 35 to 60 ms of every run (a f
 ``c5attn scenarios``); frozen, the cycles among them are left to the operating system, which
 reclaims the whole process anyway. Their files, connections and locks are closed by the commands'
 own ``with`` blocks, and atexit handlers still run.
+
+Output that the console's encoding cannot hold (Windows writes a redirected or piped stream in
+its ANSI code page, cp1252 say, which has no "→") is replaced, not a ``UnicodeEncodeError``:
+that failed ``resolve`` and ``log`` with a traceback after the write had been made.
 """
 
 from __future__ import annotations
 
 import gc
+import io
 import signal
 import sys
 
 
+def never_fail_on_encoding() -> None:
+    """Write what the streams' encodings cannot hold as "?" instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
 def main() -> None:
+    never_fail_on_encoding()
     try:
         from c5attn.cli.app import main as run
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -44,3 +45,20 @@ def test_a_finished_run_keeps_its_output_and_exit_code(isolated_home: Path) -> N
     failed = run("--config", str(isolated_home / "missing.toml"), "scan")
     assert failed.returncode == ExitCode.USAGE
     assert failed.stderr.startswith("c5attn: error: configuration file")
+
+
+def test_output_the_console_encoding_cannot_hold_is_replaced_not_a_traceback(tmp_path: Path) -> None:
+    """Windows writes a redirected stream in its ANSI code page: cp1252 has no "→" (log, resolve)."""
+    from c5attn.audit import AuditEntry, AuditLog
+
+    before, after = {"status": "needs_attention"}, {"status": "complete"}
+    message = "status needs_attention → complete"
+    AuditLog(tmp_path).append(AuditEntry("web", "000000042", "resolve", before, after, "ok", "jane", message))
+    env = {**os.environ, "C5ATTN_HOME": str(tmp_path), "PYTHONIOENCODING": "cp1252"}
+    env.pop("C5ATTN_CONFIG", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "c5attn", "log"], capture_output=True, env=env, timeout=60
+    )
+    assert run.returncode == 0, run.stderr.decode("cp1252")
+    shown = run.stdout.decode("cp1252")
+    assert "000000042" in shown and "needs_attention ? complete" in shown
