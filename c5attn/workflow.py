@@ -233,10 +233,11 @@ def for_each_site(
             raise
     for (session, _), future in zip(jobs, futures, strict=True):
         error = future.exception()
+        if error is None or isinstance(error, _Stopped):
+            continue
         if isinstance(error, C5Error):
             error.message = f"site {session.site.name}: {error.message}"
-        if error is not None and not isinstance(error, _Stopped):
-            raise error
+        raise error
     return [future.result() for future in futures]
 
 

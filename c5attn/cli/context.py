@@ -150,11 +150,12 @@ class CliEnv:
 
             self.stdout_file.write(tabulate(rows, headers=list(headers), tablefmt="plain") + "\n")
             return
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(*headers, show_lines=True)
-        for index, row in enumerate(rows):
-            table.add_row(*row, style=row_styles[index] if row_styles else None)
+        for index, row in enumerate(rows):  # cells are text: an IPv6 URL's [::1] is no markup
+            table.add_row(*map(escape, row), style=row_styles[index] if row_styles else None)
         self.stdout.print(table)
 
     def state_dir(self) -> Path:

@@ -280,15 +280,12 @@ def resolve(
             dismiss=dismiss_error,
             open_errors=view.open_errors,
         )
-        err = env.stderr
-        err.print(
-            f"order {found.increment_id} (site {session.site.name}, state {found.state}):", highlight=False
-        )
-        err.print(f"  status {found.status} → {plan.target_status}, with the comment:", highlight=False)
-        err.print(f"  {plan.comment}", highlight=False, soft_wrap=True)
+        env.say(f"order {found.increment_id} (site {session.site.name}, state {found.state}):")
+        env.say(f"  status {found.status} → {plan.target_status}, with the comment:")
+        env.say(f"  {plan.comment}")
         if dismiss_error:
-            err.print(f"  then dismiss {len(plan.dismiss)} open Counterpoint order error(s)", highlight=False)
-        err.print("  the customer is not notified", highlight=False)
+            env.say(f"  then dismiss {len(plan.dismiss)} open Counterpoint order error(s)")
+        env.say("  the customer is not notified")
         if not confirm_write(env, "Resolve this order?", yes=yes, dry_run=dry_run):
             return
         with write_locks(env, session):

@@ -335,3 +335,10 @@ def test_verbose_trace_lines_keep_their_brackets(tmp_path: Path) -> None:
     assert trace is not None
     trace("POST /V1/orders/7/comments {'comment': 'flagged [c5attn:flag fp=ab]'} [/]")
     assert "flagged [c5attn:flag fp=ab]'} [/]" in err.getvalue()
+
+
+def test_a_table_on_a_terminal_shows_brackets_as_text(tmp_path: Path) -> None:
+    out = io.StringIO()
+    env = CliEnv(out, io.StringIO(), False, True, False, {"NO_COLOR": "1"}, tmp_path)
+    env.print_table(["key", "value"], [["magento_url", "http://[::1]:8080"], ["note", "[b]x[/b]"]])
+    assert "http://[::1]:8080" in out.getvalue() and "[b]x[/b]" in out.getvalue()

@@ -255,6 +255,14 @@ def test_brackets_in_commerce5_messages_are_printed_as_they_are(sandbox: Sandbox
     assert message in run.stderr and "dry run: nothing was written" in run.stderr
 
 
+def test_the_resolve_plan_shows_the_comment_as_it_will_be_written(sandbox: Sandbox) -> None:
+    """The operator's note and c5attn's marker, brackets and all (Rich ate the marker before)."""
+    number = _one(sandbox, "capture-failed")
+    run = sandbox.invoke("resolve", number, "--comment", "[/] refund [b]done[/b]", "--dry-run")
+    assert run.exit_code == 0, run.stderr
+    assert "[/] refund [b]done[/b]" in run.stderr and "[c5attn:resolved fp=" in run.stderr
+
+
 def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> None:
     number = _one(sandbox, "capture-failed", errors=True)
     run = sandbox.invoke("dismiss-error", number, "--yes")
