@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from c5attn.cli.context import get_env
-from c5attn.cli.sessions import confirm_write, open_sessions, progress_reporters
+from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions
 from c5attn.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -81,20 +81,20 @@ def scan(
     """
     from c5attn.cli.render import print_json_texts, scan_summary
     from c5attn.timeparse import parse_since
-    from c5attn.workflow import for_each_site, scan_site
+    from c5attn.workflow import scan_site
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
     window = None if all_orders else parse_since(since, env.now())
     with open_sessions(env) as sessions:
-        with progress_reporters(env, [f"scanning {session.site.name}" for session in sessions]) as bars:
-            scanned = for_each_site(
-                sessions,
-                lambda session, progress: scan_site(
-                    session, since=window, keep_verdicts=apply, progress=progress
-                ),
-                bars,
-            )
+        scanned = on_every_site(
+            env,
+            sessions,
+            "scanning",
+            lambda session, progress: scan_site(
+                session, since=window, keep_verdicts=apply, progress=progress
+            ),
+        )
         results = list(zip(sessions, scanned, strict=True))
         by_risk = heapq.merge(
             *(result.reported for _, result in results), key=lambda item: (-item.money_at_risk, item.order)
@@ -175,7 +175,7 @@ def list_queue(
     """
     from c5attn.scenarios import scenario_for
     from c5attn.timeparse import parse_age
-    from c5attn.workflow import for_each_site, needs_attention_queue
+    from c5attn.workflow import needs_attention_queue
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
@@ -183,14 +183,14 @@ def list_queue(
         scenario_for(scenario)  # refuse an unknown code before any network call
     cutoff = env.now() - parse_age(older_than) if older_than else None
     with open_sessions(env) as sessions:
-        with progress_reporters(env, [f"reading {session.site.name}" for session in sessions]) as bars:
-            queues = for_each_site(
-                sessions,
-                lambda session, progress: needs_attention_queue(
-                    session, scenario=scenario, older_than=cutoff, progress=progress
-                ),
-                bars,
-            )
+        queues = on_every_site(
+            env,
+            sessions,
+            "reading",
+            lambda session, progress: needs_attention_queue(
+                session, scenario=scenario, older_than=cutoff, progress=progress
+            ),
+        )
         rows = [
             verdict.to_json(session.site.name, now=env.now())
             for session, queue in zip(sessions, queues, strict=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
@@ -13,6 +13,8 @@ from c5attn.errors import NotConfirmed
 
 if TYPE_CHECKING:
     from c5attn.workflow import Progress, SiteSession
+
+R = TypeVar("R")
 
 
 @contextmanager
@@ -113,3 +115,14 @@ def progress_reporters(env: CliEnv, labels: Sequence[str]) -> Iterator[list[Prog
             return update
 
         yield [reporter(label) for label in labels]
+
+
+def on_every_site(
+    env: CliEnv, sessions: list[SiteSession], activity: str, work: Callable[[SiteSession, Progress | None], R]
+) -> list[R]:
+    """``work`` on every site at once (``workflow.for_each_site``), with a progress bar per site
+    ("scanning web") on a terminal; the results in site order."""
+    from c5attn.workflow import for_each_site
+
+    with progress_reporters(env, [f"{activity} {session.site.name}" for session in sessions]) as bars:
+        return for_each_site(sessions, work, bars)
