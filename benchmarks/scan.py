@@ -36,7 +36,7 @@ import sysconfig
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,6 +65,25 @@ STARTUP_MAX_S = 0.3
 
 
 @dataclass
+class RunPair:
+    """One scan and the floor run after it (seconds), with the server's CPU seconds during each.
+
+    The pairs show what the best-of figures hide: how the ratio moves between runs, and with it the
+    server's own speed (its CPU time for the same requests varies by half between runs on a shared
+    machine). The server's CPU is None where ``/proc`` is missing.
+    """
+
+    scan_wall: float
+    floor_wall: float
+    scan_server_cpu: float | None
+    floor_server_cpu: float | None
+
+    @property
+    def ratio(self) -> float:
+        return self.scan_wall / self.floor_wall
+
+
+@dataclass
 class SizeResult:
     """One size's measurements (seconds, MB); ``naive_extrapolated``: ``naive_wall`` computed, not run.
 
@@ -83,6 +102,7 @@ class SizeResult:
     replay_wall: float
     naive_wall: float | None = None
     naive_extrapolated: bool = False
+    runs: list[RunPair] = field(default_factory=list)
 
     @property
     def request_limit(self) -> int:
@@ -134,6 +154,15 @@ class Server:
             self.stop()
             raise RuntimeError(f"the sandbox server did not start: {line!r}")
         self.url = line.removeprefix("listening on ")
+
+    def cpu_seconds(self) -> float | None:
+        """The server process's CPU time so far (user + system), from Linux's ``/proc``; else None."""
+        try:
+            stat = Path(f"/proc/{self.process.pid}/stat").read_text(encoding="ascii")
+        except OSError:
+            return None
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -248,14 +277,25 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
             )
         )
         replay = [sys.executable, str(HERE / "replay.py"), str(plan)]
-        scan_walls, floor_walls, replay_walls, peaks = [], [], [], []
+        runs, replay_walls, peaks = [], [], []
         for _ in range(args.repeat):
-            wall, peak, _ = measured(scan, directory, "scan", client_cpus)
-            scan_walls.append(wall)
+            cpu_before = server.cpu_seconds()
+            scan_wall, peak, _ = measured(scan, directory, "scan", client_cpus)
+            cpu_between = server.cpu_seconds()
+            floor_wall, _, _ = measured(replay, directory, "floor", client_cpus)
+            cpu_after = server.cpu_seconds()
             peaks.append(peak)
-            wall, _, _ = measured(replay, directory, "floor", client_cpus)
-            floor_walls.append(wall)
             replay_walls.append(float((directory / "floor.out").read_text(encoding="utf-8")))
+            runs.append(
+                RunPair(
+                    scan_wall,
+                    floor_wall,
+                    cpu_spent(cpu_before, cpu_between),
+                    cpu_spent(cpu_between, cpu_after),
+                )
+            )
+        scan_walls = [run.scan_wall for run in runs]
+        floor_walls = [run.floor_wall for run in runs]
         result = SizeResult(
             orders=orders,
             scanned=len(numbers),
@@ -266,6 +306,7 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
             statements=trace.statements,
             floor_wall=min(floor_walls),
             replay_wall=min(replay_walls),
+            runs=runs,
         )
         if orders in args.naive_sizes:
             naive = [sys.executable, str(HERE / "naive.py"), server.url, site.counterpoint_dsn, TOKEN]
@@ -283,6 +324,10 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
     if not args.keep:
         shutil.rmtree(directory)
     return result
+
+
+def cpu_spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
 
 
 def extrapolate_naive(results: list[SizeResult]) -> None:
@@ -335,6 +380,20 @@ def table(results: list[SizeResult]) -> str:
             f"{r.requests:,} ({r.request_limit:,}) | {r.statements:,} ({r.statement_limit:,}) |"
         )
     return header + "\n".join(rows) + "\n"
+
+
+def run_lines(results: list[SizeResult]) -> list[str]:
+    """Each size's runs in order: scan / floor = ratio, and the server's CPU during each."""
+    lines = []
+    for r in results:
+        runs = []
+        for run in r.runs:
+            text = f"{run.scan_wall:.2f} / {run.floor_wall:.2f} s = {run.ratio:.2f}"
+            if run.scan_server_cpu is not None and run.floor_server_cpu is not None:
+                text += f" (server CPU {run.scan_server_cpu:.2f} / {run.floor_server_cpu:.2f} s)"
+            runs.append(text)
+        lines.append(f"- {r.orders:,}: " + "; ".join(runs))
+    return lines
 
 
 def target_checks(results: list[SizeResult], startup: dict[str, float]) -> list[tuple[str, bool]]:
@@ -427,6 +486,8 @@ def markdown(results: list[SizeResult], startup: dict[str, float], args: argpars
     ]
     if any(r.naive_extrapolated for r in results):
         lines.append("\\* extrapolated linearly from the largest naive run, not measured.\n")
+    lines += ["Each run, scan then floor (the server's CPU time during each):", ""]
+    lines += [*run_lines(results), ""]
     lines.append("| command | median start-up |\n|---|---:|")
     lines += [f"| `{label}` | {seconds:.3f} s |" for label, seconds in startup.items()]
     lines += ["", "Targets:", ""]

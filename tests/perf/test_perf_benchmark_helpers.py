@@ -125,3 +125,34 @@ def test_a_pinned_child_runs_only_on_its_cpus() -> None:
     ).stdout
     assert shown.strip() == f"[{cpu}]"
     assert scan.pinned(None) is None
+
+
+def test_each_run_is_listed_in_order_with_its_ratio_and_the_servers_cpu() -> None:
+    result = _result(10_000)
+    result.runs = [scan.RunPair(0.8, 0.5, 0.41, 0.40), scan.RunPair(0.9, 0.75, None, None)]
+    assert scan.run_lines([result]) == [
+        "- 10,000: 0.80 / 0.50 s = 1.60 (server CPU 0.41 / 0.40 s); 0.90 / 0.75 s = 1.20"
+    ]
+
+
+def test_the_servers_cpu_time_is_read_from_proc_and_grows_as_it_works() -> None:
+    busy = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nend = time.process_time() + 0.3\n"
+            "while time.process_time() < end: pass\nprint('done', flush=True)\nsys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    server = scan.Server.__new__(scan.Server)  # the reading alone, without starting a sandbox
+    server.process = busy
+    try:
+        assert busy.stdout is not None and busy.stdout.readline() == "done\n"
+        spent = server.cpu_seconds()
+        assert spent is not None and 0.25 <= spent < 5
+    finally:
+        busy.communicate("")
+    assert server.cpu_seconds() is None  # the process is gone
