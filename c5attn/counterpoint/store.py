@@ -397,7 +397,7 @@ class CounterpointStore:
             "operator": operator,
             "now": stamp.isoformat(sep=" ") if isinstance(connection, sqlite3.Connection) else stamp,
             "order_no": order_no,
-            "store": self._site.counterpoint_store,
+            "store": self._store_code,
         }
         try:
             # Checks the configured names before writing; a missing one fails here, by name.

@@ -46,6 +46,23 @@ def test_cp_dismiss_touches_only_the_orders_open_rows(cp_db, make_store):
     assert store.open_errors("100") == []
 
 
+def test_cp_dismiss_matches_store_and_flag_as_the_open_errors_read_does(cp_db, make_store):
+    """A store code configured ``web`` or `` web `` finds rows of ``WEB``; a flag stored ``' y '``
+    is dismissed already: the dismiss touches exactly the rows ``open_errors`` shows."""
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=1, ORD_NO="100", STR_ID="WEB ", IS_DISMISSED="N")
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=2, ORD_NO="100", STR_ID=" web", IS_DISMISSED=None)
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=3, ORD_NO="100", IS_DISMISSED=" y ", DISMISSED_BY="bob")
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=4, ORD_NO="100", STR_ID="WEB2")
+    store = make_store(counterpoint_store=" web ")
+    assert [error.err_id for error in store.open_errors("100")] == [1, 2]
+    assert store.dismiss_errors("100", "jane", NOW) == 2
+    state = _state(cp_db)
+    assert state[1][:2] == ("Y", "jane") and state[2][:2] == ("Y", "jane")
+    assert state[3] == (" y ", "bob", None)  # who dismissed it before is kept
+    assert state[4] == ("N", None, None)
+    assert store.open_errors("100") == []
+
+
 def test_cp_dismiss_with_no_open_errors_returns_zero(cp_db, make_store):
     _errors(cp_db)
     store = make_store()

@@ -96,7 +96,8 @@ def test_cp_dismiss_is_exactly_the_specified_update():
     )
     assert sql == (
         "UPDATE USER_C5_ORD_ERR SET IS_DISMISSED = 'Y', DISMISSED_BY = ?, DISMISSED_DT = ? "
-        "WHERE ORD_NO = ? AND STR_ID = ? AND (IS_DISMISSED IS NULL OR UPPER(IS_DISMISSED) <> 'Y')"
+        "WHERE ORD_NO = ? AND UPPER(LTRIM(RTRIM(STR_ID))) = ? "
+        "AND (IS_DISMISSED IS NULL OR UPPER(LTRIM(RTRIM(IS_DISMISSED))) <> 'Y')"
     )
     assert parameters == ["op", "T", "100", "WEB"]
     assert isinstance(_assert_portable(sql), exp.Update)
