@@ -361,15 +361,15 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
         parts.append(
             f"released over {grace_minutes} minutes ago without a Magento invoice: {_listed(unbilled_parts)}"
         )
-    uncaptured = not facts.pre_invoiced and order.total_invoiced > order.total_paid
-    if uncaptured:
-        gap = order.total_invoiced - order.total_paid
-        money += gap
+    gap = order.total_invoiced - order.total_paid
+    uncaptured = not facts.pre_invoiced and gap > 0
+    if gap > 0:  # evidence whenever rule 2 fires: its money counts the unpaid invoice (below)
         evidence["not_captured"] = {
             "total_invoiced": decimal_text(order.total_invoiced),
             "total_paid": decimal_text(order.total_paid),
             "difference": decimal_text(gap),
         }
+    if uncaptured:
         parts.append(
             f"Magento invoiced {decimal_text(order.total_invoiced)} but only "
             f"{decimal_text(order.total_paid)} is paid"
@@ -385,6 +385,8 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
         )
     if not parts:
         return None
+    if gap > 0:  # domain.md: rule 2's money adds total_invoiced − total_paid, whatever fired it
+        money += gap
     data_based = bool(unbilled) or uncaptured
     hashed: dict[str, object]
     if data_based:

@@ -384,6 +384,16 @@ MONEY_CASES = [
         id="2-unbilled-plus-uncaptured",
     ),
     pytest.param(order(item("A")), cp(errors=(error(1, "capture"),)), {M2: D(0)}, id="2c-only-zero"),
+    pytest.param(  # 2b cannot fire (pre-invoiced), 2c does: the unpaid invoice is still its money
+        order(item("A", ordered=1, invoiced=1, price=100), total_invoiced=100, total_paid=40),
+        cp(
+            ticket("1-1", ("A", 1)),
+            deposits=(deposit(100, kind="import", pay_cod="WEB"),),
+            errors=(error(1, "capture"),),
+        ),
+        {M2: D(60)},
+        id="2c-pre-invoiced-plus-uncaptured",
+    ),
     pytest.param(
         order(item("A", ordered=2, price=7), state="canceled"),
         cp(ticket("1-1", ("A", 2), ("FREIGHT", 1))),
