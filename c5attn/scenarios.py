@@ -108,20 +108,26 @@ STALE_STEPS: tuple[str, ...] = (
 )
 
 
-def unclassified_steps(hint: str | None) -> tuple[str, ...]:
-    """Steps for an order someone else flagged that no rule explains; Commerce5's comment is the clue."""
+def unclassified_steps(hint: str | None, order_no: str) -> tuple[str, ...]:
+    """Steps for an order someone else flagged that no rule explains; Commerce5's comment is the clue.
+
+    Filled in for ``order_no`` here rather than by the caller: the comment is quoted as written, and
+    its own word "ORDER" is not a placeholder.
+    """
     clue = (
-        f'Commerce5 flagged this order for a reason c5attn cannot see in the data; its latest comment '
+        f"Commerce5 flagged this order for a reason c5attn cannot see in the data; its latest comment "
         f'says: "{hint}"'
         if hint
         else "Commerce5 flagged this order for a reason c5attn cannot see in the data and left no "
         "comment: read the order's comment history in Magento."
     )
-    return (
-        clue,
-        "Compare both systems and do the follow-up the comment asks for: c5attn show ORDER",
-        *CLOSING_STEPS,
-    )
+    return (clue, *steps_for_order(_UNCLASSIFIED_FOLLOW_UP, order_no))
+
+
+_UNCLASSIFIED_FOLLOW_UP: tuple[str, ...] = (
+    "Compare both systems and do the follow-up the comment asks for: c5attn show ORDER",
+    *CLOSING_STEPS,
+)
 
 
 def scenario_for(text: str) -> Scenario:
@@ -142,7 +148,7 @@ def steps_for_order(steps: tuple[str, ...], order_no: str) -> tuple[str, ...]:
     return tuple([order_no.join(_around_placeholders(step)) for step in steps])
 
 
-@functools.lru_cache(maxsize=256)  # bounded: an unclassified order's steps quote its own comment
+@functools.lru_cache(maxsize=256)
 def _around_placeholders(step: str) -> list[str]:
     """A step's text between its ``ORDER`` placeholders, split once: a scan fills in the same few
     steps for every order it reports."""

@@ -82,7 +82,7 @@ class Verdict:
         if code is not None:
             steps = scenario_for(code).steps
         elif self.unclassified:
-            steps = unclassified_steps(self.hint)
+            return unclassified_steps(self.hint, self.order.increment_id)
         elif self.stale:
             steps = STALE_STEPS
         else:

@@ -90,11 +90,20 @@ def test_stale_steps_suggest_resolve() -> None:
 
 
 def test_unclassified_steps_quote_commerce5s_comment() -> None:
-    with_hint = unclassified_steps("Capture failed: card declined")
+    with_hint = unclassified_steps("Capture failed: card declined", "000000123")
     assert '"Capture failed: card declined"' in with_hint[0]
-    without = unclassified_steps(None)
+    without = unclassified_steps(None, "000000123")
     assert "left no comment" in without[0]
-    assert with_hint[-len(CLOSING_STEPS) :] == without[-len(CLOSING_STEPS) :] == CLOSING_STEPS
+    closing = steps_for_order(CLOSING_STEPS, "000000123")
+    assert with_hint[-len(CLOSING_STEPS) :] == without[-len(CLOSING_STEPS) :] == closing
+    assert "c5attn show 000000123" in with_hint[1]
+
+
+def test_the_quoted_comment_keeps_its_own_word_order() -> None:
+    """Only the steps' placeholders name the order; Commerce5's text is quoted as it wrote it."""
+    steps = unclassified_steps("ORDER WAS CANCELED IN CPSQL - ORDER NEEDS ATTENTION", "000000123")
+    assert '"ORDER WAS CANCELED IN CPSQL - ORDER NEEDS ATTENTION"' in steps[0]
+    assert "ORDER" not in "\n".join(steps[1:])
 
 
 def test_docs_list_every_playbook_step_as_the_code_has_it() -> None:

@@ -102,6 +102,8 @@ def test_stale_and_unclassified_steps() -> None:
     unclassified = verdict(hinted, cp())
     assert unclassified.hint == "Invoice failed: gateway timeout"
     assert "Invoice failed: gateway timeout" in unclassified.steps[0]
+    shouting = verdict(order(item("A"), status=NEEDS, histories=histories("ORDER NEEDS ATTENTION")), cp())
+    assert '"ORDER NEEDS ATTENTION"' in shouting.steps[0]  # quoted as written, not filled in
     flagged_by_us = order(
         item("A"), status=NEEDS, histories=histories(flag_marker("0" * 16, ["capture-failed"]))
     )
