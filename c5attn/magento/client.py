@@ -325,7 +325,15 @@ class MagentoClient:
                 f"one configured for {order.state}: {allowed}",
                 status=exc.status,
             ) from exc
-        after = self.get_order(order.entity_id).status
+        try:
+            after = self.get_order(order.entity_id).status
+        except MagentoError as exc:
+            raise type(exc)(
+                f"order {label}: the comment was added, but reading the order back failed "
+                f"({exc.message}): whether its status is now {status!r} is unknown",
+                "check the order's status in the Magento admin before running this again",
+                status=exc.status,
+            ) from exc
         applied = after == status
         if applied and order.status == status:
             message = f"order {label}: status was already {status}; comment added"
@@ -382,18 +390,18 @@ class MagentoClient:
     # --- HTTP -------------------------------------------------------------------------------
 
     def _login(self, user: str, password: str) -> str:
-        try:
-            response, _ = self._call(
-                "POST",
-                f"{self._api}/integration/admin/token",
-                what="logging in as admin user",
-                json_body={"username": user, "password": password},
-                idempotent=False,
-                auth=False,
-                login=True,
-            )
-        except _MaybeSent as lost:  # a token lost in transit is harmless: nothing to check
-            raise lost.error from lost
+        # Retried like a read: a second token is harmless, and a login that fails on a dropped
+        # connection or a 503 in the middle of a long scan would end it. A refusal (401) is not
+        # retried, so a wrong password never counts twice towards Magento's lockout.
+        response, _ = self._call(
+            "POST",
+            f"{self._api}/integration/admin/token",
+            what="logging in as admin user",
+            json_body={"username": user, "password": password},
+            idempotent=True,
+            auth=False,
+            login=True,
+        )
         token = _parsed(response, _decoded(response), "logging in as admin user")
         if not isinstance(token, str) or not token:
             raise MagentoServerError("the admin-token answer is not a token", "check magento_url")
@@ -475,6 +483,10 @@ class MagentoClient:
                         "Magento refused the admin user's token (renewed once if it had expired): check "
                         "the role of magento_admin_user (System > Permissions > User Roles)"
                     )
+                if not idempotent and response.status_code >= 500:
+                    # A 4xx is Magento refusing before it saves; a 5xx may come after the save (a
+                    # proxy's 502/504 while Magento finished, a failure after the comment was stored).
+                    raise _MaybeSent(error)
                 raise error
             body = _decoded(response) if parse_json else _UNPARSED
             if parse_json and can_retry and body is _UNPARSED:

@@ -40,7 +40,7 @@ DEFAULT_PAGE_SIZE_WHEN_LIMITED = 20  # Magento's webapi/validation/default_page_
 VERSION_TEXT = "Magento/2.4 (Community)"  # /magento_version never tells the patch level
 NO_ROUTE = "Request does not match any route."
 UNAUTHORIZED = "The consumer isn't authorized to access %resources."
-FAULT_KINDS = ("drop", "slow", "badjson")
+FAULT_KINDS = ("drop", "slow", "badjson", "gateway")
 
 _ID_TYPE_ERROR = 'The "%1" value\'s type is invalid. The "int" type was expected. Verify and try again.'
 
@@ -49,7 +49,7 @@ _ID_TYPE_ERROR = 'The "%1" value\'s type is invalid. The "int" type was expected
 class Fault:
     """One kind of injected failure and the share of requests it hits."""
 
-    kind: str  # an HTTP status code ("503"), or drop | slow | badjson
+    kind: str  # an HTTP status code ("503"), or drop | slow | badjson | gateway
     rate: float
 
 
@@ -63,7 +63,9 @@ def parse_faults(spec: str | None) -> tuple[Fault, ...]:
         if not sep:
             raise ValueError(f"fault {part!r} is not KIND:RATE")
         if kind not in FAULT_KINDS and not (kind.isdigit() and 400 <= int(kind) <= 599):
-            raise ValueError(f"fault kind {kind!r} is not an HTTP status 400-599, drop, slow or badjson")
+            raise ValueError(
+                f"fault kind {kind!r} is not an HTTP status 400-599, drop, slow, badjson or gateway"
+            )
         rate = float(rate_text)
         if not 0 <= rate <= 1:
             raise ValueError(f"fault rate {rate_text!r} is not between 0 and 1")
@@ -337,6 +339,8 @@ class MagentoSandbox:
                 time.sleep(self.slow_seconds)
             if fault == "badjson":
                 data = data[: max(1, len(data) // 2)]
+            if fault == "gateway":  # processed (a write landed), but a proxy in front timed out
+                self._fault_reply(504)
             handler.send(status, data, "application/json; charset=utf-8")
         except _Reply as reply:
             if isinstance(reply.body, bytes | str):

@@ -82,6 +82,18 @@ def test_admin_login_is_lazy_and_renewed_once_on_401(
     assert lines and not any("pa55word" in line for line in lines)
 
 
+def test_an_admin_login_that_meets_a_503_or_a_dropped_connection_is_retried(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory(make_orders(1), admin_users={"ops": "pa55word"})
+    client = client_factory(
+        site_for(sandbox.url, magento_token=None, magento_admin_user="ops", magento_admin_password="pa55word")
+    )
+    sandbox.fail_next("503", "drop", method="POST")
+    assert client.get_order(1).entity_id == 1
+    assert sandbox.requests_to("POST", "/admin/token") == 3
+
+
 def test_wrong_admin_password(sandbox_factory: SandboxFactory, client_factory: ClientFactory) -> None:
     sandbox = sandbox_factory(make_orders(1), admin_users={"ops": "pa55word"})
     client = client_factory(

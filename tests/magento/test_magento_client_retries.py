@@ -104,3 +104,51 @@ def test_a_late_answer_to_a_post_that_landed_is_not_reposted(
     assert [c.comment for c in client.get_comments(1)] == ["run 43: checked"]
     assert sandbox.requests_to("POST", "/comments") == 1
     assert any("it landed" in note for note in notes)
+
+
+def test_a_gateway_504_after_a_landed_post_is_read_back_not_reported_as_failed(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    """A proxy's 504 may come after Magento saved: the comment is checked, never posted twice."""
+    sandbox = sandbox_factory([make_order(1, status="processing")])
+    notes: list[str] = []
+    client = client_factory(site_for(sandbox.url), trace=notes.append)
+    sandbox.fail_next("gateway", method="POST")
+    client.add_comment(1, "run 44: checked")
+    assert [c.comment for c in client.get_comments(1)] == ["run 44: checked"]
+    assert sandbox.requests_to("POST", "/comments") == 1
+    assert any("it landed" in note for note in notes)
+
+
+@pytest.mark.parametrize("status", ["500", "502", "503", "504"])
+def test_a_5xx_to_a_post_that_did_not_land_says_so_after_reading_back(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory, status: str
+) -> None:
+    sandbox = sandbox_factory([make_order(1, status="processing")])
+    client = client_factory(site_for(sandbox.url))
+    sandbox.fail_next(status, method="POST")  # answered before any processing
+    with pytest.raises(MagentoServerError, match="NOT added") as caught:
+        client.add_comment(1, "run 45: checked")
+    assert caught.value.hint == "nothing changed: try again"
+    assert sandbox.requests_to("POST", "/comments") == 1
+    assert sandbox.requests_to("GET", "/comments") == 2  # before the POST, and the read-back
+
+
+def test_a_failed_read_back_after_a_status_write_says_the_comment_was_added(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory([make_order(1, state="processing", status="processing")])
+
+    def after_the_post_reads_fail(line: str) -> None:
+        if line.startswith("POST"):
+            sandbox.fail_next("500", method="GET")
+
+    client = client_factory(
+        site_for(sandbox.url), retry=RetryPolicy(max_attempts=1), trace=after_the_post_reads_fail
+    )
+    order = client.get_order(1)
+    with pytest.raises(MagentoServerError) as caught:
+        client.set_status(order, "needs_attention", "run 46: resolved")
+    assert "the comment was added" in caught.value.message and "unknown" in caught.value.message
+    assert "Magento admin before running this again" in (caught.value.hint or "")
+    assert [c.comment for c in client.get_comments(1)] == ["run 46: resolved"]
