@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from c5attn.errors import ConfigError
-from c5attn.secrets import SecretUnavailable, is_reference, redact_dsn, resolve_secret
+from c5attn.secrets import SecretUnavailable, bearer_token, is_reference, redact_dsn, resolve_secret
 
 APP_NAME = "c5attn"
 CONFIG_FILE_NAME = "c5attn.toml"
@@ -444,7 +444,8 @@ class _Loader:
         if is_reference(text):
             refs[key] = text
         try:
-            return resolve_secret(text, self.env, base_dir=self.file.parent if self.file else None)
+            value = resolve_secret(text, self.env, base_dir=self.file.parent if self.file else None)
+            return bearer_token(value) if key == "magento_token" else value
         except SecretUnavailable as err:
             message = f"{self.file}: {prefix}.{key}: {err.message}"
             errors[key] = SecretUnavailable(message, err.hint, err.reason)

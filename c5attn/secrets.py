@@ -54,6 +54,19 @@ def resolve_secret(ref: str, env: Mapping[str, str], *, base_dir: Path | None = 
     return value
 
 
+def bearer_token(value: str) -> str:
+    """``value`` as an HTTP bearer token: surrounding blanks dropped (a Windows-edited variable ends
+    in "\r"), refused if anything else could not go into an ``Authorization`` header as it is."""
+    token = value.strip()
+    if not (token.isascii() and token.isprintable()) or " " in token:
+        raise SecretUnavailable(
+            "is not a token: it holds spaces, control characters or characters beyond ASCII",
+            "Check the value stored there (copy the token again from the Magento admin).",
+            "not a token",
+        )
+    return token
+
+
 def _shown(ref: str) -> str:
     """How a reference appears in a message: the reference text, or nothing of a literal."""
     return ref if is_reference(ref) else "written in the file"

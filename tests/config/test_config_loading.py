@@ -336,6 +336,27 @@ def test_config_missing_secret_stops_only_its_own_site(
         select_sites(config, None)
 
 
+@pytest.mark.parametrize("value", ["tok-123\r", " tok-123 ", "tok-123\r\n"])
+def test_config_a_token_loses_the_blanks_around_it(
+    write_config: Callable[..., Path], isolated_home: Path, value: str
+) -> None:
+    """A variable set from a Windows-edited file ends in "\r", which no HTTP header may hold."""
+    write_config(SITE.format(name="web"))
+    config = load_config(None, {"MAGENTO_TOKEN": value, "CP_DSN": "d"}, isolated_home)
+    assert select_sites(config, "web")[0].magento_token == "tok-123"
+
+
+@pytest.mark.parametrize("value", ["tök-€", "tok 123", "tok\x00123", "tok\n123"])
+def test_config_a_token_no_header_can_hold_is_refused_without_showing_it(
+    write_config: Callable[..., Path], isolated_home: Path, value: str
+) -> None:
+    write_config(SITE.format(name="web"))
+    config = load_config(None, {"MAGENTO_TOKEN": value, "CP_DSN": "d"}, isolated_home)
+    with pytest.raises(ConfigError, match=r"sites\.web\.magento_token: is not a token") as caught:
+        select_sites(config, "web")
+    assert value not in str(caught.value) and "123" not in str(caught.value)
+
+
 def test_config_file_secret_is_resolved_relative_to_the_config_file(
     write_config: Callable[..., Path], isolated_home: Path, tmp_path: Path
 ) -> None:
