@@ -66,6 +66,18 @@ class Verdict:
         return self.stale and not self.markers.flagged
 
     @property
+    def nothing_to_resolve(self) -> str | None:
+        """Why ``resolve`` has nothing to do here, or None: it takes an order out of Needs Attention or
+        marks a finding resolved, and must not overwrite the status of an order that needs neither."""
+        if self.flagged:
+            return None
+        if not self.classification.hits:
+            return "c5attn finds no discrepancy on it"
+        if self.resolved:
+            return "its finding was resolved earlier with the same evidence"
+        return None
+
+    @property
     def needs_flag(self) -> bool:
         """``scan --apply`` should set Needs Attention: a new finding nobody flagged or resolved."""
         return (

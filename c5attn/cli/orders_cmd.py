@@ -271,6 +271,18 @@ def resolve(
     with open_sessions(env) as sessions:
         session, found = locate_order(sessions, order)
         view = view_order(session, found)
+        if reason := view.verdict.nothing_to_resolve:
+            env.say(
+                f"{found.increment_id}: not at Needs Attention (status {found.status}) and {reason}; "
+                "nothing to resolve",
+                result=True,
+            )
+            if view.open_errors:
+                env.say(
+                    f"{len(view.open_errors)} Commerce5 order error(s) are open: "
+                    f"{session.command} dismiss-error {found.increment_id}"
+                )
+            return
         plan = plan_resolve(
             session.site,
             view.verdict,

@@ -280,10 +280,15 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out("Follow-up:", style="bold")
         for number, step in enumerate(verdict.steps, 1):
             out(f"  {number}. {step}")
-    out("Next commands:", style="bold")
-    out(f"  {view.command} resolve {order.increment_id}" + (" --dismiss-error" if view.open_errors else ""))
+    commands = []
+    if verdict.nothing_to_resolve is None:
+        commands.append(f"resolve {order.increment_id}" + (" --dismiss-error" if view.open_errors else ""))
     if view.open_errors:
-        out(f"  {view.command} dismiss-error {order.increment_id}")
+        commands.append(f"dismiss-error {order.increment_id}")
+    if commands:
+        out("Next commands:", style="bold")
+        for command in commands:
+            out(f"  {view.command} {command}")
 
 
 def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plain: bool, title: str) -> None:

@@ -222,6 +222,32 @@ def test_resolve_without_dismiss_reminds_of_the_open_errors(sandbox: Sandbox) ->
     assert f"c5attn --sandbox dismiss-error {number}" in run.stderr and "still open" in run.stderr
 
 
+def test_resolving_again_or_a_healthy_order_writes_nothing(sandbox: Sandbox) -> None:
+    """resolve must not overwrite the status of an order that is neither flagged nor in a finding
+    (Commerce5's In CPSQL, say), nor add a second resolution to a finding resolved already."""
+    resolved = next(
+        entry["order"]
+        for entry in reversed(sandbox.invoke("log", "--json").json())  # type: ignore[arg-type]
+        if entry["action"] == "resolve" and entry["result"] == "ok"
+    )
+    healthy = next(
+        number
+        for number, label in site_labels(sandbox).items()
+        if label["kind"] == "imported" and not label["scenarios"] and not label["flagged"]
+    )
+    before = {str(order["increment_id"]): order for order in sandbox.magento_orders()}
+    again = sandbox.invoke("resolve", resolved, "--yes")
+    assert again.exit_code == 0, again.stderr
+    assert "resolved earlier with the same evidence; nothing to resolve" in again.stdout
+    fine = sandbox.invoke("resolve", healthy, "--yes", "--dismiss-error")
+    assert fine.exit_code == 0, fine.stderr
+    assert "finds no discrepancy on it; nothing to resolve" in fine.stdout
+    after = {str(order["increment_id"]): order for order in sandbox.magento_orders()}
+    assert after[resolved] == before[resolved] and after[healthy] == before[healthy]
+    shown = sandbox.invoke("show", healthy)
+    assert "resolve" not in shown.stdout.split("Why:")[1]  # no "next command" to resolve it
+
+
 def test_resolve_refuses_a_status_of_another_state(sandbox: Sandbox) -> None:
     number = _one(sandbox, "completed-but-canceled")
     run = sandbox.invoke("resolve", number, "--status", "pending", "--yes")
