@@ -663,4 +663,12 @@ def dismiss_order_errors(session: SiteSession, order: MagentoOrder) -> int:
         after=after,
         message=f"{count} dismissed",
     )
+    if remaining:
+        raise PartialFailure(
+            f"order {number}: {count} order error(s) dismissed, but "
+            f"{', '.join(f'#{error.err_id}' for error in remaining)} still open after it, and Commerce5 "
+            "keeps e-mailing about them",
+            "look at these rows of the Commerce5 error table in Counterpoint (one may have arrived "
+            f"meanwhile: then dismiss it with: {session.command} dismiss-error {number})",
+        )
     return count

@@ -308,6 +308,25 @@ def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> No
     assert again.exit_code == 0 and "no open order errors" in again.stdout
 
 
+def test_errors_left_open_by_the_dismiss_exit_3_naming_them(sandbox: Sandbox) -> None:
+    """A trigger (or anything else in Counterpoint) keeps a row open: "0 dismissed", exit 0 hid it."""
+    number = _one(sandbox, "capture-failed", errors=True)
+    with sandbox.counterpoint() as db:
+        db.execute(
+            "CREATE TRIGGER reopen AFTER UPDATE OF IS_DISMISSED ON USER_C5_ORD_ERR "
+            "BEGIN UPDATE USER_C5_ORD_ERR SET IS_DISMISSED = 'N' WHERE ERR_ID = NEW.ERR_ID; END"
+        )
+    try:
+        run = sandbox.invoke("dismiss-error", number, "--yes")
+    finally:
+        with sandbox.counterpoint() as db:
+            db.execute("DROP TRIGGER reopen")
+    assert run.exit_code == 3, run.stderr
+    assert "still open after it" in run.stderr and "#" in run.stderr
+    last = sandbox.invoke("log", number, "--json").json()[-1]  # type: ignore[index]
+    assert (last["action"], last["result"]) == ("dismiss-error", "partial")
+
+
 def test_half_failed_resolve_says_what_was_done_and_how_to_finish(sandbox: Sandbox) -> None:
     number = _one(sandbox, "capture-failed", errors=True)
     with sandbox.counterpoint() as db:
