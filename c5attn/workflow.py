@@ -307,6 +307,7 @@ class ScanResult:
     resolved: int = 0
     stale: int = 0
     unflagged: int = 0  # findings ``--apply`` would flag
+    unflagged_since: int = 0  # findings c5attn flagged whose order has left Needs Attention unresolved
 
     @property
     def finding_count(self) -> int:
@@ -351,6 +352,8 @@ def scan_site(
                     result.findings[hits[0].code] += 1
                 if verdict.needs_flag:
                     result.unflagged += 1
+                elif verdict.already_flagged and not (verdict.resolved or verdict.flagged):
+                    result.unflagged_since += 1
             elif verdict.stale:
                 result.stale += 1
             if is_reported(verdict):
@@ -381,6 +384,7 @@ class WriteResult:
     ok: bool
     message: str
     skipped: bool = False
+    status_ignored: bool = False  # the comment landed, Magento kept the status (2.4.7 GA)
 
 
 def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
@@ -437,7 +441,10 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     result = "ok" if change.applied else "not-applied"
     session.record(fresh, "flag", result, before=before, after=after, message=change.message)
     return WriteResult(
-        fresh.increment_id, change.applied, change.message or f"{change.before} → {change.after}"
+        fresh.increment_id,
+        change.applied,
+        change.message or f"{change.before} → {change.after}",
+        status_ignored=not change.applied,
     )
 
 
@@ -467,11 +474,19 @@ def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> list[Wri
 def raise_if_partial(results: Sequence[WriteResult], what: str) -> None:
     failed = [result for result in results if not result.ok]
     if failed:
+        hints = []
+        if any(result.status_ignored for result in failed):  # a re-run would skip them: comment there
+            hints.append(
+                "where Magento kept the status (2.4.7 ignores statuses sent with comments), set it in the "
+                "Magento admin: the comment is on the order, so running again leaves it as it is"
+            )
+        if not all(result.status_ignored for result in failed):
+            hints.append("fix the cause, then run the same command again: finished writes are not repeated")
         raise PartialFailure(
             f"{len(failed)} of {len(results)} {what} failed: "
             + "; ".join(f"{r.order}: {r.message}" for r in failed[:5])
             + (" …" if len(failed) > 5 else ""),
-            "fix the cause, then run the same command again: finished writes are not repeated",
+            "; ".join(hints),
         )
 
 

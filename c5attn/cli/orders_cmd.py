@@ -105,6 +105,12 @@ def scan(
             _print_rows(env, (item.record for item in by_risk), fmt, "Orders needing attention")
         for line in scan_summary([result for _, result in results]):
             env.say(line)
+        if unflagged_since := sum(result.unflagged_since for _, result in results):
+            env.say(
+                f"{unflagged_since} findings carry c5attn's flag comment but are not at Needs Attention "
+                "(the status was changed by hand, or Magento ignored it): set it in the Magento admin, "
+                "or mark them done with resolve (scan --json lists them, flagged false)"
+            )
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run)
         elif unflagged := sum(result.unflagged for _, result in results):
