@@ -81,7 +81,12 @@ def confirm_write(env: CliEnv, question: str, *, yes: bool, dry_run: bool) -> bo
             "this command writes, and there is no terminal to confirm it on",
             "add --yes to write, or --dry-run to only see what would be done",
         )
-    answer = typer.confirm(question, default=False, err=True)
+    try:
+        answer = typer.confirm(question, default=False, err=True)
+    except typer.Abort as abort:  # Click turns Ctrl-C and Ctrl-D at a prompt alike into "Aborted!", exit 1
+        if isinstance(abort.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None  # exit 130, as Ctrl-C anywhere else
+        answer = False  # end of input: no answer is not a yes
     if not answer:
         env.say("nothing was written")
     return answer

@@ -1,0 +1,93 @@
+"""The confirmation prompt on a real terminal (a pseudo-terminal): Ctrl-C and Ctrl-D."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+
+def _flagged_order(env: dict[str, str]) -> str:
+    listed = subprocess.run(
+        [sys.executable, "-m", "c5attn", "--sandbox", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return str(json.loads(listed.stdout)[0]["order"])
+
+
+def _answer_the_prompt(env: dict[str, str], order: str, keys: bytes) -> tuple[int, str]:
+    """Run ``resolve ORDER`` on a terminal, type ``keys`` at its question, return (exit code, screen)."""
+    leader, follower = pty.openpty()
+
+    def take_the_terminal() -> None:  # the new session's controlling terminal: ^C becomes SIGINT
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "c5attn", "--sandbox", "resolve", order],
+        env=env,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        start_new_session=True,
+        preexec_fn=take_the_terminal,
+    )
+    os.close(follower)
+    screen = b""
+    deadline = time.monotonic() + 60
+    try:
+        while b"Resolve this order?" not in screen:
+            assert time.monotonic() < deadline, screen.decode(errors="replace")
+            screen += os.read(leader, 4096)
+        os.write(leader, keys)
+        code = process.wait(timeout=30)
+        try:
+            while chunk := os.read(leader, 4096):
+                screen += chunk
+        except OSError:  # the terminal is gone with the process
+            pass
+    finally:
+        process.kill()
+        os.close(leader)
+    return code, screen.decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def sandbox_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("prompt-home")
+    return {**os.environ, "C5ATTN_HOME": str(home), "C5ATTN_OPERATOR": "tester", "NO_COLOR": "1"}
+
+
+def test_ctrl_c_at_the_question_exits_130_and_writes_nothing(sandbox_env: dict[str, str]) -> None:
+    order = _flagged_order(sandbox_env)
+    code, screen = _answer_the_prompt(sandbox_env, order, b"\x03")
+    assert code == 130, screen
+    assert "interrupted" in screen and "Aborted" not in screen
+    assert not (Path(sandbox_env["C5ATTN_HOME"]) / "audit.jsonl").exists()
+
+
+def test_ctrl_d_at_the_question_is_no(sandbox_env: dict[str, str]) -> None:
+    order = _flagged_order(sandbox_env)
+    code, screen = _answer_the_prompt(sandbox_env, order, b"\x04")
+    assert code == 0, screen
+    assert "nothing was written" in screen
+    assert not (Path(sandbox_env["C5ATTN_HOME"]) / "audit.jsonl").exists()
+
+
+def test_yes_at_the_question_writes_and_logs_it(sandbox_env: dict[str, str]) -> None:
+    """The other two tests' "nothing written" means something: a yes here leaves the audit log."""
+    order = _flagged_order(sandbox_env)
+    code, screen = _answer_the_prompt(sandbox_env, order, b"y\r")
+    assert code == 0, screen
+    entries = (Path(sandbox_env["C5ATTN_HOME"]) / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["result"] for line in entries] == ["started", "ok"]
