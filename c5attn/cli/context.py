@@ -130,6 +130,20 @@ class CliEnv:
         """Replace the configuration (the embedded sandbox supplies its own)."""
         self._config = value
 
+    def command(self, site: str | None = None) -> str:
+        """The command line that reaches ``site`` (or every site) again, for the hints c5attn prints:
+        with ``--config`` as typed, so a printed command reads the same file."""
+        if self.sandbox:
+            return "c5attn --sandbox"
+        import shlex
+
+        words = ["c5attn"]
+        if self.config_path:
+            words += ["--config", shlex.quote(self.config_path)]
+        if site:
+            words += ["--site", shlex.quote(site)]
+        return " ".join(words)
+
     def sites(self) -> list[SiteConfig]:
         """The sites this invocation works on (``--site``/``C5ATTN_SITE``, the only one, or all)."""
         from c5attn.config import select_sites

@@ -114,7 +114,7 @@ def scan(
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run)
         elif unflagged := sum(result.unflagged for _, result in results):
-            command = sessions[0].command if len(sessions) == 1 else "c5attn"
+            command = sessions[0].command if len(sessions) == 1 else env.command()
             env.say(
                 f"{unflagged} findings are not flagged Needs Attention yet; to flag them: "
                 f"{command} scan --apply" + (" --all" if all_orders else f" --since {since}")

@@ -34,7 +34,6 @@ def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
         for site in env.sites():
             magento = stack.enter_context(MagentoClient(site, trace=trace))
             counterpoint = stack.enter_context(CounterpointStore(site, trace=trace))
-            command = "c5attn --sandbox" if env.sandbox else f"c5attn --site {site.name}"
             sessions.append(
                 SiteSession(
                     site,
@@ -43,7 +42,7 @@ def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
                     env.config.operator,
                     AuditLog(env.state_dir()),
                     now,
-                    command=command,
+                    command=env.command(site.name),
                 )
             )
         yield sessions

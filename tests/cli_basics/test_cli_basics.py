@@ -342,3 +342,11 @@ def test_a_table_on_a_terminal_shows_brackets_as_text(tmp_path: Path) -> None:
     env = CliEnv(out, io.StringIO(), False, True, False, {"NO_COLOR": "1"}, tmp_path)
     env.print_table(["key", "value"], [["magento_url", "http://[::1]:8080"], ["note", "[b]x[/b]"]])
     assert "http://[::1]:8080" in out.getvalue() and "[b]x[/b]" in out.getvalue()
+
+
+def test_printed_commands_quote_the_config_path_and_site(make_env: Callable[..., CliEnv]) -> None:
+    env = make_env(config_path="/srv/shop files/c5attn.toml")
+    assert env.command("web") == "c5attn --config '/srv/shop files/c5attn.toml' --site web"
+    assert env.command() == "c5attn --config '/srv/shop files/c5attn.toml'"
+    assert make_env().command("web") == "c5attn --site web"
+    assert make_env(sandbox=True, config_path="x.toml").command("sandbox") == "c5attn --sandbox"

@@ -178,3 +178,11 @@ def test_piped_there_are_no_progress_bars(tmp_path: Path) -> None:
     with progress_reporters(env, ["scanning east", "scanning west"]) as bars:
         assert bars == [None, None]
     assert piped.getvalue() == ""
+
+
+def test_printed_commands_keep_the_config_file_they_were_run_with(config: Path) -> None:
+    """Run as printed, a hint must read the same file (not ./c5attn.toml or another shop's)."""
+    _, _, err = _run(config, "--site", "east", "scan", "--all")
+    assert f"to flag them: c5attn --config {config} --site east scan --apply --all" in err
+    _, _, err = _run(config, "scan", "--all")
+    assert f"to flag them: c5attn --config {config} scan --apply --all" in err
