@@ -406,16 +406,17 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         return WriteResult(verdict.order.increment_id, False, str(error))
     markers = read_markers(fresh.status_histories)
     before = status_of(fresh)
-    if fresh.status == site.needs_attention_status or fingerprint in markers.flagged:
+    if fresh.status == site.needs_attention_status or fingerprint in markers.flagged | markers.resolved:
+        done = "resolved" if fingerprint in markers.resolved else "flagged"  # by someone else meanwhile
         session.record(
             fresh,
             "flag",
             "skipped",
             before=before,
             after=before,
-            message=f"already flagged (fingerprint {fingerprint})",
+            message=f"already {done} (fingerprint {fingerprint})",
         )
-        return WriteResult(fresh.increment_id, True, "already flagged; left as it is", skipped=True)
+        return WriteResult(fresh.increment_id, True, f"already {done}; left as it is", skipped=True)
     if site.needs_attention_status not in site.allowed_statuses(fresh.state):
         message = (
             f"status {site.needs_attention_status!r} is not assigned to state {fresh.state!r} "
