@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -477,6 +477,8 @@ class CounterpointStore:
             self._trace(sql)
         with self._translated(tables=prepared.tables):
             cursor = connection.cursor()
+            if dialect_of(connection) is Dialect.SQLSERVER and any(isinstance(p, str) for p in parameters):
+                cursor.setinputsizes(varchar_sizes(parameters))
             cursor.execute(sql, parameters)
         return cursor
 
@@ -516,6 +518,21 @@ class CounterpointStore:
         if self._write is None:
             self._write = self._open(autocommit=False, read_only=False)
         return self._write
+
+
+def varchar_sizes(parameters: Sequence[object]) -> list[tuple[int, int, int] | None]:
+    """``setinputsizes`` for SQL Server: text as ``varchar``, the rest as pyodbc guesses it.
+
+    pyodbc sends a ``str`` as ``nvarchar``; compared with a ``varchar`` key column (``TKT_NO``,
+    ``DOC_ID``'s order numbers, ``STR_ID``), SQL Server converts the column, and under a SQL
+    collation such as Counterpoint's usual ``SQL_Latin1_General_CP1_CI_AS`` it then scans the index
+    instead of seeking: every batch would read whole ticket tables. A ``varchar`` parameter against
+    an ``nvarchar`` column still seeks. One size for all (255, or longer for a longer value) keeps
+    one cached plan per statement.
+    """
+    from pyodbc import SQL_VARCHAR
+
+    return [(SQL_VARCHAR, max(len(value), 255), 0) if isinstance(value, str) else None for value in parameters]
 
 
 def lock_resource(site: SiteConfig) -> str:

@@ -25,7 +25,7 @@ from c5attn.counterpoint.connection import (
     translate_error,
 )
 from c5attn.counterpoint.queries import Dialect
-from c5attn.counterpoint.store import CounterpointStore
+from c5attn.counterpoint.store import CounterpointStore, varchar_sizes
 from c5attn.errors import (
     CounterpointAuthError,
     CounterpointDriverMissing,
@@ -158,11 +158,75 @@ class _MissingTable:
     def execute(self, sql, parameters):
         raise pyodbc.ProgrammingError("42S02", "[42S02] [SQL Server]Invalid object name 'PS_DOC_HDR'. (208)")
 
+    def setinputsizes(self, _sizes):
+        pass
+
     def getinfo(self, _what):
         return "Microsoft SQL Server"
 
     def close(self):
         pass
+
+
+class _SqlServerLookalike:
+    """A real SQLite database behind a connection that says it is SQL Server, recording the
+    parameter types each statement declares."""
+
+    def __init__(self, path, declared):
+        self._inner = sqlite3.connect(path)
+        self._declared = declared
+
+    def cursor(self):
+        return _DeclaringCursor(self._inner.cursor(), self._declared)
+
+    def getinfo(self, _what):
+        return "Microsoft SQL Server"
+
+    def commit(self):
+        self._inner.commit()
+
+    def rollback(self):
+        self._inner.rollback()
+
+    def close(self):
+        self._inner.close()
+
+
+class _DeclaringCursor:
+    def __init__(self, inner, declared):
+        self._inner, self._declared, self._sizes = inner, declared, None
+
+    def setinputsizes(self, sizes):
+        self._sizes = sizes
+
+    def execute(self, sql, parameters):
+        self._declared.append((sql.split()[0], list(parameters), self._sizes))
+        self._inner.execute(sql, parameters)
+        return self
+
+    def __getattr__(self, name):  # fetchall, rowcount, close
+        return getattr(self._inner, name)
+
+
+def test_cp_text_parameters_go_to_sql_server_as_varchar(cp_db, make_site):
+    """nvarchar against Counterpoint's varchar keys makes SQL Server scan instead of seek."""
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=1, ORD_NO="100", IS_DISMISSED="N")
+    declared = []
+    site = make_site(counterpoint_dsn=SQL_SERVER_DSN)
+    lookalike = lambda dsn, **_: _SqlServerLookalike(cp_db.path, declared)  # noqa: E731
+    with CounterpointStore(site, connection_factory=lookalike) as store:
+        assert [error.err_id for error in store.open_errors("100")] == [1]
+        assert store.dismiss_errors("100", "jane", datetime(2024, 6, 1, tzinfo=UTC)) == 1
+    with_text = [(verb, parameters, sizes) for verb, parameters, sizes in declared if parameters]
+    assert {verb for verb, _, _ in with_text} == {"SELECT", "UPDATE"}
+    for _, parameters, sizes in with_text:
+        assert sizes == [
+            (pyodbc.SQL_VARCHAR, 255, 0) if isinstance(value, str) else None for value in parameters
+        ]
+
+
+def test_cp_varchar_sizes_fit_a_long_value():
+    assert varchar_sizes(["x" * 300, 7]) == [(pyodbc.SQL_VARCHAR, 300, 0), None]
 
 
 def test_cp_simulated_missing_table_through_the_store(make_site):
