@@ -532,7 +532,9 @@ def varchar_sizes(parameters: Sequence[object]) -> list[tuple[int, int, int] | N
     """
     from pyodbc import SQL_VARCHAR
 
-    return [(SQL_VARCHAR, max(len(value), 255), 0) if isinstance(value, str) else None for value in parameters]
+    return [
+        (SQL_VARCHAR, max(len(value), 255), 0) if isinstance(value, str) else None for value in parameters
+    ]
 
 
 def lock_resource(site: SiteConfig) -> str:
