@@ -58,6 +58,10 @@ class AmbiguousOrder(C5Error):
     exit_code = ExitCode.USAGE
 
 
+class OrderChanged(C5Error):
+    """The order changed between what the operator was shown and the write; nothing was written."""
+
+
 class LockHeld(C5Error):
     """Another c5attn run holds the write lock for this site."""
 

@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from c5attn.audit import AuditEntry, AuditLog
 from c5attn.config import SiteConfig
 from c5attn.counterpoint.queries import BATCH_SIZE
-from c5attn.errors import AmbiguousOrder, C5Error, MagentoAuthError, OrderNotFound, PartialFailure, UsageError
+from c5attn.errors import (
+    AmbiguousOrder,
+    C5Error,
+    MagentoAuthError,
+    OrderChanged,
+    OrderNotFound,
+    PartialFailure,
+    UsageError,
+)
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
 from c5attn.scenarios import scenario_for
@@ -612,8 +620,21 @@ class ResolveOutcome:
 
 
 def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
-    """Write the status and comment, read back, then dismiss; report a half-done resolve exactly."""
+    """Write the status and comment, read back, then dismiss; report a half-done resolve exactly.
+
+    The order is read again first (under the site lock, after the operator said yes): if its status
+    or comments changed since the plan was shown (a colleague resolved it meanwhile), nothing is
+    written, so two resolves of one order never both land.
+    """
     order = plan.verdict.order
+    fresh = session.magento.get_order(order.entity_id)
+    if fresh.status != order.status or len(fresh.status_histories) != len(order.status_histories):
+        raise OrderChanged(
+            f"order {order.increment_id} changed while the plan was shown (status {order.status} → "
+            f"{fresh.status}, {len(fresh.status_histories)} comments instead of "
+            f"{len(order.status_histories)}); nothing was written",
+            "run the command again to see the order as it is now",
+        )
     before = status_of(order)
     session.record(
         order,

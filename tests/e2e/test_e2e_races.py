@@ -1,0 +1,70 @@
+"""Between a plan and its write (the operator reading it), someone else settles the order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from c5attn.audit import AuditLog
+from c5attn.config import SiteConfig
+from c5attn.counterpoint.store import CounterpointStore
+from c5attn.errors import OrderChanged
+from c5attn.magento.client import MagentoClient
+from c5attn.markers import resolve_comment
+from c5attn.sandbox.embedded import init_world
+from c5attn.sandbox.magento_server import MagentoSandbox
+from c5attn.workflow import SiteSession, execute_resolve, flag_findings, plan_resolve, scan_site, view_order
+
+TOKEN = "race-token"
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[SiteSession]:
+    now = datetime.now(UTC)
+    init_world(tmp_path / "world", orders=300, seed=9, now=now)
+    with MagentoSandbox(tmp_path / "world" / "magento.db", token=TOKEN) as server:
+        site = SiteConfig(
+            name="race",
+            magento_url=server.url,
+            magento_token=TOKEN,
+            counterpoint_dsn=f"sqlite:///{tmp_path / 'world' / 'counterpoint.db'}",
+            web_pay_codes=["WEB", "PAYPAL"],
+        )
+        with MagentoClient(site) as magento, CounterpointStore(site) as counterpoint:
+            yield SiteSession(site, magento, counterpoint, "op", AuditLog(tmp_path / "state"), now)
+
+
+def test_an_order_resolved_after_the_scan_is_not_flagged(session: SiteSession) -> None:
+    magento = session.magento
+    settled, untouched = scan_site(session, since=None, keep_verdicts=True).to_flag[:2]
+    fingerprint = settled.classification.fingerprint
+    magento.add_comment(settled.order.entity_id, resolve_comment(fingerprint, "colleague", "done"))
+    outcomes = flag_findings(session, [settled, untouched])
+    assert outcomes[0].skipped and "already resolved" in outcomes[0].message
+    assert magento.get_order(settled.order.entity_id).status == settled.order.status
+    assert outcomes[1].ok and not outcomes[1].skipped
+    assert magento.get_order(untouched.order.entity_id).status == session.site.needs_attention_status
+
+
+def test_a_resolve_whose_order_changed_after_the_plan_writes_nothing(session: SiteSession) -> None:
+    magento = session.magento
+    verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
+    view = view_order(session, verdict.order)
+    plan = plan_resolve(
+        session.site, view.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
+    )
+    magento.add_comment(verdict.order.entity_id, resolve_comment(None, "colleague", "handled by phone"))
+    with pytest.raises(OrderChanged, match="nothing was written"):
+        execute_resolve(session, plan)
+    after = magento.get_order(verdict.order.entity_id)
+    assert after.status == verdict.order.status
+    assert [entry.comment for entry in after.status_histories].count(plan.comment) == 0
+    assert list(session.audit.entries()) == []  # not even a "started": no write was attempted
+    fresh = view_order(session, after)  # seen afresh, the same resolve goes through
+    replanned = plan_resolve(
+        session.site, fresh.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
+    )
+    assert execute_resolve(session, replanned).status_change.applied
