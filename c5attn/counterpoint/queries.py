@@ -266,7 +266,7 @@ CATALOGUE = {
     Dialect.SQLITE: Statement(
         "catalogue_sqlite",
         """
-SELECT 'main', m.name, p.name
+SELECT 'main', m.name, p.name, p.type
 FROM sqlite_master m JOIN pragma_table_info(m.name) p
 WHERE m.type IN ('table', 'view')
 """,
@@ -274,13 +274,13 @@ WHERE m.type IN ('table', 'view')
     Dialect.SQLSERVER: Statement(
         "catalogue_sqlserver",
         """
-SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME
+SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE
 FROM INFORMATION_SCHEMA.COLUMNS
 WHERE TABLE_NAME IN (:tables)
 """,
     ),
 }
-"""(schema, table, column) of the tables the site uses."""
+"""(schema, table, column, type) of the tables the site uses; SQLite's type is as declared."""
 
 
 APP_LOCK = (

@@ -15,7 +15,10 @@ from typing import Literal
 from c5attn.counterpoint.names import Names
 
 TableStatus = Literal["present", "missing", "unreadable"]
-ColumnStatus = Literal["present", "missing", "unreadable", "optional, absent"]
+ColumnStatus = Literal["present", "missing", "unreadable", "optional, absent", "not text"]
+
+ORDER_NUMBER_TABLES = ("PS_DOC_HDR", "PS_ORD_HIST")
+"""The tables whose ``order_number_column`` is matched against Magento's order numbers."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class ColumnCheck:
     configured: str
     status: ColumnStatus
     optional: bool = False
+    type: str | None = None  # the declared type, for a column that must hold text
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,19 @@ class SchemaReport:
                     for column in table.columns
                     if column.status == "missing"
                 )
+                lines.extend(
+                    not_text_message(label, _label(column.configured, column.column), column.type or "")
+                    for column in table.columns
+                    if column.status == "not text"
+                )
         return lines
+
+
+def not_text_message(table: str, column: str, column_type: str) -> str:
+    return (
+        f"column {table}.{column} holds {column_type}, not text: Magento's order numbers (000012345) "
+        "are matched as text and would never match it; set order_number_column to a text column"
+    )
 
 
 def _label(configured: str, default: str) -> str:
@@ -77,16 +93,38 @@ def _label(configured: str, default: str) -> str:
 class Catalogue:
     """Which tables and columns exist, from (schema, table, column) rows; names case-insensitive."""
 
-    def __init__(self, rows: Iterable[tuple[object, object, object]]) -> None:
+    def __init__(self, rows: Iterable[tuple[object, object, object, object]]) -> None:
         self._columns: dict[str, set[str]] = {}
-        for schema, table, column in rows:
+        self._types: dict[tuple[str, str], str] = {}
+        for schema, table, column, column_type in rows:
             for key in (f"{table}".lower(), f"{schema}.{table}".lower()):
                 self._columns.setdefault(key, set()).add(f"{column}".lower())
+                self._types[key, f"{column}".lower()] = f"{column_type or ''}"
 
     def columns(self, table: str) -> frozenset[str] | None:
         """The columns of a (possibly schema-qualified) table, or None when it does not exist."""
         found = self._columns.get(table.lower())
         return None if found is None else frozenset(found)
+
+    def not_text(self, table: str, column: str) -> str | None:
+        """The column's type when it is declared and holds no text (``int``, ``bigint``), else None.
+
+        An order-number column of numbers matches "000012345" nowhere (SQLite compares its numbers,
+        SQL Server fails on a number like "2-000123"); no type (SQLite allows that) is not judged.
+        """
+        declared = self._types.get((table.lower(), column.lower()), "")
+        holds_text = any(word in declared.lower() for word in ("char", "text"))
+        return declared if declared and not holds_text else None
+
+
+def order_numbers_not_text(names: Names, catalogue: Catalogue) -> list[tuple[str, str, str]]:
+    """(table, column, type) of each order-number column that exists and holds no text."""
+    found = []
+    for table in ORDER_NUMBER_TABLES:
+        configured_table, column = names.table(table), names.order_number(table)
+        if (column_type := catalogue.not_text(configured_table, column)) is not None:
+            found.append((configured_table, column, column_type))
+    return found
 
 
 def present_optional(
@@ -123,12 +161,20 @@ def build_report(
         ]
         detail = probe(configured_table, present) if existing is not None and present else None
         table_status: TableStatus = "missing" if existing is None else "unreadable" if detail else "present"
+        not_text = {
+            column: column_type
+            for name, column, column_type in order_numbers_not_text(names, catalogue)
+            if name == configured_table
+        }
         checks = tuple(
             ColumnCheck(
                 column,
                 configured[column],
-                _column_status(configured[column] in present, optional, table_status),
+                "not text"
+                if configured[column] in not_text
+                else _column_status(configured[column] in present, optional, table_status),
                 optional,
+                not_text.get(configured[column]),
             )
             for column, optional in columns.items()
         )

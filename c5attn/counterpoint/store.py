@@ -30,9 +30,16 @@ from c5attn.counterpoint.connection import (
 )
 from c5attn.counterpoint.names import Names
 from c5attn.counterpoint.queries import Dialect, Prepared, Statement
-from c5attn.counterpoint.schema_check import Catalogue, SchemaReport, build_report, present_optional
+from c5attn.counterpoint.schema_check import (
+    Catalogue,
+    SchemaReport,
+    build_report,
+    not_text_message,
+    order_numbers_not_text,
+    present_optional,
+)
 from c5attn.counterpoint.values import to_decimal, to_int, to_local, to_text, to_utc
-from c5attn.errors import ConfigError, CounterpointError, LockHeld
+from c5attn.errors import ConfigError, CounterpointError, CounterpointSchemaError, LockHeld
 from c5attn.models import (
     CounterpointOrder,
     Deposit,
@@ -445,8 +452,13 @@ class CounterpointStore:
     def _present_optional(self) -> frozenset[tuple[str, str]]:
         """The optional columns this database has, read from its catalogue once per store."""
         if self._present is None:
+            catalogue = self._read_catalogue()
+            for table, column, column_type in order_numbers_not_text(self._names, catalogue):
+                raise CounterpointSchemaError(  # matching would fail silently: every order "not imported"
+                    not_text_message(table, column, column_type), "c5attn doctor checks every column"
+                )
             optional = queries.optional_columns(self._site.order_number_column)
-            self._present = present_optional(self._names, self._read_catalogue(), optional)
+            self._present = present_optional(self._names, catalogue, optional)
         return self._present
 
     # --- plumbing ----------------------------------------------------------------------------

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from c5attn.counterpoint.connection import connect
 from c5attn.counterpoint.store import CounterpointStore
+from c5attn.errors import CounterpointSchemaError
 
 
 def _status(report):
@@ -115,9 +118,12 @@ class _SqlServerLike:
         self.inner = sqlite3.connect(path, isolation_level=None)
         self.inner.execute("ATTACH DATABASE ? AS dbo", (str(path),))
         self.inner.execute("ATTACH DATABASE ':memory:' AS INFORMATION_SCHEMA")
-        self.inner.execute("CREATE TABLE INFORMATION_SCHEMA.COLUMNS (TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME)")
         self.inner.execute(
-            "INSERT INTO INFORMATION_SCHEMA.COLUMNS SELECT 'dbo', m.name, p.name "
+            "CREATE TABLE INFORMATION_SCHEMA.COLUMNS (TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE)"
+        )
+        self.inner.execute(  # DATA_TYPE as SQL Server gives it: "varchar", without the length
+            "INSERT INTO INFORMATION_SCHEMA.COLUMNS SELECT 'dbo', m.name, p.name, lower(CASE WHEN "
+            "instr(p.type, '(') > 0 THEN substr(p.type, 1, instr(p.type, '(') - 1) ELSE p.type END) "
             "FROM main.sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
         )
 
@@ -156,3 +162,23 @@ def test_cp_sql_server_catalogue_path(cp_db, make_site):
         (ticket,) = reader.fetch_orders(["100"])["100"].releases
     assert ticket.time.hour == 10  # RS_UTC_DT detected through INFORMATION_SCHEMA
     assert any("INFORMATION_SCHEMA.COLUMNS" in sql for sql in sent)
+
+
+@pytest.mark.parametrize(("column_type", "refused"), [("BIGINT", True), ("VARCHAR(40)", False), ("", False)])
+def test_cp_a_numeric_order_number_column_is_refused_not_silently_unmatched(
+    cp_db, make_store, column_type, refused
+):
+    """Numbers never equal "000012345" as text: every order would read as not imported."""
+    for table in ("PS_DOC_HDR", "PS_ORD_HIST"):
+        cp_db.execute(f"ALTER TABLE {table} ADD COLUMN WEB_ORDER {column_type}")
+    cp_db.order(1, "X1", WEB_ORDER="000012345")
+    store = make_store(order_number_column="WEB_ORDER")
+    if refused:
+        with pytest.raises(CounterpointSchemaError, match=r"PS_DOC_HDR\.WEB_ORDER holds BIGINT, not text"):
+            store.fetch_orders(["000012345"])
+        report = store.check_schema()
+        assert _status(report)[("PS_DOC_HDR", "WEB_ORDER")] == "not text"
+        assert any("set order_number_column to a text column" in line for line in report.problems())
+    else:
+        assert list(store.fetch_orders(["000012345"])) == ["000012345"]
+        assert store.check_schema().ok

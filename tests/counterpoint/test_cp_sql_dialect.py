@@ -113,7 +113,7 @@ def test_cp_sqlite_catalogue_and_probe_run_on_sqlite(tmp_path):
     db = _sandbox_db(tmp_path, tkt_hist_utc=False)
     sql, parameters = CATALOGUE[Dialect.SQLITE].render(NAMES, frozenset()).bind(_values(2))
     rows = db.execute(sql, parameters).fetchall()
-    assert ("main", "PS_ORD_HIST", "STR_ID") in rows
+    assert ("main", "PS_ORD_HIST", "STR_ID", "VARCHAR(10)") in rows
     probe_sql, _ = queries.probe("PS_DOC_HDR", ["DOC_ID", "TKT_NO"]).bind({})
     _assert_portable(probe_sql)
     assert db.execute(probe_sql).fetchall() == []
