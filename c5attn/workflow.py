@@ -604,6 +604,12 @@ def plan_resolve(
                 f"no resolve status is configured for state {state!r} (resolve_status)",
                 f"choose one with --status: {', '.join(allowed) or 'none is assigned to this state'}",
             )
+    elif status == site.needs_attention_status:
+        raise UsageError(
+            f"status {status!r} is the Needs Attention status, which resolve takes orders out of",
+            f"choose a status for state {state!r}: {', '.join(allowed) or 'none (see state_statuses)'}; "
+            "to flag an order, use scan --apply",
+        )
     elif status not in allowed:
         raise UsageError(
             f"status {status!r} is not assigned to the order's state {state!r}",

@@ -1,0 +1,63 @@
+"""plan_resolve: which status resolve sets, and what it refuses (pure; no I/O)."""
+
+from __future__ import annotations
+
+import pytest
+from engine_builders import GRACE, NOW, cp, error, item, order, ticket
+
+from c5attn.config import SiteConfig
+from c5attn.errors import UsageError
+from c5attn.verdict import assess
+from c5attn.workflow import plan_resolve
+
+SITE = SiteConfig(name="web", magento_url="http://127.0.0.1", counterpoint_dsn="unused")
+OPEN = (error(7, "capture"),)
+
+
+def _plan(state: str, status: str | None, *, dismiss: bool = False):  # type: ignore[no-untyped-def]
+    flagged = order(item("A"), state=state, status="needs_attention")
+    verdict = assess(
+        flagged,
+        cp(ticket("1-1", ("A", 1))),
+        needs_attention_status="needs_attention",
+        now=NOW,
+        capture_grace_minutes=GRACE,
+    )
+    return plan_resolve(
+        SITE, verdict, operator="jane", status=status, note="by phone", dismiss=dismiss, open_errors=OPEN
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "status", "target"),
+    [
+        ("processing", None, "processing"),  # resolve_status maps the state
+        ("complete", None, "complete"),
+        ("processing", "in_counterpoint", "in_counterpoint"),  # --status assigned to the state
+        ("canceled", "confirmed_cancel", "confirmed_cancel"),
+    ],
+)
+def test_the_status_set(state: str, status: str | None, target: str) -> None:
+    plan = _plan(state, status)
+    assert plan.target_status == target
+    assert "jane" in plan.comment and "by phone" in plan.comment and "[c5attn:resolved" in plan.comment
+
+
+@pytest.mark.parametrize(
+    ("state", "status", "message", "hint"),
+    [
+        ("new", None, "no resolve status is configured for state 'new'", "pending"),
+        ("processing", "complete", "not assigned to the order's state 'processing'", "in_counterpoint"),
+        ("processing", "needs_attention", "the Needs Attention status", "scan --apply"),
+        ("holded", "needs_attention", "the Needs Attention status", "holded"),
+    ],
+)
+def test_the_refusals(state: str, status: str | None, message: str, hint: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        _plan(state, status)
+    assert message in refused.value.message and hint in (refused.value.hint or "")
+
+
+def test_errors_are_planned_for_dismissal_only_when_asked() -> None:
+    assert _plan("processing", None).dismiss == []
+    assert [e.err_id for e in _plan("processing", None, dismiss=True).dismiss] == [7]
