@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from c5attn.cli.context import CliEnv
-from c5attn.errors import NotConfirmed
+from c5attn.errors import NotConfirmed, UsageError
 
 if TYPE_CHECKING:
     from c5attn.workflow import Progress, SiteSession
@@ -51,8 +51,19 @@ def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
 def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
     """Serve the embedded sandbox world until ``stack`` closes and make it the configuration."""
     from c5attn.config import env_operator
-    from c5attn.sandbox.embedded import DEFAULT_ORDERS, running_sandbox, sandbox_dir, world_exists
+    from c5attn.sandbox.embedded import (
+        DEFAULT_ORDERS,
+        SANDBOX_SITE,
+        running_sandbox,
+        sandbox_dir,
+        world_exists,
+    )
 
+    if env.site not in (None, SANDBOX_SITE):  # --site as typed; C5ATTN_SITE is for the real sites
+        raise UsageError(
+            f"--sandbox has one site, {SANDBOX_SITE!r}; there is no site {env.site!r} in it",
+            "leave out --site, or leave out --sandbox to use the configured sites",
+        )
     directory = sandbox_dir(env.state_dir())
     if not world_exists(directory):
         env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …")

@@ -190,6 +190,12 @@ def test_show_explains_one_order(sandbox: Sandbox) -> None:
     assert data["order"] == number and "capture-failed" in data["scenarios"]  # type: ignore[index]
 
 
+def test_a_site_the_sandbox_does_not_have_is_refused(sandbox: Sandbox) -> None:
+    run = sandbox.invoke("--site", "outlet", "scan")
+    assert run.exit_code == 2 and "no site 'outlet'" in run.stderr
+    assert sandbox.invoke("--site", "sandbox", "scan").exit_code == 0
+
+
 def test_unknown_order_is_one_clear_line(sandbox: Sandbox) -> None:
     run = sandbox.invoke("show", "NO-SUCH-ORDER")
     assert run.exit_code == 1
