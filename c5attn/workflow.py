@@ -16,7 +16,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -226,7 +226,8 @@ def for_each_site(
                 report(done, total)
 
         try:
-            return work(session, checked)
+            with errors_naming(session):
+                return work(session, checked)
         except BaseException:
             stop.set()
             raise
@@ -239,14 +240,22 @@ def for_each_site(
         except BaseException:  # Ctrl-C while waiting: the sites stop at their next page
             stop.set()
             raise
-    for (session, _), future in zip(jobs, futures, strict=True):
+    for future in futures:
         error = future.exception()
         if error is None or isinstance(error, _Stopped):
             continue
-        if isinstance(error, C5Error):
-            error.message = f"site {session.site.name}: {error.message}"
         raise error
     return [future.result() for future in futures]
+
+
+@contextmanager
+def errors_naming(session: SiteSession) -> Iterator[None]:
+    """Prefix a failure's message with the site, where several sites are at work."""
+    try:
+        yield
+    except C5Error as error:
+        error.message = f"site {session.site.name}: {error.message}"
+        raise
 
 
 # --- scan ------------------------------------------------------------------------------------
@@ -548,7 +557,11 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
             f"the order number is {len(number)} characters long; Magento's have at most {MAX_ORDER_NUMBER}",
             "type the Magento order number, e.g. 000012345",
         )
-    hits = [(session, order) for session in sessions if (order := session.magento.find_order(number))]
+    hits = []
+    for session in sessions:
+        with errors_naming(session) if len(sessions) > 1 else nullcontext():
+            if order := session.magento.find_order(number):
+                hits.append((session, order))
     if not hits:
         names = ", ".join(session.site.name for session in sessions)
         raise OrderNotFound(

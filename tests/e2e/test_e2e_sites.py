@@ -186,3 +186,11 @@ def test_printed_commands_keep_the_config_file_they_were_run_with(config: Path) 
     assert f"to flag them: c5attn --config {config} --site east scan --apply --all" in err
     _, _, err = _run(config, "scan", "--all")
     assert f"to flag them: c5attn --config {config} scan --apply --all" in err
+
+
+def test_show_across_sites_names_the_site_that_failed(
+    slow_sites: tuple[Path, list[tuple[str, str]]],
+) -> None:
+    root, _ = slow_sites
+    code, _, err = _run(root / "west.toml", "show", "000010001")
+    assert code == 4 and err.startswith("c5attn: error: site west: ")
