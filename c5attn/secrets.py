@@ -17,8 +17,8 @@ from c5attn.errors import ConfigError
 
 REFERENCE_PREFIXES = ("env:", "file:", "keyring:")
 
-# ODBC keywords whose value is a password; the value may be wrapped in braces.
-_DSN_PASSWORD = re.compile(r"(?i)\b(PWD|PASSWORD)(\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;]*)")
+# ODBC attributes whose value is a secret (PWD, Password, AccessToken, KeyStoreSecret…).
+_SECRET_KEY = re.compile(r"PWD|PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
 
 
 class SecretUnavailable(ConfigError):
@@ -143,6 +143,63 @@ def _from_keyring(spec: str) -> str:
 
 
 def redact_dsn(dsn: str) -> tuple[str, bool]:
-    """The ODBC connection string with its password masked, and whether it contained one."""
-    redacted, count = _DSN_PASSWORD.subn(lambda match: f"{match[1]}{match[2]}***", dsn)
-    return redacted, count > 0
+    """The ODBC connection string with every secret-like value (``PWD``, ``Password``,
+    ``AccessToken``, ``KeyStoreSecret``…) as ``***``, and whether it held one; safe to show."""
+    hidden = False
+    parts = []
+    for key, _, raw in odbc_segments(dsn):
+        if key and is_secret_key(key):
+            parts.append(f"{key}=***")
+            hidden = True
+        else:
+            parts.append(raw)
+    return ";".join(parts) + (";" if dsn.endswith(";") else ""), hidden
+
+
+def is_secret_key(key: str) -> bool:
+    """An ODBC attribute whose value is a secret."""
+    return _SECRET_KEY.search(key) is not None
+
+
+def odbc_segments(dsn: str) -> list[tuple[str, str, str]]:
+    """(key, value, raw text) per ``key=value`` of an ODBC string; ``{…}`` values may hold ``;``."""
+    segments: list[tuple[str, str, str]] = []
+    position = 0
+    while position < len(dsn):
+        equals = dsn.find("=", position)
+        semicolon = dsn.find(";", position)
+        if equals < 0 or 0 <= semicolon < equals:  # a segment with no value
+            end = len(dsn) if semicolon < 0 else semicolon
+            segments.append(("", "", dsn[position:end]))
+            position = end + 1
+            continue
+        key = dsn[position:equals].strip()
+        value_start = equals + 1
+        brace = value_start + len(dsn[value_start:]) - len(dsn[value_start:].lstrip(" "))
+        if dsn[brace : brace + 1] == "{":  # "PWD={…}", or "PWD= {…}" with blanks before the brace
+            end, value = _braced(dsn, brace + 1)
+        else:
+            end = dsn.find(";", value_start)
+            end = len(dsn) if end < 0 else end
+            value = dsn[value_start:end].strip()
+        segments.append((key, value, dsn[position:end]))
+        position = end + 1
+    return segments
+
+
+def _braced(dsn: str, start: int) -> tuple[int, str]:
+    """The end of a ``{…}`` value (``}}`` escapes ``}``) and its text."""
+    chars: list[str] = []
+    index = start
+    while index < len(dsn):
+        if dsn[index] == "}":
+            if dsn[index + 1 : index + 2] == "}":
+                chars.append("}")
+                index += 2
+                continue
+            index += 1
+            break
+        chars.append(dsn[index])
+        index += 1
+    end = dsn.find(";", index)
+    return (len(dsn) if end < 0 else end), "".join(chars)

@@ -67,8 +67,8 @@ def magento_checks(site: SiteConfig) -> list[Check]:
 
 
 def counterpoint_checks(site: SiteConfig) -> list[Check]:
-    from c5attn.counterpoint.connection import redact_dsn
     from c5attn.counterpoint.store import CounterpointStore
+    from c5attn.secrets import redact_dsn
 
     try:
         with CounterpointStore(site) as store:
@@ -80,7 +80,7 @@ def counterpoint_checks(site: SiteConfig) -> list[Check]:
             site.name,
             "Counterpoint database",
             True,
-            f"{redact_dsn(site.counterpoint_dsn)} ({report.dialect})",
+            f"{redact_dsn(site.counterpoint_dsn)[0]} ({report.dialect})",
         )
     ]
     problems = report.problems()

@@ -4,7 +4,8 @@
 an ODBC connection string for pyodbc (SQL Server through "ODBC Driver 18 for SQL Server" or
 FreeTDS). pyodbc is imported only here, only when an ODBC connection is opened, so c5attn starts
 and runs its sandbox on machines without unixODBC. No message built here ever contains a
-password: DSNs are shown through ``redact_dsn`` and driver texts are scrubbed of the DSN's secrets.
+password: DSNs are shown through ``c5attn.secrets.redact_dsn`` and driver texts are scrubbed of
+the DSN's secrets.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from c5attn.errors import (
     CounterpointError,
     CounterpointSchemaError,
 )
+from c5attn.secrets import is_secret_key, odbc_segments
 
 SQLITE_PREFIX = "sqlite:///"
 _SQL_DBMS_NAME = 17  # pyodbc.SQL_DBMS_NAME, without importing pyodbc
-_SECRET_KEY = re.compile(r"PWD|PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
 _DRIVER_PACKAGES = {
     "odbc driver 18 for sql server": "install Microsoft's msodbcsql18 package (packages.microsoft.com)",
     "odbc driver 17 for sql server": "install Microsoft's msodbcsql17 package (packages.microsoft.com)",
@@ -75,67 +76,15 @@ def sqlite_path(dsn: str) -> Path:
     return Path(dsn[len(SQLITE_PREFIX) :]).expanduser()
 
 
-def _odbc_segments(dsn: str) -> list[tuple[str, str, str]]:
-    """(key, value, raw text) per ``key=value`` of an ODBC string; ``{…}`` values may hold ``;``."""
-    segments: list[tuple[str, str, str]] = []
-    position = 0
-    while position < len(dsn):
-        equals = dsn.find("=", position)
-        semicolon = dsn.find(";", position)
-        if equals < 0 or 0 <= semicolon < equals:  # a segment with no value
-            end = len(dsn) if semicolon < 0 else semicolon
-            segments.append(("", "", dsn[position:end]))
-            position = end + 1
-            continue
-        key = dsn[position:equals].strip()
-        value_start = equals + 1
-        if dsn[value_start : value_start + 1] == "{":
-            end, value = _braced(dsn, value_start + 1)
-        else:
-            end = dsn.find(";", value_start)
-            end = len(dsn) if end < 0 else end
-            value = dsn[value_start:end].strip()
-        segments.append((key, value, dsn[position:end]))
-        position = end + 1
-    return segments
-
-
-def _braced(dsn: str, start: int) -> tuple[int, str]:
-    """The end of a ``{…}`` value (``}}`` escapes ``}``) and its text."""
-    chars: list[str] = []
-    index = start
-    while index < len(dsn):
-        if dsn[index] == "}":
-            if dsn[index + 1 : index + 2] == "}":
-                chars.append("}")
-                index += 2
-                continue
-            index += 1
-            break
-        chars.append(dsn[index])
-        index += 1
-    end = dsn.find(";", index)
-    return (len(dsn) if end < 0 else end), "".join(chars)
-
-
 def odbc_attributes(dsn: str) -> dict[str, str]:
     """The ODBC string's attributes, keys upper-cased."""
-    return {key.upper(): value for key, value, _ in _odbc_segments(dsn) if key}
-
-
-def redact_dsn(dsn: str) -> str:
-    """The DSN with every password-like value replaced by ``***``: safe to print or log."""
-    if is_sqlite_dsn(dsn):
-        return dsn
-    return ";".join(
-        f"{key}=***" if key and _SECRET_KEY.search(key) else raw for key, _, raw in _odbc_segments(dsn)
-    )
+    return {key.upper(): value for key, value, _ in odbc_segments(dsn) if key}
 
 
 def _secrets(dsn: str) -> list[str]:
     if is_sqlite_dsn(dsn):
         return []
-    return [value for key, value, _ in _odbc_segments(dsn) if value and _SECRET_KEY.search(key)]
+    return [value for key, value, _ in odbc_segments(dsn) if value and is_secret_key(key)]
 
 
 def scrub(text: str, dsn: str) -> str:

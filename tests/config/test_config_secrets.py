@@ -121,6 +121,15 @@ def test_secrets_literal_is_returned_and_is_not_a_reference() -> None:
         ),
         ("Server=db;Password={a;b}}c};Uid=x", "Server=db;Password=***;Uid=x", True),
         ("sqlite:///var/lib/cp.db", "sqlite:///var/lib/cp.db", False),
+        (
+            "DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:cp.example,1433;UID=c5;PWD={se;cr}}et}",
+            "DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:cp.example,1433;UID=c5;PWD=***",
+            True,
+        ),
+        ("Driver=FreeTDS;pwd=abc;Password=def", "Driver=FreeTDS;pwd=***;Password=***", True),
+        ("DSN=counterpoint;AccessToken=xyz", "DSN=counterpoint;AccessToken=***", True),
+        ("DSN=cp;PWD= {se;cret};UID=c5", "DSN=cp;PWD=***;UID=c5", True),  # a blank before the brace
+        ("DSN=cp;UID=c5", "DSN=cp;UID=c5", False),
     ],
 )
 def test_secrets_redact_dsn_masks_only_the_password(dsn: str, shown: str, has_password: bool) -> None:

@@ -19,7 +19,6 @@ from c5attn.counterpoint.connection import (
     describe_server,
     dialect_of,
     is_database_error,
-    redact_dsn,
     scrub,
     sqlite_path,
     translate_error,
@@ -36,19 +35,6 @@ from c5attn.errors import (
 
 SQL_SERVER_DSN = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:cp.example,1433;UID=c5;PWD={se;cr}}et}"
 SECRET = "se;cr}et"
-
-
-def test_cp_redact_dsn_hides_every_password_form():
-    assert (
-        redact_dsn(SQL_SERVER_DSN)
-        == "DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:cp.example,1433;UID=c5;PWD=***"
-    )
-    assert (
-        redact_dsn("Driver=FreeTDS;Server=h;pwd=abc;Password=def")
-        == "Driver=FreeTDS;Server=h;pwd=***;Password=***"
-    )
-    assert redact_dsn("sqlite:///tmp/cp.db") == "sqlite:///tmp/cp.db"
-    assert redact_dsn("DSN=counterpoint;AccessToken=xyz") == "DSN=counterpoint;AccessToken=***"
 
 
 def test_cp_scrub_removes_secrets_and_newlines():
