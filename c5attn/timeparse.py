@@ -8,15 +8,27 @@ from datetime import UTC, datetime, timedelta
 from c5attn.errors import UsageError
 
 _AGE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
+# A century reaches back past any order c5attn will see, and keeps ``now - age`` a valid datetime.
+MAX_AGE_DAYS = 36500
+_MAX_AGE_MINUTES = MAX_AGE_DAYS * _UNIT_MINUTES["d"]
 
 
 def parse_age(text: str) -> timedelta:
-    """``30d`` → 30 days; refuses anything else with a message showing the accepted forms."""
+    """``30d`` → 30 days; refuses anything else with a message showing the accepted forms, and
+    ages over ``MAX_AGE_DAYS``, which would overflow the date arithmetic with a traceback."""
     match = _AGE.match(text)
     if not match:
         raise UsageError(f"cannot read the age {text!r}", "write it like 30d, 12h, 90m or 2w")
-    return timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+    digits, unit = match.group(1).lstrip("0") or "0", match.group(2).lower()
+    # More digits than the limit has is too large in any unit, and is never read as an integer
+    # (Python refuses to read one of over 4,300 digits).
+    if len(digits) > len(str(_MAX_AGE_MINUTES)) or int(digits) * _UNIT_MINUTES[unit] > _MAX_AGE_MINUTES:
+        raise UsageError(
+            f"the age {text.strip()!r} is too large: at most {MAX_AGE_DAYS}d (100 years)",
+            "write a smaller age, like 30d",
+        )
+    return timedelta(minutes=int(digits) * _UNIT_MINUTES[unit])
 
 
 def parse_since(text: str, now: datetime) -> datetime:

@@ -85,6 +85,15 @@ def test_empty_order_number(shop: Shop, number: str) -> None:
         assert_clear_error(shop.run(command, number, *extra), 2, "the order number is empty")
 
 
+@pytest.mark.parametrize(
+    ("args", "age"), [(("scan", "--since"), "99999999d"), (("list", "--older-than"), "1000000000d")]
+)
+def test_an_age_too_large_is_refused_before_any_request(shop: Shop, args: tuple[str, str], age: str) -> None:
+    run = shop.run(*args, age)
+    assert_clear_error(run, 2, f"the age '{age}' is too large: at most 36500d", "hint: write a smaller age")
+    assert shop.server.requests_to("GET", "/V1/orders") == 0
+
+
 # --- configuration ---------------------------------------------------------------------------
 
 
