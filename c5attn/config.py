@@ -23,6 +23,10 @@ APP_NAME = "c5attn"
 CONFIG_FILE_NAME = "c5attn.toml"
 MAX_PAGE_SIZE = 300  # Magento's default webapi/validation/maximum_page_size
 OPERATOR_MAX_LENGTH = 30  # the width of DISMISSED_BY in Commerce5's error table
+# A request slower than an hour is a hung server; far larger timeouts overflow the socket layer.
+MAX_TIMEOUT_SECONDS = 3600
+# A release left uninvoiced for 30 days has failed; far larger graces overflow the date arithmetic.
+MAX_GRACE_MINUTES = 30 * 24 * 60
 MAGENTO_STATES = ("new", "pending_payment", "processing", "complete", "closed", "canceled", "holded",
                   "payment_review")
 DOCS_HINT = "docs/configuration.md describes every key; `c5attn config init --path FILE` writes a template."
@@ -170,8 +174,8 @@ def _integer(low: int, high: int | None = None) -> Callable[[object], int]:
 def _seconds(value: object) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise _Invalid(f"must be a number of seconds, not {_kind(value)}")
-    if value <= 0:
-        raise _Invalid(f"must be a number of seconds above 0, not {value}")
+    if not 0 < value <= MAX_TIMEOUT_SECONDS:  # also refuses nan, which compares false to anything
+        raise _Invalid(f"must be a number of seconds above 0 and at most {MAX_TIMEOUT_SECONDS}, not {value}")
     return float(value)
 
 
@@ -293,7 +297,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "counterpoint_timeout_seconds": _integer(1),
     "order_number_column": _identifier,
     "web_pay_codes": _array(_text, "pay codes (strings)"),
-    "capture_grace_minutes": _integer(0),
+    "capture_grace_minutes": _integer(0, MAX_GRACE_MINUTES),
     "statuses": _mapping(_default_statuses(), _text, _default_statuses),
     "resolve_status": _mapping(MAGENTO_STATES, _text, _default_resolve_status),
     "state_statuses": _mapping(MAGENTO_STATES, _status_list, _default_state_statuses),

@@ -197,6 +197,13 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
             "must be true or false",
         ),
         (BASE + AUTH + "magento_timeout_seconds = 0\n", "sites.web.magento_timeout_seconds", "above 0"),
+        (
+            BASE + AUTH + "magento_timeout_seconds = 3601\n",
+            "sites.web.magento_timeout_seconds",
+            "at most 3600",
+        ),
+        (BASE + AUTH + "magento_timeout_seconds = inf\n", "sites.web.magento_timeout_seconds", "not inf"),
+        (BASE + AUTH + "magento_timeout_seconds = nan\n", "sites.web.magento_timeout_seconds", "not nan"),
         (BASE + AUTH + 'counterpoint_timezone = "Mars/Olympus"\n', "sites.web.counterpoint_timezone", "IANA"),
         (
             BASE + AUTH + 'order_number_column = "TKT_NO; DROP TABLE X"\n',
@@ -205,7 +212,16 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
         ),
         (BASE + AUTH + "web_pay_codes = []\n", "sites.web.web_pay_codes", "non-empty array of pay codes"),
         (BASE + AUTH + 'magento_store_ids = ["1"]\n', "sites.web.magento_store_ids", "array of store ids"),
-        (BASE + AUTH + "capture_grace_minutes = -1\n", "sites.web.capture_grace_minutes", "at least 0"),
+        (
+            BASE + AUTH + "capture_grace_minutes = -1\n",
+            "sites.web.capture_grace_minutes",
+            "from 0 to 43200, not -1",
+        ),
+        (
+            BASE + AUTH + "capture_grace_minutes = 43201\n",
+            "sites.web.capture_grace_minutes",
+            "from 0 to 43200, not 43201",
+        ),
         (
             BASE + AUTH + '[sites.web.statuses]\nneeds_attn = "x"\n',
             "sites.web.statuses.needs_attn",

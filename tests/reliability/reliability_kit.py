@@ -101,6 +101,7 @@ def site_toml(
     *,
     name: str = "shop",
     auth: str = f'magento_token = "env:{TOKEN_VAR}"',
+    timeout: str = "10",
     extra: str = "",
 ) -> str:
     """The ``[sites.NAME]`` table of the world's site (store 1, Counterpoint store WEB)."""
@@ -113,7 +114,7 @@ def site_toml(
         "magento_store_ids = [1]\n"
         'counterpoint_store = "WEB"\n'
         'web_pay_codes = ["WEB", "PAYPAL"]\n'
-        "magento_timeout_seconds = 10\n"
+        f"magento_timeout_seconds = {timeout}\n"
         f"{extra}\n"
     )
 

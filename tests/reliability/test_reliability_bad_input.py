@@ -118,6 +118,28 @@ def test_unknown_and_mistyped_keys(shop: Shop, line: str, expected: str) -> None
     assert shop.server.requests_to("GET", "/V1/orders") == 0  # refused before any request
 
 
+TIMEOUT_RANGE = "sites.shop.magento_timeout_seconds must be a number of seconds above 0 and at most 3600"
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ({"timeout": "inf"}, f"{TIMEOUT_RANGE}, not inf"),
+        ({"timeout": "nan"}, f"{TIMEOUT_RANGE}, not nan"),
+        ({"timeout": "1e300"}, f"{TIMEOUT_RANGE}, not 1e+300"),
+        (
+            {"extra": "capture_grace_minutes = 9999999999999"},
+            "sites.shop.capture_grace_minutes must be an integer from 0 to 43200, not 9999999999999",
+        ),
+    ],
+    ids=["timeout-inf", "timeout-nan", "timeout-1e300", "grace-huge"],
+)
+def test_non_finite_and_absurd_numbers_are_refused(shop: Shop, keys: dict[str, str], expected: str) -> None:
+    shop.configure(**keys)
+    assert_clear_error(shop.run("scan"), 2, expected, "hint: docs/configuration.md")
+    assert shop.server.requests_to("GET", "/V1/orders") == 0
+
+
 def test_missing_site(shop: Shop) -> None:
     assert_clear_error(shop.run("--site", "shp", "scan"), 2, "'shp'", "shop")
     assert_clear_error(shop.run("scan", env={"C5ATTN_SITE": "outlet"}), 2, "C5ATTN_SITE")
