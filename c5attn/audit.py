@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from c5attn import __version__
+from c5attn.errors import C5Error
 
 AUDIT_FILE = "audit.jsonl"
 
@@ -43,15 +45,34 @@ class AuditLog:
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / AUDIT_FILE
 
+    def check_writable(self) -> None:
+        """Open the log for appending, and close it. Commands call this before their first write,
+        so that a log they could not record the write in stops them before it is made."""
+        with self._opened():
+            pass
+
     def append(self, entry: AuditEntry) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(entry), sort_keys=True, default=str) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
+        with self._opened() as fd:
             os.write(fd, line.encode("utf-8"))
             os.fsync(fd)
-        finally:
-            os.close(fd)
+
+    @contextmanager
+    def _opened(self) -> Iterator[int]:
+        """The log's descriptor, for appending; failing to open or write it is a one-line error."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                yield fd
+            finally:
+                os.close(fd)
+        except OSError as err:
+            raise C5Error(
+                f"cannot write the audit log {self.path}: {err.strerror}",
+                "c5attn records every write there before making it: make it a file you can write, "
+                "or set C5ATTN_HOME to another folder",
+            ) from None
 
     def entries(self, order: str | None = None, site: str | None = None) -> Iterator[dict[str, Any]]:
         """Entries oldest first, optionally for one order and/or site; torn lines are skipped."""

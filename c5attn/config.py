@@ -335,6 +335,22 @@ def state_dir(env: Mapping[str, str]) -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
+def create_state_dir(env: Mapping[str, str]) -> Path:
+    """The state folder, created if missing, for a command about to write there. One that cannot
+    be (``C5ATTN_HOME`` names a file, or a folder c5attn may not create) is refused with one line
+    before anything is written, not a traceback at the first write."""
+    directory = state_dir(env)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = "it is a file, not a folder" if directory.is_file() else err.strerror
+        origin = " (C5ATTN_HOME)" if env.get("C5ATTN_HOME") else ""
+        raise ConfigError(f"cannot use {directory}{origin} as c5attn's state folder: {reason}",
+                          "Set C5ATTN_HOME to a folder you can write: it holds the audit log, the write "
+                          "locks and the sandbox.") from None
+    return directory
+
+
 def find_config_file(path: str | None, env: Mapping[str, str], cwd: Path) -> tuple[Path | None, str]:
     """The one file to read and why it was chosen: ``--config``, ``C5ATTN_CONFIG``, then a search."""
     for given, origin, named in ((path, "flag", "--config"), (env.get("C5ATTN_CONFIG"), "env C5ATTN_CONFIG",

@@ -178,6 +178,13 @@ class CliEnv:
 
         return state_dir(self.env)
 
+    def writable_state_dir(self) -> Path:
+        """The state folder for a command about to write there, created if missing; one that
+        cannot be is a one-line error before the command writes anything."""
+        from c5attn.config import create_state_dir
+
+        return create_state_dir(self.env)
+
 
 def get_env(ctx: typer.Context) -> CliEnv:
     """The invocation's CliEnv, set by the root callback (tests may pass their own as ``obj``)."""

@@ -33,10 +33,15 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be w
 
 @contextmanager
 def write_locks(env: CliEnv, session: SiteSession) -> Iterator[None]:
-    """The site's lock on this host (a file), then in its Counterpoint database (other hosts)."""
+    """The site's lock on this host (a file), then in its Counterpoint database (other hosts).
+
+    Taken only once the state folder and the audit log are known to be writable: a write that
+    could not be recorded is not made."""
     from c5attn.lock import site_lock
 
-    with site_lock(env.state_dir(), session.site.name), session.counterpoint.write_lock():
+    state = env.writable_state_dir()
+    session.audit.check_writable()
+    with site_lock(state, session.site.name), session.counterpoint.write_lock():
         yield
 
 

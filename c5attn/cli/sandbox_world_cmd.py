@@ -26,7 +26,7 @@ def init(
     from c5attn.sandbox.embedded import init_world, sandbox_dir
 
     env = get_env(ctx)
-    target = directory or sandbox_dir(env.state_dir())
+    target = directory or sandbox_dir(env.writable_state_dir())
     summary = init_world(target, orders=orders, seed=seed, now=env.now())
     env.say(f"sandbox world of {summary.get('orders', orders)} orders (seed {seed}) in {target}", result=True)
 
@@ -36,7 +36,7 @@ def reset(ctx: typer.Context) -> None:
     from c5attn.sandbox.embedded import DEFAULT_ORDERS, DEFAULT_SEED, init_world, sandbox_dir
 
     env = get_env(ctx)
-    target = sandbox_dir(env.state_dir())
+    target = sandbox_dir(env.writable_state_dir())
     init_world(target, orders=DEFAULT_ORDERS, seed=DEFAULT_SEED, now=env.now())
     env.say(f"sandbox world reset in {target}", result=True)
 

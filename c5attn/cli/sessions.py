@@ -64,12 +64,11 @@ def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
             f"--sandbox has one site, {SANDBOX_SITE!r}; there is no site {env.site!r} in it",
             "leave out --site, or leave out --sandbox to use the configured sites",
         )
-    directory = sandbox_dir(env.state_dir())
+    state = env.writable_state_dir()
+    directory = sandbox_dir(state)
     if not world_exists(directory):
         env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …")
-    env.config = stack.enter_context(
-        running_sandbox(env.state_dir(), operator=env_operator(env.env), now=env.now())
-    )
+    env.config = stack.enter_context(running_sandbox(state, operator=env_operator(env.env), now=env.now()))
 
 
 def _tracer(env: CliEnv) -> Callable[[str], None] | None:

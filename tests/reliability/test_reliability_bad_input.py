@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_kit import TOKEN, Shop, World, assert_clear_error, comment_total
+from reliability_kit import TOKEN, Shop, World, assert_clear_error, comment_total, magento_orders
 
 from c5attn.magento.client import RetryPolicy
 from c5attn.sandbox.magento_server import MagentoSandbox
@@ -160,6 +160,56 @@ def test_file_secret_readable_by_others_is_refused(shop: Shop) -> None:
     assert TOKEN not in run.stderr
     os.chmod(secret, 0o600)
     assert shop.run("scan").exit_code == 0
+
+
+# --- the state folder and the audit log -------------------------------------------------------
+
+WRITES = ["scan --apply", "resolve --dismiss-error", "dismiss-error"]
+
+
+def write_command(shop: Shop, write: str) -> list[str]:
+    """``write`` with work to do: an order at Needs Attention with an open Commerce5 error."""
+    with sqlite3.connect(shop.counterpoint_db) as db:
+        erring = {row[0] for row in db.execute("SELECT ORD_NO FROM USER_C5_ORD_ERR WHERE IS_DISMISSED = 'N'")}
+    number = next(
+        str(order["increment_id"])
+        for order in magento_orders(shop.magento_db)
+        if (order["store_id"], order["status"], order["state"]) == (1, "needs_attention", "processing")
+        and str(order["increment_id"]) in erring
+    )
+    return {
+        "scan --apply": ["scan", "--all", "--apply", "--yes"],
+        "resolve --dismiss-error": ["resolve", number, "--dismiss-error", "--yes"],
+        "dismiss-error": ["dismiss-error", number, "--yes"],
+    }[write]
+
+
+@pytest.mark.parametrize("write", [*WRITES, "--sandbox scan"])
+def test_a_state_folder_that_is_a_file_is_refused_before_any_write(shop: Shop, write: str) -> None:
+    blocker = shop.root / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    comments, errors = comment_total(shop.magento_db), cp_fingerprint(shop.counterpoint_db)
+    args = ["--sandbox", "scan"] if write == "--sandbox scan" else write_command(shop, write)
+    run = shop.run(*args, env={"C5ATTN_HOME": str(blocker)})
+    assert_clear_error(
+        run, 2, f"cannot use {blocker} (C5ATTN_HOME) as c5attn's state folder: it is a file, not a folder",
+        "hint: Set C5ATTN_HOME to a folder you can write",
+    )
+    assert comment_total(shop.magento_db) == comments
+    assert cp_fingerprint(shop.counterpoint_db) == errors
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_an_audit_log_that_cannot_be_written_stops_writes_before_they_start(shop: Shop, write: str) -> None:
+    audit_log = shop.home / "audit.jsonl"
+    audit_log.mkdir(parents=True)
+    comments, errors = comment_total(shop.magento_db), cp_fingerprint(shop.counterpoint_db)
+    run = shop.run(*write_command(shop, write))
+    assert_clear_error(
+        run, 1, f"cannot write the audit log {audit_log}: Is a directory", "hint: c5attn records every write"
+    )
+    assert comment_total(shop.magento_db) == comments
+    assert cp_fingerprint(shop.counterpoint_db) == errors
 
 
 # --- Magento ---------------------------------------------------------------------------------
