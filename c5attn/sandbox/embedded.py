@@ -5,13 +5,13 @@ loopback port, real SQL on a SQLite Counterpoint database)."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from c5attn.config import Config, SiteConfig
+from c5attn.errors import UsageError
 
 SANDBOX_SITE = "sandbox"
 SANDBOX_TOKEN = "sandbox-token"
@@ -28,13 +28,19 @@ def sandbox_dir(state_dir: Path) -> Path:
 
 
 def init_world(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[str, object]:
-    """Build a fresh world in ``directory`` (replacing one that is there) and load Magento's store."""
+    """Build a fresh world in ``directory`` and load Magento's store.
+
+    A world already there is replaced file by file (both builders replace their own files); the
+    folder itself is never deleted, since ``--dir`` may name one that holds other files.
+    """
     from c5attn.sandbox.magento_store import load_orders, read_orders_file
     from c5attn.sandbox.world import build_world
 
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(
+            f"cannot build the sandbox world in {directory}: it is a file, not a folder",
+            "choose a folder: c5attn sandbox init --dir DIR",
+        )
     build_world(directory, orders=orders, seed=seed, now=now)
     load_orders(directory / MAGENTO_DB, read_orders_file(directory / ORDERS_FILE))
     summary: dict[str, object] = json.loads((directory / WORLD_FILE).read_text(encoding="utf-8"))

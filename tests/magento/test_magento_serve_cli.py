@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 from magento_factory import TOKEN, make_order
 
@@ -103,3 +104,35 @@ def test_serve_refuses_bad_options(tmp_path: Path) -> None:
     ):
         result = subprocess.run([*base, *extra], capture_output=True, text=True, env=env, timeout=30)
         assert result.returncode == 2 and message in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_serve_refuses_a_port_out_of_range_before_loading_anything(tmp_path: Path, port: str) -> None:
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps([make_order(1)]), encoding="utf-8")
+    store = tmp_path / "store.db"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "c5attn",
+            "sandbox",
+            "serve",
+            "--db",
+            str(store),
+            "--orders-file",
+            str(orders_file),
+            "--port",
+            port,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "C5ATTN_HOME": str(tmp_path / "home")},
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"c5attn: error: --port must be from 0 to 65535, not {port}",
+        "  hint: 0 picks a free port",
+    ]
+    assert not store.exists()

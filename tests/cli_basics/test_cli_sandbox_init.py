@@ -1,0 +1,34 @@
+"""``c5attn sandbox init --dir DIR``: a DIR that cannot hold a world is refused in one line, and the
+folder given is built in, never deleted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from c5attn.cli.app import app
+from c5attn.errors import ExitCode
+
+
+def test_a_dir_that_is_a_file_is_refused_and_left_alone(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "passwd"
+    target.write_text("root:x:0:0\n", encoding="utf-8")
+    result = runner.invoke(app, ["sandbox", "init", "--orders", "5", "--dir", str(target)])
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert result.stderr.splitlines() == [
+        f"c5attn: error: cannot build the sandbox world in {target}: it is a file, not a folder",
+        "  hint: choose a folder: c5attn sandbox init --dir DIR",
+    ]
+    assert target.read_text(encoding="utf-8") == "root:x:0:0\n"
+
+
+def test_a_dir_holding_other_files_keeps_them(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me\n", encoding="utf-8")
+    for orders in ("5", "7"):  # the second replaces the first world
+        result = runner.invoke(app, ["sandbox", "init", "--orders", orders, "--dir", str(target)])
+        assert result.exit_code == 0, result.output
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
+    assert f"sandbox world of 7 orders (seed 1) in {target}" in result.stdout
