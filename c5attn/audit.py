@@ -2,7 +2,8 @@
 
 Every write c5attn makes (flag, resolve, dismiss) is recorded with who, when, where, what it
 was before, what it is after and how it ended. The file is only ever appended to, so a run
-killed half-way leaves every finished entry intact; a torn last line is skipped on reading.
+killed half-way leaves every finished entry intact. A last line it tore is skipped on reading,
+and the next entry starts on a line of its own rather than being glued to it and lost with it.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class AuditLog:
     def append(self, entry: AuditEntry) -> None:
         line = json.dumps(asdict(entry), sort_keys=True, default=str) + "\n"
         with self._opened() as fd:
-            os.write(fd, line.encode("utf-8"))
+            os.write(fd, (b"\n" if _ends_mid_line(fd) else b"") + line.encode("utf-8"))
             os.fsync(fd)
 
     @contextmanager
@@ -62,7 +63,7 @@ class AuditLog:
         """The log's descriptor, for appending; failing to open or write it is a one-line error."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 yield fd
             finally:
@@ -75,14 +76,22 @@ class AuditLog:
             ) from None
 
     def entries(self, order: str | None = None, site: str | None = None) -> Iterator[dict[str, Any]]:
-        """Entries oldest first, optionally for one order and/or site; torn lines are skipped."""
+        """Entries oldest first, optionally for one order and/or site. Lines that cannot be read
+        (torn by a kill, not UTF-8, not JSON) are skipped: one bad line must not hide the rest."""
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as handle:
+        try:
+            handle = self.path.open("rb")
+        except OSError as err:
+            raise C5Error(
+                f"cannot read the audit log {self.path}: {err.strerror}",
+                "make it a file you can read, or set C5ATTN_HOME to another folder",
+            ) from None
+        with handle:
             for line in handle:
                 try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
+                    entry = json.loads(line.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
                     continue
                 if not isinstance(entry, dict):
                     continue
@@ -91,3 +100,12 @@ class AuditLog:
                 if site is not None and entry.get("site") != site:
                     continue
                 yield entry
+
+
+def _ends_mid_line(fd: int) -> bool:
+    """Whether the file ends without a newline, as a run killed in the middle of an append leaves it."""
+    size = os.lseek(fd, 0, os.SEEK_END)
+    if size == 0:
+        return False
+    os.lseek(fd, size - 1, os.SEEK_SET)
+    return os.read(fd, 1) != b"\n"

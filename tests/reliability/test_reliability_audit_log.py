@@ -1,0 +1,44 @@
+"""The audit log survives what a kill or a stray editor leaves in it: an entry appended after a
+torn last line is kept, and lines that cannot be read are skipped, by the reader and by ``log``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from reliability_kit import assert_clear_error, invoke
+
+from c5attn.audit import AuditEntry, AuditLog
+
+
+def log_around(directory: Path, middle: bytes) -> AuditLog:
+    """A log whose entries for orders 100000001 and 100000002 have ``middle`` written between them."""
+    log = AuditLog(directory)
+    log.append(AuditEntry("shop", "100000001", "flag", {}, {}, "ok", "reliability"))
+    with log.path.open("ab") as handle:
+        handle.write(middle)
+    log.append(AuditEntry("shop", "100000002", "flag", {}, {}, "started", "reliability"))
+    return log
+
+
+def test_an_entry_appended_after_a_torn_line_starts_a_line_of_its_own(tmp_path: Path) -> None:
+    log = log_around(tmp_path, b'{"action": "flag", "order": "1000')  # a kill in the middle of an append
+    assert [e["order"] for e in log.entries()] == ["100000001", "100000002"]
+
+
+def test_lines_that_are_not_utf8_or_not_json_are_skipped(tmp_path: Path) -> None:
+    log = log_around(tmp_path, b"\xff\xfe not UTF-8\n" + b"not JSON\n" + b"[1, 2]\n")
+    assert [e["order"] for e in log.entries()] == ["100000001", "100000002"]
+
+
+def test_the_log_command_reads_past_a_line_that_is_not_utf8(tmp_path: Path) -> None:
+    log_around(tmp_path, b"\xff\xfe not UTF-8\n")
+    run = invoke(tmp_path, tmp_path / "c5attn.toml", "log", "--json")
+    assert run.exception is None and run.exit_code == 0, run.stderr
+    assert [e["order"] for e in json.loads(run.stdout)] == ["100000001", "100000002"]
+
+
+def test_the_log_command_names_an_audit_log_it_cannot_read(tmp_path: Path) -> None:
+    (tmp_path / "audit.jsonl").mkdir()
+    run = invoke(tmp_path, tmp_path / "c5attn.toml", "log")
+    assert_clear_error(run, 1, f"cannot read the audit log {tmp_path / 'audit.jsonl'}: Is a directory")
