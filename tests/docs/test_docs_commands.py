@@ -1,7 +1,9 @@
-"""docs/commands.md must document every command and every option the CLI really has."""
+"""docs/commands.md must document every command and every option the CLI really has, and
+docs/exit-codes.md must name only options the commands really have."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,8 @@ import typer
 
 from c5attn.cli.app import app
 
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOC = (DOCS / "commands.md").read_text(encoding="utf-8")
 
 
 def _commands() -> list[tuple[str, Any]]:
@@ -38,3 +41,19 @@ def test_every_command_and_option_is_documented(name: str, command: Any) -> None
                     continue
                 assert f"`{opt}" in DOC or f" {opt} " in DOC or f"[{opt}" in DOC, f"{name} {opt} missing"
         assert command.help, f"command {name!r} has no help text"
+
+
+def test_exit_codes_name_only_options_the_commands_have() -> None:
+    """docs/exit-codes.md says which commands' options give a code ("`scan` with `--fail-if-found`")."""
+    text = (DOCS / "exit-codes.md").read_text(encoding="utf-8")
+    commands = dict(_commands())
+    claims = [
+        (name, option)
+        for names, option in re.findall(r"((?:`[a-z-]+`(?: / )?)+) with `(--[a-z-]+)`", text)
+        for name in re.findall(r"`([a-z-]+)`", names)
+    ]
+    assert claims, "the exit codes no longer name a command's option: update this test"
+    for name, option in claims:
+        assert option in {opt for param in commands[name].params for opt in param.opts}, (
+            f"{name} has no {option}"
+        )
