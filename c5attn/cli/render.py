@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from c5attn.workflow import OrderView, ScanResult
 
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
+# Numbers operators copy into Magento or Counterpoint: a narrow terminal must not split them.
+IDENTIFIER_COLUMNS = frozenset({"order", "release ticket", "doc id", "error id"})
 CSV_COLUMNS = (
     "order",
     "site",
@@ -139,7 +141,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
 
     table = Table(title=title, title_justify="left", show_lines=False)
     for header in headers:
-        table.add_column(header, overflow="fold", justify="right" if header == "at risk" else "left")
+        table.add_column(header, justify="right" if header == "at risk" else "left", **_wrapping(header))
     for row, cell in zip(rows, cells, strict=True):
         colour = COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "white")
         safe = [escape(str(value)) for value in cell]  # order data may hold [brackets]
@@ -303,10 +305,15 @@ def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plai
 
     table = Table(title=title, title_justify="left")
     for header in headers:
-        table.add_column(header, overflow="fold")
+        table.add_column(header, **_wrapping(header))
     for row in cells:
         table.add_row(*(escape(value) for value in row))
     console.print(table)
+
+
+def _wrapping(header: str) -> dict[str, Any]:
+    """How a Rich column fits a narrow terminal: identifiers stay whole, other text folds."""
+    return {"no_wrap": True} if header in IDENTIFIER_COLUMNS else {"overflow": "fold"}
 
 
 def _cell(value: object) -> str:

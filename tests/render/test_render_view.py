@@ -1,18 +1,21 @@
 """Rendering prints order data literally: comments and reasons may contain [brackets] that Rich
-would otherwise take for markup and swallow (c5attn's own markers look exactly like that)."""
+would otherwise take for markup and swallow (c5attn's own markers look exactly like that); and a
+narrow terminal never splits the numbers an operator copies."""
 
 from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from c5attn.cli.context import CliEnv
 from c5attn.cli.render import print_order_view, print_verdict_table
 from c5attn.config import SiteConfig
-from c5attn.models import CounterpointOrder, MagentoItem, MagentoOrder, StatusHistoryEntry
+from c5attn.models import CounterpointOrder, MagentoItem, MagentoOrder, ReleaseTicket, StatusHistoryEntry
 from c5attn.verdict import assess
 from c5attn.workflow import OrderView
 
@@ -20,7 +23,7 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 MARKER = "[c5attn:flag fp=0123456789abcdef scenarios=manual-invoice-or-ship]"
 
 
-def _view() -> OrderView:
+def _view(releases: tuple[ReleaseTicket, ...] = ()) -> OrderView:
     order = MagentoOrder(
         entity_id=7,
         increment_id="000000007",
@@ -39,7 +42,9 @@ def _view() -> OrderView:
             ),
         ),
     )
-    cp = CounterpointOrder(order_no="000000007", doc_id=1, tkt_no="000000007", posted=False)
+    cp = CounterpointOrder(
+        order_no="000000007", doc_id=1, tkt_no="000000007", posted=False, releases=releases
+    )
     verdict = assess(order, cp, needs_attention_status="needs_attention", now=NOW, capture_grace_minutes=60)
     site = SiteConfig(name="web", magento_url="http://x", counterpoint_dsn="sqlite:///x", magento_token="t")
     return OrderView(site, "c5attn --site web", verdict, list(order.status_histories), [])
@@ -84,3 +89,23 @@ def test_streamed_json_array_is_the_same_text_as_one_dump(rows: list[dict[str, o
     lines = compact.getvalue().splitlines()
     assert json.loads(compact.getvalue()) == rows
     assert len(lines) == len(rows) + 2 or (not rows and lines == ["[]"])
+
+
+def narrow_terminal(out: io.StringIO) -> CliEnv:
+    """A stdout that is a 40-column terminal, its width given as the shell gives it (COLUMNS)."""
+    return CliEnv(out, io.StringIO(), False, True, False, {"COLUMNS": "40", "NO_COLOR": "1"}, Path.cwd())
+
+
+def test_a_narrow_terminal_never_splits_an_order_number() -> None:
+    out = io.StringIO()
+    row = _view().verdict.to_json("web", now=NOW)
+    print_verdict_table(narrow_terminal(out).stdout, [row], plain=False, title="Needs Attention")
+    assert max(len(line) for line in out.getvalue().splitlines()) <= 40
+    assert "│ 000000007 │" in out.getvalue()
+
+
+def test_a_narrow_terminal_never_splits_a_release_ticket_or_its_document_id() -> None:
+    out = io.StringIO()
+    view = _view(releases=(ReleaseTicket(doc_id=10000004506, tkt_no="000000007-01", posted=True, time=NOW),))
+    print_order_view(narrow_terminal(out).stdout, view, NOW, plain=False)
+    assert "000000007-01" in out.getvalue() and "10000004506" in out.getvalue()
