@@ -704,6 +704,9 @@ def dismiss_order_errors(session: SiteSession, order: MagentoOrder) -> int:
             order, "dismiss-error", "skipped", before=before, after=before, message="no open errors"
         )
         return 0
+    session.record(
+        order, "dismiss-error", "started", before=before, after={"open_errors": []}, message="dismissing"
+    )
     try:
         count = session.counterpoint.dismiss_errors(number, session.operator, session.now)
     except C5Error as error:

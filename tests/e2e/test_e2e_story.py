@@ -310,6 +310,12 @@ def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> No
             (number,),
         ).fetchall()
     assert open_rows == 0 and who == [("tester",)]
+    logged = [
+        entry["result"]
+        for entry in sandbox.invoke("log", number, "--json").json()  # type: ignore[union-attr]
+        if entry["action"] == "dismiss-error"
+    ]
+    assert logged == ["started", "ok"]  # recorded before the write, as every write is
     again = sandbox.invoke("dismiss-error", number, "--yes")
     assert again.exit_code == 0 and "no open order errors" in again.stdout
 
