@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from c5attn.errors import LockHeld
+from c5attn.errors import C5Error, LockHeld
 
 if sys.platform == "win32":
     import msvcrt
@@ -49,9 +49,15 @@ else:
 def site_lock(state_dir: Path, site: str, *, wait_seconds: float = 5.0) -> Iterator[None]:
     """Hold the write lock of ``site``; wait up to ``wait_seconds`` for another run, then refuse."""
     lock_dir = state_dir / "locks"
-    lock_dir.mkdir(parents=True, exist_ok=True)
     path = lock_dir / f"{site}.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:  # "locks" is a file, a folder without write permission, a full disk
+        raise C5Error(
+            f"cannot use the lock file {path}: {error.strerror}",
+            f"make {lock_dir} a folder c5attn can write to (C5ATTN_HOME sets where it lives)",
+        ) from None
     try:
         deadline = time.monotonic() + wait_seconds
         while not _try_lock(fd):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from c5attn.errors import LockHeld
+from c5attn.errors import C5Error, LockHeld
 from c5attn.lock import site_lock
 
 
@@ -25,6 +25,16 @@ def test_the_lock_is_held_inside_and_free_again_after(tmp_path: Path) -> None:
         assert (tmp_path / "locks" / "web.lock").read_text() == f"{os.getpid()}\n"
     with site_lock(tmp_path, "outlet", wait_seconds=0.2), site_lock(tmp_path, "web", wait_seconds=0.2):
         pass  # one lock per site
+
+
+def test_a_lock_folder_that_is_a_file_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "locks").write_text("not a folder")
+    with (
+        pytest.raises(C5Error, match=r"cannot use the lock file .*web\.lock") as caught,
+        site_lock(tmp_path, "web"),
+    ):
+        pass
+    assert caught.type is C5Error and "C5ATTN_HOME" in (caught.value.hint or "")
 
 
 class _FakeMsvcrt(types.ModuleType):
