@@ -439,6 +439,9 @@ class _Loader:
         self.check_auth(prefix, values)
         site = SiteConfig(name=name, **values, secret_refs=refs, secret_errors=errors)
         for state, status in site.resolve_status.items():
+            if status == site.needs_attention_status:
+                raise self.error(f"{prefix}.resolve_status.{state}",
+                                 f"is {status!r}, the Needs Attention status resolve takes orders out of")
             if status not in site.state_statuses.get(state, []):
                 raise self.error(f"{prefix}.resolve_status.{state}",
                                  f"is {status!r}, which {prefix}.state_statuses.{state} does not list")

@@ -237,6 +237,11 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
             "sites.web.resolve_status.processing",
             "sites.web.state_statuses.processing does not list",
         ),
+        (
+            BASE + AUTH + '[sites.web.resolve_status]\nprocessing = "needs_attention"\n',
+            "sites.web.resolve_status.processing",
+            "the Needs Attention status",
+        ),
         (BASE + AUTH + '[sites.web.rename]\n"BAD-NAME" = "X"\n', "sites.web.rename.BAD-NAME", "TABLE.COLUMN"),
         (BASE + AUTH + '[sites.web.rename]\n"T.C" = "A.B"\n', "sites.web.rename.T.C", "column name"),
         ('[sites.web]\ncounterpoint_dsn = "x"\n' + AUTH, "sites.web.magento_url", "is required"),
