@@ -357,6 +357,9 @@ def find_config_file(path: str | None, env: Mapping[str, str], cwd: Path) -> tup
                                                                "C5ATTN_CONFIG")):
         if given:
             chosen = cwd / Path(given).expanduser()
+            if chosen.is_dir():
+                raise ConfigError(f"configuration file {chosen} (from {named}) is a folder",
+                                  f"Name the file itself, e.g. {chosen / CONFIG_FILE_NAME}")
             if not chosen.is_file():
                 raise ConfigError(f"configuration file {chosen} (from {named}) does not exist",
                                   f"Check the path, or create the file: c5attn config init --path {chosen}")

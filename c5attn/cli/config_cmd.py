@@ -43,14 +43,16 @@ def init(
     ctx: typer.Context,
     path: Annotated[
         str | None,
-        typer.Option("--path", metavar="FILE", help="Where (default: --config, else ./c5attn.toml)."),
+        typer.Option("--path", metavar="FILE", help="Where (default: --config, C5ATTN_CONFIG, c5attn.toml)."),
     ] = None,
 ) -> None:
     """Write a commented configuration template, readable by you only; never over an existing file."""
     from c5attn.config import CONFIG_FILE_NAME, config_template
 
     env = get_env(ctx)
-    target = env.cwd / Path(path or env.config_path or CONFIG_FILE_NAME).expanduser()
+    # The file later commands read first: C5ATTN_CONFIG names it in that environment.
+    named = path or env.config_path or env.env.get("C5ATTN_CONFIG") or CONFIG_FILE_NAME
+    target = env.cwd / Path(named).expanduser()
     _create_private_file(target, config_template())
     env.stderr.print(f"Wrote {target}. Edit it, then check it with: c5attn config show", markup=False)
 

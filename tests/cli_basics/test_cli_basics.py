@@ -214,19 +214,26 @@ def test_cli_config_init_writes_a_private_template_and_never_overwrites(
 
 
 @pytest.mark.parametrize(
-    ("args", "where"),
+    ("args", "variable", "where"),
     [
-        (["config", "init", "--path", "sub/dir/a.toml"], "sub/dir/a.toml"),
-        (["--config", "b.toml", "config", "init"], "b.toml"),
+        (["config", "init", "--path", "sub/dir/a.toml"], "c.toml", "sub/dir/a.toml"),
+        (["--config", "b.toml", "config", "init"], "c.toml", "b.toml"),
+        (["config", "init"], "c.toml", "c.toml"),  # the file later commands will read
     ],
 )
-def test_cli_config_init_target_is_path_then_config(
-    runner: CliRunner, isolated_home: Path, args: list[str], where: str
+def test_cli_config_init_target_is_path_then_config_then_the_variable(
+    runner: CliRunner, isolated_home: Path, args: list[str], variable: str, where: str
 ) -> None:
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args, env={"C5ATTN_CONFIG": variable})
     assert result.exit_code == 0, result.output
     assert (isolated_home / where).read_text(encoding="utf-8") == config_template()
     assert not (isolated_home / "c5attn.toml").exists()
+
+
+def test_cli_config_naming_a_folder_says_so(runner: CliRunner, isolated_home: Path) -> None:
+    result = runner.invoke(app, ["--config", str(isolated_home), "config", "show"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "is a folder" in result.stderr and "does not exist" not in result.stderr
 
 
 # --- main(): exit codes ------------------------------------------------------------------------
