@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
 import subprocess
 import sys
-import termios
 import time
 from pathlib import Path
 
 import pytest
+
+termios = pytest.importorskip("termios", reason="pseudo-terminals are POSIX; CI runs these on Linux")
+import fcntl  # noqa: E402
+import pty  # noqa: E402
 
 
 def _flagged_order(env: dict[str, str]) -> str:
