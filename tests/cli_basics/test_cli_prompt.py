@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,19 +45,25 @@ def _answer_the_prompt(env: dict[str, str], order: str, keys: bytes) -> tuple[in
         preexec_fn=take_the_terminal,
     )
     os.close(follower)
-    screen = b""
-    deadline = time.monotonic() + 60
-    try:
-        while b"Resolve this order?" not in screen:
-            assert time.monotonic() < deadline, screen.decode(errors="replace")
-            screen += os.read(leader, 4096)
-        os.write(leader, keys)
-        code = process.wait(timeout=30)
+    screen = bytearray()
+
+    def drain() -> None:  # read all the time: a full terminal buffer would block the command
         try:
             while chunk := os.read(leader, 4096):
-                screen += chunk
+                screen.extend(chunk)
         except OSError:  # the terminal is gone with the process
             pass
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while b"Resolve this order?" not in screen:
+            assert process.poll() is None and time.monotonic() < deadline, screen.decode(errors="replace")
+            time.sleep(0.02)
+        os.write(leader, keys)
+        code = process.wait(timeout=120)
+        reader.join(timeout=10)
     finally:
         process.kill()
         os.close(leader)
