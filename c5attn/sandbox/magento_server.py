@@ -476,9 +476,13 @@ def _json_body(body: bytes) -> dict[str, Any]:
 
 
 def _fields(result: Any, pairs: list[tuple[str, str]]) -> Any:
-    """Apply a ``fields`` parameter; Magento answers ``[]`` to one it cannot parse."""
+    """Apply a ``fields`` parameter; Magento answers ``[]`` to one it cannot parse.
+
+    Magento's REST controller filters only when the parameter is truthy in PHP, so an empty
+    ``fields=`` (or ``fields=0``) leaves the answer whole.
+    """
     expression = next((value for key, value in pairs if key == "fields"), None)
-    if expression is None:
+    if expression in (None, "", "0"):
         return result
     try:
         return apply_fields(result, parse_fields(expression))

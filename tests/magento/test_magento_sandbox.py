@@ -151,6 +151,15 @@ def test_fields_drop_total_count_unless_named(four: MagentoSandbox) -> None:
     assert search(four, criteria, fields="items[entity_id") == []  # type: ignore[comparison-overlap]
 
 
+@pytest.mark.parametrize("falsy", ["", "0"])
+def test_an_empty_fields_parameter_is_ignored(four: MagentoSandbox, falsy: str) -> None:
+    """Magento filters only when ``fields`` is truthy in PHP: ``fields=`` answers the whole object."""
+    whole = call(four, "GET", "/orders/1").json()
+    assert call(four, "GET", "/orders/1", params={"fields": falsy}).json() == whole
+    criteria = SearchCriteria(page_size=2, current_page=1)
+    assert search(four, criteria, fields=falsy) == search(four, criteria)
+
+
 def test_page_size_limit_and_missing_search_criteria(sandbox_factory: Factory) -> None:
     sandbox = sandbox_factory(make_orders(30), max_page_size=25)
     response = call(sandbox, "GET", "/orders", params=SearchCriteria(page_size=26).to_params())
