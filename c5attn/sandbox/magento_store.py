@@ -471,8 +471,14 @@ class MagentoStore:
         return order
 
     def comments(self, entity_id: int) -> list[dict[str, Any]]:
-        """The order's comments oldest first, as the comments endpoint lists them."""
-        histories = self.get_order(entity_id).get("status_histories", [])
+        """The order's comments oldest first, as the comments endpoint lists them.
+
+        Magento searches the history by ``parent_id`` without loading the order, so an order
+        that does not exist has no comments rather than a 404.
+        """
+        with self._conn() as conn:
+            row = conn.execute("SELECT body FROM order_json WHERE entity_id = ?", (entity_id,)).fetchone()
+        histories = json.loads(row[0]).get("status_histories", []) if row else []
         return sorted(histories, key=lambda h: int(h.get("entity_id", 0)))
 
     def _modify(self, entity_id: int, change: Callable[[dict[str, Any], sqlite3.Connection], Any]) -> Any:

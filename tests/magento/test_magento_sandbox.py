@@ -302,6 +302,16 @@ def test_comments_list_and_history_order(sandbox_factory: Factory) -> None:
     assert [c["comment"] for c in order["status_histories"]] == ["second", "imported"]  # newest first
 
 
+def test_comments_of_a_missing_order_are_an_empty_list(four: MagentoSandbox) -> None:
+    """Magento's getCommentsList searches the history by parent_id: no order, no comments, no 404."""
+    response = call(four, "GET", "/orders/999/comments")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["items"], body["total_count"]) == ([], 0)
+    (group,) = body["search_criteria"]["filter_groups"]
+    assert group["filters"][0]["field"] == "parent_id" and group["filters"][0]["value"] == "999"
+
+
 def test_hold_unhold_cancel(sandbox_factory: Factory) -> None:
     invoiced = make_item(21, "PAID", qty=1, qty_invoiced=1)
     sandbox = sandbox_factory(
