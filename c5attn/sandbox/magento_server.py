@@ -17,6 +17,7 @@ import secrets
 import sys
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -343,19 +344,17 @@ class MagentoSandbox:
                 self._fault_reply(504)
             handler.send(status, data, "application/json; charset=utf-8")
         except _Reply as reply:
-            if isinstance(reply.body, bytes | str):
-                data = reply.body.encode() if isinstance(reply.body, str) else reply.body
-                content_type = "text/html; charset=UTF-8"
-            else:
-                data = json.dumps(reply.body).encode()
-                content_type = "application/json; charset=utf-8"
-            handler.send(reply.status, data, content_type, reply.headers)
+            _send_reply(handler, reply)
+        except Exception:
+            # A bug of the sandbox's gets Magento's answer to any unexpected exception, with the
+            # traceback where Magento would log it: dropping the connection is the ``drop`` fault.
+            report_id = _new_report_id()
+            sys.stderr.write(f"Magento sandbox {report_id}: {traceback.format_exc()}")
+            _send_reply(handler, _internal_error(report_id))
 
     def _fault_reply(self, status: int) -> None:
         if status == 500:
-            report = secrets.token_hex(8)
-            message = f"Internal Error. Details are available in Magento log file. Report ID: webapi-{report}"
-            raise _Reply(500, {"message": message})
+            raise _internal_error(_new_report_id())
         if status == 429:
             raise _Reply(
                 429, "<html><body><h1>429 Too Many Requests</h1></body></html>", {"Retry-After": "1"}
@@ -450,6 +449,26 @@ class MagentoSandbox:
         with self._lock:
             self._admin_tokens.add(token)
         return token
+
+
+def _send_reply(handler: _Handler, reply: _Reply) -> None:
+    if isinstance(reply.body, bytes | str):
+        data = reply.body.encode() if isinstance(reply.body, str) else reply.body
+        content_type = "text/html; charset=UTF-8"
+    else:
+        data = json.dumps(reply.body).encode()
+        content_type = "application/json; charset=utf-8"
+    handler.send(reply.status, data, content_type, reply.headers)
+
+
+def _new_report_id() -> str:
+    return f"webapi-{secrets.token_hex(8)}"
+
+
+def _internal_error(report_id: str) -> _Reply:
+    """Magento's 500 outside developer mode: the details are only in its log, under ``report_id``."""
+    message = f"Internal Error. Details are available in Magento log file. Report ID: {report_id}"
+    return _Reply(500, {"message": message})
 
 
 def _error(message: str, parameters: Any = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import struct
 import time
@@ -184,6 +185,31 @@ def test_not_found_shapes(four: MagentoSandbox) -> None:
     bad_id = call(four, "GET", "/orders/abc")
     assert bad_id.status_code == 400 and bad_id.json()["parameters"] == ["abc"]
     assert requests.get(f"{four.url}/elsewhere", timeout=5).status_code == 404
+
+
+def test_an_unexpected_failure_is_magentos_500_not_a_dropped_connection(
+    four: MagentoSandbox, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bug in a handler answers as Magento does outside developer mode, with the traceback on
+    stderr: a dropped connection is the ``drop`` fault, which clients treat differently."""
+
+    def broken(entity_id: int) -> dict[str, Any]:
+        raise RuntimeError("a sandbox bug")
+
+    monkeypatch.setattr(four.store, "get_order", broken)
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {TOKEN}"
+        response = session.get(f"{four.url}/rest/default/V1/orders/1", timeout=10)
+        assert response.status_code == 500
+        found = re.fullmatch(
+            r"Internal Error\. Details are available in Magento log file\. Report ID: (webapi-[0-9a-f]+)",
+            response.json()["message"],
+        )
+        assert found is not None
+        again = session.get(f"{four.url}/rest/default/V1/orders/1/comments", timeout=10)
+        assert again.status_code == 200  # the connection is still usable
+    logged = capsys.readouterr().err
+    assert found.group(1) in logged and "RuntimeError: a sandbox bug" in logged
 
 
 def test_bearer_auth_and_magento_401_body(four: MagentoSandbox) -> None:
