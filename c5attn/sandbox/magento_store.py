@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from c5attn.magento.search import Filter, SearchCriteria
+from c5attn.sandbox import magento_schema
+from c5attn.sandbox.magento_schema import Shape
 
 MagentoVersion = str  # "2.4.6" | "2.4.7" | "2.4.8"
 VERSIONS = ("2.4.6", "2.4.7", "2.4.8")
@@ -45,7 +47,6 @@ DEFAULT_STATE_MAP: dict[str, list[str]] = {
 }
 
 _ORDER_COLUMNS = ("entity_id", "increment_id", "store_id", "state", "status", "created_at", "updated_at")
-_NULLABLE_REQUIRED = {"payment": frozenset({"account_status", "cc_last4"})}  # sent as null by Magento
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CHUNK = 2000
 
@@ -105,32 +106,33 @@ def magento_now() -> str:
 # --- loading -----------------------------------------------------------------------------------
 
 
-def _clean(value: Any, keep_null: frozenset[str] = frozenset()) -> Any:
-    """Magento's output form: null keys dropped (except schema-required ones), booleans as 0/1.
+def _clean(value: dict[str, Any], shape: Shape) -> dict[str, Any]:
+    """Magento's output form of one object: null members dropped, except those the schema
+    requires (Magento sends them as null); booleans as 0/1.
 
     Scalars are handled inline, not by recursion: loading 100,000 orders visits millions of them.
     """
-    if isinstance(value, dict):
-        cleaned: dict[str, Any] = {}
-        for key, item in value.items():
-            if item is None:
-                if key in keep_null:
-                    cleaned[key] = None
-            elif isinstance(item, dict | list):
-                cleaned[key] = _clean(item, _NULLABLE_REQUIRED.get(key, frozenset()))
-            else:
-                cleaned[key] = int(item) if item is True or item is False else item
-        return cleaned
-    if isinstance(value, list):
-        return [
-            _clean(item)
-            if isinstance(item, dict | list)
-            else int(item)
-            if item is True or item is False
-            else item
-            for item in value
-        ]
-    return int(value) if value is True or value is False else value
+    keep_null, children = shape.keep_null, shape.children
+    cleaned: dict[str, Any] = {}
+    for key, item in value.items():
+        if item is None:
+            if key in keep_null:
+                cleaned[key] = None
+        elif isinstance(item, dict):
+            cleaned[key] = _clean(item, children.get(key, magento_schema.UNKNOWN))
+        elif isinstance(item, list):
+            element_shape = children.get(key, magento_schema.UNKNOWN)
+            cleaned[key] = [
+                _clean(element, element_shape)
+                if isinstance(element, dict)
+                else int(element)
+                if element is True or element is False
+                else element
+                for element in item
+            ]
+        else:
+            cleaned[key] = int(item) if item is True or item is False else item
+    return cleaned
 
 
 def _number(value: Any) -> Decimal:
@@ -210,11 +212,11 @@ def _normalized(orders: Iterable[Mapping[str, Any]]) -> Iterator[tuple[dict[str,
         next_id = max(next_id, entity_id + 1)
         order["entity_id"] = entity_id
         order.setdefault("increment_id", f"{entity_id:09d}")
-        order.setdefault("items", [])
-        order.setdefault("status_histories", [])
+        order["items"] = order.get("items") or []  # Magento's lists are never null
+        order["status_histories"] = order.get("status_histories") or []
         text = _compact(order)
         if "null" in text or "true" in text or "false" in text:  # else nothing to clean: skip the walk
-            order = _clean(order)
+            order = _clean(order, magento_schema.ORDER)
             text = _compact(order)
         yield order, text
 
@@ -537,7 +539,10 @@ class MagentoStore:
                 "parent_id": order["entity_id"],
                 "status": status or order.get("status"),
             }
-            order["status_histories"] = [_clean(entry), *order.get("status_histories", [])]
+            order["status_histories"] = [
+                _clean(entry, magento_schema.STATUS_HISTORY),
+                *order.get("status_histories", []),
+            ]
             order["updated_at"] = now
 
         self._modify(entity_id, change)

@@ -1,6 +1,7 @@
 """Contract tests: the sandbox's answers against Adobe's 2.4.8 schema definitions.
 
-The schema subset is ``fixtures/magento_swagger_subset.json`` (see fixtures/README.md). In that
+The schema subset is the sandbox's own ``magento_swagger_subset.json`` (see
+``c5attn.sandbox.magento_schema``; the sandbox shapes its answers by it, too). In that
 schema "required" means "always emitted": a required key must be present, and may be null only
 where Magento itself sends null (SOURCES.md). Present keys must have the schema's type, and keys
 the schema does not know are reported too. One documented deviation: the schema says an error's
@@ -19,10 +20,11 @@ import requests
 from magento_factory import make_item, make_order
 
 from c5attn.magento.search import Filter, FilterGroup, SearchCriteria
+from c5attn.sandbox.magento_schema import SUBSET_PATH
 from c5attn.sandbox.magento_server import MagentoSandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SCHEMA = json.loads((FIXTURES / "magento_swagger_subset.json").read_text(encoding="utf-8"))["definitions"]
+SCHEMA = json.loads(SUBSET_PATH.read_text(encoding="utf-8"))["definitions"]
 TOKEN = {"Authorization": "Bearer sandbox-token"}
 _TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
@@ -129,6 +131,54 @@ def test_single_order_and_comments_after_a_write(sandbox: MagentoSandbox) -> Non
     comments = get(sandbox, "/orders/6/comments").json()
     assert comments["total_count"] == 1
     check(comments, "sales-data-order-status-history-search-result-interface")
+
+
+def test_required_members_without_a_value_are_sent_as_null(
+    sandbox_factory: Callable[..., MagentoSandbox],
+) -> None:
+    """Magento sends a schema-required member whose getter returns null as ``null`` and leaves an
+    optional one out, at any depth (SOURCES.md)."""
+    address = {
+        "address_type": "shipping",
+        "city": "Dublin",
+        "country_id": "IE",
+        "firstname": "A",
+        "lastname": "B",
+        "postcode": None,  # required
+        "telephone": None,  # required
+        "region": None,  # optional
+        "street": ["1 Main St"],
+    }
+    history = {
+        "entity_id": 5,
+        "parent_id": 1,
+        "comment": None,  # required
+        "is_customer_notified": None,  # required
+        "is_visible_on_front": 0,
+        "status": "processing",
+        "created_at": "2025-06-01 10:00:00",
+        "entity_name": None,  # optional
+    }
+    assignment = {"shipping": {"address": address, "method": "flatrate_flatrate"}, "items": []}
+    order = make_order(
+        1,
+        status="processing",
+        customer_email=None,  # required
+        customer_note=None,  # optional
+        billing_address={**address, "address_type": "billing"},
+        status_histories=[history],
+        extension_attributes={"shipping_assignments": [assignment]},
+    )
+    body = get(sandbox_factory([order]), "/orders/1").json()
+    shipping_address = body["extension_attributes"]["shipping_assignments"][0]["shipping"]["address"]
+    for sent in (body["billing_address"], shipping_address):
+        assert sent["postcode"] is None and sent["telephone"] is None and "region" not in sent
+    (entry,) = body["status_histories"]
+    assert entry["comment"] is None and entry["is_customer_notified"] is None
+    assert "entity_name" not in entry
+    assert body["customer_email"] is None and "customer_note" not in body
+    assert body["payment"]["account_status"] is None and body["payment"]["cc_last4"] is None
+    check(body, "sales-data-order-interface")
 
 
 @pytest.mark.parametrize("kind", ["invoice", "shipment", "creditmemo"])
