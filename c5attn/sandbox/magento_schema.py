@@ -5,7 +5,8 @@
 sandbox gives, without ``description`` and ``xml`` members; nothing else is changed. Magento shapes
 every answer by its service interfaces (``DataObjectProcessor``), which the schema mirrors: a
 member whose getter returns null is left out, unless the schema marks it required, in which case
-it is sent as ``null`` (SOURCES.md, "Shapes vs. the 2.4.8 swagger").
+it is sent as ``null``; an integer-typed member holding a flag is 0/1, while a boolean-typed one
+is ``true``/``false`` (SOURCES.md, "Shapes vs. the 2.4.8 swagger").
 """
 
 from __future__ import annotations
@@ -21,19 +22,32 @@ SUBSET_PATH = Path(__file__).with_name("magento_swagger_subset.json")
 @dataclass(frozen=True, slots=True)
 class Shape:
     """How Magento emits one kind of object: the members it sends as ``null`` rather than leaving
-    out, and the shapes of its nested objects (for a list of objects, of each element)."""
+    out, the integer-typed ones (or lists of integers), whose flags are 0/1 rather than booleans,
+    and the shapes of its nested objects (for a list of objects, of each element)."""
 
     keep_null: frozenset[str]
+    integers: frozenset[str]
     children: dict[str, Shape]
 
 
-UNKNOWN = Shape(frozenset(), {})  # an object the schema does not describe: every null is left out
+UNKNOWN = Shape(frozenset(), frozenset(), {})  # an object the schema does not describe: no null kept
 
 
 def _shapes(definitions: dict[str, Any]) -> dict[str, Shape]:
     """A shape per definition; built in two passes, as definitions refer to each other (an order
     item's ``parent_item`` is an order item)."""
-    shapes = {name: Shape(frozenset(spec.get("required", ())), {}) for name, spec in definitions.items()}
+    shapes = {
+        name: Shape(
+            frozenset(spec.get("required", ())),
+            frozenset(
+                member
+                for member, member_spec in spec.get("properties", {}).items()
+                if member_spec.get("items", member_spec).get("type") == "integer"
+            ),
+            {},
+        )
+        for name, spec in definitions.items()
+    }
     for name, spec in definitions.items():
         for member, member_spec in spec.get("properties", {}).items():
             ref = member_spec.get("$ref") or member_spec.get("items", {}).get("$ref")

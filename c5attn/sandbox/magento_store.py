@@ -108,11 +108,12 @@ def magento_now() -> str:
 
 def _clean(value: dict[str, Any], shape: Shape) -> dict[str, Any]:
     """Magento's output form of one object: null members dropped, except those the schema
-    requires (Magento sends them as null); booleans as 0/1.
+    requires (Magento sends them as null); booleans as 0/1 where the schema says integer, kept
+    where it says boolean (or does not know the member).
 
     Scalars are handled inline, not by recursion: loading 100,000 orders visits millions of them.
     """
-    keep_null, children = shape.keep_null, shape.children
+    keep_null, integers, children = shape.keep_null, shape.integers, shape.children
     cleaned: dict[str, Any] = {}
     for key, item in value.items():
         if item is None:
@@ -122,16 +123,19 @@ def _clean(value: dict[str, Any], shape: Shape) -> dict[str, Any]:
             cleaned[key] = _clean(item, children.get(key, magento_schema.UNKNOWN))
         elif isinstance(item, list):
             element_shape = children.get(key, magento_schema.UNKNOWN)
+            of_integers = key in integers
             cleaned[key] = [
                 _clean(element, element_shape)
                 if isinstance(element, dict)
                 else int(element)
-                if element is True or element is False
+                if of_integers and (element is True or element is False)
                 else element
                 for element in item
             ]
+        elif key in integers and (item is True or item is False):
+            cleaned[key] = int(item)
         else:
-            cleaned[key] = int(item) if item is True or item is False else item
+            cleaned[key] = item
     return cleaned
 
 

@@ -181,6 +181,23 @@ def test_required_members_without_a_value_are_sent_as_null(
     check(body, "sales-data-order-interface")
 
 
+def test_only_integer_typed_flags_become_0_or_1(sandbox_factory: Callable[..., MagentoSandbox]) -> None:
+    """Magento casts each member to its interface type: an integer flag is 0/1, a boolean stays
+    ``true``/``false`` (``extension_attributes.converting_from_quote``)."""
+    order = make_order(
+        1,
+        customer_is_guest=True,
+        email_sent=False,
+        items=[make_item(11, "A", is_virtual=True, no_discount=False)],
+        extension_attributes={"converting_from_quote": True, "send_notification": True},
+    )
+    body = get(sandbox_factory([order]), "/orders/1").json()
+    assert (body["customer_is_guest"], body["email_sent"]) == (1, 0)
+    assert (body["items"][0]["is_virtual"], body["items"][0]["no_discount"]) == (1, 0)
+    assert body["extension_attributes"] == {"converting_from_quote": True, "send_notification": 1}
+    check(body, "sales-data-order-interface")
+
+
 @pytest.mark.parametrize("kind", ["invoice", "shipment", "creditmemo"])
 def test_document_search_results(sandbox: MagentoSandbox, kind: str) -> None:
     criteria = SearchCriteria([FilterGroup([Filter("order_id", "5")])])
