@@ -6,13 +6,16 @@ sandbox gives, without ``description`` and ``xml`` members; nothing else is chan
 every answer by its service interfaces (``DataObjectProcessor``), which the schema mirrors: a
 member whose getter returns null is left out, unless the schema marks it required, in which case
 it is sent as ``null``; an integer-typed member holding a flag is 0/1, while a boolean-typed one
-is ``true``/``false`` (SOURCES.md, "Shapes vs. the 2.4.8 swagger").
+is ``true``/``false`` (SOURCES.md, "Shapes vs. the 2.4.8 swagger"). Request bodies go the other
+way, converted to the interface's types before the service sees them (``converted_input``).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +59,57 @@ def _shapes(definitions: dict[str, Any]) -> dict[str, Shape]:
     return shapes
 
 
-SHAPES = _shapes(json.loads(SUBSET_PATH.read_text(encoding="utf-8"))["definitions"])
+_DEFINITIONS: dict[str, Any] = json.loads(SUBSET_PATH.read_text(encoding="utf-8"))["definitions"]
+SHAPES = _shapes(_DEFINITIONS)
 ORDER = SHAPES["sales-data-order-interface"]
 STATUS_HISTORY = SHAPES["sales-data-order-status-history-interface"]
+
+
+class InputTypeError(ValueError):
+    """A request body member Magento cannot convert to its interface type; ``str()`` is Magento's
+    whole message, as its REST layer sends it (rendered, without parameters)."""
+
+
+_PHP_TYPES = {"integer": "int", "string": "string"}
+_PHP_NUMERIC = re.compile(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[ \t\n\r\v\f]*")
+
+
+def converted_input(definition: str, data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with its integer and string members converted as Magento's ServiceInputProcessor
+    does before calling the service (PHP's ``is_numeric`` and ``settype``); members of other types
+    (the status history's extension attributes) and unknown ones are passed as they are.
+
+    Raises InputTypeError with Magento's message for a value it refuses: a list or object, or a
+    value that is not numeric (a boolean included) for an integer.
+    """
+    properties = _DEFINITIONS[definition]["properties"]
+    converted = dict(data)
+    for member, value in data.items():
+        php_type = _PHP_TYPES.get(properties.get(member, {}).get("type", ""))
+        if php_type is None or value is None:
+            continue
+        if isinstance(value, dict | list):
+            raise _type_error(member, "array", php_type)  # PHP's gettype() of a decoded list or object
+        if php_type == "string":
+            converted[member] = _php_string(value)
+        elif isinstance(value, bool) or not _PHP_NUMERIC.fullmatch(str(value)):
+            raise _type_error(member, _php_string(value), php_type)
+        else:
+            converted[member] = int(Decimal(str(value).strip()))  # PHP truncates "1.9" to 1
+    return converted
+
+
+def _type_error(member: str, value: str, php_type: str) -> InputTypeError:
+    return InputTypeError(
+        f'Error occurred during "{member}" processing. The "{value}" value\'s type is invalid. '
+        f'The "{php_type}" type was expected. Verify and try again.'
+    )
+
+
+def _php_string(value: str | int | float) -> str:
+    """PHP's ``(string)`` of a decoded JSON scalar."""
+    if value is True or value is False:
+        return "1" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

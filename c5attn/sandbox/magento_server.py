@@ -34,6 +34,7 @@ from c5attn.magento.search import (
     SearchCriteriaError,
     parse_search_criteria,
 )
+from c5attn.sandbox import magento_schema
 from c5attn.sandbox.magento_store import VERSIONS, MagentoStore, SandboxError
 
 DEFAULT_TOKEN = "sandbox-token"
@@ -428,6 +429,10 @@ class MagentoSandbox:
             raise _Reply(
                 400, _error('"%fieldName" is required. Enter and try again.', {"fieldName": "statusHistory"})
             )
+        try:
+            history = magento_schema.converted_input("sales-data-order-status-history-interface", history)
+        except magento_schema.InputTypeError as exc:
+            raise _Reply(400, _error(str(exc))) from exc
         self.store.add_comment(entity_id, history, self.magento_version)
         return True
 

@@ -534,7 +534,7 @@ class MagentoStore:
             (next_id,) = conn.execute("SELECT value FROM meta WHERE key = 'next_history_id'").fetchone()
             conn.execute("UPDATE meta SET value = ? WHERE key = 'next_history_id'", (next_id + 1,))
             entry = {
-                "comment": str(history.get("comment", "")),
+                "comment": history.get("comment"),
                 "created_at": now,
                 "entity_id": next_id,
                 "entity_name": history.get("entity_name") or "order",

@@ -298,6 +298,47 @@ def test_comment_status_rule_per_build(
         assert order["updated_at"] > "2020-01-01 00:00:00"
 
 
+@pytest.mark.parametrize(
+    ("member", "value", "refused", "expected_type"),
+    [
+        ("is_customer_notified", "yes", "yes", "int"),
+        ("is_visible_on_front", True, "1", "int"),  # PHP's is_numeric(true) is false
+        ("parent_id", [1], "array", "int"),
+        ("status", ["pending"], "array", "string"),
+        ("comment", {"text": "x"}, "array", "string"),
+    ],
+)
+def test_a_comment_member_of_the_wrong_type_is_magentos_400(
+    sandbox_factory: Factory, member: str, value: Any, refused: str, expected_type: str
+) -> None:
+    """Magento converts the body to the interface's types before the service runs; a value it
+    cannot convert is a 400 with its rendered message, and nothing is saved."""
+    sandbox = sandbox_factory([make_order(1, status="pending")])
+    history = {"parent_id": 1, "comment": "x", "is_customer_notified": 0, "is_visible_on_front": 0}
+    response = call(
+        sandbox, "POST", "/orders/1/comments", json_body={"statusHistory": {**history, member: value}}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": f'Error occurred during "{member}" processing. The "{refused}" value\'s type is '
+        f'invalid. The "{expected_type}" type was expected. Verify and try again.'
+    }
+    assert call(sandbox, "GET", "/orders/1/comments").json()["total_count"] == 0
+
+
+def test_comment_members_are_converted_to_their_types(sandbox_factory: Factory) -> None:
+    """Numeric text and numbers become integers, scalars become strings, as PHP's settype does."""
+    sandbox = sandbox_factory([make_order(1, status="pending")])
+    history = {"parent_id": "1", "comment": 42, "is_customer_notified": " 1 ", "is_visible_on_front": 1.9}
+    assert call(sandbox, "POST", "/orders/1/comments", json_body={"statusHistory": history}).json() is True
+    (entry,) = call(sandbox, "GET", "/orders/1/comments").json()["items"]
+    assert (entry["comment"], entry["is_customer_notified"], entry["is_visible_on_front"]) == ("42", 1, 1)
+    without_text = {"parent_id": 1, "comment": None, "is_customer_notified": 0, "is_visible_on_front": 0}
+    assert call(sandbox, "POST", "/orders/1/comments", json_body={"statusHistory": without_text}).ok
+    newest = call(sandbox, "GET", "/orders/1").json()["status_histories"][0]
+    assert newest["comment"] is None  # a required member without a value is sent as null
+
+
 def test_comments_list_and_history_order(sandbox_factory: Factory) -> None:
     sandbox = sandbox_factory(
         [
