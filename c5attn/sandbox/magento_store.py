@@ -579,27 +579,60 @@ class MagentoStore:
         return bool(self._modify(entity_id, change))
 
     def cancel(self, entity_id: int) -> bool:
-        """Cancel what is not invoiced; ``False`` (not an error) when Magento cannot cancel."""
+        """Magento's OrderService::cancel: ``False`` (not an error) when the order cannot be
+        canceled (its state, or nothing left to invoice), else Order::registerCancellation."""
 
         def change(order: dict[str, Any], _: sqlite3.Connection) -> bool:
             items = order.get("items", [])
-            open_qty = [
-                _number(i.get("qty_ordered"))
-                - _number(i.get("qty_invoiced"))
-                - _number(i.get("qty_canceled"))
-                for i in items
-            ]
             blocked = order.get("state") in ("canceled", "complete", "closed", "holded", "payment_review")
-            if blocked or not any(qty > 0 for qty in open_qty):
+            if blocked or not any(_qty_to_invoice(item) > 0 for item in items):
                 return False
-            for item, qty in zip(items, open_qty, strict=True):
-                if qty > 0:
-                    item["qty_canceled"] = _json_number(_number(item.get("qty_canceled")) + qty)
-            canceled = _number(order.get("grand_total")) - _number(order.get("total_invoiced"))
-            order["total_canceled"] = _json_number(canceled)
-            order["state"] = "canceled"
-            order["status"] = self._default_status("canceled")
+            state = "canceled"
+            for item in items:
+                to_cancel = min(_qty_to_invoice(item), _qty_to_ship(item))
+                if state != "processing" and _qty_invoiced_not_refunded(item) > 0:
+                    # invoiced units stay on the order: it is still processing, or complete when
+                    # nothing would be left to ship
+                    state = "processing" if _qty_to_ship(item) > to_cancel else "complete"
+                if not _fully_canceled(item):
+                    item["qty_canceled"] = _json_number(to_cancel)  # Magento sets it, it does not add
+            for total, paid, canceled in (
+                ("grand_total", "total_paid", "total_canceled"),
+                ("base_grand_total", "base_total_paid", "base_total_canceled"),
+            ):
+                order[canceled] = _json_number(_number(order.get(total)) - _number(order.get(paid)))
+            order["state"] = state
+            order["status"] = self._default_status(state)
             order["updated_at"] = magento_now()
             return True
 
         return bool(self._modify(entity_id, change))
+
+
+# Magento's order item quantities (Order\Item), for items that are not a bundle's or a
+# configurable's dummy rows.
+
+
+def _qty_to_invoice(item: Mapping[str, Any]) -> Decimal:
+    return max(
+        _number(item.get("qty_ordered"))
+        - _number(item.get("qty_invoiced"))
+        - _number(item.get("qty_canceled")),
+        Decimal(0),
+    )
+
+
+def _qty_to_ship(item: Mapping[str, Any]) -> Decimal:
+    shipped_refunded_canceled = sum(
+        _number(item.get(key)) for key in ("qty_shipped", "qty_refunded", "qty_canceled")
+    )
+    return max(_number(item.get("qty_ordered")) - shipped_refunded_canceled, Decimal(0))
+
+
+def _qty_invoiced_not_refunded(item: Mapping[str, Any]) -> Decimal:
+    return max(_number(item.get("qty_invoiced")) - _number(item.get("qty_refunded")), Decimal(0))
+
+
+def _fully_canceled(item: Mapping[str, Any]) -> bool:
+    canceled = _number(item.get("qty_canceled"))
+    return canceled > 0 and canceled == _number(item.get("qty_ordered"))

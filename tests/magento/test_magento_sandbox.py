@@ -411,6 +411,24 @@ def test_hold_unhold_cancel(sandbox_factory: Factory) -> None:
     )  # index updated
 
 
+@pytest.mark.parametrize(("shipped", "state", "canceled_qty"), [(0, "processing", 1), (2, "complete", 0)])
+def test_cancel_of_a_partly_invoiced_order_follows_magento(
+    sandbox_factory: Factory, shipped: int, state: str, canceled_qty: int
+) -> None:
+    """Order::registerCancellation: invoiced units still to refund keep the order processing
+    (complete when nothing would be left to ship), an item's qty_canceled becomes what was left to
+    invoice and ship, and total_canceled is grand_total − total_paid."""
+    item = make_item(11, "A", qty=2, price=10, qty_invoiced=1, qty_shipped=shipped)
+    sandbox = sandbox_factory(
+        [make_order(1, status="processing", items=[item], total_invoiced=10, total_paid=0)]
+    )
+    assert call(sandbox, "POST", "/orders/1/cancel").json() is True
+    order = call(sandbox, "GET", "/orders/1").json()
+    assert (order["state"], order["status"]) == (state, state)
+    assert (order["total_canceled"], order["base_total_canceled"]) == (20, 20)
+    assert order["items"][0]["qty_canceled"] == canceled_qty
+
+
 def test_documents_are_derived_and_filterable_by_order_id(sandbox_factory: Factory) -> None:
     shipped = make_item(31, "BOX", qty=2, qty_invoiced=2, qty_shipped=1)
     sandbox = sandbox_factory(
