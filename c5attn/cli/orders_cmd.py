@@ -6,7 +6,7 @@ Each parses its options, calls ``c5attn.workflow`` and renders; nothing here dec
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,6 +18,7 @@ from c5attn.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from c5attn.cli.context import CliEnv
+    from c5attn.models import MagentoOrder, OrderError
     from c5attn.workflow import ScanResult, SiteSession
 
 JsonOpt = Annotated[
@@ -288,11 +289,10 @@ def resolve(
                 "nothing to resolve",
                 result=True,
             )
-            if view.open_errors:
-                env.say(
-                    f"{len(view.open_errors)} Commerce5 order error(s) are open: "
-                    f"{session.command} dismiss-error {found.increment_id}"
-                )
+            if dismiss_error:  # the other half of what was asked still applies
+                _dismiss_open_errors(env, session, found, view.open_errors, yes=yes, dry_run=dry_run)
+            elif view.open_errors:
+                _remind_of_open_errors(env, session, found, len(view.open_errors))
             return
         plan = plan_resolve(
             session.site,
@@ -319,10 +319,14 @@ def resolve(
             dismissed = f"{outcome.dismissed} Counterpoint order error(s) dismissed"
             env.say(f"{found.increment_id}: {dismissed}", result=True)
         elif view.open_errors:
-            env.say(
-                f"{len(view.open_errors)} Commerce5 order error(s) are still open, and Commerce5 keeps "
-                f"e-mailing about them: {session.command} dismiss-error {found.increment_id}"
-            )
+            _remind_of_open_errors(env, session, found, len(view.open_errors))
+
+
+def _remind_of_open_errors(env: CliEnv, session: SiteSession, order: MagentoOrder, count: int) -> None:
+    env.say(
+        f"{count} Commerce5 order error(s) are still open, and Commerce5 keeps e-mailing about them: "
+        f"{session.command} dismiss-error {order.increment_id}"
+    )
 
 
 def dismiss_error(
@@ -335,23 +339,38 @@ def dismiss_error(
 
     Example: c5attn dismiss-error 000012345
     """
-    from c5attn.workflow import dismiss_order_errors, locate_order
+    from c5attn.workflow import locate_order
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
         session, found = locate_order(sessions, order)
         errors = session.counterpoint.open_errors(found.increment_id)
-        if not errors:
-            env.say(f"{found.increment_id}: no open order errors; nothing to dismiss", result=True)
-            return
-        env.say(f"order {found.increment_id} (site {session.site.name}) has {len(errors)} open error(s):")
-        for error in errors:
-            env.say(f"  #{error.err_id} {error.err_typ}: {error.err_msg}")
-        if not confirm_write(env, f"Dismiss {len(errors)} error(s)?", yes=yes, dry_run=dry_run):
-            return
-        with write_locks(env, session):
-            count = dismiss_order_errors(session, found)
-        env.say(f"{found.increment_id}: {count} order error(s) dismissed", result=True)
+        _dismiss_open_errors(env, session, found, errors, yes=yes, dry_run=dry_run)
+
+
+def _dismiss_open_errors(
+    env: CliEnv,
+    session: SiteSession,
+    order: MagentoOrder,
+    errors: Sequence[OrderError],
+    *,
+    yes: bool,
+    dry_run: bool,
+) -> None:
+    """Show the order's open Commerce5 errors, confirm, dismiss them under the site lock."""
+    from c5attn.workflow import dismiss_order_errors
+
+    if not errors:
+        env.say(f"{order.increment_id}: no open order errors; nothing to dismiss", result=True)
+        return
+    env.say(f"order {order.increment_id} (site {session.site.name}) has {len(errors)} open error(s):")
+    for error in errors:
+        env.say(f"  #{error.err_id} {error.err_typ}: {error.err_msg}")
+    if not confirm_write(env, f"Dismiss {len(errors)} error(s)?", yes=yes, dry_run=dry_run):
+        return
+    with write_locks(env, session):
+        count = dismiss_order_errors(session, order)
+    env.say(f"{order.increment_id}: {count} order error(s) dismissed", result=True)
 
 
 def log(

@@ -254,6 +254,15 @@ def test_resolving_again_or_a_healthy_order_writes_nothing(sandbox: Sandbox) -> 
     assert "resolve" not in shown.stdout.split("Why:")[1]  # no "next command" to resolve it
 
 
+def test_dismiss_error_asked_of_an_order_with_nothing_to_resolve_is_still_done(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "capture-failed", errors=True)
+    assert sandbox.invoke("resolve", number, "--yes").exit_code == 0  # resolved, errors left open
+    run = sandbox.invoke("resolve", number, "--dismiss-error", "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert "nothing to resolve" in run.stdout and "order error(s) dismissed" in run.stdout
+    assert "no open order errors" in sandbox.invoke("dismiss-error", number, "--yes").stdout
+
+
 def test_resolve_refuses_a_status_of_another_state(sandbox: Sandbox) -> None:
     number = _one(sandbox, "completed-but-canceled")
     run = sandbox.invoke("resolve", number, "--status", "pending", "--yes")
