@@ -91,6 +91,12 @@ class MagentoError(C5Error):
         self.status = status
 
 
+class StatusUnverified(MagentoError):
+    """A status write whose comment landed but whose read-back failed: the status is unknown."""
+
+    exit_code = ExitCode.PARTIAL
+
+
 class MagentoAuthError(MagentoError):
     """401/403: wrong, expired or under-privileged credentials."""
 

@@ -32,6 +32,7 @@ from c5attn.errors import (
     OrderChanged,
     OrderNotFound,
     PartialFailure,
+    StatusUnverified,
     UsageError,
 )
 from c5attn.markers import flag_comment, read_markers, resolve_comment
@@ -452,6 +453,9 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     )
     try:
         change = session.magento.set_status(fresh, site.needs_attention_status, comment)
+    except StatusUnverified as error:
+        session.record(fresh, "flag", "unknown", before=before, after={}, message=str(error))
+        return WriteResult(fresh.increment_id, False, str(error))
     except C5Error as error:
         session.record(fresh, "flag", "failed", before=before, after=before, message=str(error))
         return WriteResult(fresh.increment_id, False, str(error))
@@ -665,6 +669,9 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     )
     try:
         change = session.magento.set_status(order, plan.target_status, plan.comment)
+    except StatusUnverified as error:  # the comment landed; what the status became is not known
+        session.record(order, "resolve", "unknown", before=before, after={}, message=str(error))
+        raise
     except C5Error as error:
         session.record(order, "resolve", "failed", before=before, after=before, message=str(error))
         raise

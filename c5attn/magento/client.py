@@ -34,6 +34,7 @@ from c5attn.errors import (
     MagentoTimeout,
     MagentoTLSError,
     MagentoValidationError,
+    StatusUnverified,
 )
 from c5attn.magento.auth import AdminTokenAuth, build_auth, redact, site_secrets
 from c5attn.magento.errors import bad_success_body, error_from_response
@@ -328,7 +329,7 @@ class MagentoClient:
         try:
             after = self.get_order(order.entity_id).status
         except MagentoError as exc:
-            raise type(exc)(
+            raise StatusUnverified(
                 f"order {label}: the comment was added, but reading the order back failed "
                 f"({exc.message}): whether its status is now {status!r} is unknown",
                 "check the order's status in the Magento admin before running this again",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from c5attn.audit import AuditLog
 from c5attn.config import SiteConfig
 from c5attn.counterpoint.store import CounterpointStore
-from c5attn.errors import OrderChanged
-from c5attn.magento.client import MagentoClient
+from c5attn.errors import OrderChanged, StatusUnverified
+from c5attn.magento.client import MagentoClient, RetryPolicy
 from c5attn.markers import resolve_comment
 from c5attn.sandbox.embedded import init_world
 from c5attn.sandbox.magento_server import MagentoSandbox
@@ -22,19 +24,29 @@ TOKEN = "race-token"
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[SiteSession]:
-    now = datetime.now(UTC)
-    init_world(tmp_path / "world", orders=300, seed=9, now=now)
-    with MagentoSandbox(tmp_path / "world" / "magento.db", token=TOKEN) as server:
-        site = SiteConfig(
-            name="race",
-            magento_url=server.url,
-            magento_token=TOKEN,
-            counterpoint_dsn=f"sqlite:///{tmp_path / 'world' / 'counterpoint.db'}",
-            web_pay_codes=["WEB", "PAYPAL"],
-        )
-        with MagentoClient(site) as magento, CounterpointStore(site) as counterpoint:
-            yield SiteSession(site, magento, counterpoint, "op", AuditLog(tmp_path / "state"), now)
+def server(tmp_path: Path) -> Iterator[MagentoSandbox]:
+    init_world(tmp_path / "world", orders=300, seed=9, now=datetime.now(UTC))
+    with MagentoSandbox(tmp_path / "world" / "magento.db", token=TOKEN) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def session(tmp_path: Path, server: MagentoSandbox) -> Iterator[SiteSession]:
+    with _session(tmp_path, server) as opened:
+        yield opened
+
+
+@contextmanager
+def _session(tmp_path: Path, server: MagentoSandbox, **client: Any) -> Iterator[SiteSession]:
+    site = SiteConfig(
+        name="race",
+        magento_url=server.url,
+        magento_token=TOKEN,
+        counterpoint_dsn=f"sqlite:///{tmp_path / 'world' / 'counterpoint.db'}",
+        web_pay_codes=["WEB", "PAYPAL"],
+    )
+    with MagentoClient(site, **client) as magento, CounterpointStore(site) as counterpoint:
+        yield SiteSession(site, magento, counterpoint, "op", AuditLog(tmp_path / "state"), datetime.now(UTC))
 
 
 def test_an_order_resolved_after_the_scan_is_not_flagged(session: SiteSession) -> None:
@@ -68,3 +80,25 @@ def test_a_resolve_whose_order_changed_after_the_plan_writes_nothing(session: Si
         session.site, fresh.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
     )
     assert execute_resolve(session, replanned).status_change.applied
+
+
+def test_a_resolve_whose_read_back_fails_is_logged_as_unknown_not_failed(
+    tmp_path: Path, server: MagentoSandbox
+) -> None:
+    """The comment landed and the status likely moved: "failed" with the old status would mislead."""
+
+    def after_the_post_reads_fail(line: str) -> None:
+        if line.startswith("POST"):
+            server.fail_next("500", method="GET")
+
+    options = {"trace": after_the_post_reads_fail, "retry": RetryPolicy(max_attempts=1)}
+    with _session(tmp_path, server, **options) as session:
+        verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
+        view = view_order(session, verdict.order)
+        plan = plan_resolve(
+            session.site, view.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
+        )
+        with pytest.raises(StatusUnverified) as caught:
+            execute_resolve(session, plan)
+        assert caught.value.exit_code == 3
+        assert [e["result"] for e in session.audit.entries()] == ["started", "unknown"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from magento_factory import make_order, make_orders, site_for
 
-from c5attn.errors import MagentoConnectionError, MagentoServerError
+from c5attn.errors import MagentoConnectionError, MagentoServerError, StatusUnverified
 from c5attn.magento.client import MagentoClient, RetryPolicy
 from c5attn.sandbox.magento_server import MagentoSandbox
 
@@ -147,7 +147,7 @@ def test_a_failed_read_back_after_a_status_write_says_the_comment_was_added(
         site_for(sandbox.url), retry=RetryPolicy(max_attempts=1), trace=after_the_post_reads_fail
     )
     order = client.get_order(1)
-    with pytest.raises(MagentoServerError) as caught:
+    with pytest.raises(StatusUnverified) as caught:
         client.set_status(order, "needs_attention", "run 46: resolved")
     assert "the comment was added" in caught.value.message and "unknown" in caught.value.message
     assert "Magento admin before running this again" in (caught.value.hint or "")
