@@ -8,6 +8,7 @@ absence is reported as "optional, absent", never as missing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -91,38 +92,53 @@ def _label(configured: str, default: str) -> str:
 
 
 class Catalogue:
-    """Which tables and columns exist, from (schema, table, column) rows; names case-insensitive."""
+    """Which tables and columns exist, from (schema, table, column, type) rows; names
+    case-insensitive. A table named without its schema is the default schema's (``dbo``, SQLite's
+    ``main``) where several schemas have it."""
 
     def __init__(self, rows: Iterable[tuple[object, object, object, object]]) -> None:
         self._columns: dict[str, set[str]] = {}
         self._types: dict[tuple[str, str], str] = {}
         for schema, table, column, column_type in rows:
-            for key in (f"{table}".lower(), f"{schema}.{table}".lower()):
-                self._columns.setdefault(key, set()).add(f"{column}".lower())
-                self._types[key, f"{column}".lower()] = f"{column_type or ''}"
+            name, declared = f"{column}".lower(), f"{column_type or ''}"
+            qualified, bare = f"{schema}.{table}".lower(), f"{table}".lower()
+            for key in (bare, qualified):
+                self._columns.setdefault(key, set()).add(name)
+            self._types[qualified, name] = declared
+            if (bare, name) not in self._types or f"{schema}".lower() in _DEFAULT_SCHEMAS:
+                self._types[bare, name] = declared
 
     def columns(self, table: str) -> frozenset[str] | None:
         """The columns of a (possibly schema-qualified) table, or None when it does not exist."""
         found = self._columns.get(table.lower())
         return None if found is None else frozenset(found)
 
-    def not_text(self, table: str, column: str) -> str | None:
-        """The column's type when it is declared and holds no text (``int``, ``bigint``), else None.
+    def number_type(self, table: str, column: str) -> str | None:
+        """The column's declared type when it holds numbers or times (``int``, ``bigint``,
+        ``decimal(15,0)``, ``datetime``), else None: text types, ``sql_variant``, SQLite's ``CLOB``
+        or no type at all (SQLite allows that) are not judged.
 
         An order-number column of numbers matches "000012345" nowhere (SQLite compares its numbers,
-        SQL Server fails on a number like "2-000123"); no type (SQLite allows that) is not judged.
+        SQL Server fails on a number like "2-000123").
         """
         declared = self._types.get((table.lower(), column.lower()), "")
-        holds_text = any(word in declared.lower() for word in ("char", "text"))
-        return declared if declared and not holds_text else None
+        base = declared.lower().split("(")[0].replace("unsigned", "").strip()
+        return declared if _NUMBER_OR_TIME.fullmatch(base) else None
+
+
+_DEFAULT_SCHEMAS = ("dbo", "main")
+_NUMBER_OR_TIME = re.compile(
+    r"(big|small|tiny|medium)?int(eger)?|numeric|decimal|float|real|double( precision)?|money|smallmoney"
+    r"|bit|boolean|date|datetime2?|smalldatetime|time|datetimeoffset|timestamp"
+)
 
 
 def order_numbers_not_text(names: Names, catalogue: Catalogue) -> list[tuple[str, str, str]]:
-    """(table, column, type) of each order-number column that exists and holds no text."""
+    """(table, column, type) of each order-number column that exists and holds numbers or times."""
     found = []
     for table in ORDER_NUMBER_TABLES:
         configured_table, column = names.table(table), names.order_number(table)
-        if (column_type := catalogue.not_text(configured_table, column)) is not None:
+        if (column_type := catalogue.number_type(configured_table, column)) is not None:
             found.append((configured_table, column, column_type))
     return found
 

@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from c5attn.counterpoint.connection import connect
+from c5attn.counterpoint.schema_check import Catalogue
 from c5attn.counterpoint.store import CounterpointStore
 from c5attn.errors import CounterpointSchemaError
 
@@ -182,3 +183,35 @@ def test_cp_a_numeric_order_number_column_is_refused_not_silently_unmatched(
     else:
         assert list(store.fetch_orders(["000012345"])) == ["000012345"]
         assert store.check_schema().ok
+
+
+@pytest.mark.parametrize(
+    ("declared", "refused"),
+    [
+        ("int", True),
+        ("bigint", True),
+        ("BIGINT", True),
+        ("decimal(15,0)", True),
+        ("numeric", True),
+        ("datetime", True),
+        ("INTEGER UNSIGNED", True),
+        ("varchar", False),
+        ("nvarchar", False),
+        ("char", False),
+        ("VARCHAR(40)", False),
+        ("CLOB", False),
+        ("sql_variant", False),
+        ("", False),
+    ],
+)
+def test_cp_only_a_number_or_time_type_is_refused_for_order_numbers(declared, refused):
+    catalogue = Catalogue([("dbo", "PS_DOC_HDR", "TKT_NO", declared)])
+    assert (catalogue.number_type("PS_DOC_HDR", "TKT_NO") == declared) is refused
+
+
+def test_cp_a_table_in_several_schemas_is_judged_by_the_default_schema():
+    rows = [("arc", "PS_DOC_HDR", "TKT_NO", "int"), ("dbo", "PS_DOC_HDR", "TKT_NO", "varchar")]
+    for ordered in (rows, rows[::-1]):
+        catalogue = Catalogue(ordered)
+        assert catalogue.number_type("PS_DOC_HDR", "TKT_NO") is None
+        assert catalogue.number_type("arc.PS_DOC_HDR", "TKT_NO") == "int"
