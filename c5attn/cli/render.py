@@ -131,7 +131,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
         ]
         for row in rows
     ]
-    if plain:
+    if plain or _too_narrow(console, headers, cells):
         from tabulate import tabulate
 
         console.file.write(tabulate(cells, headers=headers, tablefmt="plain") + "\n")
@@ -140,8 +140,10 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_lines=False)
-    for header in headers:
-        table.add_column(header, justify="right" if header == "at risk" else "left", **_wrapping(header))
+    for index, header in enumerate(headers):
+        table.add_column(
+            header, justify="right" if header == "at risk" else "left", **_wrapping(header, cells, index)
+        )
     for row, cell in zip(rows, cells, strict=True):
         colour = COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "white")
         safe = [escape(str(value)) for value in cell]  # order data may hold [brackets]
@@ -295,7 +297,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
 
 def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plain: bool, title: str) -> None:
     cells = [[_cell(value) for value in row] for row in cells]
-    if plain:
+    if plain or _too_narrow(console, headers, cells):
         from tabulate import tabulate
 
         console.file.write(f"\n{title}\n" + tabulate(cells, headers=headers, tablefmt="simple") + "\n")
@@ -304,16 +306,31 @@ def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plai
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
-    for header in headers:
-        table.add_column(header, **_wrapping(header))
+    for index, header in enumerate(headers):
+        table.add_column(header, **_wrapping(header, cells, index))
     for row in cells:
         table.add_row(*(escape(value) for value in row))
     console.print(table)
 
 
-def _wrapping(header: str) -> dict[str, Any]:
+def _wrapping(header: str, cells: Sequence[Sequence[Any]], index: int) -> dict[str, Any]:
     """How a Rich column fits a narrow terminal: identifiers stay whole, other text folds."""
-    return {"no_wrap": True} if header in IDENTIFIER_COLUMNS else {"overflow": "fold"}
+    if header in IDENTIFIER_COLUMNS:
+        return {"no_wrap": True, "min_width": _widest(cells, index)}
+    return {"overflow": "fold"}
+
+
+def _too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequence[Any]]) -> bool:
+    """Whether a Rich table would have to crop an identifier: its identifiers whole, every other
+    column folded to one character, and the borders do not fit the terminal. Plain lines then,
+    which the terminal wraps without cutting a value."""
+    widths = [_widest(cells, i) if header in IDENTIFIER_COLUMNS else 1 for i, header in enumerate(headers)]
+    needed = 1 + sum(3 + width for width in widths)
+    return needed > console.width
+
+
+def _widest(cells: Sequence[Sequence[Any]], index: int) -> int:
+    return max((len(str(row[index])) for row in cells), default=1)
 
 
 def _cell(value: object) -> str:

@@ -91,9 +91,10 @@ def test_streamed_json_array_is_the_same_text_as_one_dump(rows: list[dict[str, o
     assert len(lines) == len(rows) + 2 or (not rows and lines == ["[]"])
 
 
-def narrow_terminal(out: io.StringIO) -> CliEnv:
-    """A stdout that is a 40-column terminal, its width given as the shell gives it (COLUMNS)."""
-    return CliEnv(out, io.StringIO(), False, True, False, {"COLUMNS": "40", "NO_COLOR": "1"}, Path.cwd())
+def narrow_terminal(out: io.StringIO, columns: int = 40) -> CliEnv:
+    """A stdout that is a narrow terminal, its width given as the shell gives it (COLUMNS)."""
+    env = {"COLUMNS": str(columns), "NO_COLOR": "1"}
+    return CliEnv(out, io.StringIO(), False, True, False, env, Path.cwd())
 
 
 def test_a_narrow_terminal_never_splits_an_order_number() -> None:
@@ -109,3 +110,17 @@ def test_a_narrow_terminal_never_splits_a_release_ticket_or_its_document_id() ->
     view = _view(releases=(ReleaseTicket(doc_id=10000004506, tkt_no="000000007-01", posted=True, time=NOW),))
     print_order_view(narrow_terminal(out).stdout, view, NOW, plain=False)
     assert "000000007-01" in out.getvalue() and "10000004506" in out.getvalue()
+
+
+@pytest.mark.parametrize("columns", [30, 24, 16])
+def test_a_terminal_too_narrow_for_a_table_gets_plain_lines_with_every_identifier_whole(columns: int) -> None:
+    """Rich would crop ("1000000…") once the identifiers alone do not fit; plain lines never do."""
+    out = io.StringIO()
+    view = _view(releases=(ReleaseTicket(doc_id=10000004506, tkt_no="000000007-01", posted=True, time=NOW),))
+    print_order_view(narrow_terminal(out, columns).stdout, view, NOW, plain=False)
+    print_verdict_table(
+        narrow_terminal(out, columns).stdout, [view.verdict.to_json("web", now=NOW)], plain=False, title="q"
+    )
+    text = out.getvalue()
+    assert "…" not in text
+    assert "000000007-01" in text and "10000004506" in text and text.count("000000007") >= 3
