@@ -470,10 +470,9 @@ class MagentoStore:
 
     def get_order(self, entity_id: int) -> dict[str, Any]:
         with self._conn() as conn:
-            row = conn.execute("SELECT body FROM order_json WHERE entity_id = ?", (entity_id,)).fetchone()
-        if row is None:
+            order = _order_body(conn, entity_id)
+        if order is None:
             raise SandboxError(404, NOT_FOUND)
-        order: dict[str, Any] = json.loads(row[0])
         return order
 
     def comments(self, entity_id: int) -> list[dict[str, Any]]:
@@ -483,8 +482,8 @@ class MagentoStore:
         that does not exist has no comments rather than a 404.
         """
         with self._conn() as conn:
-            row = conn.execute("SELECT body FROM order_json WHERE entity_id = ?", (entity_id,)).fetchone()
-        histories = json.loads(row[0]).get("status_histories", []) if row else []
+            order = _order_body(conn, entity_id)
+        histories = order.get("status_histories", []) if order else []
         return sorted(histories, key=lambda h: int(h.get("entity_id", 0)))
 
     def _modify(self, entity_id: int, change: Callable[[dict[str, Any], sqlite3.Connection], Any]) -> Any:
@@ -492,10 +491,9 @@ class MagentoStore:
         with self._conn() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                row = conn.execute("SELECT body FROM order_json WHERE entity_id = ?", (entity_id,)).fetchone()
-                if row is None:
+                order = _order_body(conn, entity_id)
+                if order is None:
                     raise SandboxError(404, NOT_FOUND)
-                order = json.loads(row[0])
                 result = change(order, conn)
                 conn.execute(
                     "UPDATE order_json SET body = ? WHERE entity_id = ?", (_compact(order), entity_id)
@@ -636,3 +634,9 @@ def _qty_invoiced_not_refunded(item: Mapping[str, Any]) -> Decimal:
 def _fully_canceled(item: Mapping[str, Any]) -> bool:
     canceled = _number(item.get("qty_canceled"))
     return canceled > 0 and canceled == _number(item.get("qty_ordered"))
+
+
+def _order_body(conn: sqlite3.Connection, entity_id: int) -> dict[str, Any] | None:
+    """The stored order as the API sends it, or None when there is no such order."""
+    row = conn.execute("SELECT body FROM order_json WHERE entity_id = ?", (entity_id,)).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
