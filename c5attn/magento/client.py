@@ -378,6 +378,12 @@ class MagentoClient:
                     f"{lost.error.message}; could not tell whether the comment was added",
                     "look at the order's comments in the Magento admin before trying again",
                 ) from exc
+            if not landed and lost.error.status is not None:  # a 5xx: Magento may still be saving it
+                raise type(lost.error)(
+                    f"{lost.error.message}; the comment was not on the order when read back",
+                    "Magento may still be saving it: look at the order's comments in the Magento admin "
+                    "before trying again",
+                ) from lost
             if not landed:
                 raise type(lost.error)(
                     f"{lost.error.message}; the comment was NOT added (checked by reading the order back)",

@@ -121,15 +121,15 @@ def test_a_gateway_504_after_a_landed_post_is_read_back_not_reported_as_failed(
 
 
 @pytest.mark.parametrize("status", ["500", "502", "503", "504"])
-def test_a_5xx_to_a_post_that_did_not_land_says_so_after_reading_back(
+def test_a_5xx_to_a_post_not_on_the_order_when_read_back_says_so_cautiously(
     sandbox_factory: SandboxFactory, client_factory: ClientFactory, status: str
 ) -> None:
     sandbox = sandbox_factory([make_order(1, status="processing")])
     client = client_factory(site_for(sandbox.url))
     sandbox.fail_next(status, method="POST")  # answered before any processing
-    with pytest.raises(MagentoServerError, match="NOT added") as caught:
+    with pytest.raises(MagentoServerError, match="not on the order when read back") as caught:
         client.add_comment(1, "run 45: checked")
-    assert caught.value.hint == "nothing changed: try again"
+    assert "may still be saving it" in (caught.value.hint or "")  # a proxy's 504: Magento may go on
     assert sandbox.requests_to("POST", "/comments") == 1
     assert sandbox.requests_to("GET", "/comments") == 2  # before the POST, and the read-back
 
