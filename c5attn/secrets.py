@@ -18,7 +18,7 @@ from c5attn.errors import ConfigError
 REFERENCE_PREFIXES = ("env:", "file:", "keyring:")
 
 # ODBC attributes whose value is a secret (PWD, Password, AccessToken, KeyStoreSecret…).
-_SECRET_KEY = re.compile(r"PWD|PASSWORD|SECRET|TOKEN|KEY", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"PWD|PASSWORD|SECRET|TOKEN|KEY$", re.IGNORECASE)  # not KeyStoreAuthentication
 
 
 class SecretUnavailable(ConfigError):
@@ -145,6 +145,8 @@ def _from_keyring(spec: str) -> str:
 def redact_dsn(dsn: str) -> tuple[str, bool]:
     """The ODBC connection string with every secret-like value (``PWD``, ``Password``,
     ``AccessToken``, ``KeyStoreSecret``…) as ``***``, and whether it held one; safe to show."""
+    if dsn.startswith("sqlite:///"):  # a file path, not key=value pairs, and no password
+        return dsn, False
     hidden = False
     parts = []
     for key, _, raw in odbc_segments(dsn):

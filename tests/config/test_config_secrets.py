@@ -130,6 +130,12 @@ def test_secrets_literal_is_returned_and_is_not_a_reference() -> None:
         ("DSN=counterpoint;AccessToken=xyz", "DSN=counterpoint;AccessToken=***", True),
         ("DSN=cp;PWD= {se;cret};UID=c5", "DSN=cp;PWD=***;UID=c5", True),  # a blank before the brace
         ("DSN=cp;UID=c5", "DSN=cp;UID=c5", False),
+        (
+            "DSN=cp;ApiKey=k1;KeyStoreAuthentication=KeyVaultPassword",
+            "DSN=cp;ApiKey=***;KeyStoreAuthentication=KeyVaultPassword",
+            True,
+        ),
+        ("sqlite:////srv/token=1;pwd=x/cp.db", "sqlite:////srv/token=1;pwd=x/cp.db", False),
     ],
 )
 def test_secrets_redact_dsn_masks_only_the_password(dsn: str, shown: str, has_password: bool) -> None:
