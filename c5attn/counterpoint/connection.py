@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from c5attn.counterpoint.queries import Dialect
+from c5attn.counterpoint.queries import MAX_PARAMETERS, Dialect
 from c5attn.errors import (
     CounterpointAuthError,
     CounterpointDriverMissing,
@@ -139,7 +139,25 @@ def _connect_sqlite(path: Path, timeout_seconds: int, autocommit: bool, read_onl
         )
     except sqlite3.Error as exc:
         raise translate_error(exc, SQLITE_PREFIX + str(path), connecting=True) from None
+    check_parameter_limit(connection)
     return connection
+
+
+def check_parameter_limit(connection: sqlite3.Connection) -> None:
+    """Refuse, at once and by name, a SQLite built to take fewer parameters than a batch binds.
+
+    SQLite before 3.32 allows 999 by default; a batch of 500 order numbers binds up to
+    ``MAX_PARAMETERS`` (SQL Server's 2,100), so the first batch would fail "too many SQL variables".
+    """
+    allowed = connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    if allowed < MAX_PARAMETERS:
+        connection.close()
+        raise CounterpointError(
+            f"this SQLite ({sqlite3.sqlite_version}) takes {allowed} parameters per statement; "
+            f"c5attn's batches bind up to {MAX_PARAMETERS}",
+            hint="use a Python linked to SQLite 3.32 or newer (python -c 'import sqlite3; "
+            "print(sqlite3.sqlite_version)')",
+        )
 
 
 def _connect_odbc(dsn: str, timeout_seconds: int, autocommit: bool) -> DBConnection:

@@ -15,6 +15,7 @@ import pyodbc
 import pytest
 
 from c5attn.counterpoint.connection import (
+    check_parameter_limit,
     connect,
     describe_server,
     dialect_of,
@@ -276,3 +277,13 @@ def test_cp_dialect_and_database_errors():
 def test_cp_importing_the_store_does_not_import_pyodbc():
     code = "import sys, c5attn.counterpoint.store; assert 'pyodbc' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cp_an_old_sqlites_999_parameters_are_refused_by_name(tmp_path):
+    """SQLite before 3.32 takes 999; the first 500-order batch would fail "too many SQL variables"."""
+    old = sqlite3.connect(tmp_path / "cp.db")
+    old.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    with pytest.raises(CounterpointError, match="takes 999 parameters per statement") as caught:
+        check_parameter_limit(old)
+    assert "3.32" in (caught.value.hint or "")
+    check_parameter_limit(sqlite3.connect(tmp_path / "cp.db"))  # this Python's SQLite: fine
