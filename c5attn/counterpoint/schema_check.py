@@ -97,20 +97,22 @@ class Catalogue:
     ``main``) where several schemas have it."""
 
     def __init__(self, rows: Iterable[tuple[object, object, object, object]]) -> None:
-        self._columns: dict[str, set[str]] = {}
-        self._types: dict[tuple[str, str], str] = {}
+        self._columns: dict[str, set[str]] = {}  # schema.table -> its columns
+        self._types: dict[tuple[str, str], str] = {}  # (schema.table, column) -> declared type
+        self._schema_of: dict[str, str] = {}  # table -> the schema a bare name means
         for schema, table, column, column_type in rows:
-            name, declared = f"{column}".lower(), f"{column_type or ''}"
             qualified, bare = f"{schema}.{table}".lower(), f"{table}".lower()
-            for key in (bare, qualified):
-                self._columns.setdefault(key, set()).add(name)
-            self._types[qualified, name] = declared
-            if (bare, name) not in self._types or f"{schema}".lower() in _DEFAULT_SCHEMAS:
-                self._types[bare, name] = declared
+            self._columns.setdefault(qualified, set()).add(f"{column}".lower())
+            self._types[qualified, f"{column}".lower()] = f"{column_type or ''}"
+            if bare not in self._schema_of or f"{schema}".lower() in _DEFAULT_SCHEMAS:
+                self._schema_of[bare] = qualified
+
+    def _qualified(self, table: str) -> str:
+        return self._schema_of.get(table.lower(), table.lower())
 
     def columns(self, table: str) -> frozenset[str] | None:
         """The columns of a (possibly schema-qualified) table, or None when it does not exist."""
-        found = self._columns.get(table.lower())
+        found = self._columns.get(self._qualified(table))
         return None if found is None else frozenset(found)
 
     def number_type(self, table: str, column: str) -> str | None:
@@ -121,7 +123,7 @@ class Catalogue:
         An order-number column of numbers matches "000012345" nowhere (SQLite compares its numbers,
         SQL Server fails on a number like "2-000123").
         """
-        declared = self._types.get((table.lower(), column.lower()), "")
+        declared = self._types.get((self._qualified(table), column.lower()), "")
         base = declared.lower().split("(")[0].replace("unsigned", "").strip()
         return declared if _NUMBER_OR_TIME.fullmatch(base) else None
 

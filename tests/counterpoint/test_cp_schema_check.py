@@ -210,8 +210,14 @@ def test_cp_only_a_number_or_time_type_is_refused_for_order_numbers(declared, re
 
 
 def test_cp_a_table_in_several_schemas_is_judged_by_the_default_schema():
-    rows = [("arc", "PS_DOC_HDR", "TKT_NO", "int"), ("dbo", "PS_DOC_HDR", "TKT_NO", "varchar")]
+    rows = [
+        ("arc", "PS_DOC_HDR", "TKT_NO", "int"),
+        ("arc", "PS_DOC_HDR", "RS_UTC_DT", "datetime"),  # an optional column only the archive has
+        ("dbo", "PS_DOC_HDR", "TKT_NO", "varchar"),
+    ]
     for ordered in (rows, rows[::-1]):
         catalogue = Catalogue(ordered)
         assert catalogue.number_type("PS_DOC_HDR", "TKT_NO") is None
+        assert catalogue.columns("PS_DOC_HDR") == {"tkt_no"}  # not merged with the archive's
         assert catalogue.number_type("arc.PS_DOC_HDR", "TKT_NO") == "int"
+        assert catalogue.columns("arc.PS_DOC_HDR") == {"tkt_no", "rs_utc_dt"}
