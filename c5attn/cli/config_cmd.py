@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -54,13 +55,19 @@ def init(
     named = path or env.config_path or env.env.get("C5ATTN_CONFIG") or CONFIG_FILE_NAME
     target = env.cwd / Path(named).expanduser()
     _create_private_file(target, config_template())
-    env.stderr.print(f"Wrote {target}. Edit it, then check it with: c5attn config show", markup=False)
+    # The check reads the file just written: a --path file is not what plain commands read.
+    reader = f"c5attn --config {shlex.quote(str(target))}" if path else env.command()
+    env.say(f"Wrote {target}. Edit it, then check it with: {reader} config show")
 
 
 def _create_private_file(target: Path, text: str) -> None:
     """Create ``target`` with mode 0600 and ``text``; refuse if it exists (O_EXCL, no race)."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file where a folder should be ("/etc/passwd/x.toml"), no permission
+        raise C5Error(f"cannot create {target}: {target.parent} cannot be a folder ({err.strerror})",
+                      "Choose a folder you can write in: c5attn config init --path FILE") from None
+    try:
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise UsageError(f"{target} already exists; not overwriting it",

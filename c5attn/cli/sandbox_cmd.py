@@ -109,6 +109,8 @@ def serve(
         raise UsageError(f"--faults: {exc}", "write KIND:RATE pairs, e.g. 503:0.1,drop:0.02") from exc
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be from 0 to 65535, not {port}", "0 picks a free port")
+    if max_page_size is not None and max_page_size < 1:
+        raise UsageError(f"--max-page-size must be at least 1, not {max_page_size}", "Magento's is 300")
     store = db or state_dir(os.environ) / "magento-sandbox.db"
     if orders_file is not None:
         store.parent.mkdir(parents=True, exist_ok=True)

@@ -357,3 +357,15 @@ def test_printed_commands_quote_the_config_path_and_site(make_env: Callable[...,
     assert env.command() == "c5attn --config '/srv/shop files/c5attn.toml'"
     assert make_env().command("web") == "c5attn --site web"
     assert make_env(sandbox=True, config_path="x.toml").command("sandbox") == "c5attn --sandbox"
+
+
+def test_cli_config_init_says_how_to_check_the_file_it_wrote(runner: CliRunner, isolated_home: Path) -> None:
+    result = runner.invoke(app, ["config", "init", "--path", "sub/a.toml"])
+    assert f"check it with: c5attn --config {isolated_home / 'sub/a.toml'} config show" in result.stderr
+
+
+def test_cli_config_init_under_a_file_is_not_called_existing(runner: CliRunner, isolated_home: Path) -> None:
+    (isolated_home / "plain").write_text("x")
+    result = runner.invoke(app, ["config", "init", "--path", "plain/a.toml"])
+    assert result.exit_code == ExitCode.ERROR
+    assert "cannot be a folder" in result.stderr and "already exists" not in result.stderr

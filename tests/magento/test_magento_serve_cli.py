@@ -101,6 +101,7 @@ def test_serve_refuses_bad_options(tmp_path: Path) -> None:
         (["--faults", "boom:1"], "--faults"),
         ([], "no sandbox store"),
         (["--magento-version", "2.3"], "--magento-version"),
+        (["--max-page-size", "0"], "--max-page-size must be at least 1"),
     ):
         result = subprocess.run([*base, *extra], capture_output=True, text=True, env=env, timeout=30)
         assert result.returncode == 2 and message in result.stderr and result.stdout == ""
