@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -582,9 +582,17 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
 
 def view_order(session: SiteSession, order: MagentoOrder) -> OrderView:
     cp = session.counterpoint.fetch_orders([order.increment_id]).get(order.increment_id)
-    comments = session.magento.get_comments(order.entity_id)
+    # Oldest first by time: comment ids need not follow it (imported or migrated histories).
+    comments = sorted(session.magento.get_comments(order.entity_id), key=_comment_time)
     errors = list(cp.open_errors) if cp else session.counterpoint.open_errors(order.increment_id)
     return OrderView(session.site, session.command, session.assess(order, cp), comments, errors)
+
+
+def _comment_time(comment: StatusHistoryEntry) -> datetime:
+    return comment.created_at or _NO_TIME
+
+
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 # --- resolve / dismiss -----------------------------------------------------------------------

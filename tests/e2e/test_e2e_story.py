@@ -188,6 +188,8 @@ def test_show_explains_one_order(sandbox: Sandbox) -> None:
     assert "Why" in run.stdout and "Follow-up" in run.stdout and f"resolve {number}" in run.stdout
     data = sandbox.invoke("show", number, "--json").json()
     assert data["order"] == number and "capture-failed" in data["scenarios"]  # type: ignore[index]
+    times = [comment["created_at"] for comment in data["comments"]]  # type: ignore[index]
+    assert len(times) >= 2 and times == sorted(times)  # Commerce5's, then c5attn's flag: oldest first
 
 
 def test_a_site_the_sandbox_does_not_have_is_refused(sandbox: Sandbox) -> None:
