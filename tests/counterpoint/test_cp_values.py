@@ -76,13 +76,30 @@ def test_cp_to_utc_reads_naive_times_in_the_zone(value, expected):
 @pytest.mark.parametrize("day", [date(2024, 3, 10), date(2024, 11, 3)])  # Chicago's DST changes
 def test_cp_to_utc_reads_database_text_as_it_reads_a_naive_datetime(day: date) -> None:
     """SQLite's ``YYYY-MM-DD HH:MM:SS`` takes a faster path; minute by minute through the gap and
-    the repeated hour of a DST change it gives what the naive-datetime path gives."""
+    the repeated hour of a DST change it gives what the naive-datetime path gives, and outside
+    them what Python's own conversion gives."""
     start = datetime(day.year, day.month, day.day)
     for minute in range(0, 6 * 60, 7):
         naive = start + timedelta(minutes=minute)
         moment = to_utc(naive.isoformat(sep=" "), CHICAGO)
         assert moment == to_utc(naive, CHICAGO)
         assert moment is not None and moment.utcoffset() == timedelta(0)
+        if not 1 <= naive.hour < 3:
+            assert moment == naive.replace(tzinfo=CHICAGO).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("local", "utc"),
+    [
+        ("2024-11-03 01:30:00", datetime(2024, 11, 3, 7, 30, tzinfo=UTC)),  # repeated: the CST one
+        ("2024-03-10 02:30:00", datetime(2024, 3, 10, 8, 30, tzinfo=UTC)),  # skipped: read as CST
+        ("2024-11-03 00:30:00", datetime(2024, 11, 3, 5, 30, tzinfo=UTC)),  # plain CDT
+    ],
+)
+def test_cp_an_ambiguous_local_time_is_the_later_instant(local: str, utc: datetime) -> None:
+    """A release must never look an hour older than it is (capture-failed an hour early)."""
+    assert to_utc(local, CHICAGO) == utc
+    assert to_utc(datetime.fromisoformat(local), CHICAGO) == utc
 
 
 def test_cp_to_utc_refuses_garbage():
