@@ -82,7 +82,13 @@ def commerce5_hint(histories: Iterable[StatusHistoryEntry]) -> str | None:
     candidates = [e for e in histories if (e.comment or "").strip() and not is_c5attn_comment(e.comment)]
     if not candidates:
         return None
-    return max(candidates, key=newness).comment.strip()
+    hint = max(candidates, key=newness).comment.strip()
+    # A clue, quoted in a queue's one-line "next step" and in every record: the whole comment is in
+    # the order's history (``show`` lists it), so a 200,000-character one does not flood a screen.
+    return hint if len(hint) <= HINT_LENGTH else hint[: HINT_LENGTH - 1].rstrip() + "…"
+
+
+HINT_LENGTH = 300
 
 
 def flag_comment(classification: Classification, steps: Sequence[str], operator: str) -> str:

@@ -8,6 +8,7 @@ Commands read terminals, colour, environment variables, the clock and the config
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,16 @@ if TYPE_CHECKING:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (ESC, CR, BEL, …; not tab or newline) shown as ``\\x1b``:
+    order data quoted on a terminal (comments, error messages, SKUs) must not set its title, clear
+    it, or overwrite a line."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _is_tty(stream: TextIO) -> bool:
@@ -107,6 +118,7 @@ class CliEnv:
             file, is_tty = self.stdout_file, self.stdout_is_tty
         else:
             file, is_tty = self.stderr_file, self.stderr_is_tty
+        text = printable(text)
         if is_tty:
             (self.stdout if result else self.stderr).print(text, markup=False, highlight=False)
         else:

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TextIO
 
+from c5attn.cli.context import printable
 from c5attn.scenarios import SCENARIOS
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
         ]
         for row in rows
     ]
+    cells = [[_cell(value) for value in row] for row in cells]
     if plain or _too_narrow(console, headers, cells):
         from tabulate import tabulate
 
@@ -176,8 +178,9 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     row = verdict.to_json(view.site.name, now=now)
 
     def out(text: str, **style: Any) -> None:
-        """A line of data: printed literally (comments and reasons may hold [brackets])."""
-        console.print(text, markup=False, highlight=False, **style)
+        """A line of data: printed literally (comments and reasons may hold [brackets] and control
+        characters)."""
+        console.print(printable(text), markup=False, highlight=False, **style)
 
     out(f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})", style="bold")
     out(
@@ -257,7 +260,11 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         )
     if view.comments:
         cells = [
-            [c.created_at.isoformat(timespec="minutes") if c.created_at else "", c.status or "", c.comment]
+            [
+                c.created_at.isoformat(timespec="minutes") if c.created_at else "",
+                c.status or "",
+                _shortened(c.comment),
+            ]
             for c in view.comments
         ]
         _table(console, ["when (UTC)", "status", "comment"], cells, plain=plain, title="Magento comments")
@@ -333,7 +340,17 @@ def _widest(cells: Sequence[Sequence[Any]], index: int) -> int:
     return max((len(str(row[index])) for row in cells), default=1)
 
 
+def _shortened(comment: str) -> str:
+    """A comment as a table shows it: a long one (a pasted log, say) cut, whole in ``show --json``."""
+    if len(comment) <= COMMENT_LENGTH:
+        return comment
+    return f"{comment[:COMMENT_LENGTH].rstrip()}… ({len(comment):,} characters; show --json has it all)"
+
+
+COMMENT_LENGTH = 2000
+
+
 def _cell(value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
-    return str(value)
+    return printable(str(value))

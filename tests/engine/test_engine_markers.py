@@ -9,6 +9,7 @@ from engine_builders import NOW, comment, cp, deposit, item, order, ticket
 
 from c5attn.classify import classify
 from c5attn.markers import (
+    HINT_LENGTH,
     Markers,
     commerce5_hint,
     flag_comment,
@@ -119,3 +120,12 @@ def test_resolve_comment_carries_operator_note_and_marker() -> None:
     text = resolve_comment(FP, "ana", "  refunded in CP  ")
     assert text.splitlines() == ["Resolved by ana (c5attn).", "Note: refunded in CP", resolve_marker(FP)]
     assert resolve_comment(FP, "ana", "").splitlines() == ["Resolved by ana (c5attn).", resolve_marker(FP)]
+
+
+def test_commerce5_hint_of_a_huge_comment_is_cut_to_a_clue() -> None:
+    """A queue shows the hint as its one-line next step; the whole comment stays in the history."""
+    pasted = "Capture failed: " + "stack frame " * 20_000
+    hint = commerce5_hint([comment(pasted)])
+    assert hint is not None and len(hint) == HINT_LENGTH and hint.endswith("…")
+    assert hint.startswith("Capture failed: stack frame")
+    assert commerce5_hint([comment("x" * HINT_LENGTH)]) == "x" * HINT_LENGTH  # at the limit: whole

@@ -124,3 +124,35 @@ def test_a_terminal_too_narrow_for_a_table_gets_plain_lines_with_every_identifie
     text = out.getvalue()
     assert "…" not in text
     assert "000000007-01" in text and "10000004506" in text and text.count("000000007") >= 3
+
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31mRED\r"
+
+
+def test_control_characters_in_order_data_never_reach_the_terminal() -> None:
+    """A comment or SKU could set the window title, clear the screen or overwrite a line."""
+    view = _view()
+    view.comments.append(StatusHistoryEntry(comment=f"note {ESCAPES}", created_at=NOW))
+    for plain in (False, True):
+        out = io.StringIO()
+        print_order_view(narrow_terminal(out, 200).stdout, view, NOW, plain=plain)
+        print_verdict_table(
+            narrow_terminal(out, 200).stdout, [view.verdict.to_json("web", now=NOW)], plain=plain, title="q"
+        )
+        text = out.getvalue()
+        assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+        assert "\\x1b]0;pwned\\x07\\x1b[2J" in text
+    said = io.StringIO()
+    env = narrow_terminal(io.StringIO())
+    env.stderr_file = said
+    env.say(f"#7 capture: {ESCAPES}")
+    assert "\x1b" not in said.getvalue() and "\\x1b[31mRED\\x0d" in said.getvalue()
+
+
+def test_a_huge_comment_is_cut_in_the_table_and_says_where_it_is_whole() -> None:
+    view = _view()
+    view.comments.append(StatusHistoryEntry(comment="log line " * 1_000, created_at=NOW))
+    out = io.StringIO()
+    print_order_view(narrow_terminal(out, 200).stdout, view, NOW, plain=True)
+    assert "(9,000 characters; show --json has it all)" in out.getvalue()
+    assert out.getvalue().count("log line") < 300
