@@ -117,6 +117,14 @@ def _label(row: dict[str, Any]) -> str:
     return "stale flag" if row.get("stale") else ""
 
 
+def _next_step(row: dict[str, Any]) -> str:
+    if not row.get("resolved"):
+        return str((row.get("steps") or [""])[0])
+    if row.get("flagged"):  # resolved, and at Needs Attention again (Commerce5 re-flagged it)
+        return f"resolved earlier with this evidence; flagged again: resolve {row['order']} to clear it"
+    return "resolved: no action"
+
+
 def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, plain: bool, title: str) -> None:
     """The colour-coded queue: order, scenario, age, money at risk, flagged?, next step."""
     headers = ["order", "site", "scenario", "age", "at risk", "flagged", "next step"]
@@ -128,7 +136,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
             _age(row.get("age_days")),
             _money(row.get("money_at_risk"), row.get("currency", "")),
             "yes" if row.get("flagged") else "no",
-            (row.get("steps") or [""])[0] if not row.get("resolved") else "resolved: no action",
+            _next_step(row),
         ]
         for row in rows
     ]

@@ -156,3 +156,23 @@ def test_a_huge_comment_is_cut_in_the_table_and_says_where_it_is_whole() -> None
     print_order_view(narrow_terminal(out, 200).stdout, view, NOW, plain=True)
     assert "(9,000 characters; show --json has it all)" in out.getvalue()
     assert out.getvalue().count("log line") < 300
+
+
+@pytest.mark.parametrize(
+    ("resolved", "flagged", "shown"),
+    [
+        (False, True, "Do the first step"),
+        (True, False, "resolved: no action"),
+        (True, True, "flagged again: resolve 000000007 to clear it"),  # Commerce5 re-flagged it
+    ],
+)
+def test_the_queues_next_step(resolved: bool, flagged: bool, shown: str) -> None:
+    row = {"order": "000000007", "resolved": resolved, "flagged": flagged, "steps": ["Do the first step"]}
+    out = io.StringIO()
+    print_verdict_table(
+        narrow_terminal(out, 200).stdout,
+        [{**_view().verdict.to_json("web", now=NOW), **row}],
+        plain=True,
+        title="q",
+    )
+    assert shown in out.getvalue()
