@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from c5attn.errors import UsageError
 
@@ -31,8 +31,9 @@ def parse_age(text: str) -> timedelta:
     return timedelta(minutes=int(digits) * _UNIT_MINUTES[unit])
 
 
-def parse_since(text: str, now: datetime) -> datetime:
-    """A window start: an age before ``now`` or an ISO date (midnight UTC)."""
+def parse_since(text: str, now: datetime, zone: tzinfo = UTC) -> datetime:
+    """A window start: an age before ``now``, or an ISO date: its midnight in ``zone`` (the
+    operator's, so "today" starts when the operator's day does, not at midnight UTC)."""
     if _AGE.match(text):
         return now - parse_age(text)
     try:
@@ -41,7 +42,7 @@ def parse_since(text: str, now: datetime) -> datetime:
         raise UsageError(
             f"cannot read the time {text!r}", "write an age like 30d or 12h, or a date like 2026-01-31"
         ) from None
-    return day.replace(tzinfo=UTC)
+    return day.replace(tzinfo=zone)
 
 
 def magento_time(moment: datetime) -> str:

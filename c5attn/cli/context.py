@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -123,6 +123,10 @@ class CliEnv:
             (self.stdout if result else self.stderr).print(text, markup=False, highlight=False)
         else:
             file.write(text + "\n")
+
+    def local_zone(self) -> tzinfo:
+        """The operator's time zone (this machine's, at this moment), for dates typed as options."""
+        return self.now().astimezone().tzinfo or UTC
 
     def now(self) -> datetime:
         """The current time (timezone-aware UTC); tests pin it with ``clock``."""

@@ -3,7 +3,7 @@ beyond it with a usage error rather than a date overflow."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -25,3 +25,12 @@ def test_the_largest_age_is_a_century_in_any_unit() -> None:
 def test_an_age_that_overflowed_the_date_arithmetic_is_a_usage_error(text: str) -> None:
     with pytest.raises(UsageError, match="is too large"):
         parse_since(text, datetime(2026, 11, 26, tzinfo=UTC))
+
+
+def test_a_date_window_starts_at_the_operators_midnight() -> None:
+    """An operator in Chicago typing today's date means their day, not six hours before it."""
+    chicago = timezone(timedelta(hours=-6))
+    now = datetime(2026, 11, 26, 20, tzinfo=UTC)
+    assert parse_since("2026-11-26", now, chicago) == datetime(2026, 11, 26, 6, tzinfo=UTC)
+    assert parse_since("2026-11-26", now) == datetime(2026, 11, 26, tzinfo=UTC)
+    assert parse_since("12h", now, chicago) == datetime(2026, 11, 26, 8, tzinfo=UTC)  # ages: zone-free
