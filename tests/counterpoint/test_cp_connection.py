@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyodbc
 import pytest
+from sqlserver_like import SqlServerLike
 
 from c5attn.counterpoint.connection import (
     check_parameter_limit,
@@ -155,52 +156,12 @@ class _MissingTable:
         pass
 
 
-class _SqlServerLookalike:
-    """A real SQLite database behind a connection that says it is SQL Server, recording the
-    parameter types each statement declares."""
-
-    def __init__(self, path, declared):
-        self._inner = sqlite3.connect(path)
-        self._declared = declared
-
-    def cursor(self):
-        return _DeclaringCursor(self._inner.cursor(), self._declared)
-
-    def getinfo(self, _what):
-        return "Microsoft SQL Server"
-
-    def commit(self):
-        self._inner.commit()
-
-    def rollback(self):
-        self._inner.rollback()
-
-    def close(self):
-        self._inner.close()
-
-
-class _DeclaringCursor:
-    def __init__(self, inner, declared):
-        self._inner, self._declared, self._sizes = inner, declared, None
-
-    def setinputsizes(self, sizes):
-        self._sizes = sizes
-
-    def execute(self, sql, parameters):
-        self._declared.append((sql.split()[0], list(parameters), self._sizes))
-        self._inner.execute(sql, parameters)
-        return self
-
-    def __getattr__(self, name):  # fetchall, rowcount, close
-        return getattr(self._inner, name)
-
-
 def test_cp_text_parameters_go_to_sql_server_as_varchar(cp_db, make_site):
     """nvarchar against Counterpoint's varchar keys makes SQL Server scan instead of seek."""
     cp_db.add("USER_C5_ORD_ERR", ERR_ID=1, ORD_NO="100", IS_DISMISSED="N")
     declared = []
     site = make_site(counterpoint_dsn=SQL_SERVER_DSN)
-    lookalike = lambda dsn, **_: _SqlServerLookalike(cp_db.path, declared)  # noqa: E731
+    lookalike = lambda dsn, **_: SqlServerLike(cp_db.path, declared)  # noqa: E731
     with CounterpointStore(site, connection_factory=lookalike) as store:
         assert [error.err_id for error in store.open_errors("100")] == [1]
         assert store.dismiss_errors("100", "jane", datetime(2024, 6, 1, tzinfo=UTC)) == 1

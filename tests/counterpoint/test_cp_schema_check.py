@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from sqlserver_like import SqlServerLike
 
 from c5attn.counterpoint.connection import connect
 from c5attn.counterpoint.schema_check import Catalogue
@@ -112,45 +113,13 @@ def test_cp_unreadable_table_is_reported(make_site):
     ]
 
 
-class _SqlServerLike:
-    """A SQLite database dressed as SQL Server: an INFORMATION_SCHEMA.COLUMNS and a dbo schema."""
-
-    def __init__(self, path):
-        self.inner = sqlite3.connect(path, isolation_level=None)
-        self.inner.execute("ATTACH DATABASE ? AS dbo", (str(path),))
-        self.inner.execute("ATTACH DATABASE ':memory:' AS INFORMATION_SCHEMA")
-        self.inner.execute(
-            "CREATE TABLE INFORMATION_SCHEMA.COLUMNS (TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE)"
-        )
-        self.inner.execute(  # DATA_TYPE as SQL Server gives it: "varchar", without the length
-            "INSERT INTO INFORMATION_SCHEMA.COLUMNS SELECT 'dbo', m.name, p.name, lower(CASE WHEN "
-            "instr(p.type, '(') > 0 THEN substr(p.type, 1, instr(p.type, '(') - 1) ELSE p.type END) "
-            "FROM main.sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'"
-        )
-
-    def cursor(self):
-        return self.inner.cursor()
-
-    def getinfo(self, _what):
-        return "Microsoft SQL Server"
-
-    def commit(self):
-        self.inner.commit()
-
-    def rollback(self):
-        self.inner.rollback()
-
-    def close(self):
-        self.inner.close()
-
-
 def test_cp_sql_server_catalogue_path(cp_db, make_site):
     cp_db.order(1, "100")
     cp_db.release(2, 1, "100-1", {"SKU": 1}, TKT_DT="2024-05-01 01:00:00", RS_UTC_DT="2024-05-01 10:00:00")
     sent = []
 
     def store(**overrides):
-        factory = lambda dsn, **_: _SqlServerLike(cp_db.path)  # noqa: E731
+        factory = lambda dsn, **_: SqlServerLike(cp_db.path)  # noqa: E731
         return CounterpointStore(make_site(**overrides), connection_factory=factory, trace=sent.append)
 
     with store(rename={"PS_DOC_HDR": "dbo.PS_DOC_HDR", "PS_DOC_LIN.QTY_SOLD": "QTY"}) as checked:
