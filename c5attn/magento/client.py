@@ -399,7 +399,8 @@ class MagentoClient:
     def _login(self, user: str, password: str) -> str:
         # Retried like a read: a second token is harmless, and a login that fails on a dropped
         # connection or a 503 in the middle of a long scan would end it. A refusal (401) is not
-        # retried, so a wrong password never counts twice towards Magento's lockout.
+        # retried, so a wrong password counts once towards Magento's lockout (unless a proxy
+        # answers 502/504 after Magento refused it: that is retried).
         response, _ = self._call(
             "POST",
             f"{self._api}/integration/admin/token",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,18 @@ class Sandbox:
 
     def counterpoint(self) -> sqlite3.Connection:
         return sqlite3.connect(self.directory / "counterpoint.db")
+
+    @contextmanager
+    def counterpoint_trigger(self, name: str, when: str, body: str) -> Iterator[None]:
+        """A trigger on the Commerce5 error table for the length of the block (a Counterpoint that
+        refuses or undoes a write)."""
+        with self.counterpoint() as db:
+            db.execute(f"CREATE TRIGGER {name} {when} ON USER_C5_ORD_ERR BEGIN {body}; END")
+        try:
+            yield
+        finally:
+            with self.counterpoint() as db:
+                db.execute(f"DROP TRIGGER {name}")
 
 
 def invoker(home: Path) -> Callable[..., Run]:

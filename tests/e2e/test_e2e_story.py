@@ -334,16 +334,9 @@ def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> No
 def test_errors_left_open_by_the_dismiss_exit_3_naming_them(sandbox: Sandbox) -> None:
     """A trigger (or anything else in Counterpoint) keeps a row open: "0 dismissed", exit 0 hid it."""
     number = _one(sandbox, "capture-failed", errors=True)
-    with sandbox.counterpoint() as db:
-        db.execute(
-            "CREATE TRIGGER reopen AFTER UPDATE OF IS_DISMISSED ON USER_C5_ORD_ERR "
-            "BEGIN UPDATE USER_C5_ORD_ERR SET IS_DISMISSED = 'N' WHERE ERR_ID = NEW.ERR_ID; END"
-        )
-    try:
+    reopen = "UPDATE USER_C5_ORD_ERR SET IS_DISMISSED = 'N' WHERE ERR_ID = NEW.ERR_ID"
+    with sandbox.counterpoint_trigger("reopen", "AFTER UPDATE OF IS_DISMISSED", reopen):
         run = sandbox.invoke("dismiss-error", number, "--yes")
-    finally:
-        with sandbox.counterpoint() as db:
-            db.execute("DROP TRIGGER reopen")
     assert run.exit_code == 3, run.stderr
     assert "still open after it" in run.stderr and "#" in run.stderr
     last = sandbox.invoke("log", number, "--json").json()[-1]  # type: ignore[index]
@@ -352,16 +345,9 @@ def test_errors_left_open_by_the_dismiss_exit_3_naming_them(sandbox: Sandbox) ->
 
 def test_half_failed_resolve_says_what_was_done_and_how_to_finish(sandbox: Sandbox) -> None:
     number = _one(sandbox, "capture-failed", errors=True)
-    with sandbox.counterpoint() as db:
-        db.execute(
-            "CREATE TRIGGER block_dismiss BEFORE UPDATE ON USER_C5_ORD_ERR "
-            "BEGIN SELECT RAISE(ABORT, 'locked by test'); END"
-        )
-    try:
+    refuse = "SELECT RAISE(ABORT, 'locked by test')"
+    with sandbox.counterpoint_trigger("block_dismiss", "BEFORE UPDATE", refuse):
         run = sandbox.invoke("resolve", number, "--dismiss-error", "--yes")
-    finally:
-        with sandbox.counterpoint() as db:
-            db.execute("DROP TRIGGER block_dismiss")
     assert run.exit_code == 3
     assert "status set to" in run.stderr and f"dismiss-error {number}" in run.stderr
     statuses = {str(o["increment_id"]): o["status"] for o in sandbox.magento_orders()}
