@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 # Magento's increment_id column is VARCHAR(50): a longer "order number" is a typing accident.
 MAX_ORDER_NUMBER = 50
+DEFAULT_ORDER_NUMBER_DIGITS = 9  # Magento's increment IDs: '%09d' after a store's prefix
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -568,16 +569,29 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
                 hits.append((session, order))
     if not hits:
         names = ", ".join(session.site.name for session in sessions)
-        raise OrderNotFound(
-            f"order {number!r} was not found in Magento (site {names})",
-            "check the number (the increment ID shown to the customer) or choose the site with --site",
-        )
+        hint = "check the number (the increment ID shown to the customer) or choose the site with --site"
+        if padded := _zero_padded_match(sessions, number):
+            hint = f"did you mean {padded}? Magento's order numbers keep their leading zeros"
+        raise OrderNotFound(f"order {number!r} was not found in Magento (site {names})", hint)
     if len(hits) > 1:
         raise AmbiguousOrder(
             f"order {number!r} exists in several sites: {', '.join(s.site.name for s, _ in hits)}",
             "choose one with --site NAME",
         )
     return hits[0]
+
+
+def _zero_padded_match(sessions: Sequence[SiteSession], number: str) -> str | None:
+    """The number with Magento's default zero padding, when an order has it: typed "12345" is
+    most likely 000012345. Suggested only, never acted on: a write must name its order exactly."""
+    if not number.isascii() or not number.isdigit() or len(number) >= DEFAULT_ORDER_NUMBER_DIGITS:
+        return None
+    padded = number.zfill(DEFAULT_ORDER_NUMBER_DIGITS)
+    for session in sessions:
+        with errors_naming(session) if len(sessions) > 1 else nullcontext():
+            if session.magento.find_order(padded):
+                return padded
+    return None
 
 
 def view_order(session: SiteSession, order: MagentoOrder) -> OrderView:

@@ -52,6 +52,31 @@ def test_unknown_order_number(shop: Shop) -> None:
     )
 
 
+@pytest.mark.parametrize("command", ["show", *(c for c, _ in WRITING)])
+def test_a_number_typed_without_its_leading_zeros_is_suggested_not_used(
+    shop: Shop, small_world: World, command: str
+) -> None:
+    real = str(small_world.orders[0]["increment_id"])
+    short = real.lstrip("0")
+    assert short != real and len(real) == 9
+    comments, errors = comment_total(shop.magento_db), cp_fingerprint(shop.counterpoint_db)
+    run = shop.run(command, short, *(["--yes"] if command != "show" else []))
+    assert_clear_error(
+        run,
+        1,
+        f"order '{short}' was not found in Magento (site shop)",
+        f"hint: did you mean {real}? Magento's order numbers keep their leading zeros",
+    )
+    assert comment_total(shop.magento_db) == comments
+    assert cp_fingerprint(shop.counterpoint_db) == errors
+
+
+def test_a_short_number_with_no_padded_order_keeps_the_plain_hint(shop: Shop) -> None:
+    run = shop.run("show", "4242")
+    assert_clear_error(run, 1, "order '4242' was not found in Magento (site shop)", "hint: check the number")
+    assert shop.server.requests_to("GET", "/V1/orders") == 2  # the number, then 000004242
+
+
 @pytest.mark.parametrize("kind", sorted(HOSTILE_NUMBERS))
 @pytest.mark.parametrize("command", ["show", *(c for c, _ in WRITING)])
 def test_hostile_order_numbers_are_just_unknown_numbers(shop: Shop, kind: str, command: str) -> None:
