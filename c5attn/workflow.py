@@ -562,15 +562,12 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
             f"the order number is {len(number)} characters long; Magento's have at most {MAX_ORDER_NUMBER}",
             "type the Magento order number, e.g. 000012345",
         )
-    hits = []
-    for session in sessions:
-        with errors_naming(session) if len(sessions) > 1 else nullcontext():
-            if order := session.magento.find_order(number):
-                hits.append((session, order))
+    hits = _find_in_sites(sessions, number)
     if not hits:
         names = ", ".join(session.site.name for session in sessions)
         hint = "check the number (the increment ID shown to the customer) or choose the site with --site"
-        if padded := _zero_padded_match(sessions, number):
+        # Suggested, never acted on: a write names its order exactly.
+        if (padded := _zero_padded(number)) and _find_in_sites(sessions, padded):
             hint = f"did you mean {padded}? Magento's order numbers keep their leading zeros"
         raise OrderNotFound(f"order {number!r} was not found in Magento (site {names})", hint)
     if len(hits) > 1:
@@ -581,16 +578,19 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
     return hits[0]
 
 
-def _zero_padded_match(sessions: Sequence[SiteSession], number: str) -> str | None:
-    """The number with Magento's default zero padding, when an order has it: typed "12345" is
-    most likely 000012345. Suggested only, never acted on: a write must name its order exactly."""
-    if not number.isascii() or not number.isdigit() or len(number) >= DEFAULT_ORDER_NUMBER_DIGITS:
-        return None
-    padded = number.zfill(DEFAULT_ORDER_NUMBER_DIGITS)
+def _find_in_sites(sessions: Sequence[SiteSession], number: str) -> list[tuple[SiteSession, MagentoOrder]]:
+    hits = []
     for session in sessions:
         with errors_naming(session) if len(sessions) > 1 else nullcontext():
-            if session.magento.find_order(padded):
-                return padded
+            if order := session.magento.find_order(number):
+                hits.append((session, order))
+    return hits
+
+
+def _zero_padded(number: str) -> str | None:
+    """A short all-digit number as Magento pads it by default: typed "12345" is likely 000012345."""
+    if number.isascii() and number.isdigit() and len(number) < DEFAULT_ORDER_NUMBER_DIGITS:
+        return number.zfill(DEFAULT_ORDER_NUMBER_DIGITS)
     return None
 
 
