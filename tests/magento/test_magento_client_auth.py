@@ -105,6 +105,22 @@ def test_wrong_admin_password(sandbox_factory: SandboxFactory, client_factory: C
     assert sandbox.requests_to("POST", "/admin/token") == 1  # no retry loop on bad credentials
 
 
+def test_an_admin_login_refused_with_400_is_bad_credentials_too(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    """magento-api.md §5 (from the schema): 400 on bad credentials; the sandbox, like 2.4's webapi,
+    answers 401. Either is an authentication failure, told the same way and never retried."""
+    sandbox = sandbox_factory(make_orders(1), admin_users={"ops": "pa55word"})
+    client = client_factory(
+        site_for(sandbox.url, magento_token=None, magento_admin_user="ops", magento_admin_password="pa55word")
+    )
+    sandbox.fail_next("400", method="POST")
+    with pytest.raises(MagentoAuthError) as caught:
+        client.get_order(1)
+    assert "magento_admin_password" in (caught.value.hint or "")
+    assert sandbox.requests_to("POST", "/admin/token") == 1
+
+
 def test_a_site_without_credentials_is_a_configuration_error() -> None:
     with pytest.raises(ConfigError, match="no Magento credentials"):
         MagentoClient(site_for("http://127.0.0.1:9", magento_token=None))
