@@ -12,6 +12,7 @@ _UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 # A century reaches back past any order c5attn will see, and keeps ``now - age`` a valid datetime.
 MAX_AGE_DAYS = 36500
 _MAX_AGE_MINUTES = MAX_AGE_DAYS * _UNIT_MINUTES["d"]
+_EARLIEST_DATE = datetime(1971, 1, 1)
 
 
 def parse_age(text: str) -> timedelta:
@@ -31,9 +32,10 @@ def parse_age(text: str) -> timedelta:
     return timedelta(minutes=int(digits) * _UNIT_MINUTES[unit])
 
 
-def parse_since(text: str, now: datetime, zone: tzinfo = UTC) -> datetime:
-    """A window start: an age before ``now``, or an ISO date: its midnight in ``zone`` (the
-    operator's, so "today" starts when the operator's day does, not at midnight UTC)."""
+def parse_since(text: str, now: datetime, zone: tzinfo | None) -> datetime:
+    """A window start: an age before ``now``, or an ISO date: its midnight in ``zone``, or with
+    ``zone`` None in this machine's local time under the rules of that date (daylight saving),
+    so "today" starts when the operator's day does, not at midnight UTC."""
     if _AGE.match(text):
         return now - parse_age(text)
     try:
@@ -42,7 +44,9 @@ def parse_since(text: str, now: datetime, zone: tzinfo = UTC) -> datetime:
         raise UsageError(
             f"cannot read the time {text!r}", "write an age like 30d or 12h, or a date like 2026-01-31"
         ) from None
-    return day.replace(tzinfo=zone)
+    if day < _EARLIEST_DATE:  # older than any web order; and year 1 has no midnight in UTC+9
+        raise UsageError(f"the date {text.strip()} is before 1971", "use --all to scan every order")
+    return day.replace(tzinfo=zone) if zone is not None else day.astimezone()
 
 
 def magento_time(moment: datetime) -> str:

@@ -58,6 +58,7 @@ class CliEnv:
     env: Mapping[str, str] = field(repr=False)  # the process environment holds secrets
     cwd: Path
     clock: Callable[[], datetime] = _utc_now
+    time_zone: tzinfo | None = None  # dates typed as options; None: this machine's, DST included
     config_path: str | None = None  # --config
     site: str | None = None  # --site
     no_color: bool = False  # --no-color
@@ -123,10 +124,6 @@ class CliEnv:
             (self.stdout if result else self.stderr).print(text, markup=False, highlight=False)
         else:
             file.write(text + "\n")
-
-    def local_zone(self) -> tzinfo:
-        """The operator's time zone (this machine's, at this moment), for dates typed as options."""
-        return self.now().astimezone().tzinfo or UTC
 
     def now(self) -> datetime:
         """The current time (timezone-aware UTC); tests pin it with ``clock``."""

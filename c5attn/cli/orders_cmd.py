@@ -91,7 +91,7 @@ def scan(
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
-    window = None if all_orders else parse_since(since, env.now(), env.local_zone())
+    window = None if all_orders else parse_since(since, env.now(), env.time_zone)
     with open_sessions(env) as sessions:
         scanned = on_every_site(
             env,

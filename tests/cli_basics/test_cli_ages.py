@@ -3,7 +3,15 @@ beyond it with a usage error rather than a date overflow."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from urllib.parse import unquote_plus
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,7 +32,7 @@ def test_the_largest_age_is_a_century_in_any_unit() -> None:
 )
 def test_an_age_that_overflowed_the_date_arithmetic_is_a_usage_error(text: str) -> None:
     with pytest.raises(UsageError, match="is too large"):
-        parse_since(text, datetime(2026, 11, 26, tzinfo=UTC))
+        parse_since(text, datetime(2026, 11, 26, tzinfo=UTC), UTC)
 
 
 def test_a_date_window_starts_at_the_operators_midnight() -> None:
@@ -32,5 +40,73 @@ def test_a_date_window_starts_at_the_operators_midnight() -> None:
     chicago = timezone(timedelta(hours=-6))
     now = datetime(2026, 11, 26, 20, tzinfo=UTC)
     assert parse_since("2026-11-26", now, chicago) == datetime(2026, 11, 26, 6, tzinfo=UTC)
-    assert parse_since("2026-11-26", now) == datetime(2026, 11, 26, tzinfo=UTC)
+    assert parse_since("2026-11-26", now, UTC) == datetime(2026, 11, 26, tzinfo=UTC)
     assert parse_since("12h", now, chicago) == datetime(2026, 11, 26, 8, tzinfo=UTC)  # ages: zone-free
+
+
+NEW_YORK = "America/New_York"
+
+
+@pytest.fixture
+def machine_in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process's local time zone set to New York (the C library reads TZ at ``tzset``)."""
+    monkeypatch.setenv("TZ", NEW_YORK)
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("day", "midnight_utc"),
+    [
+        ("2026-01-15", datetime(2026, 1, 15, 5, tzinfo=UTC)),
+        ("2026-07-01", datetime(2026, 7, 1, 4, tzinfo=UTC)),
+    ],
+    ids=["winter", "summer"],
+)
+def test_a_date_starts_at_midnight_under_that_dates_daylight_saving(
+    day: str, midnight_utc: datetime, machine_in_new_york: None
+) -> None:
+    """Typed in November (EST, UTC-5), a July date still starts at its own midnight (EDT, UTC-4)."""
+    now = datetime(2026, 11, 26, 20, tzinfo=UTC)
+    assert parse_since(day, now, ZoneInfo(NEW_YORK)) == midnight_utc
+    assert parse_since(day, now, None) == midnight_utc  # the machine's own zone
+
+
+def test_scan_since_a_summer_date_asks_magento_from_that_midnight(tmp_path: Path) -> None:
+    """Through the CLI, as a process whose machine is in New York: the filter Magento receives."""
+    env = {**os.environ, "TZ": NEW_YORK, "C5ATTN_HOME": str(tmp_path / "home")}
+    run = subprocess.run(
+        [sys.executable, "-m", "c5attn", "-v", "--sandbox", "scan", "--since", "2026-07-01", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    requests = [
+        unquote_plus(line) for line in run.stderr.splitlines() if "GET " in line and "updated_at" in line
+    ]
+    assert requests, run.stderr
+    assert all("=2026-07-01 04:00:00&" in line for line in requests), requests
+
+
+@pytest.mark.parametrize("text", ["3x", "abc", "", "30 days", "-5d"])
+def test_an_age_that_is_not_one_is_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="cannot read the age"):
+        parse_age(text)
+
+
+@pytest.mark.parametrize("text", ["3x", "2026-13-01", "2026-02-30", "yesterday", "26-11-2026"])
+def test_a_window_that_is_neither_an_age_nor_a_date_is_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="cannot read the time"):
+        parse_since(text, datetime(2026, 11, 26, tzinfo=UTC), UTC)
+
+
+@pytest.mark.parametrize("zone", [ZoneInfo("Asia/Tokyo"), None], ids=["tokyo", "machine"])
+def test_a_date_before_1971_is_refused_with_the_way_to_scan_everything(zone: ZoneInfo | None) -> None:
+    """Year 1's midnight in Tokyo is in year 0 in UTC: an overflow, once a traceback."""
+    with pytest.raises(UsageError, match="the date 0001-01-01 is before 1971") as caught:
+        parse_since("0001-01-01", datetime(2026, 11, 26, tzinfo=UTC), zone)
+    assert "--all" in (caught.value.hint or "")
