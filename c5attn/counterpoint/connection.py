@@ -214,7 +214,7 @@ def _sqlstate_and_text(exc: BaseException) -> tuple[str, str]:
 
 _TABLE_MISSING = re.compile(r"no such table: ([\w.]+)|Invalid object name '([^']+)'")
 _COLUMN_MISSING = re.compile(r"no such column: ([\w.]+)|Invalid column name '([^']+)'")
-_PERMISSION = re.compile(r"permission was denied on the object '([^']+)'|readonly database", re.IGNORECASE)
+_PERMISSION = re.compile(r"permission was denied on the object '([^']+)'", re.IGNORECASE)
 _CANNOT_OPEN_LIB = re.compile(r"Can't open lib '([^']+)'")
 
 
@@ -257,6 +257,12 @@ def translate_error(
         return CounterpointSchemaError(f"column {owner}{name} not found in Counterpoint", schema_hint)
     if state in ("42S02", "42S22"):
         return CounterpointSchemaError(f"a table or column is missing in Counterpoint: {text}", schema_hint)
+    if "readonly database" in raw_text:  # SQLite: the file, its folder or its mount is read-only
+        return CounterpointError(
+            f"the Counterpoint database file {server} is read-only",
+            hint="c5attn writes to it only to dismiss order errors: make the file (and its folder) "
+            "writable for this user",
+        )
     if permission := _PERMISSION.search(raw_text):
         what = permission.group(1) or "the database"
         return CounterpointAuthError(

@@ -65,8 +65,13 @@ def test_cp_sqlite_read_connection_cannot_write(cp_db):
     connection = connect(cp_db.dsn, timeout_seconds=1, autocommit=True, read_only=True)
     with pytest.raises(sqlite3.OperationalError) as raised:
         connection.cursor().execute("DELETE FROM PS_DOC_HDR", [])
-    assert isinstance(translate_error(raised.value, cp_db.dsn), CounterpointAuthError)
     connection.close()
+    # SQLite's words for any read-only file (a read-only mount, a file the user may not write):
+    # said as that, not as a missing grant.
+    error = translate_error(raised.value, cp_db.dsn)
+    assert type(error) is CounterpointError
+    assert error.message == f"the Counterpoint database file {cp_db.path} is read-only"
+    assert "writable" in (error.hint or "") and "grant" not in (error.hint or "")
 
 
 @pytest.mark.parametrize(
