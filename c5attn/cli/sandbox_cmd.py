@@ -82,7 +82,9 @@ def serve(
     state_map: Annotated[
         Path | None,
         typer.Option(
-            "--state-map", metavar="FILE", help="JSON {state: [statuses]} replacing the default map."
+            "--state-map",
+            metavar="FILE",
+            help=r"JSON {state: \[statuses]} replacing the default map.",  # \[: not Rich markup
         ),
     ] = None,
 ) -> None:

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 from magento_factory import TOKEN, make_order
+from typer.testing import CliRunner
+
+from c5attn.cli.app import app
 
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -137,3 +140,10 @@ def test_serve_refuses_a_port_out_of_range_before_loading_anything(tmp_path: Pat
         "  hint: 0 picks a free port",
     ]
     assert not store.exists()
+
+
+def test_serve_help_shows_the_state_map_brackets() -> None:
+    """Typer renders help as Rich markup, which swallowed an unescaped ``[statuses]``."""
+    result = CliRunner().invoke(app, ["sandbox", "serve", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "JSON {state: [statuses]} replacing the default map." in result.stdout
