@@ -55,7 +55,9 @@ def serve(
     token: Annotated[
         str, typer.Option(help="The bearer token the sandbox accepts (test data, not a secret).")
     ] = ("sandbox-token"),
-    latency_ms: Annotated[float, typer.Option("--latency-ms", help="Delay added to every request.")] = 0,
+    latency_ms: Annotated[
+        float, typer.Option("--latency-ms", help="Delay added to every request, 0 to 60000 ms.")
+    ] = 0,
     faults: Annotated[
         str | None,
         typer.Option(
@@ -98,7 +100,7 @@ def serve(
     import threading
 
     from c5attn.config import state_dir
-    from c5attn.sandbox.magento_server import MagentoSandbox, parse_faults
+    from c5attn.sandbox.magento_server import MagentoSandbox, check_latency, parse_faults
     from c5attn.sandbox.magento_store import VERSIONS, load_orders, read_orders_file
 
     if magento_version not in VERSIONS:
@@ -113,6 +115,11 @@ def serve(
         raise UsageError(f"--port must be from 0 to 65535, not {port}", "0 picks a free port")
     if max_page_size is not None and max_page_size < 1:
         raise UsageError(f"--max-page-size must be at least 1, not {max_page_size}", "Magento's is 300")
+    try:
+        check_latency(latency_ms)
+    except ValueError as exc:
+        raise UsageError(f"--latency-ms: {exc}", "give milliseconds, e.g. --latency-ms 50") from exc
+    statuses_by_state = _state_map(state_map)  # read before --orders-file replaces the store
     store = db or state_dir(os.environ) / "magento-sandbox.db"
     if orders_file is not None:
         store.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +142,7 @@ def serve(
         seed=seed,
         max_page_size=max_page_size,
         magento_version=magento_version,
-        state_map=_state_map(state_map),
+        state_map=statuses_by_state,
     )
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

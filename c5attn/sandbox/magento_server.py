@@ -43,6 +43,7 @@ VERSION_TEXT = "Magento/2.4 (Community)"  # /magento_version never tells the pat
 NO_ROUTE = "Request does not match any route."
 UNAUTHORIZED = "The consumer isn't authorized to access %resources."
 FAULT_KINDS = ("drop", "slow", "badjson", "gateway")
+MAX_LATENCY_MS = 60_000  # a minute: past any client timeout worth testing
 
 _ID_TYPE_ERROR = 'The "%1" value\'s type is invalid. The "int" type was expected. Verify and try again.'
 
@@ -75,6 +76,14 @@ def parse_faults(spec: str | None) -> tuple[Fault, ...]:
     if sum(f.rate for f in faults) > 1 + 1e-9:
         raise ValueError("fault rates add up to more than 1")
     return tuple(faults)
+
+
+def check_latency(latency_ms: float) -> float:
+    """``latency_ms`` if it is a delay from 0 to ``MAX_LATENCY_MS``; else ValueError. Checked at
+    start: a negative, infinite or NaN delay failed every request instead (``time.sleep``)."""
+    if not 0 <= latency_ms <= MAX_LATENCY_MS:  # NaN fails every comparison
+        raise ValueError(f"the latency must be from 0 to {MAX_LATENCY_MS} ms, not {latency_ms:g}")
+    return latency_ms
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,7 @@ class MagentoSandbox:
         self.host = host
         self.port = port
         self.token = token
-        self.latency_ms = latency_ms
+        self.latency_ms = check_latency(latency_ms)
         self.faults = parse_faults(faults)
         self.max_page_size = max_page_size
         self.magento_version = magento_version

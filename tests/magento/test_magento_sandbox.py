@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import socket
 import struct
@@ -210,6 +211,15 @@ def test_an_unexpected_failure_is_magentos_500_not_a_dropped_connection(
         assert again.status_code == 200  # the connection is still usable
     logged = capsys.readouterr().err
     assert found.group(1) in logged and "RuntimeError: a sandbox bug" in logged
+
+
+@pytest.mark.parametrize("latency_ms", [-5.0, math.nan, math.inf])
+def test_a_latency_that_cannot_be_slept_is_refused_before_serving(
+    sandbox_factory: Factory, latency_ms: float
+) -> None:
+    """It was accepted, and then every request failed in ``time.sleep``."""
+    with pytest.raises(ValueError, match="the latency must be from 0 to 60000 ms"):
+        sandbox_factory([make_order(1)], latency_ms=latency_ms)
 
 
 def test_bearer_auth_and_magento_401_body(four: MagentoSandbox) -> None:

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from c5attn.cli.app import app
 
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
+SERVE = [sys.executable, "-m", "c5attn", "sandbox", "serve"]
 
 
 @contextmanager
@@ -108,6 +109,46 @@ def test_serve_refuses_bad_options(tmp_path: Path) -> None:
     ):
         result = subprocess.run([*base, *extra], capture_output=True, text=True, env=env, timeout=30)
         assert result.returncode == 2 and message in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("latency", ["-5", "nan", "inf", "60001"])
+def test_serve_refuses_a_latency_it_cannot_sleep_before_loading_anything(
+    tmp_path: Path, latency: str
+) -> None:
+    """Such a latency used to start the server, and then every request died with a traceback."""
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps([make_order(1)]), encoding="utf-8")
+    store = tmp_path / "store.db"
+    result = subprocess.run(
+        [*SERVE, "--db", str(store), "--orders-file", str(orders_file), "--latency-ms", latency],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "C5ATTN_HOME": str(tmp_path / "home")},
+        timeout=30,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"c5attn: error: --latency-ms: the latency must be from 0 to 60000 ms, not {float(latency):g}",
+        "  hint: give milliseconds, e.g. --latency-ms 50",
+    ]
+    assert not store.exists()
+
+
+def test_serve_reads_the_state_map_before_loading_the_orders(tmp_path: Path) -> None:
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps([make_order(1)]), encoding="utf-8")
+    state_map = tmp_path / "states.json"
+    state_map.write_text('{"new": "pending"}', encoding="utf-8")
+    store = tmp_path / "store.db"
+    result = subprocess.run(
+        [*SERVE, "--db", str(store), "--orders-file", str(orders_file), "--state-map", str(state_map)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "C5ATTN_HOME": str(tmp_path / "home")},
+        timeout=30,
+    )
+    assert result.returncode == 2 and "is not {state: [status, …]}" in result.stderr
+    assert not store.exists()
 
 
 @pytest.mark.parametrize("port", ["70000", "-1"])
