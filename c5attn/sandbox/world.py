@@ -24,6 +24,8 @@ import re
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -123,27 +125,28 @@ def build_world(
         needs_attention=site.needs_attention,
     )
     plan = _placements(rng, allocate(orders), naive_now)
+    db_tmp, orders_tmp = directory / f"{COUNTERPOINT_DB}.tmp", directory / f"{MAGENTO_ORDERS}.tmp"
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        db_tmp, orders_tmp = directory / f"{COUNTERPOINT_DB}.tmp", directory / f"{MAGENTO_ORDERS}.tmp"
-        db_tmp.unlink(missing_ok=True)
-        with _Database(db_tmp) as database, orders_tmp.open("w", encoding="utf-8") as orders_file:
-            labels, valid_until = _generate(ctx, plan, site, database, _JsonArrayWriter(orders_file))
-        recipes = Counter(label["kind"] for label in labels.values())
-        scenarios = Counter(code for label in labels.values() for code in label["scenarios"])
-        summary = WorldSummary(
-            directory=directory,
-            seed=seed,
-            orders=orders,
-            created_at=moment,
-            labels_valid_until=valid_until,
-            site=site,
-            recipes=dict(sorted(recipes.items())),
-            scenarios={code: scenarios[code] for code in SCENARIO_CODES},
-            flagged=sum(1 for label in labels.values() if label["flagged"]),
-        )
-        os.replace(db_tmp, directory / COUNTERPOINT_DB)
-        os.replace(orders_tmp, directory / MAGENTO_ORDERS)
+        with _removed_on_failure(db_tmp, orders_tmp):
+            db_tmp.unlink(missing_ok=True)
+            with _Database(db_tmp) as database, orders_tmp.open("w", encoding="utf-8") as orders_file:
+                labels, valid_until = _generate(ctx, plan, site, database, _JsonArrayWriter(orders_file))
+            recipes = Counter(label["kind"] for label in labels.values())
+            scenarios = Counter(code for label in labels.values() for code in label["scenarios"])
+            summary = WorldSummary(
+                directory=directory,
+                seed=seed,
+                orders=orders,
+                created_at=moment,
+                labels_valid_until=valid_until,
+                site=site,
+                recipes=dict(sorted(recipes.items())),
+                scenarios={code: scenarios[code] for code in SCENARIO_CODES},
+                flagged=sum(1 for label in labels.values() if label["flagged"]),
+            )
+            os.replace(db_tmp, directory / COUNTERPOINT_DB)
+            os.replace(orders_tmp, directory / MAGENTO_ORDERS)
         _write_json(directory / LABELS, labels)
         _write_json(directory / WORLD, summary.to_json())
     except (OSError, sqlite3.Error) as exc:
@@ -259,10 +262,24 @@ def _first_aging(builder: OrderBuilder, grace_minutes: int) -> datetime:
 
 def _write_json(path: Path, data: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=1)
-        handle.write("\n")
-    os.replace(tmp, path)
+    with _removed_on_failure(tmp):
+        with tmp.open("w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1)
+            handle.write("\n")
+        os.replace(tmp, path)
+
+
+@contextmanager
+def _removed_on_failure(*paths: Path) -> Iterator[None]:
+    """Delete ``paths`` when the block fails or is interrupted: a Ctrl-C while building 100,000
+    orders left 33 MB of ``.tmp`` files behind."""
+    try:
+        yield
+    except BaseException:
+        for path in paths:
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
+        raise
 
 
 class _JsonArrayWriter:

@@ -15,6 +15,7 @@ import pytest
 from world_kit import NOW, World
 
 from c5attn.errors import C5Error, UsageError
+from c5attn.sandbox import world as world_module
 from c5attn.sandbox.world import RECIPES, allocate, build_world
 
 FILES = ("counterpoint.db", "magento-orders.json", "labels.json", "world.json")
@@ -175,3 +176,22 @@ def test_an_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(C5Error, match="Could not build the sandbox world") as caught:
         build_world(blocker / "world", orders=5, now=NOW)
     assert caught.value.hint and "--dir" in caught.value.hint
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError])
+def test_an_interrupted_or_failed_build_leaves_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]
+) -> None:
+    """Ctrl-C halfway through a big world left ``counterpoint.db.tmp`` and ``magento-orders.json.tmp``."""
+    build_world(tmp_path, orders=50, seed=1, now=NOW)
+    before = _digests(tmp_path)
+
+    def fail_while_inserting(self: object, rows: object) -> None:
+        raise failure("interrupted while writing the rows")
+
+    monkeypatch.setattr(world_module._Database, "insert", fail_while_inserting)
+    with pytest.raises((KeyboardInterrupt, C5Error)):
+        build_world(tmp_path, orders=300, seed=2, now=NOW)
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(FILES)
+    assert _digests(tmp_path) == before  # the previous world is untouched
