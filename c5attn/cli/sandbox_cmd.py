@@ -97,11 +97,12 @@ def serve(
     """
     import os
     import signal
+    import sqlite3
     import threading
 
     from c5attn.config import state_dir
     from c5attn.sandbox.magento_server import MagentoSandbox, check_latency, parse_faults
-    from c5attn.sandbox.magento_store import VERSIONS, load_orders, read_orders_file
+    from c5attn.sandbox.magento_store import VERSIONS, check_store, load_orders, read_orders_file
 
     if magento_version not in VERSIONS:
         raise UsageError(
@@ -121,11 +122,19 @@ def serve(
         raise UsageError(f"--latency-ms: {exc}", "give milliseconds, e.g. --latency-ms 50") from exc
     statuses_by_state = _state_map(state_map)  # read before --orders-file replaces the store
     store = db or state_dir(os.environ) / "magento-sandbox.db"
-    if orders_file is not None:
-        store.parent.mkdir(parents=True, exist_ok=True)
+    if store.exists() and (orders_file is None or store.stat().st_size > 0):  # an empty file holds nothing
         try:
+            check_store(store)
+        except ValueError as exc:
+            raise UsageError(
+                f"--db {store} is not a Magento sandbox store: {exc}",
+                "give --db a store made by c5attn sandbox serve --orders-file, or a new path",
+            ) from exc
+    if orders_file is not None:
+        try:
+            store.parent.mkdir(parents=True, exist_ok=True)
             count = load_orders(store, read_orders_file(orders_file))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, sqlite3.Error) as exc:
             raise UsageError(
                 f"cannot load orders from {orders_file}: {exc}", "give a JSON array of Magento order objects"
             ) from exc

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,7 @@ DEFAULT_STATE_MAP: dict[str, list[str]] = {
 _ORDER_COLUMNS = ("entity_id", "increment_id", "store_id", "state", "status", "created_at", "updated_at")
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CHUNK = 2000
+_STORE_TABLES = ("orders", "order_json", *DOCUMENT_KINDS, "meta")
 
 _SCHEMA = """
 CREATE TABLE orders (
@@ -140,7 +143,10 @@ def _clean(value: dict[str, Any], shape: Shape) -> dict[str, Any]:
 
 
 def _number(value: Any) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    try:
+        return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+    except InvalidOperation:  # its own message is "[<class 'decimal.ConversionSyntax'>]"
+        raise ValueError(f"{value!r} is not a number") from None
 
 
 def _json_number(value: Decimal) -> int | float:
@@ -228,13 +234,37 @@ def _normalized(orders: Iterable[Mapping[str, Any]]) -> Iterator[tuple[dict[str,
 def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
     """(Re)fill the store at ``db_path`` from order dicts, streaming; returns how many were loaded.
 
-    One transaction, ``executemany`` per chunk, indexes built after the rows: 100,000 orders load
-    in seconds. Orders without ``entity_id`` are numbered after the highest seen so far. The old
-    file is replaced, so stop a server running on it first.
+    The new store is built in a temporary file beside ``db_path`` and replaces it only once
+    complete, so orders that cannot be read (a truncated file: ``ValueError``) leave the old store
+    as it was; deleting it first left an empty one. Orders without ``entity_id`` are numbered
+    after the highest seen so far. Stop a server running on the old store first.
     """
     db_path = Path(db_path)
-    for suffix in ("", "-wal", "-shm"):
+    handle, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".loading", dir=db_path.parent)
+    os.close(handle)
+    loading = Path(name)
+    try:
+        try:
+            count = _fill_store(loading, orders)
+        except (TypeError, AttributeError, KeyError, ArithmeticError) as exc:  # {"items": 5}, [1], …
+            raise ValueError(f"an order is not shaped as Magento's: {exc}") from exc
+        _delete_store(db_path, parts=("-wal", "-shm"))  # the old store's log must not meet the new one
+        os.replace(loading, db_path)
+    except BaseException:
+        _delete_store(loading)
+        raise
+    return count
+
+
+def _delete_store(db_path: Path, parts: tuple[str, ...] = ("", "-wal", "-shm")) -> None:
+    for suffix in parts:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
+def _fill_store(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
+    """Create the store's tables in the empty file ``db_path`` and insert ``orders``: one
+    transaction, ``executemany`` per chunk, indexes built after the rows (100,000 orders load in
+    seconds)."""
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -266,6 +296,22 @@ def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
     finally:
         conn.close()
     return count
+
+
+def check_store(db_path: Path) -> None:
+    """Raise ``ValueError`` unless ``db_path`` is a store ``load_orders`` made (serving another
+    file answered every request with a 500). Creates nothing."""
+    try:
+        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=rw", uri=True)
+        try:
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # "file is not a database", "unable to open database file"
+        raise ValueError(str(exc)) from None
+    missing = [table for table in _STORE_TABLES if table not in tables]
+    if missing:
+        raise ValueError(f"it has no {missing[0]} table")
 
 
 def read_orders_file(path: Path) -> Iterator[dict[str, Any]]:

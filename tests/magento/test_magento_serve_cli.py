@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from magento_factory import TOKEN, make_order
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
+from c5attn.sandbox.magento_store import load_orders
 
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 SERVE = [sys.executable, "-m", "c5attn", "sandbox", "serve"]
@@ -188,3 +190,57 @@ def test_serve_help_shows_the_state_map_brackets() -> None:
     result = CliRunner().invoke(app, ["sandbox", "serve", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "JSON {state: [statuses]} replacing the default map." in result.stdout
+
+
+def run_serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``sandbox serve`` expected to refuse: a server that starts instead is killed by the timeout."""
+    return subprocess.run(
+        [*SERVE, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "C5ATTN_HOME": str(tmp_path / "home")},
+        timeout=30,
+    )
+
+
+def test_a_truncated_orders_file_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    load_orders(store, [make_order(i) for i in range(1, 4)])
+    truncated = tmp_path / "orders.json"
+    truncated.write_text(json.dumps([make_order(i) for i in range(1, 6)])[:-40], encoding="utf-8")
+
+    result = run_serve(tmp_path, "--db", str(store), "--orders-file", str(truncated))
+
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 2 and f"cannot load orders from {truncated}" in result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["orders.json", "store.db"]
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM orders").fetchone() == (3,)
+
+
+@pytest.mark.parametrize("orders_file", [False, True])
+def test_a_db_that_is_not_a_sandbox_store_is_refused_and_left_alone(
+    tmp_path: Path, orders_file: bool
+) -> None:
+    """Served, a text file answered every request with a 500 and a traceback; with --orders-file,
+    another application's SQLite file was replaced by the sandbox's store."""
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE precious (value TEXT)")
+        db.execute("INSERT INTO precious VALUES ('keep me')")
+    text = tmp_path / "notdb.txt"
+    text.write_text("not a database\n" * 100, encoding="utf-8")
+    orders = tmp_path / "orders.json"
+    orders.write_text(json.dumps([make_order(1)]), encoding="utf-8")
+    loading = ["--orders-file", str(orders)] if orders_file else []
+
+    for target, reason in ((other, "it has no orders table"), (text, "file is not a database")):
+        before = target.read_bytes()
+        result = run_serve(tmp_path, "--db", str(target), *loading)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.splitlines() == [
+            f"c5attn: error: --db {target} is not a Magento sandbox store: {reason}",
+            "  hint: give --db a store made by c5attn sandbox serve --orders-file, or a new path",
+        ]
+        assert target.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notdb.txt", "orders.json", "other.db"]

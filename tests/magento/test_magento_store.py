@@ -65,3 +65,36 @@ def test_closing_waits_for_a_connection_in_use_and_refuses_new_requests(tmp_path
     with pytest.raises(SandboxError) as refused:
         store.search(SearchCriteria((), ()))
     assert refused.value.status == 503
+
+
+def test_orders_that_fail_to_read_leave_the_old_store_and_no_temporary_file(tmp_path: Path) -> None:
+    """The store used to be deleted before the orders were read: a truncated file left it empty."""
+    store = tmp_path / "store.db"
+    load_orders(store, make_orders(3))
+    truncated = tmp_path / "orders.json"
+    truncated.write_text(json.dumps(make_orders(5))[:-40], encoding="utf-8")
+
+    with pytest.raises(ValueError):
+        load_orders(store, read_orders_file(truncated))
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["orders.json", "store.db"]
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM orders").fetchone() == (3,)
+
+
+@pytest.mark.parametrize(
+    ("orders", "message"),
+    [
+        ([{"entity_id": None}], "not shaped as Magento's"),
+        ([{"items": 5}], "not shaped as Magento's"),
+        ([{"status_histories": [1]}], "not shaped as Magento's"),
+        ([{"items": [{"qty_invoiced": "many"}]}], "'many' is not a number"),
+    ],
+)
+def test_orders_of_the_wrong_shape_are_a_value_error(
+    tmp_path: Path, orders: list[dict[str, object]], message: str
+) -> None:
+    """A TypeError or AttributeError from deep inside the loader reached ``serve`` as a traceback."""
+    with pytest.raises(ValueError, match=message):
+        load_orders(tmp_path / "store.db", orders)
+    assert list(tmp_path.iterdir()) == []
