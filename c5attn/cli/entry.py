@@ -15,14 +15,24 @@ own ``with`` blocks, and atexit handlers still run.
 Output that the console's encoding cannot hold (Windows writes a redirected or piped stream in
 its ANSI code page, cp1252 say, which has no "→") is replaced, not a ``UnicodeEncodeError``:
 that failed ``resolve`` and ``log`` with a traceback after the write had been made.
+
+A reader that stops reading (``c5attn scan --json | head -1``) is not a failure of the command:
+once stdout's (or stderr's) pipe is closed, what is still written there is dropped, and the
+command runs to its end and exits with the status it would have had otherwise (6 for
+``scan --fail-if-found`` with findings), its summary on stderr intact. A command is never cut
+short by its reader between two writes to Magento or Counterpoint. The stream's file descriptor
+is pointed at the null device, so the interpreter's last flush cannot fail either (no "Exception
+ignored ... BrokenPipeError" at exit).
 """
 
 from __future__ import annotations
 
 import gc
 import io
+import os
 import signal
 import sys
+from typing import Any, TextIO, cast
 
 
 def never_fail_on_encoding() -> None:
@@ -32,8 +42,59 @@ def never_fail_on_encoding() -> None:
             stream.reconfigure(errors="replace")
 
 
+class ReaderMayLeave:
+    """A standard stream whose reader may close the pipe: from then on, writes are dropped."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.reader_left = False
+
+    def write(self, text: str) -> int:
+        if not self.reader_left:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._drop_the_rest()
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if not self.reader_left:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._drop_the_rest()
+
+    def _drop_the_rest(self) -> None:
+        """What the stream still buffers goes to the null device (a last flush cannot fail)."""
+        self.reader_left = True
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+        except OSError:
+            return
+        try:
+            os.dup2(null, self._stream.fileno())
+        except (OSError, ValueError):  # no file descriptor: nothing left to flush there
+            pass
+        finally:
+            os.close(null)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def tolerate_readers_leaving() -> None:
+    """Write stdout and stderr through ``ReaderMayLeave`` (see the module's docstring)."""
+    sys.stdout = cast(TextIO, ReaderMayLeave(sys.stdout))
+    sys.stderr = cast(TextIO, ReaderMayLeave(sys.stderr))
+
+
 def main() -> None:
     never_fail_on_encoding()
+    tolerate_readers_leaving()
     try:
         from c5attn.cli.app import main as run
     except KeyboardInterrupt:

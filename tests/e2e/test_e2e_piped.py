@@ -42,3 +42,73 @@ def test_piped_scan_json_writes_plain_text_and_never_loads_rich(tmp_path: Path) 
     assert rows and all(row["site"] == "sandbox" for row in rows)
     assert messages[0].startswith("building the sandbox world")  # a fresh home: built first
     assert any(line.startswith("site sandbox: ") and "orders scanned" in line for line in messages)
+
+
+def _sandbox_env(home: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "C5ATTN_HOME": str(home),
+        "C5ATTN_OPERATOR": "tester",
+        "C5ATTN_CONFIG": str(home / "no-such-config.toml"),
+    }
+    env.pop("FORCE_COLOR", None)
+    return env
+
+
+def _read_one_line_then_close(home: Path, *args: str) -> tuple[int, str, str]:
+    """``c5attn ARGS | head -1``: the reader takes the first line and closes the pipe."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "c5attn", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_sandbox_env(home),
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline().decode()
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        return process.wait(timeout=300), first, stderr
+
+
+def _stdout_closed_before_start(home: Path, *args: str) -> tuple[int, str]:
+    """The reader is gone before the first byte: every write to stdout meets a closed pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "c5attn", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=_sandbox_env(home),
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+    return run.returncode, run.stderr.decode()
+
+
+def _quiet(stderr: str) -> bool:
+    return not any(noise in stderr for noise in ("Traceback", "BrokenPipe", "Exception ignored", "Errno"))
+
+
+def test_a_reader_closing_the_pipe_early_changes_neither_the_exit_status_nor_stderr(tmp_path: Path) -> None:
+    """``scan --json | head -1``: the rest of the data is dropped quietly; the summary still comes,
+    and the exit status is the command's own (6 for --fail-if-found with findings, else 0)."""
+    code, first, stderr = _read_one_line_then_close(tmp_path, "--sandbox", "scan", "--all", "--json")
+    assert (code, first.strip()) == (0, "["), stderr
+    assert "orders scanned" in stderr and _quiet(stderr), stderr
+    code, _, stderr = _read_one_line_then_close(
+        tmp_path, "--sandbox", "scan", "--all", "--fail-if-found", "--json"
+    )
+    assert code == 6, stderr
+    assert "orders scanned" in stderr and _quiet(stderr), stderr
+
+
+def test_a_reader_gone_before_any_output_is_no_error(tmp_path: Path) -> None:
+    """``show ORDER | head -3`` whose reader left first, and ``scenarios`` likewise: exit 0, quiet."""
+    for args in (["scenarios"], ["--sandbox", "scan", "--all", "--csv"]):  # the scan builds the world
+        code, stderr = _stdout_closed_before_start(tmp_path, *args)
+        assert code == 0 and _quiet(stderr), (args, stderr)
+    order = next(iter(json.loads((tmp_path / "sandbox" / "labels.json").read_text())))
+    code, stderr = _stdout_closed_before_start(tmp_path, "--sandbox", "show", order)
+    assert code == 0 and _quiet(stderr), stderr
