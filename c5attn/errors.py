@@ -74,6 +74,12 @@ class PartialFailure(C5Error):
     exit_code = ExitCode.PARTIAL
 
 
+class Interrupted(C5Error):
+    """Ctrl-C in the middle of a write: the message says what was written and how to finish."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
 class NotConfirmed(C5Error):
     """A write needed confirmation and none could be given (no terminal, no ``--yes``)."""
 

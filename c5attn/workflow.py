@@ -28,6 +28,7 @@ from c5attn.counterpoint.queries import BATCH_SIZE
 from c5attn.errors import (
     AmbiguousOrder,
     C5Error,
+    Interrupted,
     MagentoAuthError,
     OrderChanged,
     OrderNotFound,
@@ -669,9 +670,12 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
 
     The order is read again first (under the site lock, after the operator said yes): if its status
     or comments changed since the plan was shown (a colleague resolved it meanwhile), nothing is
-    written, so two resolves of one order never both land.
+    written, so two resolves of one order never both land. Ctrl-C between or during the writes is
+    an ``Interrupted`` saying what was written and how to finish, with the audit log's outcome for
+    a write it cut short (``unknown``: it may have landed).
     """
     order = plan.verdict.order
+    number = order.increment_id
     fresh = session.magento.get_order(order.entity_id)
     if fresh.status != order.status or len(fresh.status_histories) != len(order.status_histories):
         raise OrderChanged(
@@ -697,6 +701,19 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     except C5Error as error:
         session.record(order, "resolve", "failed", before=before, after=before, message=str(error))
         raise
+    except KeyboardInterrupt:  # as a read-back that failed: the write may have landed
+        unknown = (
+            f"interrupted while the status write was in flight: whether Magento set status "
+            f"{plan.target_status!r} and added the comment is unknown"
+        )
+        session.record(order, "resolve", "unknown", before=before, after={}, message=unknown)
+        errors = "; its Counterpoint errors are still open" if plan.dismiss_requested else ""
+        raise Interrupted(
+            f"order {number}: {unknown}{errors}",
+            f"see the order with: {session.command} show {number}; if it is still at Needs Attention, "
+            "run the same resolve again"
+            + (f", else finish with: {session.command} dismiss-error {number}" if errors else ""),
+        ) from None
     session.record(
         order,
         "resolve",
@@ -713,18 +730,28 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
         )
     dismissed = None
     if plan.dismiss_requested:
+        done = f"the Magento status was set ({change.before} → {change.after}, comment added)"
         try:
-            dismissed = dismiss_order_errors(session, order)
+            dismissed = dismiss_order_errors(session, order, done=done)
+        except Interrupted:  # it says what was done, the status included
+            raise
         except C5Error as error:
             raise PartialFailure(
                 f"status set to {change.after!r}, but dismissing the Counterpoint errors failed: "
                 f"{error.message}",
                 f"finish with: {session.command} dismiss-error {order.increment_id} --yes",
             ) from error
+        except KeyboardInterrupt:  # before the dismissal was sent: nothing of it written
+            raise Interrupted(
+                f"order {number}: {done}; its Counterpoint errors are still open",
+                f"finish with: {session.command} dismiss-error {number}",
+            ) from None
     return ResolveOutcome(change, dismissed)
 
 
-def dismiss_order_errors(session: SiteSession, order: MagentoOrder) -> int:
+def dismiss_order_errors(session: SiteSession, order: MagentoOrder, *, done: str = "") -> int:
+    """Dismiss the order's open errors, read them again, record it; ``done`` says what the command
+    wrote before (for the message of a Ctrl-C that cuts the dismissal short)."""
     number = order.increment_id
     open_before = session.counterpoint.open_errors(number)
     before = {"open_errors": [error.err_id for error in open_before]}
@@ -736,12 +763,26 @@ def dismiss_order_errors(session: SiteSession, order: MagentoOrder) -> int:
     session.record(
         order, "dismiss-error", "started", before=before, after={"open_errors": []}, message="dismissing"
     )
+    count: int | None = None
     try:
         count = session.counterpoint.dismiss_errors(number, session.operator, session.now)
+        remaining = session.counterpoint.open_errors(number)
     except C5Error as error:
-        session.record(order, "dismiss-error", "failed", before=before, after=before, message=str(error))
+        if count is None:
+            session.record(order, "dismiss-error", "failed", before=before, after=before, message=str(error))
         raise
-    remaining = session.counterpoint.open_errors(number)
+    except KeyboardInterrupt:
+        unknown = (
+            "interrupted while dismissing its Counterpoint errors: whether the transaction committed "
+            "(it dismisses all of them or none) is unknown"
+            if count is None
+            else f"{count} Counterpoint error(s) dismissed, interrupted before reading them back"
+        )
+        session.record(order, "dismiss-error", "unknown", before=before, after={}, message=unknown)
+        raise Interrupted(
+            f"order {number}: " + (f"{done}; " if done else "") + unknown,
+            f"see which are still open, and dismiss them, with: {session.command} dismiss-error {number}",
+        ) from None
     after = {"open_errors": [error.err_id for error in remaining]}
     session.record(
         order,

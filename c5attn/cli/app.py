@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from c5attn import __version__
 from c5attn.cli import config_cmd, doctor_cmd, orders_cmd, sandbox_cmd, sandbox_world_cmd, scenarios_cmd
 from c5attn.cli.context import CliEnv
-from c5attn.errors import C5Error, ExitCode
+from c5attn.errors import C5Error, ExitCode, Interrupted
 
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 def report_error(err: C5Error) -> None:
     """The operator's view of a failure: one line on stderr, and a hint line when there is one."""
     hint = f"\n  hint: {err.hint}" if err.hint else ""
-    typer.echo(f"c5attn: error: {err.message}{hint}", err=True)
+    what = "\nc5attn: interrupted" if isinstance(err, Interrupted) else "c5attn: error"  # after the ^C
+    typer.echo(f"{what}: {err.message}{hint}", err=True)
 
 
 def _report_interrupt() -> None:

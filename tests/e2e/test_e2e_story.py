@@ -9,9 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
+import pytest
 from e2e_sandbox import Sandbox
 
+from c5attn.counterpoint.store import CounterpointStore
+from c5attn.magento.client import MagentoClient
 from c5attn.scenarios import SCENARIOS
 
 CODES = {scenario.code for scenario in SCENARIOS}
@@ -352,6 +356,99 @@ def test_half_failed_resolve_says_what_was_done_and_how_to_finish(sandbox: Sandb
     assert "status set to" in run.stderr and f"dismiss-error {number}" in run.stderr
     statuses = {str(o["increment_id"]): o["status"] for o in sandbox.magento_orders()}
     assert statuses[number] != "needs_attention"
+
+
+def _open_error_count(sandbox: Sandbox, number: str) -> int:
+    with sandbox.counterpoint() as db:
+        row = db.execute(
+            "SELECT COUNT(*) FROM USER_C5_ORD_ERR WHERE ORD_NO = ? AND COALESCE(IS_DISMISSED, 'N') <> 'Y'",
+            (number,),
+        ).fetchone()
+    return int(row[0])
+
+
+def _last_outcomes(sandbox: Sandbox, number: str) -> dict[str, str]:
+    """Each action's last audit result for the order."""
+    entries = sandbox.invoke("log", number, "--json").json()
+    return {entry["action"]: entry["result"] for entry in entries}  # type: ignore[union-attr,index]
+
+
+def test_ctrl_c_between_the_two_writes_of_a_resolve_says_what_was_done(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C once Magento has the status, before the Counterpoint errors are dismissed."""
+    number = _one(sandbox, "capture-failed", errors=True)
+    set_status = MagentoClient.set_status
+    written: list[str] = []
+
+    def status_then_remember(self: MagentoClient, *args: Any, **kwargs: Any) -> Any:
+        change = set_status(self, *args, **kwargs)
+        written.append("status")
+        return change
+
+    def interrupted_once_written(self: CounterpointStore, order_no: str) -> Any:
+        if written:
+            raise KeyboardInterrupt
+        return open_errors(self, order_no)
+
+    open_errors = CounterpointStore.open_errors
+    monkeypatch.setattr(MagentoClient, "set_status", status_then_remember)
+    monkeypatch.setattr(CounterpointStore, "open_errors", interrupted_once_written)
+    run = sandbox.invoke("resolve", number, "--yes", "--dismiss-error")
+    monkeypatch.undo()
+    assert run.exit_code == 130
+    assert (
+        f"c5attn: interrupted: order {number}: the Magento status was set (needs_attention → processing, "
+        "comment added); its Counterpoint errors are still open" in run.stderr
+    ), run.stderr
+    assert f"hint: finish with: c5attn --sandbox dismiss-error {number}" in run.stderr
+    assert _last_outcomes(sandbox, number) == {"resolve": "ok"}  # nothing of the dismissal was started
+    assert _open_error_count(sandbox, number) > 0
+    finish = sandbox.invoke("dismiss-error", number, "--yes")
+    assert finish.exit_code == 0 and _open_error_count(sandbox, number) == 0, finish.stderr
+
+
+def test_ctrl_c_with_the_status_write_in_flight_is_recorded_unknown(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write landed, its answer was cut off by Ctrl-C: as a failed read-back, "unknown"."""
+    number = _one(sandbox, "capture-failed", errors=True)
+    set_status = MagentoClient.set_status
+
+    def landed_then_interrupted(self: MagentoClient, *args: Any, **kwargs: Any) -> Any:
+        set_status(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MagentoClient, "set_status", landed_then_interrupted)
+    run = sandbox.invoke("resolve", number, "--yes", "--dismiss-error")
+    monkeypatch.undo()
+    assert run.exit_code == 130
+    assert (
+        f"c5attn: interrupted: order {number}: interrupted while the status write was in flight" in run.stderr
+    )
+    assert "is unknown; its Counterpoint errors are still open" in run.stderr
+    assert f"hint: see the order with: c5attn --sandbox show {number}" in run.stderr
+    assert f"finish with: c5attn --sandbox dismiss-error {number}" in run.stderr
+    assert _last_outcomes(sandbox, number) == {"resolve": "unknown"}
+    assert _open_error_count(sandbox, number) > 0
+
+
+def test_ctrl_c_with_the_dismissal_in_flight_is_recorded_unknown(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = _one(sandbox, "capture-failed", errors=True)
+
+    def interrupted(self: CounterpointStore, *args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CounterpointStore, "dismiss_errors", interrupted)
+    run = sandbox.invoke("resolve", number, "--yes", "--dismiss-error")
+    monkeypatch.undo()
+    assert run.exit_code == 130
+    assert f"order {number}: the Magento status was set (needs_attention → processing" in run.stderr
+    assert "interrupted while dismissing its Counterpoint errors" in run.stderr
+    assert f"dismiss them, with: c5attn --sandbox dismiss-error {number}" in run.stderr
+    assert _last_outcomes(sandbox, number) == {"resolve": "ok", "dismiss-error": "unknown"}
 
 
 def test_log_shows_every_write(sandbox: Sandbox) -> None:
