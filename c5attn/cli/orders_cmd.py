@@ -30,6 +30,7 @@ YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.
 PLAN_LINES = 25
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")]
+DEFAULT_SINCE = "30d"
 
 
 @contextmanager
@@ -52,6 +53,17 @@ def _output_format(json_out: bool, csv_out: bool) -> str:
     return "json" if json_out else "csv" if csv_out else "table"
 
 
+def _refuse_without(needed: str, given: dict[str, bool], use: str) -> None:
+    """Refuse options that do nothing without ``needed``: a script must not believe they acted.
+    ``use`` says what ``needed`` is for, in the hint."""
+    if names := [name for name, on in given.items() if on]:
+        options = " and ".join(names)
+        works = "works" if len(names) == 1 else "work"
+        raise UsageError(
+            f"{options} only {works} with {needed}", f"add {needed} {use}, or leave out {options}"
+        )
+
+
 def _print_rows(env: CliEnv, rows: Iterable[dict[str, Any]], fmt: str, title: str) -> None:
     """Rows stream to JSON and CSV; only the table needs them all at once."""
     from c5attn.cli.render import print_csv, print_json_array, print_verdict_table
@@ -67,8 +79,11 @@ def _print_rows(env: CliEnv, rows: Iterable[dict[str, Any]], fmt: str, title: st
 def scan(
     ctx: typer.Context,
     since: Annotated[
-        str, typer.Option(help="Orders updated in this window: 30d, 12h or YYYY-MM-DD.")
-    ] = "30d",
+        str | None,
+        typer.Option(
+            help=f"Orders updated in this window: {DEFAULT_SINCE} (the default), 12h or YYYY-MM-DD."
+        ),
+    ] = None,
     all_orders: Annotated[bool, typer.Option("--all", help="Every order, whatever its age.")] = False,
     apply: Annotated[
         bool, typer.Option("--apply", help="Flag each new finding Needs Attention (asks first).")
@@ -91,6 +106,19 @@ def scan(
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
+    if not apply:
+        _refuse_without(
+            "--apply",
+            {"--yes": yes, "--dry-run": dry_run},
+            "to flag the findings (--dry-run then only shows what it would flag)",
+        )
+    if all_orders and since is not None:
+        raise UsageError(
+            "--all and --since cannot be used together: --all scans every order, whatever its age",
+            "leave out --since to scan every order, or --all to scan the window",
+        )
+    if since is None:
+        since = DEFAULT_SINCE
     window = None if all_orders else parse_since(since, env.now(), env.time_zone)
     with open_sessions(env) as sessions:
         scanned = on_every_site(
@@ -191,9 +219,9 @@ def list_queue(
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
-    if scenario:
-        scenario_for(scenario)  # refuse an unknown code before any network call
-    cutoff = env.now() - parse_age(older_than) if older_than else None
+    if scenario is not None:
+        scenario_for(scenario)  # refuse an unknown code (or an empty one) before any network call
+    cutoff = env.now() - parse_age(older_than) if older_than is not None else None
     with open_sessions(env) as sessions:
         queues = on_every_site(
             env,

@@ -301,6 +301,31 @@ def test_cli_main_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: 
     assert caught.value.code == ExitCode.USAGE
 
 
+@pytest.mark.parametrize(
+    ("args", "message", "hint"),
+    [
+        (["scan", "--yes"], "--yes only works with --apply", "add --apply to flag the findings"),
+        (["scan", "--dry-run"], "--dry-run only works with --apply", "or leave out --dry-run"),
+        (["scan", "-y", "--dry-run"], "--yes and --dry-run only work with --apply", "add --apply"),
+        (["scan", "--all", "--since", "7d"], "--all and --since cannot be used together", "leave out"),
+        (["list", "--scenario", ""], "Unknown scenario ''", "Use a code or its number"),
+        (["list", "--older-than", ""], "cannot read the age ''", "write it like 30d"),
+    ],
+)
+def test_cli_options_that_would_mean_nothing_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str, hint: str
+) -> None:
+    """A script must not believe ``scan --yes`` flagged anything, nor that --since narrowed --all,
+    nor that an empty filter (a variable left unset) filtered: refused before any site is read."""
+    with pytest.raises(SystemExit) as caught:
+        main(["--config", "no-such-file.toml", *args])
+    assert caught.value.code == ExitCode.USAGE
+    err = capsys.readouterr().err
+    first, second = err.splitlines()
+    assert first.startswith("c5attn: error: ") and message in first, err
+    assert second.startswith("  hint: ") and hint in second, err
+
+
 def test_cli_help_imports_no_heavy_module() -> None:
     """`c5attn --help` must start fast: no database driver, HTTP client or table library on its path."""
     code = (
