@@ -78,7 +78,18 @@ ConfigOpt = Annotated[
                  help="Read this file (default: C5ATTN_CONFIG, ./c5attn.toml, the user config dir)."),
 ]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also: NO_COLOR, TERM=dumb).")]
-VerboseOpt = Annotated[int, typer.Option("-v", "--verbose", count=True, help="Log on stderr (-vv: debug).")]
+# A counter, not a number to type: no value placeholder ("<int>") and no "[default: 0]" in the help.
+VerboseOpt = Annotated[
+    int,
+    typer.Option(
+        "-v",
+        "--verbose",
+        count=True,
+        metavar="",
+        show_default=False,
+        help="Trace HTTP requests and SQL on stderr; repeat for debug: -vv. A flag: it takes no value.",
+    ),
+]
 SandboxOpt = Annotated[
     bool, typer.Option("--sandbox", help="Work on the built-in sandbox instead of the configured sites.")
 ]

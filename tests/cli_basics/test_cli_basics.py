@@ -64,6 +64,15 @@ def test_cli_help_lists_only_working_commands(runner: CliRunner) -> None:
         assert word in result.stdout
 
 
+def test_cli_help_shows_verbose_as_a_repeatable_flag(runner: CliRunner) -> None:
+    """A counter: "<int> [default: 0]" made operators type ``--verbose 1`` ("No such command '1'")."""
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    line = next(line for line in result.stdout.splitlines() if "--verbose" in line)
+    assert "<int>" not in line and "default" not in line and "INTEGER" not in line, line
+    assert "-v " in line and "-vv" in line and "no value" in line, line
+
+
 def test_cli_global_options_reach_an_injected_env(
     runner: CliRunner, make_env: Callable[..., CliEnv], isolated_home: Path
 ) -> None:
