@@ -2,7 +2,8 @@
 
 An operating-system lock on a file (``flock``; ``msvcrt.locking`` on Windows, where Counterpoint
 runs) is released by the system when the process dies, so a killed run never leaves a stale lock
-behind. (On SQL Server, runs on other hosts would also need ``sp_getapplock``.)
+behind. (On SQL Server, runs on other hosts would also need ``sp_getapplock``.) ``file_lock`` is
+the same lock on any file: the sandbox takes it to build its world one run at a time.
 """
 
 from __future__ import annotations
@@ -49,23 +50,32 @@ else:
 def site_lock(state_dir: Path, site: str, *, wait_seconds: float = 5.0) -> Iterator[None]:
     """Hold the write lock of ``site``; wait up to ``wait_seconds`` for another run, then refuse."""
     lock_dir = state_dir / "locks"
-    path = lock_dir / f"{site}.lock"
+    with file_lock(
+        lock_dir / f"{site}.lock",
+        wait_seconds=wait_seconds,
+        held=LockHeld(
+            f"another c5attn run is writing to site {site!r}",
+            "wait for it to finish, then run this command again",
+        ),
+        unusable_hint=f"make {lock_dir} a folder c5attn can write to (C5ATTN_HOME sets where it lives)",
+    ):
+        yield
+
+
+@contextmanager
+def file_lock(path: Path, *, wait_seconds: float, held: LockHeld, unusable_hint: str) -> Iterator[None]:
+    """Hold the lock on ``path`` (created with its folder if missing), waiting up to ``wait_seconds``
+    for another process to release it; then raise ``held``."""
     try:
-        lock_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as error:  # "locks" is a file, a folder without write permission, a full disk
-        raise C5Error(
-            f"cannot use the lock file {path}: {error.strerror}",
-            f"make {lock_dir} a folder c5attn can write to (C5ATTN_HOME sets where it lives)",
-        ) from None
+    except OSError as error:  # the folder is a file, a folder without write permission, a full disk
+        raise C5Error(f"cannot use the lock file {path}: {error.strerror}", unusable_hint) from None
     try:
         deadline = time.monotonic() + wait_seconds
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                raise LockHeld(
-                    f"another c5attn run is writing to site {site!r}",
-                    "wait for it to finish, then run this command again",
-                )
+                raise held
             time.sleep(0.1)
         try:
             os.ftruncate(fd, 0)

@@ -5,13 +5,17 @@ loopback port, real SQL on a SQLite Counterpoint database)."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from c5attn.config import Config, SiteConfig
-from c5attn.errors import UsageError
+from c5attn.errors import C5Error, UsageError
 
 SANDBOX_SITE = "sandbox"
 SANDBOX_TOKEN = "sandbox-token"
@@ -20,7 +24,10 @@ DEFAULT_SEED = 1
 MAGENTO_DB = "magento.db"
 COUNTERPOINT_DB = "counterpoint.db"
 ORDERS_FILE = "magento-orders.json"
-WORLD_FILE = "world.json"
+WORLD_FILE = "world.json"  # moved in last: the mark of a complete world
+LOCK_FILE = ".world.lock"
+STAGING_PREFIX = ".world-building-"
+BUILD_WAIT_SECONDS = 600.0  # for another run's build: 2,000 orders take a second, 100,000 half a minute
 
 
 def sandbox_dir(state_dir: Path) -> Path:
@@ -28,33 +35,81 @@ def sandbox_dir(state_dir: Path) -> Path:
 
 
 def init_world(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[str, object]:
-    """Build a fresh world in ``directory`` and load Magento's store.
+    """Build a fresh world in ``directory``, replacing the one there; return its summary.
 
-    A world already there is replaced file by file (both builders replace their own files); the
-    folder itself is never deleted, since ``--dir`` may name one that holds other files.
+    The folder itself is never deleted, since ``--dir`` may name one that holds other files.
     """
-    from c5attn.sandbox.magento_store import load_orders, read_orders_file
-    from c5attn.sandbox.world import build_world
+    with _building(directory):
+        return _build(directory, orders=orders, seed=seed, now=now)
+
+
+def world_exists(directory: Path) -> bool:
+    """Whether a complete world is there: world.json, moved in last, marks one."""
+    return (directory / WORLD_FILE).exists() and (directory / MAGENTO_DB).exists()
+
+
+def ensure_world(directory: Path, now: datetime) -> None:
+    """Create the default world on first use; later runs keep its state (flags, resolutions)."""
+    if world_exists(directory):
+        return
+    with _building(directory):
+        if not world_exists(directory):  # else another run built it while this one waited
+            _build(directory, orders=DEFAULT_ORDERS, seed=DEFAULT_SEED, now=now)
+
+
+@contextmanager
+def _building(directory: Path) -> Iterator[None]:
+    """Hold the world's build lock: two first runs at once both built into the same files."""
+    from c5attn.errors import LockHeld
+    from c5attn.lock import file_lock
 
     if directory.exists() and not directory.is_dir():
         raise UsageError(
             f"cannot build the sandbox world in {directory}: it is a file, not a folder",
             "choose a folder: c5attn sandbox init --dir DIR",
         )
-    build_world(directory, orders=orders, seed=seed, now=now)
-    load_orders(directory / MAGENTO_DB, read_orders_file(directory / ORDERS_FILE))
-    summary: dict[str, object] = json.loads((directory / WORLD_FILE).read_text(encoding="utf-8"))
+    with file_lock(
+        directory / LOCK_FILE,
+        wait_seconds=BUILD_WAIT_SECONDS,
+        held=LockHeld(
+            f"another c5attn run is still building the sandbox world in {directory}",
+            "wait for it to finish, then run this command again",
+        ),
+        unusable_hint="choose a folder c5attn can write to (C5ATTN_HOME, or sandbox init --dir DIR)",
+    ):
+        yield
+
+
+def _build(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[str, object]:
+    """Build the world in a staging folder inside ``directory`` and move it in, world.json last,
+    so the world there is complete or absent: an interrupted build used to leave world.json over
+    an empty Magento store, which every later run took for a world. Call under ``_building``."""
+    from c5attn.sandbox.magento_store import load_orders, read_orders_file
+    from c5attn.sandbox.world import build_world
+
+    for leftover in directory.glob(f"{STAGING_PREFIX}*"):  # a killed build's; none is running now
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=directory))
+        try:
+            build_world(staging, orders=orders, seed=seed, now=now)
+            load_orders(staging / MAGENTO_DB, read_orders_file(staging / ORDERS_FILE))
+            summary: dict[str, object] = json.loads((staging / WORLD_FILE).read_text(encoding="utf-8"))
+            (directory / WORLD_FILE).unlink(missing_ok=True)  # the old world is incomplete from here on
+            for part in ("-wal", "-shm"):  # the old store's log must not meet the new one
+                Path(f"{directory / MAGENTO_DB}{part}").unlink(missing_ok=True)
+            for built in staging.iterdir():
+                if built.name != WORLD_FILE:
+                    os.replace(built, directory / built.name)
+            os.replace(staging / WORLD_FILE, directory / WORLD_FILE)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except (OSError, ValueError, sqlite3.Error) as exc:
+        raise C5Error(
+            f"could not build the sandbox world in {directory}: {exc}",
+            "check that the folder is writable and has free space, or choose another --dir",
+        ) from exc
     return summary
-
-
-def world_exists(directory: Path) -> bool:
-    return (directory / WORLD_FILE).exists() and (directory / MAGENTO_DB).exists()
-
-
-def ensure_world(directory: Path, now: datetime) -> None:
-    """Create the default world on first use; later runs keep its state (flags, resolutions)."""
-    if not world_exists(directory):
-        init_world(directory, orders=DEFAULT_ORDERS, seed=DEFAULT_SEED, now=now)
 
 
 def sandbox_site(directory: Path, magento_url: str) -> SiteConfig:
