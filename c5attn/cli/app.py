@@ -8,6 +8,7 @@ heavy imports (requests, pyodbc, tabulate, rich.table) inside their functions, s
 from __future__ import annotations
 
 import dataclasses
+import shlex
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,7 +19,12 @@ from typer.core import TyperGroup
 from c5attn import __version__
 from c5attn.cli import config_cmd, doctor_cmd, orders_cmd, sandbox_cmd, sandbox_world_cmd, scenarios_cmd
 from c5attn.cli.context import CliEnv
-from c5attn.errors import C5Error, ExitCode, Interrupted
+from c5attn.errors import C5Error, ExitCode, Interrupted, UsageError
+
+try:
+    from typer._click.exceptions import NoSuchOption
+except ImportError:  # a Typer that does not carry its own Click
+    from click.exceptions import NoSuchOption  # type: ignore[no-redef]
 
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext
@@ -35,8 +41,15 @@ def _report_interrupt() -> None:
     typer.echo("\nc5attn: interrupted", err=True)
 
 
+_ARGV = "c5attn.argv"  # the root's command line, in the contexts' shared ``meta``
+
+
 class C5Group(TyperGroup):
     """Runs commands and turns a C5Error into its message and exit code, never a traceback."""
+
+    def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
+        ctx.meta[_ARGV] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
@@ -47,6 +60,34 @@ class C5Group(TyperGroup):
         except KeyboardInterrupt:
             _report_interrupt()
             raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except NoSuchOption as err:
+            if (misplaced := self.misplaced_global_option(ctx, err.option_name)) is None:
+                raise  # Click's message, with the command's own options
+            report_error(misplaced)
+            raise typer.Exit(ExitCode.USAGE) from None
+
+    def misplaced_global_option(self, ctx: ClickContext, option: str) -> UsageError | None:
+        """A global option typed after the command (``c5attn list --site web``): where it goes, and
+        the command line with it there. None for an option that is not a global one."""
+        param = next((p for p in self.params if option in p.opts and option not in ("-h", "--help")), None)
+        if param is None:
+            return None
+        argv: list[str] = ctx.meta.get(_ARGV, [])
+
+        def is_it(token: str) -> bool:  # --site, --site=web, -v, -vv
+            if option.startswith("--"):
+                return token == option or token.startswith(option + "=")
+            return len(token) > 1 and token == option[0] + option[1] * (len(token) - 1)
+
+        at = max((i for i, token in enumerate(argv) if is_it(token)), default=None)
+        hint = None
+        if at is not None:
+            takes_value = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+            end = at + 2 if takes_value and "=" not in argv[at] else at + 1
+            # --version ends the run before any command: alone, then
+            moved = argv[at:end] + ([] if param.is_eager else argv[:at] + argv[end:])
+            hint = f"type: {shlex.join([ctx.info_name or 'c5attn', *moved])}"
+        return UsageError(f"{option} is a global option: it goes before the command", hint)
 
 
 ABOUT = 'Find, explain and resolve Commerce5 "Needs Attention" orders between NCR Counterpoint and Magento 2.'

@@ -335,6 +335,35 @@ def test_cli_options_that_would_mean_nothing_are_usage_errors(
     assert second.startswith("  hint: ") and hint in second, err
 
 
+@pytest.mark.parametrize(
+    ("args", "option", "typed"),
+    [
+        (["list", "--site", "web"], "--site", "c5attn --site web list"),
+        (["list", "--limit", "2", "--site=web"], "--site", "c5attn --site=web list --limit 2"),
+        (
+            ["--no-color", "config", "show", "--config", "my c5.toml"],
+            "--config",
+            "c5attn --config 'my c5.toml' --no-color config show",
+        ),
+        (["scan", "--sandbox", "--all"], "--sandbox", "c5attn --sandbox scan --all"),
+        (["show", "000012345", "--no-color"], "--no-color", "c5attn --no-color show 000012345"),
+        (["scan", "-vv"], "-v", "c5attn -vv scan"),
+        (["list", "--verbose"], "--verbose", "c5attn --verbose list"),
+        (["list", "--version"], "--version", "c5attn --version"),
+    ],
+)
+def test_cli_a_global_option_after_the_command_says_where_it_goes(
+    capsys: pytest.CaptureFixture[str], args: list[str], option: str, typed: str
+) -> None:
+    """Not Click's "No such option: --site (Possible options: --limit)"."""
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == ExitCode.USAGE
+    assert capsys.readouterr().err == (
+        f"c5attn: error: {option} is a global option: it goes before the command\n  hint: type: {typed}\n"
+    )
+
+
 def test_cli_help_imports_no_heavy_module() -> None:
     """`c5attn --help` must start fast: no database driver, HTTP client or table library on its path."""
     code = (
