@@ -501,8 +501,9 @@ def _rule_deposit_but_canceled(facts: _Facts) -> _Finding | None:
 # --- Fingerprint -------------------------------------------------------------------------------
 
 
-def _fingerprint(findings: Sequence[_Finding]) -> str | None:
-    """A stable 16-hex-digit hash of the scenario codes and the evidence that fired them.
+def _fingerprint(findings: Sequence[_Finding]) -> str:
+    """A stable 16-hex-digit hash of the scenario codes and the evidence that fired them (one or
+    more findings: ``classify`` gives an order without findings no fingerprint at all).
 
     It covers per-SKU quantities, the release ticket numbers, the manual deposit rows, the cancel
     log row and (rule 2b) the invoiced/paid totals; never a time or the aged quantities, which
@@ -513,8 +514,6 @@ def _fingerprint(findings: Sequence[_Finding]) -> str | None:
     (code included): dismissing that error, which is part of every follow-up, must not turn a
     resolved finding into a "new" one and get the order flagged again.
     """
-    if not findings:
-        return None
     chosen = [finding for finding in findings if finding.data_based] or list(findings)
     payload: dict[str, object] = {"scenarios": [finding.code for finding in chosen]}
     for finding in chosen:

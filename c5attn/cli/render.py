@@ -43,15 +43,15 @@ CSV_COLUMNS = (
 
 
 def print_json(out: TextIO, data: object) -> None:
-    out.write(json.dumps(data, indent=2, default=_json_default) + "\n")
+    out.write(json.dumps(data, indent=2) + "\n")
 
 
 def print_json_array(out: TextIO, rows: Iterable[dict[str, Any]], *, pretty: bool = True) -> None:
     """A JSON array written row by row, so a large scan's output never exists as one string."""
     if pretty:
-        pieces = (_indented(json.dumps(row, indent=2, default=_json_default)) for row in rows)
+        pieces = (_indented(json.dumps(row, indent=2)) for row in rows)
     else:
-        pieces = (json.dumps(row, separators=(",", ":"), default=_json_default) for row in rows)
+        pieces = (json.dumps(row, separators=(",", ":")) for row in rows)
     _write_array(out, pieces)
 
 
@@ -76,14 +76,6 @@ def _write_array(out: TextIO, elements: Iterable[str]) -> None:
         write(separator + element)
         separator = ",\n"
     write("[]\n" if separator == "[\n" else "\n]\n")
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def print_csv(out: TextIO, rows: Iterable[dict[str, Any]]) -> None:

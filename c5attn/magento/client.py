@@ -73,7 +73,6 @@ class StatusChange:
     before: str
     after: str
     applied: bool
-    comment_added: bool
     message: str
 
 
@@ -345,9 +344,7 @@ class MagentoClient:
                 f"order {label}: the comment was added but Magento kept status {after!r} instead of "
                 f"{status!r} (Magento 2.4.7 ignores statuses sent with comments); change it in the admin"
             )
-        return StatusChange(
-            before=order.status, after=after, applied=applied, comment_added=True, message=message
-        )
+        return StatusChange(before=order.status, after=after, applied=applied, message=message)
 
     def _post_comment(self, entity_id: int, comment: str, *, status: str | None, notify: bool) -> None:
         """POST the comment once; after an ambiguous failure, decide from the comments read back."""
