@@ -414,12 +414,14 @@ def log(
     from c5attn.cli.render import print_json
 
     env = get_env(ctx)
-    entries = list(AuditLog(env.state_dir()).entries(order=order.strip() if order else None))
+    site = _logged_site(env)
+    entries = list(AuditLog(env.state_dir()).entries(order=order.strip() if order else None, site=site))
     if json_out:
         print_json(env.stdout_file, entries)
         return
     if not entries:
-        env.say("the audit log has no entries" + (f" for {order}" if order else ""))
+        which = (f" for {order}" if order else "") + (f" of site {site}" if site else "")
+        env.say(f"the audit log has no entries{which}")
         return
     from tabulate import tabulate
 
@@ -453,6 +455,19 @@ def log(
         )
         + "\n"
     )
+
+
+def _logged_site(env: CliEnv) -> str | None:
+    """The site whose entries ``log`` shows: the sandbox's, the one chosen with --site or
+    C5ATTN_SITE (an unknown name is refused as every command refuses it), or None for every site;
+    the configuration is read only to check a chosen name, so a log needs none."""
+    from c5attn.cli.sessions import sandbox_site
+
+    if env.sandbox:
+        return sandbox_site(env)
+    if env.site or env.env.get("C5ATTN_SITE"):
+        return env.config.site
+    return None
 
 
 def _state(value: object) -> str:

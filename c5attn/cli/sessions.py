@@ -51,24 +51,26 @@ def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
 def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
     """Serve the embedded sandbox world until ``stack`` closes and make it the configuration."""
     from c5attn.config import env_operator
-    from c5attn.sandbox.embedded import (
-        DEFAULT_ORDERS,
-        SANDBOX_SITE,
-        running_sandbox,
-        sandbox_dir,
-        world_exists,
-    )
+    from c5attn.sandbox.embedded import DEFAULT_ORDERS, running_sandbox, sandbox_dir, world_exists
+
+    sandbox_site(env)
+    state = env.writable_state_dir()
+    directory = sandbox_dir(state)
+    if not world_exists(directory):
+        env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …")
+    env.config = stack.enter_context(running_sandbox(state, operator=env_operator(env.env), now=env.now()))
+
+
+def sandbox_site(env: CliEnv) -> str:
+    """The embedded sandbox's one site; naming another with ``--sandbox`` is a usage error."""
+    from c5attn.sandbox.embedded import SANDBOX_SITE
 
     if env.site not in (None, SANDBOX_SITE):  # --site as typed; C5ATTN_SITE is for the real sites
         raise UsageError(
             f"--sandbox has one site, {SANDBOX_SITE!r}; there is no site {env.site!r} in it",
             "leave out --site, or leave out --sandbox to use the configured sites",
         )
-    state = env.writable_state_dir()
-    directory = sandbox_dir(state)
-    if not world_exists(directory):
-        env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …")
-    env.config = stack.enter_context(running_sandbox(state, operator=env_operator(env.env), now=env.now()))
+    return SANDBOX_SITE
 
 
 def _tracer(env: CliEnv) -> Callable[[str], None] | None:

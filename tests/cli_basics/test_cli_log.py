@@ -1,0 +1,71 @@
+"""``c5attn log``: which sites' entries it shows, and how it prints what others wrote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from c5attn.audit import AuditEntry, AuditLog
+from c5attn.cli.app import app
+from c5attn.errors import ExitCode
+
+SITES = """
+[sites.web]
+magento_url = "https://shop.example.com"
+magento_token = "env:MAGENTO_TOKEN"
+counterpoint_dsn = "env:CP_DSN"
+
+[sites.outlet]
+magento_url = "https://outlet.example.com"
+magento_token = "env:MAGENTO_TOKEN"
+counterpoint_dsn = "env:CP_DSN"
+"""
+
+
+@pytest.fixture
+def audit_log(isolated_home: Path) -> AuditLog:
+    """An audit log with one entry for each of the sites web, outlet and sandbox, and a config of
+    the first two."""
+    (isolated_home / "c5attn.toml").write_text(SITES, encoding="utf-8")
+    log = AuditLog(isolated_home.parent / "home")
+    for number, site in enumerate(("web", "outlet", "sandbox"), 1):
+        log.append(AuditEntry(site, f"10000000{number}", "flag", {}, {}, "ok", "jane"))
+    return log
+
+
+def logged_sites(runner: CliRunner, *args: str) -> list[str]:
+    result = runner.invoke(app, [*args, "log", "--json"])
+    assert result.exit_code == 0, result.output
+    return [entry["site"] for entry in json.loads(result.stdout)]
+
+
+@pytest.mark.usefixtures("audit_log")
+def test_log_shows_every_site_unless_one_is_chosen(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert logged_sites(runner) == ["web", "outlet", "sandbox"]
+    assert logged_sites(runner, "--site", "web") == ["web"]
+    assert logged_sites(runner, "--sandbox") == ["sandbox"]
+    monkeypatch.setenv("C5ATTN_SITE", "outlet")
+    assert logged_sites(runner) == ["outlet"]
+
+
+@pytest.mark.usefixtures("audit_log")
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--site", "nope"], "unknown site 'nope' (from --site); the configured sites are: web, outlet"),
+        (["--sandbox", "--site", "web"], "--sandbox has one site, 'sandbox'; there is no site 'web' in it"),
+    ],
+)
+def test_log_refuses_a_site_it_does_not_know_as_other_commands_do(
+    runner: CliRunner, args: list[str], expected: str
+) -> None:
+    result = runner.invoke(app, [*args, "log"])
+    assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"c5attn: error: {expected}" and lines[1].startswith("  hint: ")
+    assert result.stdout == ""
