@@ -23,6 +23,7 @@ APP_NAME = "c5attn"
 CONFIG_FILE_NAME = "c5attn.toml"
 MAX_PAGE_SIZE = 300  # Magento's default webapi/validation/maximum_page_size
 OPERATOR_MAX_LENGTH = 30  # the width of DISMISSED_BY in Commerce5's error table
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode's category Cc
 # A request slower than an hour is a hung server; far larger timeouts overflow the socket layer.
 MAX_TIMEOUT_SECONDS = 3600
 # A release left uninvoiced for 30 days has failed; far larger graces overflow the date arithmetic.
@@ -505,8 +506,35 @@ def _os_user(env: Mapping[str, str]) -> str:
 
 
 def env_operator(env: Mapping[str, str]) -> str:
-    """The operator when no file is read (the embedded sandbox): C5ATTN_OPERATOR, else the OS user."""
-    return env.get("C5ATTN_OPERATOR", "").strip()[:OPERATOR_MAX_LENGTH] or _os_user(env)
+    """The operator when no file is read (the embedded sandbox): C5ATTN_OPERATOR, cut to fit, else
+    the OS user; never a name with a control character (:func:`_printable_operator`)."""
+    if named := env.get("C5ATTN_OPERATOR", "").strip()[:OPERATOR_MAX_LENGTH]:
+        return _printable_operator(named, "env C5ATTN_OPERATOR")
+    return _printable_operator(_os_user(env), "default")
+
+
+def _checked_operator(operator: str, origin: str) -> str:
+    """``operator`` if it fits Counterpoint's DISMISSED_BY and is printable; else a ConfigError whose
+    hint fits the problem."""
+    if not operator:
+        raise ConfigError(f"operator (from {origin}) is blank",
+                          "Set C5ATTN_OPERATOR to the name c5attn should record as acting, or unset it.")
+    if len(operator) > OPERATOR_MAX_LENGTH:
+        raise ConfigError(f"operator (from {origin}) is {len(operator)} characters; at most "
+                          f"{OPERATOR_MAX_LENGTH} fit Counterpoint's DISMISSED_BY",
+                          "Use a shorter operator name.")
+    return _printable_operator(operator, origin)
+
+
+def _printable_operator(operator: str, origin: str) -> str:
+    """``operator``, refused when it holds a control character: the name is written to Magento
+    comments and the audit log, and an ESC or BEL in it would act on the terminal that shows them."""
+    if control := _CONTROL_CHARACTER.search(operator):
+        shown = f"\\x{ord(control.group()):02x}"
+        raise ConfigError(f"operator (from {origin}) holds the control character {shown} "
+                          "(it is written to Magento comments and the audit log)",
+                          "Use a name of printable characters only.")
+    return operator
 
 
 def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: str | None = None) -> Config:
@@ -528,9 +556,7 @@ def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: st
         operator, operator_origin = loader.parse("operator", _text, data["operator"]), f"file {file}"
     else:
         operator, operator_origin = _os_user(env), "default"
-    if not operator or len(operator) > OPERATOR_MAX_LENGTH:
-        raise ConfigError(f"operator (from {operator_origin}) must be 1 to {OPERATOR_MAX_LENGTH} characters "
-                          "(it is written to Counterpoint's DISMISSED_BY)", "Use a shorter operator name.")
+    operator = _checked_operator(operator, operator_origin)
 
     chosen, site_origin = (site, "flag") if site else (env.get("C5ATTN_SITE") or None, "env C5ATTN_SITE")
     config = Config(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from c5attn.cli.context import get_env
+from c5attn.cli.context import get_env, printable
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions
 from c5attn.errors import ExitCode, UsageError
 
@@ -438,6 +438,8 @@ def log(
         ]
         for e in entries
     ]
+    # Others wrote these (Magento's and Counterpoint's messages): their control characters are shown.
+    cells = [["" if value is None else printable(str(value)) for value in row] for row in cells]
     env.stdout.file.write(
         tabulate(
             cells,

@@ -69,3 +69,27 @@ def test_log_refuses_a_site_it_does_not_know_as_other_commands_do(
     lines = result.stderr.splitlines()
     assert lines[0] == f"c5attn: error: {expected}" and lines[1].startswith("  hint: ")
     assert result.stdout == ""
+
+
+def test_log_shows_control_characters_others_wrote_as_escapes(runner: CliRunner, audit_log: AuditLog) -> None:
+    message = "card declined\x1b]0;owned\x07\x1b[2J"
+    audit_log.append(AuditEntry("web", "100000009", "flag", {}, {}, "failed", "ja\x1bne", message))
+    table = runner.invoke(app, ["log", "100000009"])
+    assert table.exit_code == 0, table.output
+    assert "\x1b" not in table.stdout and "\x07" not in table.stdout
+    assert "card declined\\x1b]0;owned\\x07\\x1b[2J" in table.stdout and "ja\\x1bne" in table.stdout
+    (entry,) = json.loads(runner.invoke(app, ["log", "100000009", "--json"]).stdout)
+    assert (entry["operator"], entry["message"]) == ("ja\x1bne", message)  # JSON escapes them itself
+
+
+def test_an_operator_name_with_a_control_character_is_one_usage_error(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("C5ATTN_OPERATOR", "jane\x1b[2J")
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == ExitCode.USAGE and isinstance(result.exception, SystemExit)
+    assert result.stderr.splitlines() == [
+        "c5attn: error: operator (from env C5ATTN_OPERATOR) holds the control character \\x1b "
+        "(it is written to Magento comments and the audit log)",
+        "  hint: Use a name of printable characters only.",
+    ]

@@ -15,6 +15,7 @@ from c5attn.config import (
     SiteConfig,
     config_template,
     describe,
+    env_operator,
     load_config,
     plaintext_secrets,
     select_sites,
@@ -118,6 +119,34 @@ def test_config_operator_env_beats_file_beats_os_user(
     assert (from_file.operator, from_file.origins["operator"]) == ("filed", f"file {path}")
     from_env = load_config(None, {"USER": "osuser", "C5ATTN_OPERATOR": "envop"}, isolated_home)
     assert (from_env.operator, from_env.origins["operator"]) == ("envop", "env C5ATTN_OPERATOR")
+
+
+@pytest.mark.parametrize(
+    ("operator", "message", "hint"),
+    [
+        ("   ", "operator (from env C5ATTN_OPERATOR) is blank", "Set C5ATTN_OPERATOR to the name"),
+        ("x" * 31, "31 characters; at most 30", "shorter"),
+        ("jane\x1b]0;owned\x07", "holds the control character \\x1b", "printable characters"),
+        ("jane\ndoe", "holds the control character \\x0a", "printable characters"),
+    ],
+)
+def test_config_operator_problems_each_get_their_own_hint(
+    isolated_home: Path, operator: str, message: str, hint: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, {"C5ATTN_OPERATOR": operator}, isolated_home)
+    assert message in caught.value.message and hint in (caught.value.hint or "")
+    assert caught.value.exit_code == ExitCode.USAGE
+
+
+def test_config_operator_control_characters_are_refused_from_the_file_and_for_the_sandbox(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    write_config('operator = "jane\\u001b[2J"\n')
+    with pytest.raises(ConfigError, match=r"operator \(from file .*\) holds the control character \\x1b"):
+        load_config(None, {}, isolated_home)
+    with pytest.raises(ConfigError, match=r"operator \(from env C5ATTN_OPERATOR\) holds"):
+        env_operator({"C5ATTN_OPERATOR": "jane\x07"})
 
 
 def test_config_site_flag_beats_env_beats_default(
@@ -276,7 +305,7 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
         ("sites = 3\n", "sites", "must be a table"),
         ("[sites]\nweb = 1\n", "sites.web", "must be a table"),
         ('[sites."web shop"]\nmagento_url = "https://a.example"\n', "sites.web shop", "usable site name"),
-        ('operator = "' + "x" * 31 + '"\n', "operator", "1 to 30 characters"),
+        ('operator = "' + "x" * 31 + '"\n', "operator", "31 characters; at most 30"),
     ],
 )
 def test_config_validation_errors_name_file_key_and_expectation(
