@@ -24,6 +24,7 @@ def show(
     ] = False,
 ) -> None:
     """Show every effective setting and where it came from (default, file, env, flag); secrets hidden."""
+    from c5attn.cli.render import print_json, print_table
     from c5attn.config import describe, plaintext_secrets
 
     env = get_env(ctx)
@@ -33,10 +34,11 @@ def show(
         env.stderr.print(f"warning: {key} is stored in plain text in {config.source}; use env:NAME, "
                          "file:PATH or keyring:SERVICE/USER instead", style="yellow", markup=False)
     if json_output:
-        env.write_json([{"site": site, "key": key, "value": value, "origin": origin}
-                        for site, key, value, origin in rows])
+        print_json(env.stdout_file, [{"site": site, "key": key, "value": value, "origin": origin}
+                                     for site, key, value, origin in rows])
     else:
-        env.print_table(["site", "key", "value", "origin"], rows)
+        print_table(env.stdout_file, ["site", "key", "value", "origin"], rows,
+                    console=env.stdout if env.stdout_is_tty else None, ruled_rows=True, crop_long_words=True)
 
 
 @app.command("init")

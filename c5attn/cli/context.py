@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
@@ -162,28 +162,6 @@ class CliEnv:
         from c5attn.config import select_sites
 
         return select_sites(self.config, self.config.site)
-
-    def write_json(self, data: object) -> None:
-        """Data as indented JSON on stdout, untouched by Rich (no markup, no wrapping)."""
-        import json
-
-        self.stdout_file.write(json.dumps(data, indent=2) + "\n")
-
-    def print_table(self, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
-                    row_styles: Sequence[str] | None = None) -> None:
-        """A table on stdout: Rich on a terminal; piped, plain text with one record per line."""
-        if not self.stdout_is_tty:
-            from tabulate import tabulate
-
-            self.stdout_file.write(tabulate(rows, headers=list(headers), tablefmt="plain") + "\n")
-            return
-        from rich.markup import escape
-        from rich.table import Table
-
-        table = Table(*headers, show_lines=True)
-        for index, row in enumerate(rows):  # cells are text: an IPv6 URL's [::1] is no markup
-            table.add_row(*map(escape, row), style=row_styles[index] if row_styles else None)
-        self.stdout.print(table)
 
     def state_dir(self) -> Path:
         """Where the audit log, locks and sandbox data live (``C5ATTN_HOME`` or the user data dir)."""

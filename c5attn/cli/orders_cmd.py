@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from c5attn.cli.context import get_env, printable
+from c5attn.cli.context import get_env
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions
 from c5attn.errors import ExitCode, UsageError
 
@@ -411,7 +411,7 @@ def log(
     Example: c5attn log 000012345
     """
     from c5attn.audit import AuditLog
-    from c5attn.cli.render import print_json
+    from c5attn.cli.render import print_json, print_table
 
     env = get_env(ctx)
     site = _logged_site(env)
@@ -423,40 +423,21 @@ def log(
         which = (f" for {order}" if order else "") + (f" of site {site}" if site else "")
         env.say(f"the audit log has no entries{which}")
         return
-    from tabulate import tabulate
-
     cells = [
         [
-            e.get("at"),
-            e.get("operator"),
-            e.get("site"),
-            e.get("order"),
-            e.get("action"),
+            e.get("at") or "",
+            e.get("operator") or "",
+            e.get("site") or "",
+            e.get("order") or "",
+            e.get("action") or "",
             _state(e.get("before")) + " → " + _state(e.get("after")),
-            e.get("result"),
-            e.get("message", ""),
+            e.get("result") or "",
+            e.get("message") or "",
         ]
         for e in entries
     ]
-    # Others wrote these (Magento's and Counterpoint's messages): their control characters are shown.
-    cells = [["" if value is None else printable(str(value)) for value in row] for row in cells]
-    env.stdout.file.write(
-        tabulate(
-            cells,
-            headers=[
-                "when (UTC)",
-                "operator",
-                "site",
-                "order",
-                "action",
-                "before → after",
-                "result",
-                "message",
-            ],
-            tablefmt="simple",
-        )
-        + "\n"
-    )
+    headers = ["when (UTC)", "operator", "site", "order", "action", "before → after", "result", "message"]
+    print_table(env.stdout_file, headers, cells, console=None, plain_format="simple")
 
 
 def _logged_site(env: CliEnv) -> str | None:

@@ -10,7 +10,8 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TextIO
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from c5attn.cli.context import printable
 from c5attn.scenarios import SCENARIOS
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
 # Numbers operators copy into Magento or Counterpoint: a narrow terminal must not split them.
 IDENTIFIER_COLUMNS = frozenset({"order", "release ticket", "doc id", "error id"})
+RIGHT_ALIGNED_COLUMNS = frozenset({"at risk"})
 CSV_COLUMNS = (
     "order",
     "site",
@@ -132,25 +134,68 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
         ]
         for row in rows
     ]
-    cells = [[_cell(value) for value in row] for row in cells]
-    if plain or _too_narrow(console, headers, cells):
+    colours = [
+        COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "white") for row in rows
+    ]
+    print_table(
+        console.file,
+        headers,
+        cells,
+        console=None if plain else console,
+        title=title,
+        colours=colours,
+        coloured_column="scenario",
+    )
+
+
+def print_table(
+    out: IO[str],
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    console: Console | None,
+    title: str = "",
+    plain_title: bool = False,
+    plain_format: str = "plain",
+    ruled_rows: bool = False,
+    crop_long_words: bool = False,
+    colours: Sequence[str] | None = None,
+    coloured_column: str | None = None,
+) -> None:
+    """Every table c5attn prints: a Rich table on ``console``; plain tabulate lines on ``out`` when
+    there is none (piped) or the terminal is too narrow to show every identifier whole. Cells are
+    text either way: control characters escaped, [brackets] never taken for markup.
+
+    ``plain_title``: the title heads the plain lines too (a section of a longer view).
+    ``plain_format``: tabulate's "plain" (one record a line, for grep and cut) or "simple" (ruled).
+    ``ruled_rows``: a rule between Rich rows (for cells of several lines).
+    ``crop_long_words``: a word wider than its column is cut with "…" rather than folded.
+    ``colours``: one per row, for the ``coloured_column`` cell, or the whole row when it is None.
+    """
+    cells = [[_cell(value) for value in row] for row in rows]
+    if console is None or _too_narrow(console, headers, cells):
         from tabulate import tabulate
 
-        console.file.write(tabulate(cells, headers=headers, tablefmt="plain") + "\n")
+        heading = f"\n{title}\n" if plain_title else ""
+        out.write(heading + tabulate(cells, headers=list(headers), tablefmt=plain_format) + "\n")
         return
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", show_lines=False)
+    table = Table(title=title or None, title_justify="left", show_lines=ruled_rows)
     for index, header in enumerate(headers):
         table.add_column(
-            header, justify="right" if header == "at risk" else "left", **_wrapping(header, cells, index)
+            header,
+            justify="right" if header in RIGHT_ALIGNED_COLUMNS else "left",
+            **_wrapping(header, cells, index, crop=crop_long_words),
         )
-    for row, cell in zip(rows, cells, strict=True):
-        colour = COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "white")
-        safe = [escape(str(value)) for value in cell]  # order data may hold [brackets]
-        safe[2] = f"[{colour}]{safe[2]}[/]"
-        table.add_row(*safe)
+    coloured = headers.index(coloured_column) if coloured_column else None
+    for index, row in enumerate(cells):
+        safe = [escape(value) for value in row]  # order data may hold [brackets]
+        colour = colours[index] if colours else None
+        if colour and coloured is not None:
+            safe[coloured] = f"[{colour}]{safe[coloured]}[/]"
+        table.add_row(*safe, style=colour if coloured is None else None)
     console.print(table)
 
 
@@ -176,6 +221,9 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     cls = verdict.classification
     cp = verdict.cp
     row = verdict.to_json(view.site.name, now=now)
+    section = partial(
+        print_table, console.file, console=None if plain else console, plain_title=True, plain_format="simple"
+    )
 
     def out(text: str, **style: Any) -> None:
         """A line of data: printed literally (comments and reasons may hold [brackets] and control
@@ -213,7 +261,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             [s.sku, s.ordered, s.invoiced, s.shipped, s.canceled, s.released, s.released_aged, s.price]
             for s in cls.skus
         ]
-        _table(console, headers, cells, plain=plain, title="Per SKU: Magento vs Counterpoint")
+        section(headers, cells, title="Per SKU: Magento vs Counterpoint")
     if cp is not None and cp.releases:
         cells = [
             [
@@ -225,21 +273,13 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             ]
             for t in cp.releases
         ]
-        _table(
-            console,
-            ["release ticket", "doc id", "", "time (UTC)", "lines"],
-            cells,
-            plain=plain,
-            title="Release tickets",
-        )
+        section(["release ticket", "doc id", "", "time (UTC)", "lines"], cells, title="Release tickets")
     if cp is not None and cp.deposits:
         cells = [
             [d.doc_id, d.pmt_seq_no, d.pay_cod, d.kind, d.amount, "posted" if d.posted else "open"]
             for d in cp.deposits
         ]
-        _table(
-            console, ["doc id", "seq", "pay code", "kind", "amount", ""], cells, plain=plain, title="Deposits"
-        )
+        section(["doc id", "seq", "pay code", "kind", "amount", ""], cells, title="Deposits")
     if view.open_errors:
         cells = [
             [
@@ -251,12 +291,8 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             ]
             for e in view.open_errors
         ]
-        _table(
-            console,
-            ["error id", "type", "when", "e-mails", "message"],
-            cells,
-            plain=plain,
-            title="Open Commerce5 order errors",
+        section(
+            ["error id", "type", "when", "e-mails", "message"], cells, title="Open Commerce5 order errors"
         )
     if view.comments:
         cells = [
@@ -267,7 +303,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             ]
             for c in view.comments
         ]
-        _table(console, ["when (UTC)", "status", "comment"], cells, plain=plain, title="Magento comments")
+        section(["when (UTC)", "status", "comment"], cells, title="Magento comments")
     out("")
     if cls.hits:
         out(
@@ -302,29 +338,12 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             out(f"  {view.command} {command}")
 
 
-def _table(console: Console, headers: list[str], cells: list[list[Any]], *, plain: bool, title: str) -> None:
-    cells = [[_cell(value) for value in row] for row in cells]
-    if plain or _too_narrow(console, headers, cells):
-        from tabulate import tabulate
-
-        console.file.write(f"\n{title}\n" + tabulate(cells, headers=headers, tablefmt="simple") + "\n")
-        return
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for index, header in enumerate(headers):
-        table.add_column(header, **_wrapping(header, cells, index))
-    for row in cells:
-        table.add_row(*(escape(value) for value in row))
-    console.print(table)
-
-
-def _wrapping(header: str, cells: Sequence[Sequence[Any]], index: int) -> dict[str, Any]:
-    """How a Rich column fits a narrow terminal: identifiers stay whole, other text folds."""
+def _wrapping(header: str, cells: Sequence[Sequence[Any]], index: int, *, crop: bool) -> dict[str, Any]:
+    """How a Rich column fits a narrow terminal: identifiers stay whole, other text folds (or, with
+    ``crop``, a word too wide is cut)."""
     if header in IDENTIFIER_COLUMNS:
         return {"no_wrap": True, "min_width": _widest(cells, index)}
-    return {"overflow": "fold"}
+    return {"overflow": "ellipsis" if crop else "fold"}
 
 
 def _too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequence[Any]]) -> bool:

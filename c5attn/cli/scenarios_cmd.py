@@ -17,21 +17,23 @@ def scenarios(
     ] = False,
 ) -> None:
     """List the five Needs Attention scenarios and what to do about each."""
+    from c5attn.cli.render import print_json, print_table
     from c5attn.scenarios import SCENARIOS
 
     env = get_env(ctx)
     if json_output:
-        env.write_json([
+        print_json(env.stdout_file, [
             {"code": s.code, "number": s.number, "title": s.title, "colour": s.colour, "steps": list(s.steps)}
             for s in SCENARIOS
         ])
         return
     if env.stdout_is_tty:
         rows = [[str(s.number), s.code, s.title, "\n".join(_numbered(s.steps))] for s in SCENARIOS]
-        env.print_table(["#", "Code", "Title", "Steps"], rows, row_styles=[s.colour for s in SCENARIOS])
+        print_table(env.stdout_file, ["#", "Code", "Title", "Steps"], rows, console=env.stdout,
+                    ruled_rows=True, crop_long_words=True, colours=[s.colour for s in SCENARIOS])
     else:  # piped: one line per step, so grep and cut see whole records
         rows = [[str(s.number), s.code, s.title, step] for s in SCENARIOS for step in _numbered(s.steps)]
-        env.print_table(["#", "code", "title", "step"], rows)
+        print_table(env.stdout_file, ["#", "code", "title", "step"], rows, console=None)
 
 
 def _numbered(steps: tuple[str, ...]) -> list[str]:

@@ -17,6 +17,7 @@ import c5attn.config
 from c5attn import __version__
 from c5attn.cli.app import app, main
 from c5attn.cli.context import CliEnv
+from c5attn.cli.render import print_table
 from c5attn.cli.sessions import _tracer
 from c5attn.config import config_template
 from c5attn.errors import (
@@ -175,6 +176,18 @@ def test_cli_config_show_redacts_secrets_and_warns_about_plain_text(
         "origin": f"file {isolated_home / 'c5attn.toml'}",
     } in rows
     assert {"site": "web", "key": "magento_page_size", "value": "300", "origin": "default"} in rows
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["piped", "terminal"])
+def test_cli_config_show_prints_control_characters_as_escapes(
+    isolated_home: Path, make_env: Callable[..., CliEnv], terminal: bool
+) -> None:
+    write(isolated_home / "c5attn.toml", SITE + 'counterpoint_store = "WEB\\u001b]0;owned\\u0007"\n')
+    env = make_env(stdout_is_tty=terminal, env={"NO_COLOR": "1", "MAGENTO_TOKEN": "t"})
+    result = CliRunner().invoke(app, ["config", "show"], obj=env)
+    assert result.exit_code == 0, result.output
+    shown = env.stdout_file.getvalue()  # type: ignore[attr-defined]
+    assert "WEB\\x1b]0;owned\\x07" in shown and "\x1b" not in shown and "\x07" not in shown
 
 
 @pytest.mark.parametrize(
@@ -410,7 +423,8 @@ def test_verbose_trace_lines_keep_their_brackets(tmp_path: Path) -> None:
 def test_a_table_on_a_terminal_shows_brackets_as_text(tmp_path: Path) -> None:
     out = io.StringIO()
     env = CliEnv(out, io.StringIO(), False, True, False, {"NO_COLOR": "1"}, tmp_path)
-    env.print_table(["key", "value"], [["magento_url", "http://[::1]:8080"], ["note", "[b]x[/b]"]])
+    rows = [["magento_url", "http://[::1]:8080"], ["note", "[b]x[/b]"]]
+    print_table(out, ["key", "value"], rows, console=env.stdout, ruled_rows=True)
     assert "http://[::1]:8080" in out.getvalue() and "[b]x[/b]" in out.getvalue()
 
 
