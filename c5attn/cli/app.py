@@ -24,7 +24,7 @@ from c5attn.errors import C5Error, ExitCode, Interrupted, UsageError
 try:
     from typer._click.exceptions import NoSuchOption
 except ImportError:  # a Typer that does not carry its own Click
-    from click.exceptions import NoSuchOption  # type: ignore[no-redef]
+    from click.exceptions import NoSuchOption  # type: ignore[no-redef,assignment,unused-ignore]
 
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext
