@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -34,6 +35,9 @@ def _answer_the_prompt(env: dict[str, str], order: str, keys: bytes) -> tuple[in
 
     def take_the_terminal() -> None:  # the new session's controlling terminal: ^C becomes SIGINT
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        # A pytest started with SIGINT ignored (`pytest &` in a script, nohup) would pass SIG_IGN
+        # on, and a Python started with SIGINT ignored never raises KeyboardInterrupt: ^C is lost.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
     process = subprocess.Popen(
         [sys.executable, "-m", "c5attn", "--sandbox", "resolve", order],
