@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from magento_factory import make_order, make_orders, site_for
@@ -21,6 +21,99 @@ from c5attn.sandbox.magento_store import load_orders
 ClientFactory = Callable[..., MagentoClient]
 SandboxFactory = Callable[..., MagentoSandbox]
 NEEDS_ATTENTION = FilterGroup([Filter("status", "needs_attention")])
+PATIENCE = 10.0  # seconds a watched condition may take: far more than it ever needs
+OUTWAITS_A_HOLD = {"magento_timeout_seconds": 3 * PATIENCE}  # a held page is late, not timed out
+
+
+class WatchedSandbox(MagentoSandbox):
+    """The sandbox, watching its order searches: the pages asked for and answered (in that order),
+    how many were being answered at once (``peak``), and ``hold``: a page request waits, before it
+    is answered, until its predicate over this sandbox is true (or ``PATIENCE`` runs out)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: list[int] = []
+        self.answered: list[int] = []
+        self.in_flight = 0
+        self.peak = 0
+        self.hold: dict[int | None, Callable[[WatchedSandbox], bool]] = {}  # None: every page but 1
+        self._changed = threading.Condition()
+
+    def handle(self, handler: Any) -> None:
+        parts = urlsplit(handler.path)
+        if handler.command != "GET" or not parts.path.endswith("/V1/orders"):
+            return super().handle(handler)
+        page = int(dict(parse_qsl(parts.query)).get("searchCriteria[currentPage]", "1"))
+        send = handler.send
+
+        def answer(*args: Any, **kwargs: Any) -> None:  # counted out before the client can see it
+            with self._changed:
+                self.in_flight -= 1
+                self.answered.append(page)
+                self._changed.notify_all()
+            send(*args, **kwargs)
+
+        with self._changed:
+            self.asked.append(page)
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+            self._changed.notify_all()
+            self._changed.wait_for(lambda: self._may_answer(page), PATIENCE)
+        handler.send = answer  # this request's only: a kept-alive connection's handler serves the next
+        try:
+            super().handle(handler)
+        finally:
+            del handler.send
+
+    def _may_answer(self, page: int) -> bool:
+        held = self.hold.get(page) or (self.hold.get(None) if page > 1 else None)
+        return held is None or held(self)
+
+    def wait_for(self, condition: Callable[[WatchedSandbox], bool]) -> None:
+        with self._changed:
+            assert self._changed.wait_for(lambda: condition(self), PATIENCE), (self.asked, self.answered)
+
+    def let_go(self, page: int) -> None:
+        """Answer the held ``page`` now."""
+        with self._changed:
+            self.hold[page] = lambda s: True
+            self._changed.notify_all()
+
+    def forget(self) -> None:
+        with self._changed:
+            self.asked.clear()
+            self.answered.clear()
+            self.peak = self.in_flight
+
+
+@pytest.fixture
+def watched_factory(tmp_path: Path) -> Iterator[Callable[..., WatchedSandbox]]:
+    started: list[WatchedSandbox] = []
+
+    def make(orders: list[dict[str, Any]], **kwargs: Any) -> WatchedSandbox:
+        db = tmp_path / f"watched-{len(started)}.db"
+        load_orders(db, orders)
+        sandbox = WatchedSandbox(db, **kwargs)
+        sandbox.start()
+        started.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in started:
+        sandbox.stop()
+
+
+def _page_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name.startswith("magento-page")}
+
+
+def _settle(before: set[threading.Thread]) -> None:
+    """Wait for every page request the client started since ``before`` to end: after that, the
+    requests the server has seen are all there will be (the client starts them only while the
+    caller asks for orders, each on its own daemon thread)."""
+    for thread in _page_threads() - before:
+        thread.join(timeout=PATIENCE)
+        assert not thread.is_alive(), "a page request never ended"
 
 
 @pytest.fixture(scope="module")
@@ -57,22 +150,17 @@ def test_a_full_scan_makes_one_request_per_page(
 
 
 def test_the_next_pages_are_requested_before_the_first_page_is_handed_out(
-    ten_thousand: MagentoSandbox, client_factory: ClientFactory
+    watched_factory: Callable[..., WatchedSandbox], client_factory: ClientFactory
 ) -> None:
     """The caller works on the first page's orders while pages 2 to 5 are on their way."""
-    client = client_factory(site_for(ten_thousand.url, magento_store_ids=(1, 2)))
-    before = ten_thousand.requests_to("GET", "/V1/orders")
+    sandbox = watched_factory(make_orders(1000))
+    client = client_factory(site_for(sandbox.url, magento_page_size=100))  # 10 pages, 4 at once
+    before = _page_threads()
     orders = client.iter_orders(())
-    assert next(orders).entity_id == 1  # one order taken, 299 of the first page still unread
-
-    def sent() -> int:
-        return ten_thousand.requests_to("GET", "/V1/orders") - before
-
-    deadline = time.monotonic() + 10
-    while sent() < 5 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.1)  # a sixth request, if any were sent, would have arrived by now
-    assert sent() == 5  # the first page, then pages 2 to 5: as many as run at once, no more
+    assert next(orders).entity_id == 1  # one order taken, 99 of the first page still unread
+    sandbox.wait_for(lambda s: len(s.answered) >= 5)  # asked for while the caller holds order 1
+    _settle(before)
+    assert sandbox.asked[0] == 1 and sorted(sandbox.asked) == [1, 2, 3, 4, 5]  # as many as run at once
     orders.close()
 
 
@@ -95,24 +183,25 @@ def test_pages_in_flight_do_not_hold_the_process_open(
 
 @pytest.mark.parametrize("in_order", [True, False])
 def test_a_late_page_holds_up_the_others_only_in_order(
-    sandbox_factory: SandboxFactory, client_factory: ClientFactory, in_order: bool
+    watched_factory: Callable[..., WatchedSandbox], client_factory: ClientFactory, in_order: bool
 ) -> None:
     """Page 2 answers last: in order it is still yielded second; otherwise after the pages that
     arrived first, and every order is still yielded exactly once."""
-    sandbox = sandbox_factory(make_orders(500))
-    client = client_factory(site_for(sandbox.url, magento_page_size=100), max_workers=4)
-    fetch_page = client._page_items
-
-    def page_two_late(criteria: Any, fields: str) -> Any:
-        if criteria.current_page == 2:
-            time.sleep(0.5)
-        return fetch_page(criteria, fields)
-
-    client._page_items = page_two_late  # type: ignore[method-assign]
-    ids = [order.entity_id for order in client.iter_orders((), in_order=in_order)]
+    sandbox = watched_factory(make_orders(500))
+    client = client_factory(site_for(sandbox.url, magento_page_size=100, **OUTWAITS_A_HOLD), max_workers=4)
+    sandbox.hold[2] = lambda s: False  # until let go
+    orders = client.iter_orders((), in_order=in_order)
+    ids = [next(orders).entity_id]  # page 1 is in; pages 2 to 5 are asked for
+    if in_order:  # page 2 answers once 3 to 5 have been answered: it must still be yielded second
+        sandbox.wait_for(lambda s: sorted(s.answered) == [1, 3, 4, 5])
+        sandbox.let_go(2)
+    for order in orders:  # otherwise it answers once the caller has had 400 orders: 1, 3, 4 and 5
+        ids.append(order.entity_id)
+        if len(ids) == 400:
+            sandbox.let_go(2)
     assert sorted(ids) == list(range(1, 501))
-    page_two_at = ids.index(101)
-    assert page_two_at == (100 if in_order else 400)
+    assert ids.index(101) == (100 if in_order else 400)
+    assert sandbox.answered[-1] == 2
 
 
 def test_filters_and_the_site_stores_are_applied(
@@ -127,19 +216,24 @@ def test_filters_and_the_site_stores_are_applied(
 
 
 def test_pages_are_fetched_concurrently_but_a_bounded_number_ahead(
-    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+    watched_factory: Callable[..., WatchedSandbox], client_factory: ClientFactory
 ) -> None:
-    sandbox = sandbox_factory(make_orders(1000), latency_ms=100)
-    client = client_factory(site_for(sandbox.url, magento_page_size=100), max_workers=3)
-    started = time.monotonic()
+    """What a scan's speed comes from: max_workers page requests at the server at once, not one
+    by one; and no more asked for ahead of the caller than that."""
+    sandbox = watched_factory(make_orders(1000))
+    client = client_factory(site_for(sandbox.url, magento_page_size=100, **OUTWAITS_A_HOLD), max_workers=3)
+    sandbox.hold[None] = lambda s: s.peak >= 3  # nothing answered until three are in at once
     assert len(list(client.iter_orders(()))) == 1000
-    assert time.monotonic() - started < 0.85  # 10 pages one by one would take over a second
+    assert sandbox.peak == 3 and sorted(sandbox.asked) == list(range(1, 11))
 
+    sandbox.hold.clear()
+    sandbox.forget()
+    before = _page_threads()
     lazy = client.iter_orders(())
     for _ in range(101):  # page 1, and the first order of page 2
         next(lazy)
-    time.sleep(0.4)
-    assert client.request_count - 10 <= 1 + 3 + 1  # page 1, the window, one refill: not all 10 pages
+    _settle(before)
+    assert sorted(sandbox.asked) == [1, 2, 3, 4, 5]  # page 1, the window, one refill: not all 10
     lazy.close()
 
 
