@@ -1,0 +1,99 @@
+"""A write that fails on Magento's side is recorded as ``failed`` in the audit log, with the
+status it left unchanged, and the command says so with its exit code: through the real CLI,
+against the sandbox with injected faults."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from reliability_kit import (
+    FLAG_MARK,
+    Shop,
+    World,
+    assert_clear_error,
+    audit_entries,
+    comment_counts,
+    magento_orders,
+)
+
+from c5attn.magento.client import RetryPolicy
+from c5attn.sandbox.magento_server import MagentoSandbox
+
+ATTEMPTS = RetryPolicy().max_attempts  # a read is tried this many times before it fails
+RESOLVE_MARK = "[c5attn:resolved"
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without their waits: these tests are about what is recorded after them."""
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt, rng: 0.0)
+
+
+class FirstOrderReadFails(MagentoSandbox):
+    """Answers the first read of one order (``GET /V1/orders/{id}``) with 503 as often as the
+    client tries it. In ``scan --apply`` that is the re-read before the first flag is written."""
+
+    failed_entity: int | None = None
+
+    def handle(self, handler: Any) -> None:
+        read = re.search(r"/V1/orders/(\d+)$", handler.path.split("?")[0])
+        if handler.command == "GET" and read and self.failed_entity is None:
+            self.failed_entity = int(read.group(1))
+            self.fail_next(*["503"] * ATTEMPTS, method="GET")
+        super().handle(handler)
+
+
+def _story(home: Any, number: str) -> list[tuple[str, str]]:
+    return [(e["action"], e["result"]) for e in audit_entries(home) if e["order"] == number]
+
+
+def test_a_flag_whose_re_read_fails_is_logged_failed_and_the_others_go_on(
+    open_shop: Callable[..., Shop], small_world: World, no_backoff: None
+) -> None:
+    shop = open_shop(small_world, FirstOrderReadFails)
+    run = shop.run("scan", "--all", "--apply", "--yes")
+    assert shop.server.failed_entity is not None
+    by_entity = {int(o["entity_id"]): o for o in magento_orders(shop.magento_db)}
+    number = str(by_entity[shop.server.failed_entity]["increment_id"])
+    assert_clear_error(
+        run, 3, "1 of ", "flags failed", number, "reading order id", "HTTP 503", "run the same command"
+    )
+
+    entries = [e for e in audit_entries(shop.home) if e["order"] == number]
+    assert [(e["action"], e["result"]) for e in entries] == [("flag", "failed")]  # never "started"
+    status = by_entity[shop.server.failed_entity]["status"]
+    assert entries[0]["before"] == entries[0]["after"] and entries[0]["before"]["status"] == status
+    assert entries[0]["message"].startswith("re-reading the order before flagging it failed")
+    assert status != "needs_attention" and number not in comment_counts(shop.magento_db, FLAG_MARK)
+
+    others = {e["order"] for e in audit_entries(shop.home)} - {number}
+    assert others and all(
+        _story(shop.home, other) == [("flag", "started"), ("flag", "ok")] for other in others
+    )
+
+    again = shop.run("scan", "--all", "--apply", "--yes")  # as the hint says: the rest is not repeated
+    assert again.exit_code == 0, again.stderr
+    assert _story(shop.home, number) == [("flag", "failed"), ("flag", "started"), ("flag", "ok")]
+    assert set(comment_counts(shop.magento_db, FLAG_MARK).values()) == {1}
+
+
+def test_a_resolve_whose_write_fails_is_logged_failed_and_exits_1(shop: Shop) -> None:
+    queue = shop.run("list", "--json")
+    assert queue.exit_code == 0 and queue.json(), queue.stderr
+    number = str(queue.json()[0]["order"])
+    shop.server.fail_next("drop", method="POST")  # the comment's POST: the connection closes unanswered
+    run = shop.run("resolve", number, "--yes")
+    assert_clear_error(run, 1, number, "the comment was NOT added", "nothing changed: try again")
+
+    entries = [e for e in audit_entries(shop.home) if e["order"] == number]
+    assert [(e["action"], e["result"]) for e in entries] == [("resolve", "started"), ("resolve", "failed")]
+    failed = entries[-1]
+    assert failed["before"] == failed["after"] and failed["before"]["status"] == "needs_attention"
+    assert "the comment was NOT added" in failed["message"]
+    order = next(o for o in magento_orders(shop.magento_db) if str(o["increment_id"]) == number)
+    assert order["status"] == "needs_attention" and number not in comment_counts(
+        shop.magento_db, RESOLVE_MARK
+    )
