@@ -34,36 +34,55 @@ def histories(*texts: str) -> tuple[StatusHistoryEntry, ...]:
     return tuple(comment(text) for text in texts)
 
 
-# (status, comments, counterpoint) -> flagged, stale, resolved, already_flagged, needs_flag, unclassified
+# Why resolve has nothing to do (Verdict.nothing_to_resolve); None: it may go ahead.
+NO_DISCREPANCY = "c5attn finds no discrepancy on it"
+RESOLVED_BEFORE = "its finding was resolved earlier with the same evidence"
+
+# (status, comments, counterpoint)
+#   -> flagged, stale, resolved, already_flagged, needs_flag, unclassified, nothing_to_resolve
 STATE_CASES = [
     pytest.param(
-        "in_counterpoint", (), UNBILLED_CP, (False, False, False, False, True, False), id="new-finding"
+        "in_counterpoint", (), UNBILLED_CP, (False, False, False, False, True, False, None), id="new-finding"
     ),
     pytest.param(
-        NEEDS, (), UNBILLED_CP, (True, False, False, False, False, False), id="flagged-by-commerce5"
-    ),
-    pytest.param("in_counterpoint", (), cp(), (False, False, False, False, False, False), id="clean"),
-    pytest.param(
-        NEEDS, (), cp(), (True, True, False, False, False, True), id="stale-never-flagged-by-c5attn"
+        NEEDS, (), UNBILLED_CP, (True, False, False, False, False, False, None), id="flagged-by-commerce5"
     ),
     pytest.param(
-        NEEDS, ("flag",), cp(), (True, True, False, False, False, False), id="stale-after-c5attn-flag"
-    ),
-    pytest.param(NEEDS, (), None, (True, True, False, False, False, True), id="stale-not-imported"),
-    pytest.param(
-        "processing", ("resolved",), UNBILLED_CP, (False, False, True, False, False, False), id="resolved"
+        "in_counterpoint", (), cp(), (False, False, False, False, False, False, NO_DISCREPANCY), id="clean"
     ),
     pytest.param(
-        NEEDS, ("resolved",), UNBILLED_CP, (True, False, True, False, False, False), id="flagged-and-resolved"
+        NEEDS, (), cp(), (True, True, False, False, False, True, None), id="stale-never-flagged-by-c5attn"
     ),
     pytest.param(
-        "processing", ("flag",), UNBILLED_CP, (False, False, False, True, False, False), id="already-flagged"
+        NEEDS, ("flag",), cp(), (True, True, False, False, False, False, None), id="stale-after-c5attn-flag"
+    ),
+    pytest.param(NEEDS, (), None, (True, True, False, False, False, True, None), id="stale-not-imported"),
+    pytest.param(
+        "processing",
+        ("resolved",),
+        UNBILLED_CP,
+        (False, False, True, False, False, False, RESOLVED_BEFORE),
+        id="resolved",
+    ),
+    pytest.param(
+        NEEDS,
+        ("resolved",),
+        UNBILLED_CP,
+        (True, False, True, False, False, False, None),
+        id="flagged-and-resolved",
+    ),
+    pytest.param(
+        "processing",
+        ("flag",),
+        UNBILLED_CP,
+        (False, False, False, True, False, False, None),
+        id="already-flagged",
     ),
     pytest.param(
         "processing",
         ("other-resolved",),
         UNBILLED_CP,
-        (False, False, False, False, True, False),
+        (False, False, False, False, True, False, None),
         id="resolved-other-finding",
     ),
 ]
@@ -74,7 +93,7 @@ def test_flag_state(
     status: str,
     marks: tuple[str, ...],
     counterpoint: CounterpointOrder | None,
-    expected: tuple[bool, ...],
+    expected: tuple[bool | str | None, ...],
 ) -> None:
     texts = {
         "flag": flag_marker(fingerprint(), ["capture-failed"]),
@@ -83,7 +102,8 @@ def test_flag_state(
     }
     o = order(item("A"), status=status, histories=histories(*(texts[m] for m in marks)))
     v = verdict(o, counterpoint)
-    assert (v.flagged, v.stale, v.resolved, v.already_flagged, v.needs_flag, v.unclassified) == expected
+    got = (v.flagged, v.stale, v.resolved, v.already_flagged, v.needs_flag, v.unclassified)
+    assert (*got, v.nothing_to_resolve) == expected
 
 
 def test_flagged_compares_the_status_code_trimmed_and_case_insensitively() -> None:
