@@ -17,7 +17,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from c5attn.classify import classify
@@ -197,8 +197,8 @@ def same_evidence(order: MagentoOrder, cp: CounterpointOrder, data: st.DataObjec
 def test_the_fingerprint_stays_when_the_evidence_is_only_presented_differently(
     order: MagentoOrder, cp: CounterpointOrder | None, data: st.DataObject
 ) -> None:
-    if cp is None:
-        return
+    assume(cp is not None)
+    assert cp is not None  # narrows the type: assume() does not
     result = judged(order, cp)
     again = judged(*same_evidence(order, cp, data))
     assert finding(again) == finding(result)
@@ -214,30 +214,49 @@ def test_a_new_release_ticket_of_a_flagged_sku_moves_the_fingerprint(
 ) -> None:
     """Rules 1-4 rest on releases: another release ticket is new evidence for each of them."""
     result = judged(order, cp)
-    if cp is None or not set(result.scenarios) & {
-        "manual-invoice-or-ship",
-        "released-but-canceled",
-        "completed-but-canceled",
-    }:
-        return
+    assume(
+        cp is not None
+        and bool(
+            set(result.scenarios)
+            & {"manual-invoice-or-ship", "released-but-canceled", "completed-but-canceled"}
+        )
+    )
+    assert cp is not None  # narrows the type: assume() does not
     extra = ReleaseTicket(
         doc_id=999, tkt_no="000000777-99", posted=False, time=NOW - timedelta(days=5),
         lines=(TicketLine(item_no=order.items[0].sku, lin_typ=lin_typ, qty_sold=Decimal(qty)),),
     )
     after = judged(order, dataclasses.replace(cp, releases=(*cp.releases, extra)))
-    if after.hits:
-        assert after.fingerprint != result.fingerprint
+    assume(bool(after.hits))  # the release may settle the discrepancy: then there is no fingerprint
+    assert after.fingerprint != result.fingerprint
+
+
+@st.composite
+def rule_five_cases(draw: st.DrawFn) -> tuple[MagentoOrder, CounterpointOrder]:
+    """Rule 5's ground: an order canceled in Magento, imported, with a manual deposit held in
+    Counterpoint (besides any other deposits, releases and errors). Drawn at random, only about
+    one pair in 45 fires rule 5 alone; about half of these do."""
+    order = dataclasses.replace(draw(magento_orders()), state="canceled")
+    cp = draw(counterpoint_orders().filter(lambda drawn: drawn is not None))
+    assert cp is not None  # narrows the type: filter() does not
+    held = Deposit(
+        doc_id=250,
+        pmt_seq_no=8,
+        pay_cod=draw(st.sampled_from(["CASH", "WEB"])),
+        amount=Decimal(draw(st.sampled_from(["25", "10.5"]))),
+        kind="manual",
+    )
+    return order, dataclasses.replace(cp, deposits=(*cp.deposits, held))
 
 
 @PROPERTY_SETTINGS
-@given(magento_orders(), counterpoint_orders(), st.sampled_from(["5", "12.34", "-3"]))
+@given(rule_five_cases(), st.sampled_from(["5", "12.34", "-3"]))
 def test_a_changed_manual_deposit_moves_the_fingerprint_of_rule_5(
-    order: MagentoOrder, cp: CounterpointOrder | None, amount: str
+    case: tuple[MagentoOrder, CounterpointOrder], amount: str
 ) -> None:
+    order, cp = case
     result = judged(order, cp)
-    if cp is None or result.scenarios != ("deposit-but-canceled",):
-        return
+    assume(result.scenarios == ("deposit-but-canceled",))
     more = Deposit(doc_id=300, pmt_seq_no=9, pay_cod="CHECK", amount=Decimal(amount), kind="manual")
     after = judged(order, dataclasses.replace(cp, deposits=(*cp.deposits, more)))
-    if after.hits:
-        assert after.fingerprint != result.fingerprint
+    assert after.hits and after.fingerprint != result.fingerprint  # manual deposits stay above 3
