@@ -20,13 +20,15 @@ from c5attn.sandbox.magento_store import load_orders
 
 @pytest.fixture
 def sandbox_factory(tmp_path: Path) -> Iterator[Callable[..., MagentoSandbox]]:
-    """Start sandboxes over fresh stores; all are stopped after the test."""
+    """Start sandboxes (``server_class``: a subclass) over fresh stores; all are stopped after the test."""
     started: list[MagentoSandbox] = []
 
-    def make(orders: Iterable[dict[str, Any]], **kwargs: Any) -> MagentoSandbox:
+    def make(
+        orders: Iterable[dict[str, Any]], server_class: type[MagentoSandbox] = MagentoSandbox, **kwargs: Any
+    ) -> MagentoSandbox:
         db = tmp_path / f"magento-{len(started)}.db"
         load_orders(db, orders)
-        sandbox = MagentoSandbox(db, **kwargs)
+        sandbox = server_class(db, **kwargs)
         sandbox.start()
         started.append(sandbox)
         return sandbox

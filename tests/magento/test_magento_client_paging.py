@@ -87,20 +87,13 @@ class WatchedSandbox(MagentoSandbox):
 
 
 @pytest.fixture
-def watched_factory(tmp_path: Path) -> Iterator[Callable[..., WatchedSandbox]]:
-    started: list[WatchedSandbox] = []
-
+def watched_factory(sandbox_factory: Callable[..., MagentoSandbox]) -> Callable[..., WatchedSandbox]:
     def make(orders: list[dict[str, Any]], **kwargs: Any) -> WatchedSandbox:
-        db = tmp_path / f"watched-{len(started)}.db"
-        load_orders(db, orders)
-        sandbox = WatchedSandbox(db, **kwargs)
-        sandbox.start()
-        started.append(sandbox)
+        sandbox = sandbox_factory(orders, WatchedSandbox, **kwargs)
+        assert isinstance(sandbox, WatchedSandbox)
         return sandbox
 
-    yield make
-    for sandbox in started:
-        sandbox.stop()
+    return make
 
 
 def _page_threads() -> set[threading.Thread]:
