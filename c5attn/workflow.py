@@ -552,6 +552,26 @@ class OrderView:
     comments: list[StatusHistoryEntry]
     open_errors: list[OrderError]
 
+    @property
+    def resolve_command(self) -> str | None:
+        """The ``resolve`` that would work on this order (without the command prefix), or None.
+
+        A state with no ``resolve_status`` needs ``--status``: the one status it allows, named.
+        """
+        order = self.verdict.order
+        statuses = resolvable_statuses(self.site, order.state)
+        if self.verdict.nothing_to_resolve is not None or not statuses:
+            return None
+        command = f"resolve {order.increment_id}"
+        if order.state not in self.site.resolve_status:
+            command += f" --status {statuses[0] if len(statuses) == 1 else 'STATUS'}"
+        return command + (" --dismiss-error" if self.open_errors else "")
+
+
+def resolvable_statuses(site: SiteConfig, state: str) -> list[str]:
+    """The statuses ``resolve`` may set in ``state``: those assigned to it, but Needs Attention."""
+    return [status for status in site.allowed_statuses(state) if status != site.needs_attention_status]
+
 
 def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSession, MagentoOrder]:
     """Find an order number in the chosen sites; refuse when it is in none or in several."""
@@ -636,7 +656,7 @@ def plan_resolve(
 ) -> ResolvePlan:
     """Choose the status for the order's state (or check ``--status`` against it)."""
     state = verdict.order.state
-    allowed = [s for s in site.allowed_statuses(state) if s != site.needs_attention_status]
+    allowed = resolvable_statuses(site, state)
     if status is None:
         status = site.resolve_status.get(state)
         if status is None:

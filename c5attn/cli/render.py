@@ -327,9 +327,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out("Follow-up:", style="bold")
         for number, step in enumerate(verdict.steps, 1):
             out(f"  {number}. {step}")
-    commands = []
-    if verdict.nothing_to_resolve is None:
-        commands.append(f"resolve {order.increment_id}" + (" --dismiss-error" if view.open_errors else ""))
+    commands = [view.resolve_command] if view.resolve_command else []
     if view.open_errors:
         commands.append(f"dismiss-error {order.increment_id}")
     if commands:

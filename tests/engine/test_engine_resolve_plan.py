@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from engine_builders import GRACE, NOW, cp, error, item, order, ticket
+from engine_builders import GRACE, NOW, ORDER_NO, cp, error, item, order, ticket
 
 from c5attn.config import SiteConfig
 from c5attn.errors import UsageError
+from c5attn.models import MagentoOrder, OrderError
 from c5attn.verdict import assess
-from c5attn.workflow import plan_resolve
+from c5attn.workflow import OrderView, plan_resolve
 
 SITE = SiteConfig(name="web", magento_url="http://127.0.0.1", counterpoint_dsn="unused")
 OPEN = (error(7, "capture"),)
@@ -61,3 +62,55 @@ def test_the_refusals(state: str, status: str | None, message: str, hint: str) -
 def test_errors_are_planned_for_dismissal_only_when_asked() -> None:
     assert _plan("processing", None).dismiss == []
     assert [e.err_id for e in _plan("processing", None, dismiss=True).dismiss] == [7]
+
+
+@pytest.mark.parametrize(
+    ("state", "status", "errors", "command"),
+    [
+        ("processing", "needs_attention", (), f"resolve {ORDER_NO}"),  # resolve_status maps the state
+        ("processing", "needs_attention", OPEN, f"resolve {ORDER_NO} --dismiss-error"),
+        ("new", "needs_attention", (), f"resolve {ORDER_NO} --status pending"),  # the one status it allows
+        ("processing", "in_counterpoint", (), None),  # released, invoiced and shipped: nothing to resolve
+    ],
+)
+def test_the_resolve_show_offers_is_one_that_works(
+    state: str, status: str, errors: tuple[OrderError, ...], command: str | None
+) -> None:
+    """``show``'s next command: for a state without a resolve_status, the --status it needs."""
+    view = _view(order(item("A", invoiced=1, shipped=1), state=state, status=status), errors, SITE)
+    assert view.resolve_command == command
+    if command is not None and "--status" not in command:
+        assert _plan(state, None).target_status  # the offered command plans without --status
+
+
+def test_no_resolve_is_offered_where_no_status_may_be_set() -> None:
+    site = SiteConfig(
+        name="web",
+        magento_url="http://127.0.0.1",
+        counterpoint_dsn="unused",
+        state_statuses={"new": ["needs_attention"]},
+    )
+    view = _view(order(item("A"), state="new", status="needs_attention"), (), site)
+    assert view.resolve_command is None
+
+
+def test_a_state_allowing_several_statuses_names_none_of_them() -> None:
+    site = SiteConfig(
+        name="web",
+        magento_url="http://127.0.0.1",
+        counterpoint_dsn="unused",
+        state_statuses={"new": ["pending", "fraud", "needs_attention"]},
+    )
+    view = _view(order(item("A"), state="new", status="needs_attention"), (), site)
+    assert view.resolve_command == f"resolve {ORDER_NO} --status STATUS"
+
+
+def _view(flagged: MagentoOrder, errors: tuple[OrderError, ...], site: SiteConfig) -> OrderView:
+    verdict = assess(
+        flagged,
+        cp(ticket("1-1", ("A", 1))),
+        needs_attention_status="needs_attention",
+        now=NOW,
+        capture_grace_minutes=GRACE,
+    )
+    return OrderView(site, "c5attn", verdict, [], list(errors))
