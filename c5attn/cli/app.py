@@ -30,11 +30,20 @@ if TYPE_CHECKING:
     from typer._click import Context as ClickContext
 
 
+ERROR_LENGTH = 500  # a message quoting a 100 kB option value stays a line an operator can read
+
+
 def report_error(err: C5Error) -> None:
     """The operator's view of a failure: one line on stderr, and a hint line when there is one."""
-    hint = f"\n  hint: {err.hint}" if err.hint else ""
+    hint = f"\n  hint: {_shortened(err.hint)}" if err.hint else ""
     what = "\nc5attn: interrupted" if isinstance(err, Interrupted) else "c5attn: error"  # after the ^C
-    typer.echo(f"{what}: {err.message}{hint}", err=True)
+    typer.echo(f"{what}: {_shortened(err.message)}{hint}", err=True)
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= ERROR_LENGTH:
+        return text
+    return f"{text[:ERROR_LENGTH]}… ({len(text):,} characters)"
 
 
 def _report_interrupt() -> None:

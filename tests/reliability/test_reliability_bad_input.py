@@ -104,6 +104,13 @@ def test_a_1000_character_order_number_is_refused_before_any_request(shop: Shop)
     assert shop.server.requests_to("GET", "/V1/orders") == 0
 
 
+@pytest.mark.parametrize("args", [("list", "--scenario"), ("scan", "--since")], ids=["scenario", "since"])
+def test_a_huge_option_value_is_not_echoed_whole(shop: Shop, args: tuple[str, ...]) -> None:
+    run = shop.run(*args, "x" * 100_000)
+    assert_clear_error(run, 2, "characters)")  # "… (100,0NN characters)": the length, not the text
+    assert len(run.stderr) < 1_000, len(run.stderr)
+
+
 @pytest.mark.parametrize("number", ["", "   "])
 def test_empty_order_number(shop: Shop, number: str) -> None:
     for command, *extra in [("show",), *WRITING]:
