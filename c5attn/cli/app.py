@@ -28,6 +28,7 @@ except ImportError:  # a Typer that does not carry its own Click
 
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext
+    from typer._click import Parameter as ClickParameter
 
 
 ERROR_LENGTH = 500  # a message quoting a 100 kB option value stays a line an operator can read
@@ -77,26 +78,63 @@ class C5Group(TyperGroup):
 
     def misplaced_global_option(self, ctx: ClickContext, option: str) -> UsageError | None:
         """A global option typed after the command (``c5attn list --site web``): where it goes, and
-        the command line with it there. None for an option that is not a global one."""
-        param = next((p for p in self.params if option in p.opts and option not in ("-h", "--help")), None)
-        if param is None:
+        the command line with every such option there. None for an option that is not a global one."""
+        if self._global_param(option) is None:
             return None
         argv: list[str] = ctx.meta.get(_ARGV, [])
-
-        def is_it(token: str) -> bool:  # --site, --site=web, -v, -vv
-            if option.startswith("--"):
-                return token == option or token.startswith(option + "=")
-            return len(token) > 1 and token == option[0] + option[1] * (len(token) - 1)
-
-        at = max((i for i, token in enumerate(argv) if is_it(token)), default=None)
+        before, command, after = self._split_at_command(argv)
+        moved: list[str] = []
+        kept: list[str] = []
+        i = 0
+        while i < len(after):
+            token = after[i]
+            param = self._global_param(token.split("=", 1)[0]) if token.startswith("-") else None
+            if param is None:
+                kept.append(token)
+                i += 1
+                continue
+            width = _tokens_taken(param, token)
+            if param.is_eager:  # --version ends the run before any command: alone, then
+                return UsageError(
+                    f"{option} is a global option: it goes before the command", "type: c5attn --version"
+                )
+            moved += after[i : i + width]
+            i += width
         hint = None
-        if at is not None:
-            takes_value = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
-            end = at + 2 if takes_value and "=" not in argv[at] else at + 1
-            # --version ends the run before any command: alone, then
-            moved = argv[at:end] + ([] if param.is_eager else argv[:at] + argv[end:])
-            hint = f"type: {shlex.join([ctx.info_name or 'c5attn', *moved])}"
+        if command is not None:
+            hint = f"type: {shlex.join([ctx.info_name or 'c5attn', *before, *moved, command, *kept])}"
         return UsageError(f"{option} is a global option: it goes before the command", hint)
+
+    def _global_param(self, token: str) -> ClickParameter | None:
+        """The global option ``token`` names: ``--site``, ``-v``, ``-vv`` (not ``-h``/``--help``)."""
+        for param in self.params:
+            for name in param.opts:
+                if name in ("-h", "--help"):
+                    continue
+                if token == name or (
+                    not name.startswith("--")
+                    and len(token) > 2
+                    and token == name + name[1] * (len(token) - 2)
+                ):
+                    return param
+        return None
+
+    def _split_at_command(self, argv: list[str]) -> tuple[list[str], str | None, list[str]]:
+        """(the global options before the command, the command, what follows it)."""
+        i = 0
+        while i < len(argv):
+            token = argv[i]
+            if token in self.commands:
+                return argv[:i], token, argv[i + 1 :]
+            param = self._global_param(token.split("=", 1)[0]) if token.startswith("-") else None
+            i += _tokens_taken(param, token) if param is not None else 1
+        return argv, None, []
+
+
+def _tokens_taken(param: ClickParameter, token: str) -> int:
+    """2 for an option given its value as the next token (``--site web``), else 1."""
+    takes_value = not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+    return 2 if takes_value and "=" not in token else 1
 
 
 ABOUT = 'Find, explain and resolve Commerce5 "Needs Attention" orders between NCR Counterpoint and Magento 2.'
@@ -124,8 +162,11 @@ SiteOpt = Annotated[
 ]
 ConfigOpt = Annotated[
     str | None,
-    typer.Option("--config", metavar="PATH",
-                 help="Read this file (default: C5ATTN_CONFIG, ./c5attn.toml, the user config dir)."),
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        help="Read this file (default: C5ATTN_CONFIG, ./c5attn.toml, the user config dir).",
+    ),
 ]
 NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour (also: NO_COLOR, TERM=dumb).")]
 # A counter, not a number to type: no value placeholder ("<int>") and no "[default: 0]" in the help.
@@ -160,13 +201,22 @@ def root(
 ) -> None:
     """Find, explain and resolve Commerce5 "Needs Attention" orders between NCR Counterpoint and Magento 2."""
     base = ctx.obj if isinstance(ctx.obj, CliEnv) else CliEnv.from_system()
-    ctx.obj = dataclasses.replace(base, config_path=config, site=site, no_color=no_color or base.no_color,
-                                  verbose=verbose, sandbox=sandbox)
+    ctx.obj = dataclasses.replace(
+        base,
+        config_path=config,
+        site=site,
+        no_color=no_color or base.no_color,
+        verbose=verbose,
+        sandbox=sandbox,
+    )
     if verbose:
         import logging
 
-        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO, stream=ctx.obj.stderr_file,
-                            format="c5attn: %(levelname)s: %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            stream=ctx.obj.stderr_file,
+            format="c5attn: %(levelname)s: %(name)s: %(message)s",
+        )
 
 
 app.command("scenarios")(scenarios_cmd.scenarios)

@@ -356,7 +356,13 @@ def test_cli_options_that_would_mean_nothing_are_usage_errors(
         (
             ["--no-color", "config", "show", "--config", "my c5.toml"],
             "--config",
-            "c5attn --config 'my c5.toml' --no-color config show",
+            "c5attn --no-color --config 'my c5.toml' config show",
+        ),
+        (["scan", "-v", "--sandbox"], "-v", "c5attn -v --sandbox scan"),  # every misplaced one moves
+        (
+            ["list", "--site", "web", "--limit", "3", "--config", "shop.toml"],
+            "--site",
+            "c5attn --site web --config shop.toml list --limit 3",
         ),
         (["scan", "--sandbox", "--all"], "--sandbox", "c5attn --sandbox scan --all"),
         (["show", "000012345", "--no-color"], "--no-color", "c5attn --no-color show 000012345"),
