@@ -556,15 +556,16 @@ class OrderView:
     def resolve_command(self) -> str | None:
         """The ``resolve`` that would work on this order (without the command prefix), or None.
 
-        A state with no ``resolve_status`` needs ``--status``: the one status it allows, named.
+        ``--status STATUS`` where the state has no ``resolve_status`` and several statuses to choose
+        from (``plan_resolve`` takes a state's only one by itself).
         """
         order = self.verdict.order
         statuses = resolvable_statuses(self.site, order.state)
         if self.verdict.nothing_to_resolve is not None or not statuses:
             return None
         command = f"resolve {order.increment_id}"
-        if order.state not in self.site.resolve_status:
-            command += f" --status {statuses[0] if len(statuses) == 1 else 'STATUS'}"
+        if order.state not in self.site.resolve_status and len(statuses) > 1:
+            command += " --status STATUS"
         return command + (" --dismiss-error" if self.open_errors else "")
 
 
@@ -654,11 +655,12 @@ def plan_resolve(
     dismiss: bool,
     open_errors: Sequence[OrderError],
 ) -> ResolvePlan:
-    """Choose the status for the order's state (or check ``--status`` against it)."""
+    """Choose the status for the order's state (or check ``--status`` against it): its
+    ``resolve_status``, else the one status assigned to the state (Needs Attention aside)."""
     state = verdict.order.state
     allowed = resolvable_statuses(site, state)
     if status is None:
-        status = site.resolve_status.get(state)
+        status = site.resolve_status.get(state) or (allowed[0] if len(allowed) == 1 else None)
         if status is None:
             raise UsageError(
                 f"no resolve status is configured for state {state!r} (resolve_status)",

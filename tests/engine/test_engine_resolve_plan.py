@@ -47,7 +47,6 @@ def test_the_status_set(state: str, status: str | None, target: str) -> None:
 @pytest.mark.parametrize(
     ("state", "status", "message", "hint"),
     [
-        ("new", None, "no resolve status is configured for state 'new'", "pending"),
         ("processing", "complete", "not assigned to the order's state 'processing'", "in_counterpoint"),
         ("processing", "needs_attention", "the Needs Attention status", "scan --apply"),
         ("holded", "needs_attention", "the Needs Attention status", "holded"),
@@ -69,7 +68,7 @@ def test_errors_are_planned_for_dismissal_only_when_asked() -> None:
     [
         ("processing", "needs_attention", (), f"resolve {ORDER_NO}"),  # resolve_status maps the state
         ("processing", "needs_attention", OPEN, f"resolve {ORDER_NO} --dismiss-error"),
-        ("new", "needs_attention", (), f"resolve {ORDER_NO} --status pending"),  # the one status it allows
+        ("new", "needs_attention", (), f"resolve {ORDER_NO}"),  # new has no resolve_status: its one status
         ("processing", "in_counterpoint", (), None),  # released, invoiced and shipped: nothing to resolve
     ],
 )
@@ -79,7 +78,7 @@ def test_the_resolve_show_offers_is_one_that_works(
     """``show``'s next command: for a state without a resolve_status, the --status it needs."""
     view = _view(order(item("A", invoiced=1, shipped=1), state=state, status=status), errors, SITE)
     assert view.resolve_command == command
-    if command is not None and "--status" not in command:
+    if command is not None:
         assert _plan(state, None).target_status  # the offered command plans without --status
 
 
@@ -114,3 +113,25 @@ def _view(flagged: MagentoOrder, errors: tuple[OrderError, ...], site: SiteConfi
         capture_grace_minutes=GRACE,
     )
     return OrderView(site, "c5attn", verdict, [], list(errors))
+
+
+def test_a_state_without_resolve_status_gets_its_only_status_else_a_choice() -> None:
+    assert _plan("new", None).target_status == "pending"  # new allows pending (and Needs Attention)
+    several = SiteConfig(
+        name="web",
+        magento_url="http://127.0.0.1",
+        counterpoint_dsn="unused",
+        state_statuses={"new": ["pending", "fraud", "needs_attention"]},
+    )
+    flagged = order(item("A"), state="new", status="needs_attention")
+    verdict = assess(
+        flagged,
+        cp(ticket("1-1", ("A", 1))),
+        needs_attention_status="needs_attention",
+        now=NOW,
+        capture_grace_minutes=GRACE,
+    )
+    with pytest.raises(UsageError) as refused:
+        plan_resolve(several, verdict, operator="jane", status=None, note=None, dismiss=False, open_errors=())
+    assert "no resolve status is configured for state 'new'" in refused.value.message
+    assert "pending, fraud" in (refused.value.hint or "")
