@@ -730,7 +730,7 @@ canceled = ["canceled", "confirmed_cancel", "needs_attention"]
 closed = ["closed", "needs_attention"]
 holded = ["holded", "needs_attention"]
 
-[sites.web.rename]                   # Counterpoint names that differ from the defaults of domain.md:
+[sites.web.rename]                   # Counterpoint names unlike the defaults (docs/counterpoint.md):
 # "USER_C5_ORD_ERR" = "C5_ORDER_ERRORS"       # a table
 # "USER_C5_ORD_ERR.ORD_NO" = "ORDER_NO"       # a column
 
