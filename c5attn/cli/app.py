@@ -94,6 +94,8 @@ class C5Group(TyperGroup):
                 i += 1
                 continue
             width = _tokens_taken(param, token)
+            if i + width > len(after):  # its value is missing: no command line to offer
+                return UsageError(f"{option} is a global option: it goes before the command", None)
             if param.is_eager:  # --version ends the run before any command: alone, then
                 return UsageError(
                     f"{option} is a global option: it goes before the command", "type: c5attn --version"

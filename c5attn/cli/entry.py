@@ -87,9 +87,12 @@ class ReaderMayLeave:
 
 
 def tolerate_readers_leaving() -> None:
-    """Write stdout and stderr through ``ReaderMayLeave`` (see the module's docstring)."""
-    sys.stdout = cast(TextIO, ReaderMayLeave(sys.stdout))
-    sys.stderr = cast(TextIO, ReaderMayLeave(sys.stderr))
+    """Write stdout and stderr through ``ReaderMayLeave`` (see the module's docstring). A stream
+    closed before the start (``c5attn list >&-``) is None: left so, Rich and Click write nowhere."""
+    if sys.stdout is not None:
+        sys.stdout = cast(TextIO, ReaderMayLeave(sys.stdout))
+    if sys.stderr is not None:
+        sys.stderr = cast(TextIO, ReaderMayLeave(sys.stderr))
 
 
 def main() -> None:

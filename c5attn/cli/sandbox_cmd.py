@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from c5attn.errors import UsageError
+from c5attn.errors import C5Error, UsageError
 
 sandbox_app = typer.Typer(
     help="The built-in sandbox: build its world, or serve its Magento API.", no_args_is_help=True
@@ -130,6 +130,8 @@ def serve(
                 f"--db {store} is not a Magento sandbox store: {exc}",
                 "give --db a store made by c5attn sandbox serve --orders-file, or a new path",
             ) from exc
+        except PermissionError as exc:
+            raise C5Error(str(exc), "make it writable, or copy it to a folder that is") from exc
     if orders_file is not None:
         try:
             store.parent.mkdir(parents=True, exist_ok=True)

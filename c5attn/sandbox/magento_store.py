@@ -300,9 +300,14 @@ def _fill_store(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
 
 def check_store(db_path: Path) -> None:
     """Raise ``ValueError`` unless ``db_path`` is a store ``load_orders`` made (serving another
-    file answered every request with a 500). Creates nothing."""
+    file answered every request with a 500), ``PermissionError`` when it or its folder cannot be
+    written (the server stores comments and statuses). Creates nothing."""
+    path = Path(db_path).resolve()
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    # Read-only files are read as immutable: SQLite could not remove its -wal/-shm files after.
+    mode = "rw" if writable else "ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=rw", uri=True)
+        conn = sqlite3.connect(f"{path.as_uri()}?mode={mode}", uri=True)
         try:
             tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
@@ -312,6 +317,10 @@ def check_store(db_path: Path) -> None:
     missing = [table for table in _STORE_TABLES if table not in tables]
     if missing:
         raise ValueError(f"it has no {missing[0]} table")
+    if not writable:
+        raise PermissionError(
+            f"{db_path} or its folder is read-only: the sandbox writes comments and statuses to it"
+        )
 
 
 def read_orders_file(path: Path) -> Iterator[dict[str, Any]]:

@@ -452,3 +452,17 @@ def test_cli_config_init_under_a_file_is_not_called_existing(runner: CliRunner, 
     result = runner.invoke(app, ["config", "init", "--path", "plain/a.toml"])
     assert result.exit_code == ExitCode.ERROR
     assert "cannot be a folder" in result.stderr and "already exists" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["list", "--site"], ["scan", "--all", "--config"]])
+def test_cli_a_misplaced_global_option_without_its_value_gets_no_command_line(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """``c5attn --site list`` would read "list" as the site: no corrected line is better than that."""
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == ExitCode.USAGE
+    assert (
+        capsys.readouterr().err
+        == f"c5attn: error: {args[-1]} is a global option: it goes before the command\n"
+    )

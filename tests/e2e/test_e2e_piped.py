@@ -112,3 +112,31 @@ def test_a_reader_gone_before_any_output_is_no_error(tmp_path: Path) -> None:
     order = next(iter(json.loads((tmp_path / "sandbox" / "labels.json").read_text())))
     code, stderr = _stdout_closed_before_start(tmp_path, "--sandbox", "show", order)
     assert code == 0 and _quiet(stderr), stderr
+
+
+def test_a_stream_closed_before_the_start_is_written_nowhere(tmp_path: Path) -> None:
+    """``c5attn ... >&-`` (cron with no stdout, a closed descriptor): Python gives None for the
+    stream; c5attn runs and keeps its own exit code, with no traceback on the other stream."""
+    env = {**os.environ, "C5ATTN_HOME": str(tmp_path), "C5ATTN_CONFIG": str(tmp_path / "none.toml")}
+    command = [sys.executable, "-m", "c5attn"]
+    no_stdout = subprocess.run(
+        [*command, "--version"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        pass_fds=(),
+        preexec_fn=lambda: os.close(1),
+        timeout=60,
+    )
+    assert no_stdout.returncode == 0 and no_stdout.stderr == "", no_stdout.stderr
+    no_stderr = subprocess.run(
+        [*command, "show", "000000001"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        preexec_fn=lambda: os.close(2),
+        timeout=60,
+    )
+    assert no_stderr.returncode == 2 and "Traceback" not in no_stderr.stdout  # no site is configured

@@ -18,6 +18,7 @@ from magento_factory import TOKEN, make_order
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
+from c5attn.sandbox.magento_server import MagentoSandbox
 from c5attn.sandbox.magento_store import load_orders
 
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
@@ -244,3 +245,22 @@ def test_a_db_that_is_not_a_sandbox_store_is_refused_and_left_alone(
         ]
         assert target.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notdb.txt", "orders.json", "other.db"]
+
+
+def test_a_store_that_cannot_be_written_is_said_to_be_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A world on a read-only mount was "not a Magento sandbox store" (its check opened it for
+    writing). The mount is what ``os.access`` reports; root can write any file, so it stands in."""
+    store = tmp_path / "store.db"
+    load_orders(store, [make_order(1)])
+    monkeypatch.setattr(os, "access", lambda path, mode: mode != os.W_OK)
+
+    def served(self: MagentoSandbox) -> str:
+        raise AssertionError("the read-only store was served")
+
+    monkeypatch.setattr(MagentoSandbox, "start", served)
+    result = CliRunner().invoke(app, ["sandbox", "serve", "--db", str(store)])
+    assert result.exit_code == 1, result.output
+    assert f"c5attn: error: {store} or its folder is read-only" in result.stderr
+    assert "hint: make it writable, or copy it to a folder that is" in result.stderr
