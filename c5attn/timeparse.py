@@ -13,6 +13,7 @@ _UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 MAX_AGE_DAYS = 36500
 _MAX_AGE_MINUTES = MAX_AGE_DAYS * _UNIT_MINUTES["d"]
 _EARLIEST_DATE = datetime(1971, 1, 1)
+_LATEST_DATE = datetime(2999, 12, 31)
 
 
 def parse_age(text: str) -> timedelta:
@@ -46,6 +47,8 @@ def parse_since(text: str, now: datetime, zone: tzinfo | None) -> datetime:
         ) from None
     if day < _EARLIEST_DATE:  # older than any web order; and year 1 has no midnight in UTC+9
         raise UsageError(f"the date {text.strip()} is before 1971", "use --all to scan every order")
+    if day > _LATEST_DATE:  # Windows' local-time conversion ends with year 3000
+        raise UsageError(f"the date {text.strip()} is after 2999", "write a date from 1971 to 2999")
     return day.replace(tzinfo=zone) if zone is not None else day.astimezone()
 
 

@@ -110,3 +110,12 @@ def test_a_date_before_1971_is_refused_with_the_way_to_scan_everything(zone: Zon
     with pytest.raises(UsageError, match="the date 0001-01-01 is before 1971") as caught:
         parse_since("0001-01-01", datetime(2026, 11, 26, tzinfo=UTC), zone)
     assert "--all" in (caught.value.hint or "")
+
+
+def test_a_date_after_2999_is_refused() -> None:
+    """Windows converts local times up to the year 3000 only: refused alike everywhere."""
+    with pytest.raises(UsageError, match="the date 3001-01-01 is after 2999"):
+        parse_since("3001-01-01", datetime(2026, 11, 26, tzinfo=UTC), None)
+    assert parse_since("2999-12-31", datetime(2026, 11, 26, tzinfo=UTC), UTC) == datetime(
+        2999, 12, 31, tzinfo=UTC
+    )
