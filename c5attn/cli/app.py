@@ -23,8 +23,10 @@ from c5attn.errors import C5Error, ExitCode, Interrupted, UsageError
 
 try:
     from typer._click.exceptions import NoSuchOption
+    from typer._click.exceptions import UsageError as ClickUsageError
 except ImportError:  # a Typer that does not carry its own Click
     from click.exceptions import NoSuchOption  # type: ignore[no-redef,assignment,unused-ignore]
+    from click.exceptions import UsageError as ClickUsageError  # type: ignore[no-redef,assignment,unused-ignore]
 
 if TYPE_CHECKING:
     from typer._click import Context as ClickContext
@@ -70,11 +72,15 @@ class C5Group(TyperGroup):
         except KeyboardInterrupt:
             _report_interrupt()
             raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except NoSuchOption as err:
-            if (misplaced := self.misplaced_global_option(ctx, err.option_name)) is None:
-                raise  # Click's message, with the command's own options
-            report_error(misplaced)
-            raise typer.Exit(ExitCode.USAGE) from None
+        except ClickUsageError as err:
+            misplaced = (
+                self.misplaced_global_option(ctx, err.option_name) if isinstance(err, NoSuchOption) else None
+            )
+            if misplaced is not None:
+                report_error(misplaced)
+                raise typer.Exit(ExitCode.USAGE) from None
+            err.message = _shortened(err.message)  # Click's message: "'<100 kB>' is not a valid integer"
+            raise
 
     def misplaced_global_option(self, ctx: ClickContext, option: str) -> UsageError | None:
         """A global option typed after the command (``c5attn list --site web``): where it goes, and
