@@ -8,24 +8,37 @@ from engine_builders import GRACE, NOW, ORDER_NO, cp, error, item, order, ticket
 from c5attn.config import SiteConfig
 from c5attn.errors import UsageError
 from c5attn.models import MagentoOrder, OrderError
-from c5attn.verdict import assess
+from c5attn.verdict import Verdict, assess
 from c5attn.workflow import OrderView, plan_resolve
 
 SITE = SiteConfig(name="web", magento_url="http://127.0.0.1", counterpoint_dsn="unused")
 OPEN = (error(7, "capture"),)
 
 
-def _plan(state: str, status: str | None, *, dismiss: bool = False):  # type: ignore[no-untyped-def]
-    flagged = order(item("A"), state=state, status="needs_attention")
-    verdict = assess(
+def _plan(state: str, status: str | None, *, dismiss: bool = False, site: SiteConfig = SITE):  # type: ignore[no-untyped-def]
+    verdict = _verdict(order(item("A"), state=state, status="needs_attention"))
+    return plan_resolve(
+        site, verdict, operator="jane", status=status, note="by phone", dismiss=dismiss, open_errors=OPEN
+    )
+
+
+def _verdict(flagged: MagentoOrder) -> Verdict:
+    """``flagged`` against a Counterpoint order that released one A."""
+    return assess(
         flagged,
         cp(ticket("1-1", ("A", 1))),
         needs_attention_status="needs_attention",
         now=NOW,
         capture_grace_minutes=GRACE,
     )
-    return plan_resolve(
-        SITE, verdict, operator="jane", status=status, note="by phone", dismiss=dismiss, open_errors=OPEN
+
+
+def _site_where_new_allows(*statuses: str) -> SiteConfig:
+    return SiteConfig(
+        name="web",
+        magento_url="http://127.0.0.1",
+        counterpoint_dsn="unused",
+        state_statuses={"new": list(statuses)},
     )
 
 
@@ -83,55 +96,25 @@ def test_the_resolve_show_offers_is_one_that_works(
 
 
 def test_no_resolve_is_offered_where_no_status_may_be_set() -> None:
-    site = SiteConfig(
-        name="web",
-        magento_url="http://127.0.0.1",
-        counterpoint_dsn="unused",
-        state_statuses={"new": ["needs_attention"]},
+    view = _view(
+        order(item("A"), state="new", status="needs_attention"), (), _site_where_new_allows("needs_attention")
     )
-    view = _view(order(item("A"), state="new", status="needs_attention"), (), site)
     assert view.resolve_command is None
 
 
 def test_a_state_allowing_several_statuses_names_none_of_them() -> None:
-    site = SiteConfig(
-        name="web",
-        magento_url="http://127.0.0.1",
-        counterpoint_dsn="unused",
-        state_statuses={"new": ["pending", "fraud", "needs_attention"]},
-    )
+    site = _site_where_new_allows("pending", "fraud", "needs_attention")
     view = _view(order(item("A"), state="new", status="needs_attention"), (), site)
     assert view.resolve_command == f"resolve {ORDER_NO} --status STATUS"
 
 
 def _view(flagged: MagentoOrder, errors: tuple[OrderError, ...], site: SiteConfig) -> OrderView:
-    verdict = assess(
-        flagged,
-        cp(ticket("1-1", ("A", 1))),
-        needs_attention_status="needs_attention",
-        now=NOW,
-        capture_grace_minutes=GRACE,
-    )
-    return OrderView(site, "c5attn", verdict, [], list(errors))
+    return OrderView(site, "c5attn", _verdict(flagged), [], list(errors))
 
 
 def test_a_state_without_resolve_status_gets_its_only_status_else_a_choice() -> None:
     assert _plan("new", None).target_status == "pending"  # new allows pending (and Needs Attention)
-    several = SiteConfig(
-        name="web",
-        magento_url="http://127.0.0.1",
-        counterpoint_dsn="unused",
-        state_statuses={"new": ["pending", "fraud", "needs_attention"]},
-    )
-    flagged = order(item("A"), state="new", status="needs_attention")
-    verdict = assess(
-        flagged,
-        cp(ticket("1-1", ("A", 1))),
-        needs_attention_status="needs_attention",
-        now=NOW,
-        capture_grace_minutes=GRACE,
-    )
     with pytest.raises(UsageError) as refused:
-        plan_resolve(several, verdict, operator="jane", status=None, note=None, dismiss=False, open_errors=())
+        _plan("new", None, site=_site_where_new_allows("pending", "fraud", "needs_attention"))
     assert "no resolve status is configured for state 'new'" in refused.value.message
     assert "pending, fraud" in (refused.value.hint or "")
