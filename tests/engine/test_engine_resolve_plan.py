@@ -9,13 +9,13 @@ from c5attn.config import SiteConfig
 from c5attn.errors import UsageError
 from c5attn.models import MagentoOrder, OrderError
 from c5attn.verdict import Verdict, assess
-from c5attn.workflow import OrderView, plan_resolve
+from c5attn.workflow import OrderView, ResolvePlan, plan_resolve
 
 SITE = SiteConfig(name="web", magento_url="http://127.0.0.1", counterpoint_dsn="unused")
 OPEN = (error(7, "capture"),)
 
 
-def _plan(state: str, status: str | None, *, dismiss: bool = False, site: SiteConfig = SITE):  # type: ignore[no-untyped-def]
+def _plan(state: str, status: str | None, *, dismiss: bool = False, site: SiteConfig = SITE) -> ResolvePlan:
     verdict = _verdict(order(item("A"), state=state, status="needs_attention"))
     return plan_resolve(
         site, verdict, operator="jane", status=status, note="by phone", dismiss=dismiss, open_errors=OPEN
