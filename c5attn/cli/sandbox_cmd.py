@@ -135,7 +135,7 @@ def serve(
     if orders_file is not None:
         try:
             store.parent.mkdir(parents=True, exist_ok=True)
-            count = load_orders(store, read_orders_file(orders_file))
+            count = load_orders(store, read_orders_file(orders_file), keep_for_none=True)
         except (OSError, ValueError, sqlite3.Error) as exc:
             raise UsageError(
                 f"cannot load orders from {orders_file}: {exc}", "give a JSON array of Magento order objects"

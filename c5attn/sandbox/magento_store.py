@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -231,13 +231,14 @@ def _normalized(orders: Iterable[Mapping[str, Any]]) -> Iterator[tuple[dict[str,
         yield order, text
 
 
-def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
+def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]], *, keep_for_none: bool = False) -> int:
     """(Re)fill the store at ``db_path`` from order dicts, streaming; returns how many were loaded.
 
     The new store is built in a temporary file beside ``db_path`` and replaces it only once
     complete, so orders that cannot be read (a truncated file: ``ValueError``) leave the old store
-    as it was; deleting it first left an empty one. Orders without ``entity_id`` are numbered
-    after the highest seen so far. Stop a server running on the old store first.
+    as it was; deleting it first left an empty one. ``keep_for_none``: no orders at all (an empty
+    file) is a ``ValueError`` too when the store has orders. Orders without ``entity_id`` are
+    numbered after the highest seen so far. Stop a server running on the old store first.
     """
     db_path = Path(db_path)
     handle, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".loading", dir=db_path.parent)
@@ -248,12 +249,25 @@ def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]]) -> int:
             count = _fill_store(loading, orders)
         except (TypeError, AttributeError, KeyError, ArithmeticError) as exc:  # {"items": 5}, [1], …
             raise ValueError(f"an order is not shaped as Magento's: {exc}") from exc
+        if count == 0 and keep_for_none and (kept := _order_count(db_path)):
+            raise ValueError(f"it holds no orders; the store keeps its {kept:,}")
         _delete_store(db_path, parts=("-wal", "-shm"))  # the old store's log must not meet the new one
         os.replace(loading, db_path)
     except BaseException:
         _delete_store(loading)
         raise
     return count
+
+
+def _order_count(db_path: Path) -> int:
+    """How many orders the store at ``db_path`` holds (0 for none, or for a file that is no store)."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return 0
+    try:
+        with closing(sqlite3.connect(db_path)) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM orders").fetchone()[0])
+    except sqlite3.Error:
+        return 0
 
 
 def _delete_store(db_path: Path, parts: tuple[str, ...] = ("", "-wal", "-shm")) -> None:

@@ -204,16 +204,27 @@ def run_serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_truncated_orders_file_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+@pytest.mark.parametrize("content", ["truncated", "empty", "empty array"])
+def test_an_orders_file_that_cannot_be_loaded_leaves_the_store_as_it_was(
+    tmp_path: Path, content: str
+) -> None:
+    """Truncated, or holding no orders at all (a download that failed): the store keeps its orders."""
     store = tmp_path / "store.db"
     load_orders(store, [make_order(i) for i in range(1, 4)])
-    truncated = tmp_path / "orders.json"
-    truncated.write_text(json.dumps([make_order(i) for i in range(1, 6)])[:-40], encoding="utf-8")
+    bad = tmp_path / "orders.json"
+    text = {
+        "truncated": json.dumps([make_order(i) for i in range(1, 6)])[:-40],
+        "empty": "",
+        "empty array": "[]",
+    }
+    bad.write_text(text[content], encoding="utf-8")
 
-    result = run_serve(tmp_path, "--db", str(store), "--orders-file", str(truncated))
+    result = run_serve(tmp_path, "--db", str(store), "--orders-file", str(bad))
 
     assert result.returncode == 2 and result.stdout == ""
-    assert len(result.stderr.splitlines()) == 2 and f"cannot load orders from {truncated}" in result.stderr
+    assert len(result.stderr.splitlines()) == 2 and f"cannot load orders from {bad}" in result.stderr
+    if content != "truncated":
+        assert "it holds no orders; the store keeps its 3" in result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["orders.json", "store.db"]
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT COUNT(*) FROM orders").fetchone() == (3,)
