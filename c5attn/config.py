@@ -23,7 +23,9 @@ APP_NAME = "c5attn"
 CONFIG_FILE_NAME = "c5attn.toml"
 MAX_PAGE_SIZE = 300  # Magento's default webapi/validation/maximum_page_size
 OPERATOR_MAX_LENGTH = 30  # the width of DISMISSED_BY in Commerce5's error table
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode's category Cc
+# Unicode's category Cc, and the bidirectional overrides and isolates, which reorder what follows
+# them on screen ("jane\u202eetag" shows as "janegate").
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A request slower than an hour is a hung server; far larger timeouts overflow the socket layer.
 MAX_TIMEOUT_SECONDS = 3600
 # A release left uninvoiced for 30 days has failed; far larger graces overflow the date arithmetic.
@@ -530,7 +532,8 @@ def _printable_operator(operator: str, origin: str) -> str:
     """``operator``, refused when it holds a control character: the name is written to Magento
     comments and the audit log, and an ESC or BEL in it would act on the terminal that shows them."""
     if control := _CONTROL_CHARACTER.search(operator):
-        shown = f"\\x{ord(control.group()):02x}"
+        code = ord(control.group())
+        shown = f"\\x{code:02x}" if code < 0x100 else f"U+{code:04X}"
         raise ConfigError(f"operator (from {origin}) holds the control character {shown} "
                           "(it is written to Magento comments and the audit log)",
                           "Use a name of printable characters only.")

@@ -128,6 +128,7 @@ def test_config_operator_env_beats_file_beats_os_user(
         ("x" * 31, "31 characters; at most 30", "shorter"),
         ("jane\x1b]0;owned\x07", "holds the control character \\x1b", "printable characters"),
         ("jane\ndoe", "holds the control character \\x0a", "printable characters"),
+        ("jane\u202eetag", "holds the control character U+202E", "printable characters"),  # shows "janegate"
     ],
 )
 def test_config_operator_problems_each_get_their_own_hint(
