@@ -27,6 +27,7 @@ ignored ... BrokenPipeError" at exit).
 
 from __future__ import annotations
 
+import errno
 import gc
 import io
 import os
@@ -42,6 +43,12 @@ def never_fail_on_encoding() -> None:
             stream.reconfigure(errors="replace")
 
 
+def reader_left(exc: OSError) -> bool:
+    """Whether a failed write means the reader closed the pipe: EPIPE, or on Windows EINVAL, which
+    its C runtime reports for a pipe whose reader is gone (``c5attn scan --json | more``, quit)."""
+    return isinstance(exc, BrokenPipeError) or (sys.platform == "win32" and exc.errno == errno.EINVAL)
+
+
 class ReaderMayLeave:
     """A standard stream whose reader may close the pipe: from then on, writes are dropped."""
 
@@ -53,7 +60,9 @@ class ReaderMayLeave:
         if not self.reader_left:
             try:
                 return self._stream.write(text)
-            except BrokenPipeError:
+            except OSError as exc:
+                if not reader_left(exc):
+                    raise
                 self._drop_the_rest()
         return len(text)
 
@@ -65,7 +74,9 @@ class ReaderMayLeave:
         if not self.reader_left:
             try:
                 self._stream.flush()
-            except BrokenPipeError:
+            except OSError as exc:
+                if not reader_left(exc):
+                    raise
                 self._drop_the_rest()
 
     def _drop_the_rest(self) -> None:

@@ -62,3 +62,44 @@ def test_output_the_console_encoding_cannot_hold_is_replaced_not_a_traceback(tmp
     assert run.returncode == 0, run.stderr.decode("cp1252")
     shown = run.stdout.decode("cp1252")
     assert "000000042" in shown and "needs_attention ? complete" in shown
+
+
+class _PipeGone:
+    """A stream whose reader has left, failing as ``failure`` says (the pipe's end, not the file)."""
+
+    def __init__(self, failure: OSError) -> None:
+        self.failure = failure
+
+    def write(self, text: str) -> int:
+        raise self.failure
+
+    def flush(self) -> None:
+        raise self.failure
+
+    def fileno(self) -> int:
+        raise ValueError("no descriptor here")  # nothing to point at the null device
+
+
+@pytest.mark.parametrize(
+    ("platform", "failure", "dropped"),
+    [
+        ("linux", BrokenPipeError(32, "Broken pipe"), True),
+        ("win32", BrokenPipeError(32, "Broken pipe"), True),
+        ("win32", OSError(22, "Invalid argument"), True),  # how Windows reports the reader gone
+        ("linux", OSError(22, "Invalid argument"), False),  # elsewhere a real error: raised
+        ("win32", OSError(28, "No space left on device"), False),
+    ],
+)
+def test_a_reader_that_left_is_told_from_a_real_write_error(
+    monkeypatch: pytest.MonkeyPatch, platform: str, failure: OSError, dropped: bool
+) -> None:
+    monkeypatch.setattr(sys, "platform", platform)
+    stream = entry.ReaderMayLeave(_PipeGone(failure))  # type: ignore[arg-type]
+    if dropped:
+        assert stream.write("row\n") == 4 and stream.reader_left
+        stream.write("next row\n")  # dropped quietly
+        stream.flush()
+    else:
+        with pytest.raises(OSError):
+            stream.write("row\n")
+        assert not stream.reader_left
