@@ -94,7 +94,7 @@ class C5Group(TyperGroup):
         i = 0
         while i < len(after):
             token = after[i]
-            param = self._global_param(token.split("=", 1)[0]) if token.startswith("-") else None
+            param = self._global_param(token)
             if param is None:
                 kept.append(token)
                 i += 1
@@ -114,7 +114,11 @@ class C5Group(TyperGroup):
         return UsageError(f"{option} is a global option: it goes before the command", hint)
 
     def _global_param(self, token: str) -> ClickParameter | None:
-        """The global option ``token`` names: ``--site``, ``-v``, ``-vv`` (not ``-h``/``--help``)."""
+        """The global option ``token`` names: ``--site``, ``--site=web``, ``-v``, ``-vv`` (not
+        ``-h``/``--help``); None for anything else, a command or a value included."""
+        if not token.startswith("-"):
+            return None
+        token = token.split("=", 1)[0]
         for param in self.params:
             for name in param.opts:
                 if name in ("-h", "--help"):
@@ -134,7 +138,7 @@ class C5Group(TyperGroup):
             token = argv[i]
             if token in self.commands:
                 return argv[:i], token, argv[i + 1 :]
-            param = self._global_param(token.split("=", 1)[0]) if token.startswith("-") else None
+            param = self._global_param(token)
             i += _tokens_taken(param, token) if param is not None else 1
         return argv, None, []
 

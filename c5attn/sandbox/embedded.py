@@ -84,7 +84,7 @@ def _build(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[st
     """Build the world in a staging folder inside ``directory`` and move it in, world.json last,
     so the world there is complete or absent: an interrupted build used to leave world.json over
     an empty Magento store, which every later run took for a world. Call under ``_building``."""
-    from c5attn.sandbox.magento_store import load_orders, read_orders_file
+    from c5attn.sandbox.magento_store import STORE_LOGS, delete_store, load_orders, read_orders_file
     from c5attn.sandbox.world import build_world
 
     for leftover in directory.glob(f"{STAGING_PREFIX}*"):  # a killed build's; none is running now
@@ -96,8 +96,7 @@ def _build(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[st
             load_orders(staging / MAGENTO_DB, read_orders_file(staging / ORDERS_FILE))
             summary: dict[str, object] = json.loads((staging / WORLD_FILE).read_text(encoding="utf-8"))
             (directory / WORLD_FILE).unlink(missing_ok=True)  # the old world is incomplete from here on
-            for part in ("-wal", "-shm"):  # the old store's log must not meet the new one
-                Path(f"{directory / MAGENTO_DB}{part}").unlink(missing_ok=True)
+            delete_store(directory / MAGENTO_DB, parts=STORE_LOGS)
             for built in staging.iterdir():
                 if built.name != WORLD_FILE:
                     os.replace(built, directory / built.name)

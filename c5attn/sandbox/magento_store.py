@@ -251,10 +251,10 @@ def load_orders(db_path: Path, orders: Iterable[Mapping[str, Any]], *, keep_for_
             raise ValueError(f"an order is not shaped as Magento's: {exc}") from exc
         if count == 0 and keep_for_none and (kept := _order_count(db_path)):
             raise ValueError(f"it holds no orders; the store keeps its {kept:,}")
-        _delete_store(db_path, parts=("-wal", "-shm"))  # the old store's log must not meet the new one
+        delete_store(db_path, parts=STORE_LOGS)
         os.replace(loading, db_path)
     except BaseException:
-        _delete_store(loading)
+        delete_store(loading)
         raise
     return count
 
@@ -270,7 +270,11 @@ def _order_count(db_path: Path) -> int:
         return 0
 
 
-def _delete_store(db_path: Path, parts: tuple[str, ...] = ("", "-wal", "-shm")) -> None:
+STORE_LOGS = ("-wal", "-shm")  # SQLite's files beside a store: an old store's must not meet a new one
+
+
+def delete_store(db_path: Path, parts: tuple[str, ...] = ("", *STORE_LOGS)) -> None:
+    """Delete the store's file and its logs (``parts``: the suffixes to delete; missing ones are fine)."""
     for suffix in parts:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
