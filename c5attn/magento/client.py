@@ -180,10 +180,10 @@ class MagentoClient:
         if len(first_items) < page_size:
             last_page = 1
 
-        def request(page: int) -> Future[list[dict[str, Any]]]:
-            return _in_background(self._page_items, criteria.with_page(page_size, page), fields)
+        def request(page: int) -> Future[list[MagentoOrder]]:
+            return _in_background(self._page_orders, criteria.with_page(page_size, page), fields)
 
-        window: deque[Future[list[dict[str, Any]]]] = deque()  # oldest request first
+        window: deque[Future[list[MagentoOrder]]] = deque()  # oldest request first
         next_page = 2
         try:
             # The next pages are requested before the first page's orders are handed out, so they
@@ -193,19 +193,19 @@ class MagentoClient:
                 next_page += 1
             seen: set[int] = set()
             yielded = 0
-            for order in _unseen(first_items, seen):
+            for order in _unseen(_parsed_orders(first_items), seen):
                 yielded += 1
                 yield order
             if progress:
                 progress(yielded, total)
             while window:
-                items = (window.popleft() if in_order else _first_done(window)).result()
-                if len(items) < page_size:
+                orders = (window.popleft() if in_order else _first_done(window)).result()
+                if len(orders) < page_size:
                     next_page = last_page + 1  # the set shrank: later pages only repeat the last one
                 elif next_page <= last_page:
                     window.append(request(next_page))
                     next_page += 1
-                for order in _unseen(items, seen):
+                for order in _unseen(orders, seen):
                     yielded += 1
                     yield order
                 if progress:
@@ -237,8 +237,14 @@ class MagentoClient:
             )
         return page_size, _items(body), total
 
-    def _page_items(self, criteria: SearchCriteria, fields: str) -> list[dict[str, Any]]:
-        return _items(self._search(criteria, fields))
+    def _page_orders(self, criteria: SearchCriteria, fields: str) -> list[MagentoOrder]:
+        """A page's orders, parsed on the page's own thread.
+
+        Parsing is pure Python that never releases the GIL, so it runs while the scan's main
+        thread waits for SQLite or for a page instead of adding to the main thread's work: 4 %
+        off a 10,000-order scan (docs/performance.md, seventh round).
+        """
+        return _parsed_orders(_items(self._search(criteria, fields)))
 
     def _search(self, criteria: SearchCriteria, fields: str) -> dict[str, Any]:
         params = {**criteria.to_params(), "fields": fields}
@@ -627,9 +633,12 @@ def _items(body: Any) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
 
 
-def _unseen(items: list[dict[str, Any]], seen: set[int]) -> Iterator[MagentoOrder]:
-    for item in items:
-        order = parse_order(item)
+def _parsed_orders(items: list[dict[str, Any]]) -> list[MagentoOrder]:
+    return [parse_order(item) for item in items]
+
+
+def _unseen(orders: list[MagentoOrder], seen: set[int]) -> Iterator[MagentoOrder]:
+    for order in orders:
         if order.entity_id not in seen:
             seen.add(order.entity_id)
             yield order

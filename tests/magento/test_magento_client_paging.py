@@ -11,10 +11,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from magento_factory import make_order, make_orders, site_for
+from pytest_mock import MockerFixture
 
 from c5attn.errors import AmbiguousOrder, MagentoNotFound
+from c5attn.magento import client as client_module
 from c5attn.magento.client import MagentoClient
 from c5attn.magento.search import Filter, FilterGroup
+from c5attn.models import MagentoOrder
 from c5attn.sandbox.magento_server import MagentoSandbox
 from c5attn.sandbox.magento_store import load_orders
 
@@ -155,6 +158,26 @@ def test_the_next_pages_are_requested_before_the_first_page_is_handed_out(
     _settle(before)
     assert sandbox.asked[0] == 1 and sorted(sandbox.asked) == [1, 2, 3, 4, 5]  # as many as run at once
     orders.close()
+
+
+def test_later_pages_are_parsed_on_their_own_threads(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory, mocker: MockerFixture
+) -> None:
+    """The scan's thread only takes parsed orders; parsing pages 2 on is the page threads' work."""
+    sandbox = sandbox_factory(make_orders(250))
+    parsed_on: dict[int, str] = {}
+    real_parse = client_module.parse_order
+
+    def recording(obj: dict[str, Any]) -> MagentoOrder:
+        order = real_parse(obj)
+        parsed_on[order.entity_id] = threading.current_thread().name
+        return order
+
+    mocker.patch.object(client_module, "parse_order", recording)
+    client = client_factory(site_for(sandbox.url, magento_page_size=100))
+    assert [order.entity_id for order in client.iter_orders(())] == list(range(1, 251))
+    assert {parsed_on[i] for i in range(1, 101)} == {threading.main_thread().name}  # page 1: awaited
+    assert {parsed_on[i] for i in range(101, 251)} == {"magento-page"}
 
 
 def test_pages_in_flight_do_not_hold_the_process_open(
