@@ -36,6 +36,7 @@ from c5attn.errors import (
     StatusUnverified,
     UsageError,
 )
+from c5attn.magento.search import FilterGroup, order_filters
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
 from c5attn.scenarios import scenario_for
@@ -43,7 +44,6 @@ from c5attn.verdict import Verdict, assess, record_text
 
 if TYPE_CHECKING:
     from c5attn.magento.client import StatusChange
-    from c5attn.magento.search import FilterGroup
 
 # Magento's increment_id column is VARCHAR(50): a longer "order number" is a typing accident.
 MAX_ORDER_NUMBER = 50
@@ -136,19 +136,6 @@ class SiteSession:
                 run_id=self.run_id,
             )
         )
-
-
-def site_filters(*, since: datetime | None = None, status: str | None = None) -> list[FilterGroup]:
-    """Magento filter groups (AND-ed) for a window and a status; the client adds the store ids."""
-    from c5attn.magento.search import Filter, FilterGroup
-    from c5attn.timeparse import magento_time
-
-    groups = []
-    if since is not None:
-        groups.append(FilterGroup((Filter("updated_at", magento_time(since), "gteq"),)))
-    if status is not None:
-        groups.append(FilterGroup((Filter("status", status, "eq"),)))
-    return groups
 
 
 def batched(items: Iterable[T], size: int, *, first: int | None = None) -> Iterator[list[T]]:
@@ -358,7 +345,7 @@ def scan_site(
     """Classify every order of the window, streaming; ``keep_verdicts`` when flags will be written."""
     result = ScanResult(site=session.site.name)
     # Results are sorted at the end, so pages are taken as they arrive.
-    orders = session.magento.iter_orders(site_filters(since=since), progress=progress, in_order=False)
+    orders = session.magento.iter_orders(order_filters(since=since), progress=progress, in_order=False)
     with cycle_collector_paused():
         for verdict in iter_verdicts(session, orders):
             result.scanned += 1
@@ -527,7 +514,7 @@ def needs_attention_queue(
     """Every order at the Needs Attention status, classified, highest money at risk first."""
     code = scenario_for(scenario).code if scenario else None
     orders = session.magento.iter_orders(
-        site_filters(status=session.site.needs_attention_status), progress=progress, in_order=False
+        order_filters(status=session.site.needs_attention_status), progress=progress, in_order=False
     )
     queue = []
     with cycle_collector_paused():

@@ -100,9 +100,8 @@ def scan(
 
     Example: c5attn scan --since 7d ; c5attn scan --apply --yes
     """
-    from c5attn.cli.render import print_json_texts, scan_summary
+    from c5attn.magento.search import order_filters
     from c5attn.timeparse import parse_since
-    from c5attn.workflow import scan_site
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
@@ -120,7 +119,10 @@ def scan(
     if since is None:
         since = DEFAULT_SINCE
     window = None if all_orders else parse_since(since, env.now(), env.time_zone)
-    with open_sessions(env) as sessions:
+    with open_sessions(env, prefetch=lambda site: order_filters(since=window)) as sessions:
+        from c5attn.cli.render import print_json_texts, scan_summary
+        from c5attn.workflow import scan_site
+
         scanned = on_every_site(
             env,
             sessions,
@@ -213,16 +215,20 @@ def list_queue(
 
     Example: c5attn list --scenario capture-failed --older-than 2d
     """
+    from c5attn.magento.search import order_filters
     from c5attn.scenarios import scenario_for
     from c5attn.timeparse import parse_age
-    from c5attn.workflow import needs_attention_queue
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
     if scenario is not None:
         scenario_for(scenario)  # refuse an unknown code (or an empty one) before any network call
     cutoff = env.now() - parse_age(older_than) if older_than is not None else None
-    with open_sessions(env) as sessions:
+    with open_sessions(
+        env, prefetch=lambda site: order_filters(status=site.needs_attention_status)
+    ) as sessions:
+        from c5attn.workflow import needs_attention_queue
+
         queues = on_every_site(
             env,
             sessions,

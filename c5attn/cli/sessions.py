@@ -12,39 +12,52 @@ from c5attn.cli.context import CliEnv
 from c5attn.errors import NotConfirmed, UsageError
 
 if TYPE_CHECKING:
+    from c5attn.config import SiteConfig
+    from c5attn.magento.search import FilterGroup
     from c5attn.workflow import Progress, SiteSession
 
 R = TypeVar("R")
 
 
 @contextmanager
-def open_sessions(env: CliEnv) -> Iterator[list[SiteSession]]:
-    """Yield a ``SiteSession`` per chosen site; with ``--sandbox``, the embedded world's one site."""
-    from c5attn.audit import AuditLog
-    from c5attn.counterpoint.store import CounterpointStore
+def open_sessions(
+    env: CliEnv, *, prefetch: Callable[[SiteConfig], Sequence[FilterGroup]] | None = None
+) -> Iterator[list[SiteSession]]:
+    """Yield a ``SiteSession`` per chosen site; with ``--sandbox``, the embedded world's one site.
+
+    ``prefetch`` gives the order search a command runs first on a site: its first page is
+    requested as soon as the site's Magento client exists, and arrives while the scan engine and
+    Counterpoint are being loaded (``MagentoClient.prefetch_orders``).
+    """
     from c5attn.magento.client import MagentoClient
-    from c5attn.workflow import SiteSession
 
     trace = _tracer(env)
     now = env.now()
     with ExitStack() as stack:
         if env.sandbox:
             use_sandbox(env, stack)
-        sessions: list[SiteSession] = []
-        for site in env.sites():
-            magento = stack.enter_context(MagentoClient(site, trace=trace))
-            counterpoint = stack.enter_context(CounterpointStore(site, trace=trace))
-            sessions.append(
-                SiteSession(
-                    site,
-                    magento,
-                    counterpoint,
-                    env.config.operator,
-                    AuditLog(env.state_dir()),
-                    now,
-                    command=env.command(site.name),
-                )
+        sites = env.sites()
+        clients = [stack.enter_context(MagentoClient(site, trace=trace)) for site in sites]
+        if prefetch is not None:
+            for site, client in zip(sites, clients, strict=True):
+                client.prefetch_orders(prefetch(site))
+
+        from c5attn.audit import AuditLog
+        from c5attn.counterpoint.store import CounterpointStore
+        from c5attn.workflow import SiteSession
+
+        sessions = [
+            SiteSession(
+                site,
+                magento,
+                stack.enter_context(CounterpointStore(site, trace=trace)),
+                env.config.operator,
+                AuditLog(env.state_dir()),
+                now,
+                command=env.command(site.name),
             )
+            for site, magento in zip(sites, clients, strict=True)
+        ]
         yield sessions
 
 

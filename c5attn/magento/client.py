@@ -118,6 +118,7 @@ class MagentoClient:
         self._session = session or self._new_session(max_workers)
         self._count_lock = threading.Lock()
         self._request_count = 0
+        self._prefetched: dict[tuple[SearchCriteria, str], Future[tuple[int, list[MagentoOrder], int]]] = {}
         self._secrets = site_secrets(site)
         self._auth = build_auth(site, self._login)
         if not site.magento_verify_tls:
@@ -171,13 +172,11 @@ class MagentoClient:
         ``in_order=False`` yields each page as soon as it arrives (page 1 first), for callers
         that sort their results anyway: a page that comes back late then holds up nothing.
         """
-        store_group = self._store_group()
-        groups = (*criteria_filters, *(() if store_group in criteria_filters else (store_group,)))
-        fields = _with_total_count(fields)
-        criteria = SearchCriteria(groups, (SortOrder("entity_id", "ASC"),))
-        page_size, first_items, total = self._first_page(criteria, fields)
+        criteria, fields = self._order_search(criteria_filters, fields)
+        first = self._prefetched.pop((criteria, fields), None)
+        page_size, first_orders, total = first.result() if first else self._first_page(criteria, fields)
         last_page = math.ceil(total / page_size)
-        if len(first_items) < page_size:
+        if len(first_orders) < page_size:
             last_page = 1
 
         def request(page: int) -> Future[list[MagentoOrder]]:
@@ -193,7 +192,7 @@ class MagentoClient:
                 next_page += 1
             seen: set[int] = set()
             yielded = 0
-            for order in _unseen(_parsed_orders(first_items), seen):
+            for order in _unseen(first_orders, seen):
                 yielded += 1
                 yield order
             if progress:
@@ -214,12 +213,32 @@ class MagentoClient:
             for future in window:  # the caller stopped early: requests not yet sent are skipped,
                 future.cancel()  # those in flight end on their own daemon threads
 
+    def prefetch_orders(self, criteria_filters: Sequence[FilterGroup], *, fields: str = SCAN_FIELDS) -> None:
+        """Request the first page of ``iter_orders(criteria_filters, fields=fields)`` now, in the
+        background; that call then takes it instead of asking again.
+
+        A command that knows its search before it has loaded the rest of c5attn (the scan engine,
+        Counterpoint) gets the page on its way while it does: the round trip and the server's
+        work on the page overlap the start-up instead of following it. A failure is raised by
+        ``iter_orders``, as if it had sent the request itself.
+        """
+        criteria, fields = self._order_search(criteria_filters, fields)
+        self._prefetched[(criteria, fields)] = _in_background(self._first_page, criteria, fields)
+
+    def _order_search(
+        self, criteria_filters: Sequence[FilterGroup], fields: str
+    ) -> tuple[SearchCriteria, str]:
+        """The criteria (the site's stores AND-ed in, sorted by ``entity_id``) and fields of a search."""
+        store_group = self._store_group()
+        groups = (*criteria_filters, *(() if store_group in criteria_filters else (store_group,)))
+        return SearchCriteria(groups, (SortOrder("entity_id", "ASC"),)), _with_total_count(fields)
+
     def _store_group(self) -> FilterGroup:
         store_ids = ",".join(str(store) for store in self.site.magento_store_ids)
         return FilterGroup([Filter("store_id", store_ids, "in")])
 
-    def _first_page(self, criteria: SearchCriteria, fields: str) -> tuple[int, list[dict[str, Any]], int]:
-        """(page size used, first page's items, total_count); adopts a smaller server maximum."""
+    def _first_page(self, criteria: SearchCriteria, fields: str) -> tuple[int, list[MagentoOrder], int]:
+        """(page size used, first page's orders, total_count); adopts a smaller server maximum."""
         page_size = self.site.magento_page_size
         try:
             body = self._search(criteria.with_page(page_size, 1), fields)
@@ -235,7 +254,7 @@ class MagentoClient:
             raise MagentoServerError(
                 "Magento's order search answer has no total_count", "check magento_url (is it Magento 2.4?)"
             )
-        return page_size, _items(body), total
+        return page_size, _parsed_orders(_items(body)), total
 
     def _page_orders(self, criteria: SearchCriteria, fields: str) -> list[MagentoOrder]:
         """A page's orders, parsed on the page's own thread.

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+
+from c5attn.timeparse import magento_time
 
 CONDITION_TYPES = frozenset(
     {
@@ -141,6 +144,17 @@ _ALIASES = {
     "currentPage": "current_page",
     "conditionType": "condition_type",
 }
+
+
+def order_filters(*, since: datetime | None = None, status: str | None = None) -> list[FilterGroup]:
+    """Filter groups (AND-ed) for orders updated since a time and at a status; the client adds
+    the site's store ids."""
+    groups = []
+    if since is not None:
+        groups.append(FilterGroup((Filter("updated_at", magento_time(since), "gteq"),)))
+    if status is not None:
+        groups.append(FilterGroup((Filter("status", status, "eq"),)))
+    return groups
 
 
 def _snake(name: str) -> str:

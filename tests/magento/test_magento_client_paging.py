@@ -13,7 +13,7 @@ import pytest
 from magento_factory import make_order, make_orders, site_for
 from pytest_mock import MockerFixture
 
-from c5attn.errors import AmbiguousOrder, MagentoNotFound
+from c5attn.errors import AmbiguousOrder, MagentoAuthError, MagentoNotFound
 from c5attn.magento import client as client_module
 from c5attn.magento.client import MagentoClient
 from c5attn.magento.search import Filter, FilterGroup
@@ -180,9 +180,45 @@ def test_later_pages_are_parsed_on_their_own_threads(
     assert {parsed_on[i] for i in range(101, 251)} == {"magento-page"}
 
 
-def test_pages_in_flight_do_not_hold_the_process_open(
-    tmp_path: Path, client_factory: ClientFactory
+def test_a_prefetched_first_page_is_asked_for_once_and_used(
+    watched_factory: Callable[..., WatchedSandbox], client_factory: ClientFactory
 ) -> None:
+    """``prefetch_orders`` sends page 1 at once; the search it names then starts from it."""
+    sandbox = watched_factory(make_orders(250))
+    client = client_factory(site_for(sandbox.url, magento_page_size=100))
+    before = _page_threads()
+    client.prefetch_orders(())
+    sandbox.wait_for(lambda s: s.answered == [1])  # before anyone asked for an order
+    assert [order.entity_id for order in client.iter_orders(())] == list(range(1, 251))
+    _settle(before)
+    assert sorted(sandbox.asked) == [1, 2, 3]
+    assert client.request_count == 3
+
+
+def test_a_prefetch_of_another_search_is_not_taken_for_this_one(
+    watched_factory: Callable[..., WatchedSandbox], client_factory: ClientFactory
+) -> None:
+    sandbox = watched_factory(make_orders(150) + make_orders(100, start=151, status="needs_attention"))
+    client = client_factory(site_for(sandbox.url, magento_page_size=100))
+    before = _page_threads()
+    client.prefetch_orders([NEEDS_ATTENTION])
+    assert len(list(client.iter_orders(()))) == 250
+    assert [order.entity_id for order in client.iter_orders([NEEDS_ATTENTION])] == list(range(151, 251))
+    _settle(before)
+    assert sorted(sandbox.asked) == [1, 1, 2, 3]  # page 1 once per search; 100 orders fill 1 page
+
+
+def test_a_prefetch_that_fails_fails_the_search_that_takes_it(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    sandbox = sandbox_factory(make_orders(10))
+    client = client_factory(site_for(sandbox.url, magento_token="not-the-token"))
+    client.prefetch_orders(())  # nothing raised here: the request runs in the background
+    with pytest.raises(MagentoAuthError):
+        next(client.iter_orders(()))
+
+
+def test_pages_in_flight_do_not_hold_the_process_open(tmp_path: Path, client_factory: ClientFactory) -> None:
     """A scan that stops (an error, Ctrl-C) exits at once; its page requests are daemon threads."""
     db = tmp_path / "magento.db"
     load_orders(db, (make_order(i) for i in range(1, 1_501)))
