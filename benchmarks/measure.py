@@ -1,7 +1,8 @@
-"""Run one command as the only child of a fresh process and print its wall time and peak RSS.
+"""Run one command as the only child of a fresh process and write its wall time, peak RSS and CPU.
 
-``RUSAGE_CHILDREN`` reports the largest resident set of the children waited for, so a process
-with exactly one child measures that child alone (not the benchmark, not the sandbox server).
+``RUSAGE_CHILDREN`` reports the largest resident set of the children waited for, and the CPU time
+they used, so a process with exactly one child measures that child alone (not the benchmark, not
+the sandbox server). The CPU time is user plus system, all of the child's threads.
 
 Usage: python benchmarks/measure.py RESULT.json STDOUT_FILE STDERR_FILE -- COMMAND ...
 """
@@ -23,9 +24,15 @@ def main(argv: list[str]) -> int:
         started = time.perf_counter()
         returncode = subprocess.call(command, stdout=stdout, stderr=stderr)
         wall = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = {
+        "wall": wall,
+        "peak_rss_mb": usage.ru_maxrss / 1024,  # KiB on Linux
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "returncode": returncode,
+    }
     with open(result_path, "w", encoding="utf-8") as handle:
-        json.dump({"wall": wall, "peak_rss_mb": peak_kib / 1024, "returncode": returncode}, handle)
+        json.dump(result, handle)
     return 0
 
 

@@ -66,15 +66,19 @@ STARTUP_MAX_S = 0.3
 
 @dataclass
 class RunPair:
-    """One scan and the floor run after it (seconds), with the server's CPU seconds during each.
+    """One scan and the floor run after it (seconds): wall time, each process's own CPU time, and
+    the server's CPU seconds during each.
 
     The pairs show what the best-of figures hide: how the ratio moves between runs, and with it the
     server's own speed (its CPU time for the same requests varies by half between runs on a shared
-    machine). The server's CPU is None where ``/proc`` is missing.
+    machine); and the CPU each side needs, which bounds the scan where it shares the CPUs with the
+    server. The server's CPU is None where ``/proc`` is missing.
     """
 
     scan_wall: float
     floor_wall: float
+    scan_cpu: float
+    floor_cpu: float
     scan_server_cpu: float | None
     floor_server_cpu: float | None
 
@@ -227,10 +231,18 @@ def child_env(directory: Path) -> dict[str, str]:
     return env
 
 
-def measured(
-    command: list[str], directory: Path, name: str, cpus: frozenset[int] | None = None
-) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB, stderr) of ``command`` run as the only child of measure.py."""
+@dataclass
+class Measured:
+    """A command run as the only child of measure.py: seconds, MB, and what it wrote on stderr."""
+
+    wall: float
+    peak_rss_mb: float
+    cpu: float
+    stderr: str
+
+
+def measured(command: list[str], directory: Path, name: str, cpus: frozenset[int] | None = None) -> Measured:
+    """``command`` run as the only child of measure.py, measured."""
     result, out, err = (directory / f"{name}.{suffix}" for suffix in ("result.json", "out", "err"))
     subprocess.run(
         [sys.executable, str(HERE / "measure.py"), str(result), str(out), str(err), "--", *command],
@@ -243,7 +255,7 @@ def measured(
     stderr = err.read_text(encoding="utf-8", errors="replace")
     if data["returncode"] != 0:
         raise RuntimeError(f"{' '.join(command)} exited {data['returncode']}: {stderr[-400:]}")
-    return data["wall"], data["peak_rss_mb"], stderr
+    return Measured(data["wall"], data["peak_rss_mb"], data["cpu"], stderr)
 
 
 def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResult:
@@ -258,7 +270,7 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
         write_config(config, site)
         scan = [*c5attn_command(), "--config", str(config), "--site", SITE, "scan", "--all", "--json"]
         verbose = [*scan[:-3], "-v", *scan[-3:]]
-        _, _, trace_text = measured(verbose, directory, "scan-verbose", client_cpus)  # also warms caches
+        trace_text = measured(verbose, directory, "scan-verbose", client_cpus).stderr  # also warms caches
         trace = floor.read_trace(trace_text)
         numbers = floor.order_numbers(trace.urls, TOKEN)
         statements = floor.record_statements(site, numbers)
@@ -280,16 +292,18 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
         runs, replay_walls, peaks = [], [], []
         for _ in range(args.repeat):
             cpu_before = server.cpu_seconds()
-            scan_wall, peak, _ = measured(scan, directory, "scan", client_cpus)
+            scan_run = measured(scan, directory, "scan", client_cpus)
             cpu_between = server.cpu_seconds()
-            floor_wall, _, _ = measured(replay, directory, "floor", client_cpus)
+            floor_run = measured(replay, directory, "floor", client_cpus)
             cpu_after = server.cpu_seconds()
-            peaks.append(peak)
+            peaks.append(scan_run.peak_rss_mb)
             replay_walls.append(float((directory / "floor.out").read_text(encoding="utf-8")))
             runs.append(
                 RunPair(
-                    scan_wall,
-                    floor_wall,
+                    scan_run.wall,
+                    floor_run.wall,
+                    scan_run.cpu,
+                    floor_run.cpu,
                     cpu_spent(cpu_before, cpu_between),
                     cpu_spent(cpu_between, cpu_after),
                 )
@@ -310,7 +324,7 @@ def bench_size(orders: int, args: argparse.Namespace, workdir: Path) -> SizeResu
         )
         if orders in args.naive_sizes:
             naive = [sys.executable, str(HERE / "naive.py"), server.url, site.counterpoint_dsn, TOKEN]
-            result.naive_wall, _, _ = measured(naive, directory, "naive", client_cpus)
+            result.naive_wall = measured(naive, directory, "naive", client_cpus).wall
     finally:
         server.stop()
     print(
@@ -383,15 +397,16 @@ def table(results: list[SizeResult]) -> str:
 
 
 def run_lines(results: list[SizeResult]) -> list[str]:
-    """Each size's runs in order: scan / floor = ratio, and the server's CPU during each."""
+    """Each size's runs in order: scan / floor = ratio, each side's CPU, the server's during each."""
     lines = []
     for r in results:
         runs = []
         for run in r.runs:
             text = f"{run.scan_wall:.2f} / {run.floor_wall:.2f} s = {run.ratio:.2f}"
+            text += f" (CPU {run.scan_cpu:.2f} / {run.floor_cpu:.2f} s"
             if run.scan_server_cpu is not None and run.floor_server_cpu is not None:
-                text += f" (server CPU {run.scan_server_cpu:.2f} / {run.floor_server_cpu:.2f} s)"
-            runs.append(text)
+                text += f", server CPU {run.scan_server_cpu:.2f} / {run.floor_server_cpu:.2f} s"
+            runs.append(text + ")")
         lines.append(f"- {r.orders:,}: " + "; ".join(runs))
     return lines
 
@@ -486,7 +501,10 @@ def markdown(results: list[SizeResult], startup: dict[str, float], args: argpars
     ]
     if any(r.naive_extrapolated for r in results):
         lines.append("\\* extrapolated linearly from the largest naive run, not measured.\n")
-    lines += ["Each run, scan then floor (the server's CPU time during each):", ""]
+    lines += [
+        "Each run, scan then floor (the CPU time of each process, then the server's during each):",
+        "",
+    ]
     lines += [*run_lines(results), ""]
     lines.append("| command | median start-up |\n|---|---:|")
     lines += [f"| `{label}` | {seconds:.3f} s |" for label, seconds in startup.items()]

@@ -38,14 +38,20 @@ def test_a_write_in_a_scan_trace_is_refused() -> None:
         floor.read_trace("POST http://127.0.0.1:5/rest/default/V1/orders/1/comments → 200 (0.01s, attempt 1)")
 
 
-def test_measure_reports_the_child_peak_rss_and_exit_code(tmp_path: Path) -> None:
+def test_measure_reports_the_child_peak_rss_cpu_and_exit_code(tmp_path: Path) -> None:
     result = tmp_path / "r.json"
-    command = [sys.executable, "-c", "import sys; block = bytearray(80 * 2**20); sys.exit(3)"]
+    command = [
+        sys.executable,
+        "-c",
+        "import sys, time\nblock = bytearray(80 * 2**20)\nend = time.process_time() + 0.3\n"
+        "while time.process_time() < end: pass\nsys.exit(3)",
+    ]
     files = [str(result), str(tmp_path / "out"), str(tmp_path / "err")]
     subprocess.run([sys.executable, str(BENCHMARKS / "measure.py"), *files, "--", *command], check=True)
     data = json.loads(result.read_text(encoding="utf-8"))
     assert data["returncode"] == 3
     assert data["peak_rss_mb"] >= 80
+    assert 0.3 <= data["cpu"] <= data["wall"] + 0.05  # one busy thread: its CPU time, not more
     assert data["wall"] > 0
 
 
@@ -127,11 +133,15 @@ def test_a_pinned_child_runs_only_on_its_cpus() -> None:
     assert scan.pinned(None) is None
 
 
-def test_each_run_is_listed_in_order_with_its_ratio_and_the_servers_cpu() -> None:
+def test_each_run_is_listed_in_order_with_its_ratio_and_the_cpu_of_each_side() -> None:
     result = _result(10_000)
-    result.runs = [scan.RunPair(0.8, 0.5, 0.41, 0.40), scan.RunPair(0.9, 0.75, None, None)]
+    result.runs = [
+        scan.RunPair(0.8, 0.5, 0.66, 0.24, 0.41, 0.40),
+        scan.RunPair(0.9, 0.75, 0.7, 0.25, None, None),
+    ]
     assert scan.run_lines([result]) == [
-        "- 10,000: 0.80 / 0.50 s = 1.60 (server CPU 0.41 / 0.40 s); 0.90 / 0.75 s = 1.20"
+        "- 10,000: 0.80 / 0.50 s = 1.60 (CPU 0.66 / 0.24 s, server CPU 0.41 / 0.40 s); "
+        "0.90 / 0.75 s = 1.20 (CPU 0.70 / 0.25 s)"
     ]
 
 
