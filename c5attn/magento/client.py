@@ -171,6 +171,7 @@ class MagentoClient:
 
         ``in_order=False`` yields each page as soon as it arrives (page 1 first), for callers
         that sort their results anyway: a page that comes back late then holds up nothing.
+        Page 1 comes from ``prefetch_orders`` when it was called for the same search.
         """
         criteria, fields = self._order_search(criteria_filters, fields)
         first = self._prefetched.pop((criteria, fields), None)
