@@ -273,13 +273,13 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             ]
             for t in cp.releases
         ]
-        section(["release ticket", "doc id", "", "time (UTC)", "lines"], cells, title="Release tickets")
+        section(["release ticket", "doc id", "state", "time (UTC)", "lines"], cells, title="Release tickets")
     if cp is not None and cp.deposits:
         cells = [
             [d.doc_id, d.pmt_seq_no, d.pay_cod, d.kind, d.amount, "posted" if d.posted else "open"]
             for d in cp.deposits
         ]
-        section(["doc id", "seq", "pay code", "kind", "amount", ""], cells, title="Deposits")
+        section(["doc id", "seq", "pay code", "kind", "amount", "state"], cells, title="Deposits")
     if view.open_errors:
         cells = [
             [

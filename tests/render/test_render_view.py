@@ -15,7 +15,14 @@ from rich.console import Console
 from c5attn.cli.context import CliEnv
 from c5attn.cli.render import print_order_view, print_verdict_table
 from c5attn.config import SiteConfig
-from c5attn.models import CounterpointOrder, MagentoItem, MagentoOrder, ReleaseTicket, StatusHistoryEntry
+from c5attn.models import (
+    CounterpointOrder,
+    Deposit,
+    MagentoItem,
+    MagentoOrder,
+    ReleaseTicket,
+    StatusHistoryEntry,
+)
 from c5attn.verdict import assess
 from c5attn.workflow import OrderView
 
@@ -23,7 +30,7 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 MARKER = "[c5attn:flag fp=0123456789abcdef scenarios=manual-invoice-or-ship]"
 
 
-def _view(releases: tuple[ReleaseTicket, ...] = ()) -> OrderView:
+def _view(releases: tuple[ReleaseTicket, ...] = (), deposits: tuple[Deposit, ...] = ()) -> OrderView:
     order = MagentoOrder(
         entity_id=7,
         increment_id="000000007",
@@ -43,7 +50,7 @@ def _view(releases: tuple[ReleaseTicket, ...] = ()) -> OrderView:
         ),
     )
     cp = CounterpointOrder(
-        order_no="000000007", doc_id=1, tkt_no="000000007", posted=False, releases=releases
+        order_no="000000007", doc_id=1, tkt_no="000000007", posted=False, releases=releases, deposits=deposits
     )
     verdict = assess(order, cp, needs_attention_status="needs_attention", now=NOW, capture_grace_minutes=60)
     site = SiteConfig(name="web", magento_url="http://x", counterpoint_dsn="sqlite:///x", magento_token="t")
@@ -60,6 +67,22 @@ def test_show_prints_brackets_literally(plain: bool) -> None:
     assert "[bold]by[/bold]" in text
     assert "[B]SKU" in text
     assert "c5attn --site web resolve 000000007" in text
+
+
+def test_every_column_of_the_order_view_has_a_name() -> None:
+    """The open/posted column of the tickets and deposits is named, in a table and in plain text."""
+    view = _view(
+        releases=(ReleaseTicket(doc_id=45, tkt_no="000000007-01", posted=True, time=NOW),),
+        deposits=(Deposit(doc_id=1, pmt_seq_no=1, pay_cod="CASH", amount=Decimal(5), kind="manual"),),
+    )
+    buffer = io.StringIO()
+    print_order_view(Console(file=buffer, width=200, color_system=None), view, NOW, plain=True)
+    lines = buffer.getvalue().splitlines()
+    headers = [line.split() for line in lines if line.lstrip().startswith(("release ticket", "doc id"))]
+    assert headers == [
+        ["release", "ticket", "doc", "id", "state", "time", "(UTC)", "lines"],
+        ["doc", "id", "seq", "pay", "code", "kind", "amount", "state"],
+    ]
 
 
 def test_queue_table_prints_brackets_literally() -> None:
