@@ -134,9 +134,14 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
         ]
         for row in rows
     ]
-    colours = [
-        COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "white") for row in rows
-    ]
+    colours = [COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "") for row in rows]
+    if (
+        not plain
+        and not _too_narrow(console, headers, cells)
+        and _step_column_too_narrow(console, headers, cells)
+    ):
+        _print_queue_lines(console, headers, cells, colours, title)
+        return
     print_table(
         console.file,
         headers,
@@ -146,6 +151,57 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
         colours=colours,
         coloured_column="scenario",
     )
+
+
+# Narrower than this, a queue's next step is read a word or two a line: it gets lines of its own.
+NEXT_STEP_MIN_WIDTH = 30
+STEP_INDENT = 4  # the next step's lines, under their order's facts
+
+
+def _step_column_too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequence[str]]) -> bool:
+    """Whether the queue's table would leave its last column, the next step, too narrow to read:
+    every other column as wide as its widest value (the scenario as its longest word), borders
+    included (80 columns, say, leave it ~10)."""
+    widths = [
+        max(len(header), _longest_word(cells, i) if header == "scenario" else _widest(cells, i))
+        for i, header in enumerate(headers[:-1])
+    ]
+    return 1 + sum(3 + width for width in widths) + 3 + NEXT_STEP_MIN_WIDTH > console.width
+
+
+def _print_queue_lines(
+    console: Console,
+    headers: Sequence[str],
+    cells: Sequence[Sequence[str]],
+    colours: Sequence[str],
+    title: str,
+) -> None:
+    """The queue for a terminal too narrow to hold its next steps as a column: each order's facts on
+    one aligned line, its next step wrapped on the lines below it, indented."""
+    from rich.text import Text
+
+    cells = [[_cell(value) for value in row] for row in cells]  # control characters escaped
+    facts = headers[:-1]
+    widths = [max(len(header), _widest(cells, i)) for i, header in enumerate(facts)]
+
+    def line(values: Sequence[str], styles: Sequence[str | None]) -> Text:
+        text = Text()
+        for i, (value, width, style) in enumerate(zip(values, widths, styles, strict=True)):
+            text.append("  " if i else "")
+            text.append(
+                value.rjust(width) if facts[i] in RIGHT_ALIGNED_COLUMNS else value.ljust(width), style
+            )
+        text.rstrip()
+        return text
+
+    if title:
+        console.print(Text(title, style="italic"))
+    console.print(line(facts, ["bold"] * len(facts)))
+    for row, colour in zip(cells, colours, strict=True):
+        console.print(line(row[:-1], [colour if header == "scenario" else None for header in facts]))
+        for step_line in Text(row[-1]).wrap(console, max(console.width - STEP_INDENT, 1)):
+            step_line.rstrip()
+            console.print(Text(" " * STEP_INDENT) + step_line)
 
 
 def print_table(
@@ -355,6 +411,10 @@ def _too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequen
 
 def _widest(cells: Sequence[Sequence[Any]], index: int) -> int:
     return max((len(str(row[index])) for row in cells), default=1)
+
+
+def _longest_word(cells: Sequence[Sequence[Any]], index: int) -> int:
+    return max((len(word) for row in cells for word in str(row[index]).split()), default=1)
 
 
 def _shortened(comment: str) -> str:

@@ -124,8 +124,55 @@ def test_a_narrow_terminal_never_splits_an_order_number() -> None:
     out = io.StringIO()
     row = _view().verdict.to_json("web", now=NOW)
     print_verdict_table(narrow_terminal(out).stdout, [row], plain=False, title="Needs Attention")
-    assert max(len(line) for line in out.getvalue().splitlines()) <= 40
-    assert "│ 000000007 │" in out.getvalue()
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 40
+    assert any(line.startswith("000000007 ") for line in lines)
+
+
+def _queue(columns: int, rows: int = 3) -> str:
+    """The queue of ``rows`` copies of the test order (a reason of several words) on a terminal."""
+    out = io.StringIO()
+    row = _view().verdict.to_json("web", now=NOW)
+    row["scenarios"] = [*row["scenarios"], "capture-failed"]  # "manual-invoice-or-ship (+1)"
+    print_verdict_table(
+        narrow_terminal(out, columns).stdout, [row] * rows, plain=False, title="Needs Attention"
+    )
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_a_terminal_too_narrow_for_the_next_step_as_a_column_gives_it_lines_of_its_own(columns: int) -> None:
+    """A next step squeezed into the last column of 80 read a word a line; each order now takes one
+    line of facts and its next step below, in full words, no line wider than the terminal."""
+    text = _queue(columns)
+    lines = text.splitlines()
+    step = _view().verdict.steps[0]
+    assert "┃" not in text and "│" not in text
+    assert lines[1].split() == ["order", "site", "scenario", "age", "at", "risk", "flagged"]
+    facts = [index for index, line in enumerate(lines) if line.startswith("000000007 ")]
+    assert len(facts) == 3
+    assert lines[facts[0]].split() == [
+        "000000007",
+        "web",
+        "manual-invoice-or-ship",
+        "(+1)",
+        "0d",
+        "5.00",
+        "USD",
+        "yes",
+    ]
+    below = lines[facts[0] + 1 : facts[1]]
+    assert all(line.startswith("    ") for line in below)
+    assert " ".join(" ".join(below).split()) == step  # every word whole, in order
+    assert max(len(line) for line in lines) <= columns
+    assert not any(line.endswith(" ") for line in lines)
+
+
+def test_a_wide_terminal_keeps_the_next_step_as_a_column_and_the_scenario_whole() -> None:
+    text = _queue(112)
+    assert "┃ next step" in text
+    assert "manual-invoice-or-ship" in text  # a narrow scenario column wraps at its space, not in the code
+    assert max(len(line) for line in text.splitlines()) <= 112
 
 
 def test_a_narrow_terminal_never_splits_a_release_ticket_or_its_document_id() -> None:
@@ -156,12 +203,12 @@ def test_control_characters_in_order_data_never_reach_the_terminal() -> None:
     """A comment or SKU could set the window title, clear the screen or overwrite a line."""
     view = _view()
     view.comments.append(StatusHistoryEntry(comment=f"note {ESCAPES}", created_at=NOW))
-    for plain in (False, True):
+    row = view.verdict.to_json("web", now=NOW)
+    row["steps"] = [f"The latest comment says: {ESCAPES}"]  # an unclassified order's step quotes Magento
+    for plain, columns in ((False, 200), (False, 80), (True, 200)):  # a table, lines, plain lines
         out = io.StringIO()
-        print_order_view(narrow_terminal(out, 200).stdout, view, NOW, plain=plain)
-        print_verdict_table(
-            narrow_terminal(out, 200).stdout, [view.verdict.to_json("web", now=NOW)], plain=plain, title="q"
-        )
+        print_order_view(narrow_terminal(out, columns).stdout, view, NOW, plain=plain)
+        print_verdict_table(narrow_terminal(out, columns).stdout, [row], plain=plain, title="q")
         text = out.getvalue()
         assert "\x1b" not in text and "\x07" not in text and "\r" not in text
         assert "\\x1b]0;pwned\\x07\\x1b[2J" in text
