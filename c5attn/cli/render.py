@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from c5attn.workflow import OrderView, ScanResult
 
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
-# Numbers operators copy into Magento or Counterpoint: a narrow terminal must not split them.
-IDENTIFIER_COLUMNS = frozenset({"order", "release ticket", "doc id", "error id"})
+# Values operators copy into Magento or Counterpoint: a narrow terminal must not split them.
+IDENTIFIER_COLUMNS = frozenset({"order", "release ticket", "doc id", "error id", "sku"})
 RIGHT_ALIGNED_COLUMNS = frozenset({"at risk"})
 CSV_COLUMNS = (
     "order",
@@ -135,11 +135,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
         for row in rows
     ]
     colours = [COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "") for row in rows]
-    if (
-        not plain
-        and not _too_narrow(console, headers, cells)
-        and _step_column_too_narrow(console, headers, cells)
-    ):
+    if not plain and _step_column_too_narrow(console, headers, cells):
         _print_queue_lines(console, headers, cells, colours, title)
         return
     print_table(

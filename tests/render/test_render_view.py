@@ -175,11 +175,12 @@ def test_a_wide_terminal_keeps_the_next_step_as_a_column_and_the_scenario_whole(
     assert max(len(line) for line in text.splitlines()) <= 112
 
 
-def test_a_narrow_terminal_never_splits_a_release_ticket_or_its_document_id() -> None:
+def test_a_narrow_terminal_never_splits_a_release_ticket_its_document_id_or_a_sku() -> None:
     out = io.StringIO()
     view = _view(releases=(ReleaseTicket(doc_id=10000004506, tkt_no="000000007-01", posted=True, time=NOW),))
-    print_order_view(narrow_terminal(out).stdout, view, NOW, plain=False)
+    print_order_view(narrow_terminal(out, 60).stdout, view, NOW, plain=False)
     assert "000000007-01" in out.getvalue() and "10000004506" in out.getvalue()
+    assert "│ [B]SKU " in out.getvalue()  # a table still, the SKU whole
 
 
 @pytest.mark.parametrize("columns", [30, 24, 16])
