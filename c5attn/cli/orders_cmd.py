@@ -417,7 +417,7 @@ def log(
     Example: c5attn log 000012345
     """
     from c5attn.audit import AuditLog
-    from c5attn.cli.render import print_json, print_table
+    from c5attn.cli.render import print_json, print_wide_table
 
     env = get_env(ctx)
     site = _logged_site(env)
@@ -443,7 +443,9 @@ def log(
         for e in entries
     ]
     headers = ["when (UTC)", "operator", "site", "order", "action", "before → after", "result", "message"]
-    print_table(env.stdout_file, headers, cells, console=None, plain_format="simple")
+    print_wide_table(
+        env.stdout, headers, cells, plain=not env.stdout_is_tty, details=["before → after", "message"]
+    )
 
 
 def _logged_site(env: CliEnv) -> str | None:

@@ -136,7 +136,15 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
     ]
     colours = [COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "") for row in rows]
     if not plain and _step_column_too_narrow(console, headers, cells):
-        _print_queue_lines(console, headers, cells, colours, title)
+        print_records(
+            console,
+            headers,
+            cells,
+            details=["next step"],
+            title=title,
+            colours=colours,
+            coloured_column="scenario",
+        )
         return
     print_table(
         console.file,
@@ -151,7 +159,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
 
 # Narrower than this, a queue's next step is read a word or two a line: it gets lines of its own.
 NEXT_STEP_MIN_WIDTH = 30
-STEP_INDENT = 4  # the next step's lines, under their order's facts
+RECORD_INDENT = 4  # a record's long values, under its line of facts (``print_records``)
 
 
 def _step_column_too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequence[str]]) -> bool:
@@ -165,39 +173,69 @@ def _step_column_too_narrow(console: Console, headers: Sequence[str], cells: Seq
     return 1 + sum(3 + width for width in widths) + 3 + NEXT_STEP_MIN_WIDTH > console.width
 
 
-def _print_queue_lines(
+def print_records(
     console: Console,
     headers: Sequence[str],
-    cells: Sequence[Sequence[str]],
-    colours: Sequence[str],
-    title: str,
+    rows: Sequence[Sequence[object]],
+    *,
+    details: Sequence[str],
+    title: str = "",
+    colours: Sequence[str] | None = None,
+    coloured_column: str | None = None,
 ) -> None:
-    """The queue for a terminal too narrow to hold its next steps as a column: each order's facts on
-    one aligned line, its next step wrapped on the lines below it, indented."""
+    """Rows as records, for a terminal too narrow to hold their long text as columns: the other
+    columns of each row on one aligned line, each of its ``details`` columns on the lines below
+    it, indented and wrapped between words. ``colours`` as in ``print_table``."""
     from rich.text import Text
 
-    cells = [[_cell(value) for value in row] for row in cells]  # control characters escaped
-    facts = headers[:-1]
-    widths = [max(len(header), _widest(cells, i)) for i, header in enumerate(facts)]
+    fact_columns = [i for i, header in enumerate(headers) if header not in details]
+    detail_columns = [headers.index(header) for header in details]
+    cells = [[_cell(value) for value in row] for row in rows]  # control characters escaped
+    widths = {i: max(len(headers[i]), _widest(cells, i)) for i in fact_columns}
 
-    def line(values: Sequence[str], styles: Sequence[str | None]) -> Text:
-        text = Text()
-        for i, (value, width, style) in enumerate(zip(values, widths, styles, strict=True)):
-            text.append("  " if i else "")
-            text.append(
-                value.rjust(width) if facts[i] in RIGHT_ALIGNED_COLUMNS else value.ljust(width), style
+    def line(values: Sequence[str], style: str = "", colour: str | None = None) -> Text:
+        text = Text(style=style)
+        for n, i in enumerate(fact_columns):
+            text.append("  " if n else "")
+            aligned = (
+                values[i].rjust(widths[i])
+                if headers[i] in RIGHT_ALIGNED_COLUMNS
+                else values[i].ljust(widths[i])
             )
+            text.append(aligned, colour if headers[i] == coloured_column else None)
         text.rstrip()
         return text
 
     if title:
         console.print(Text(title, style="italic"))
-    console.print(line(facts, ["bold"] * len(facts)))
-    for row, colour in zip(cells, colours, strict=True):
-        console.print(line(row[:-1], [colour if header == "scenario" else None for header in facts]))
-        for step_line in Text(row[-1]).wrap(console, max(console.width - STEP_INDENT, 1)):
-            step_line.rstrip()
-            console.print(Text(" " * STEP_INDENT) + step_line)
+    console.print(line(headers, style="bold"))
+    for index, row in enumerate(cells):
+        console.print(line(row, colour=colours[index] if colours else None))
+        for i in detail_columns:
+            for wrapped in Text(row[i]).wrap(console, max(console.width - RECORD_INDENT, 1)):
+                wrapped.rstrip()
+                console.print(Text(" " * RECORD_INDENT) + wrapped)
+
+
+def print_wide_table(
+    console: Console,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    plain: bool,
+    details: Sequence[str],
+) -> None:
+    """A table of long lines (tabulate's "simple"): as it is when piped or when it fits the
+    terminal, else as records (``print_records``), rather than lines the terminal breaks anywhere."""
+    from tabulate import tabulate
+
+    text = tabulate(
+        [[_cell(value) for value in row] for row in rows], headers=list(headers), tablefmt="simple"
+    )
+    if plain or max(map(len, text.splitlines()), default=0) <= console.width:
+        console.file.write(text + "\n")
+    else:
+        print_records(console, headers, rows, details=details)
 
 
 def print_table(

@@ -247,3 +247,42 @@ def test_the_queues_next_step(resolved: bool, flagged: bool, shown: str) -> None
         title="q",
     )
     assert shown in out.getvalue()
+
+
+LOG_HEADERS = ["when (UTC)", "order", "action", "before → after", "result", "message"]
+LOG_ROW = [
+    "2026-11-27T04:51:45+00:00",
+    "000000007",
+    "flag",
+    "status=processing → status=needs_attention " * 2,
+    "ok",
+    "m",
+]
+
+
+@pytest.mark.parametrize(("columns", "plain"), [(300, False), (80, True)])
+def test_a_wide_table_is_one_line_a_row_where_it_fits_or_when_piped(columns: int, plain: bool) -> None:
+    from c5attn.cli.render import print_wide_table
+
+    out = io.StringIO()
+    print_wide_table(
+        narrow_terminal(out, columns).stdout, LOG_HEADERS, [LOG_ROW], plain=plain, details=["message"]
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[0].split()[:3] == ["when", "(UTC)", "order"] and len(lines) == 3  # headings, rule, the row
+    assert lines[2].startswith("2026-11-27T04:51:45+00:00  000000007") and lines[2].endswith("ok        m")
+
+
+def test_a_wide_table_on_a_narrow_terminal_is_records_with_the_long_values_below() -> None:
+    """`log` at 80 columns: its 250-character lines broke anywhere the terminal's edge fell."""
+    from c5attn.cli.render import print_wide_table
+
+    out = io.StringIO()
+    details = ["before → after", "message"]
+    print_wide_table(narrow_terminal(out, 80).stdout, LOG_HEADERS, [LOG_ROW], plain=False, details=details)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split() == ["when", "(UTC)", "order", "action", "result"]
+    assert lines[1].split() == ["2026-11-27T04:51:45+00:00", "000000007", "flag", "ok"]
+    assert all(line.startswith("    ") for line in lines[2:]) and max(map(len, lines)) <= 80
+    assert " ".join(" ".join(lines[2:-1]).split()) == " ".join(LOG_ROW[3].split())  # wrapped between words
+    assert lines[-1].strip() == "m"
