@@ -114,7 +114,7 @@ def doctor(
     """
     from contextlib import ExitStack
 
-    from c5attn.cli.render import print_json
+    from c5attn.cli.render import print_checks, print_json
     from c5attn.cli.sessions import use_sandbox
 
     env = get_env(ctx)
@@ -128,10 +128,7 @@ def doctor(
     if json_out:
         print_json(env.stdout_file, [check.__dict__ for check in checks])
     else:
-        marks = {True: ("ok", "green"), False: ("FAIL", "red"), None: ("note", "yellow")}
-        for check in checks:
-            label, colour = marks[check.ok]
-            env.stdout.print(f"{label:>4}", style=colour, end="  ", markup=False, highlight=False)
-            env.stdout.print(f"{check.site}: {check.name}: {check.detail}", markup=False, highlight=False)
+        lines = [(check.ok, f"{check.site}: {check.name}: {check.detail}") for check in checks]
+        print_checks(env.stdout, lines, plain=not env.stdout_is_tty)
     if any(check.ok is False for check in checks):
         raise typer.Exit(ExitCode.ERROR)

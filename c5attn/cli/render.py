@@ -289,6 +289,30 @@ def print_table(
     console.print(table)
 
 
+CHECK_MARKS = {True: ("ok", "green"), False: ("FAIL", "red"), None: ("note", "yellow")}
+
+
+def print_checks(console: Console, checks: Sequence[tuple[bool | None, str]], *, plain: bool) -> None:
+    """``doctor``'s report: a mark (ok, FAIL, note) and a line per check. On a terminal a long line
+    wraps under its own text, not under the marks. What a check quotes (a server's version, an
+    error message) is escaped: it comes from the other side."""
+    from rich.table import Table
+    from rich.text import Text
+
+    if plain:
+        for ok, line in checks:
+            label, colour = CHECK_MARKS[ok]
+            console.print(Text(f"{label:>4}", style=colour), Text(printable(line)), sep="  ")
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column()
+    for ok, line in checks:
+        label, colour = CHECK_MARKS[ok]
+        grid.add_row(Text(label, style=colour), Text(printable(line)))
+    console.print(grid)
+
+
 def scan_summary(results: Sequence[ScanResult]) -> list[str]:
     """Counts by scenario, resolved and stale: a line per site."""
     lines = []

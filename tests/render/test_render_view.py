@@ -286,3 +286,22 @@ def test_a_wide_table_on_a_narrow_terminal_is_records_with_the_long_values_below
     assert all(line.startswith("    ") for line in lines[2:]) and max(map(len, lines)) <= 80
     assert " ".join(" ".join(lines[2:-1]).split()) == " ".join(LOG_ROW[3].split())  # wrapped between words
     assert lines[-1].strip() == "m"
+
+
+def test_doctors_report_wraps_under_its_text_and_escapes_what_a_server_sent() -> None:
+    from c5attn.cli.render import print_checks
+
+    checks = [
+        (True, "web: Magento reachable: answers " + "Magento/2.4 " * 8),
+        (None, f"web: version {ESCAPES}"),
+    ]
+    terminal, piped = io.StringIO(), io.StringIO()
+    print_checks(narrow_terminal(terminal, 60).stdout, checks, plain=False)
+    pipe = CliEnv(piped, io.StringIO(), False, False, False, {"COLUMNS": "60"}, Path.cwd())
+    print_checks(pipe.stdout, checks, plain=True)
+    lines = terminal.getvalue().splitlines()
+    assert lines[0].startswith("  ok  web: Magento reachable") and lines[1].startswith("      Magento/2.4")
+    assert max(map(len, lines)) <= 60
+    assert piped.getvalue().splitlines()[0] == "  ok  " + checks[0][1]  # piped: one line a check
+    for text in (terminal.getvalue(), piped.getvalue()):
+        assert "\x1b" not in text and "\\x1b]0;pwned\\x07" in text
