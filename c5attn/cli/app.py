@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 
 from c5attn import __version__
 from c5attn.cli import config_cmd, doctor_cmd, orders_cmd, sandbox_cmd, sandbox_world_cmd, scenarios_cmd
-from c5attn.cli.context import CliEnv
+from c5attn.cli.context import CliEnv, printable
 from c5attn.errors import C5Error, ExitCode, Interrupted, UsageError
 
 try:
@@ -37,10 +37,11 @@ ERROR_LENGTH = 500  # a message quoting a 100 kB option value stays a line an op
 
 
 def report_error(err: C5Error) -> None:
-    """The operator's view of a failure: one line on stderr, and a hint line when there is one."""
-    hint = f"\n  hint: {_shortened(err.hint)}" if err.hint else ""
+    """The operator's view of a failure: one line on stderr, and a hint line when there is one.
+    Control characters are escaped: a message may quote what Magento or the operator sent."""
+    hint = f"\n  hint: {printable(_shortened(err.hint))}" if err.hint else ""
     what = "\nc5attn: interrupted" if isinstance(err, Interrupted) else "c5attn: error"  # after the ^C
-    typer.echo(f"{what}: {_shortened(err.message)}{hint}", err=True)
+    typer.echo(f"{what}: {printable(_shortened(err.message))}{hint}", err=True)
 
 
 def _shortened(text: str) -> str:

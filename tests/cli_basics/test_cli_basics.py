@@ -466,3 +466,15 @@ def test_cli_a_misplaced_global_option_without_its_value_gets_no_command_line(
         capsys.readouterr().err
         == f"c5attn: error: {args[-1]} is a global option: it goes before the command\n"
     )
+
+
+def test_an_error_quoting_control_characters_is_printed_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """A message may quote Magento's own error text or a value the operator pasted: an escape
+    sequence in it must not retitle, clear or rewrite the operator's terminal."""
+    from c5attn.cli.app import report_error
+    from c5attn.errors import MagentoError
+
+    report_error(MagentoError("Magento says: \x1b]0;pwned\x07\x1b[2Jdeclined", "retry \x1b[31mnow"))
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "Magento says: \\x1b]0;pwned\\x07\\x1b[2Jdeclined" in err and "hint: retry \\x1b[31mnow" in err

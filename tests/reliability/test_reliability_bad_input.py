@@ -25,6 +25,7 @@ HOSTILE_NUMBERS = {
     "semicolon": "1; DROP TABLE PS_DOC_HDR; --",
     "unicode": "Ünïcødé-№42-🛒",
     "fifty": "9" * 50,
+    "escapes": "\x1b]0;pwned\x07\x1b[2J42",  # would retitle and clear the terminal, echoed raw
 }
 WRITING = [("resolve", "--yes"), ("dismiss-error", "--yes")]
 ATTEMPTS = RetryPolicy().max_attempts  # a read is tried this many times before it fails
@@ -85,6 +86,7 @@ def test_hostile_order_numbers_are_just_unknown_numbers(shop: Shop, kind: str, c
     extra = ["--yes"] if command != "show" else []
     run = shop.run(command, number, *extra)
     assert_clear_error(run, 1, "was not found in Magento")
+    assert "\x1b" not in run.stderr and "\x07" not in run.stderr
     assert comment_total(shop.magento_db) == comments
     assert cp_fingerprint(shop.counterpoint_db) == errors
 
@@ -294,9 +296,7 @@ def test_expired_admin_token_is_renewed_once(admin_shop: Shop, small_world: Worl
 
 def test_an_admin_token_that_keeps_expiring_is_a_clear_auth_error(admin_shop: Shop) -> None:
     run = admin_shop.run("scan", env={"REL_ADMIN_PW": "admin-pass-77"})
-    assert_clear_error(
-        run, 4, "isn't authorized", "refused the admin user's token", "magento_admin_user"
-    )
+    assert_clear_error(run, 4, "isn't authorized", "refused the admin user's token", "magento_admin_user")
     assert "magento_token" not in run.stderr  # this site does not use one
     assert admin_shop.server.requests_to("POST", "/integration/admin/token") == 2  # one renewal, no loop
 
