@@ -186,23 +186,23 @@ def print_records(
     """Rows as records, for a terminal too narrow to hold their long text as columns: the other
     columns of each row on one aligned line, each of its ``details`` columns on the lines below
     it, indented and wrapped between words. ``colours`` as in ``print_table``."""
+    from rich.cells import cell_len
     from rich.text import Text
 
     fact_columns = [i for i, header in enumerate(headers) if header not in details]
     detail_columns = [headers.index(header) for header in details]
     cells = [[_cell(value) for value in row] for row in rows]  # control characters escaped
-    widths = {i: max(len(headers[i]), _widest(cells, i)) for i in fact_columns}
+    # Widths in terminal cells: a wide character (CJK, most emoji) takes two.
+    widths = {i: max(cell_len(row[i]) for row in [list(headers), *cells]) for i in fact_columns}
 
     def line(values: Sequence[str], style: str = "", colour: str | None = None) -> Text:
         text = Text(style=style)
         for n, i in enumerate(fact_columns):
-            text.append("  " if n else "")
-            aligned = (
-                values[i].rjust(widths[i])
-                if headers[i] in RIGHT_ALIGNED_COLUMNS
-                else values[i].ljust(widths[i])
-            )
-            text.append(aligned, colour if headers[i] == coloured_column else None)
+            padding = " " * (widths[i] - cell_len(values[i]))
+            right = headers[i] in RIGHT_ALIGNED_COLUMNS
+            text.append(("  " if n else "") + (padding if right else ""))
+            text.append(values[i], colour if headers[i] == coloured_column else None)
+            text.append("" if right else padding)
         text.rstrip()
         return text
 

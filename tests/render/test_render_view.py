@@ -305,3 +305,18 @@ def test_doctors_report_wraps_under_its_text_and_escapes_what_a_server_sent() ->
     assert piped.getvalue().splitlines()[0] == "  ok  " + checks[0][1]  # piped: one line a check
     for text in (terminal.getvalue(), piped.getvalue()):
         assert "\x1b" not in text and "\\x1b]0;pwned\\x07" in text
+
+
+def test_records_align_values_holding_wide_characters() -> None:
+    """A name in CJK or with an emoji takes two terminal cells a character: the columns after it
+    still line up."""
+    from c5attn.cli.render import print_records
+
+    out = io.StringIO()
+    rows = [["日本語のサイト", "000000007", "long text"], ["web", "000000008", "long text"]]
+    print_records(narrow_terminal(out, 80).stdout, ["site", "order", "message"], rows, details=["message"])
+    from rich.cells import cell_len
+
+    lines = out.getvalue().splitlines()
+    starts = {cell_len(line[: line.index("00000000")]) for line in lines if "00000000" in line}
+    assert len(starts) == 1 and cell_len(lines[0][: lines[0].index("order")]) in starts
