@@ -36,9 +36,16 @@ def show(
     if json_output:
         print_json(env.stdout_file, [{"site": site, "key": key, "value": value, "origin": origin}
                                      for site, key, value, origin in rows])
+    elif env.stdout_is_tty:
+        # Values whole, folded where too long (a cut URL or DSN is what an operator came to check);
+        # the file's path once, as config_file's value, not again on every row it gave.
+        from_file = f"file {config.source}"
+        shown = [(site, key, value, "file" if origin == from_file else origin)
+                 for site, key, value, origin in rows]
+        print_table(env.stdout_file, ["site", "key", "value", "origin"], shown, console=env.stdout,
+                    ruled_rows=True)
     else:
-        print_table(env.stdout_file, ["site", "key", "value", "origin"], rows,
-                    console=env.stdout if env.stdout_is_tty else None, ruled_rows=True, crop_long_words=True)
+        print_table(env.stdout_file, ["site", "key", "value", "origin"], rows, console=None)
 
 
 @app.command("init")

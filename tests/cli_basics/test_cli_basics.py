@@ -178,6 +178,23 @@ def test_cli_config_show_redacts_secrets_and_warns_about_plain_text(
     assert {"site": "web", "key": "magento_page_size", "value": "300", "origin": "default"} in rows
 
 
+def test_cli_config_show_on_an_80_column_terminal_shows_every_value_whole(
+    isolated_home: Path, make_env: Callable[..., CliEnv]
+) -> None:
+    """A long URL or path is folded, never cut with "…": it is what the operator came to check.
+    The file's path is the config_file row's value; the rows it gave say "file"."""
+    url = "https://shop.example.com/a/very/long/path/to/the/store/view/that/goes/on/and/on/end-of-url"
+    write(isolated_home / "c5attn.toml", SITE.replace("https://shop.example.com", url.removesuffix("/")))
+    env = make_env(stdout_is_tty=True, env={"NO_COLOR": "1", "MAGENTO_TOKEN": "t", "COLUMNS": "80"})
+    result = CliRunner().invoke(app, ["config", "show"], obj=env)
+    assert result.exit_code == 0, result.output
+    shown = env.stdout_file.getvalue()  # type: ignore[attr-defined]
+    assert "…" not in shown and max(map(len, shown.splitlines())) <= 80
+    values = "".join(line.split("│")[3].strip() for line in shown.splitlines() if line.count("│") == 5)
+    assert url in values and str(isolated_home / "c5attn.toml") in values  # folded, every character kept
+    assert "│ file    │" in shown and f"file {isolated_home}" not in shown
+
+
 @pytest.mark.parametrize("terminal", [False, True], ids=["piped", "terminal"])
 def test_cli_config_show_prints_control_characters_as_escapes(
     isolated_home: Path, make_env: Callable[..., CliEnv], terminal: bool
