@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
 # Values operators copy into Magento or Counterpoint: a narrow terminal must not split them.
-IDENTIFIER_COLUMNS = frozenset({"order", "release ticket", "doc id", "error id", "sku"})
+IDENTIFIER_COLUMNS = frozenset({"order", "release ticket", "doc id", "error id", "sku", "code"})
 RIGHT_ALIGNED_COLUMNS = frozenset({"at risk"})
 CSV_COLUMNS = (
     "order",
@@ -248,7 +248,6 @@ def print_table(
     plain_title: bool = False,
     plain_format: str = "plain",
     ruled_rows: bool = False,
-    crop_long_words: bool = False,
     colours: Sequence[str] | None = None,
     coloured_column: str | None = None,
 ) -> None:
@@ -259,7 +258,6 @@ def print_table(
     ``plain_title``: the title heads the plain lines too (a section of a longer view).
     ``plain_format``: tabulate's "plain" (one record a line, for grep and cut) or "simple" (ruled).
     ``ruled_rows``: a rule between Rich rows (for cells of several lines).
-    ``crop_long_words``: a word wider than its column is cut with "…" rather than folded.
     ``colours``: one per row, for the ``coloured_column`` cell, or the whole row when it is None.
     """
     cells = [[_cell(value) for value in row] for row in rows]
@@ -277,7 +275,7 @@ def print_table(
         table.add_column(
             header,
             justify="right" if header in RIGHT_ALIGNED_COLUMNS else "left",
-            **_wrapping(header, cells, index, crop=crop_long_words),
+            **_wrapping(header, cells, index),
         )
     coloured = headers.index(coloured_column) if coloured_column else None
     for index, row in enumerate(cells):
@@ -450,12 +448,12 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             out(f"  {view.command} {command}")
 
 
-def _wrapping(header: str, cells: Sequence[Sequence[Any]], index: int, *, crop: bool) -> dict[str, Any]:
-    """How a Rich column fits a narrow terminal: identifiers stay whole, other text folds (or, with
-    ``crop``, a word too wide is cut)."""
+def _wrapping(header: str, cells: Sequence[Sequence[Any]], index: int) -> dict[str, Any]:
+    """How a Rich column fits a narrow terminal: identifiers stay whole, other text folds (a word
+    wider than its column is split, never cut)."""
     if header in IDENTIFIER_COLUMNS:
         return {"no_wrap": True, "min_width": _widest(cells, index)}
-    return {"overflow": "ellipsis" if crop else "fold"}
+    return {"overflow": "fold"}
 
 
 def _too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequence[Any]]) -> bool:

@@ -131,6 +131,21 @@ def test_cli_scenarios_on_a_terminal_is_coloured_unless_no_color(
     assert "\x1b[" not in text and "capture-failed" in text
 
 
+def test_cli_scenarios_on_a_narrow_terminal_keeps_every_code_and_word(
+    runner: CliRunner, make_env: Callable[..., CliEnv]
+) -> None:
+    """The codes are what ``list --scenario`` takes: never cut to "manual-invoice…"; a long word of
+    a step is folded, not cut either."""
+    from c5attn.scenarios import SCENARIOS
+
+    env = make_env(stdout_is_tty=True, env={"NO_COLOR": "1", "COLUMNS": "60"})
+    runner.invoke(app, ["scenarios"], obj=env)
+    text = env.stdout_file.getvalue()  # type: ignore[attr-defined]
+    assert all(f"│ {code} " in text for code in FIVE_CODES)
+    assert text.count("…") == sum(step.count("…") for s in SCENARIOS for step in s.steps)  # the steps' own
+    assert max(map(len, text.splitlines())) <= 60
+
+
 @pytest.mark.parametrize(
     ("no_color", "env", "is_tty", "expected"),
     [
