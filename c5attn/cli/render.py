@@ -212,6 +212,8 @@ def print_records(
     for index, row in enumerate(cells):
         console.print(line(row, colour=colours[index] if colours else None))
         for i in detail_columns:
+            if not row[i]:  # nothing to say: no line at all
+                continue
             for wrapped in Text(row[i]).wrap(console, max(console.width - RECORD_INDENT, 1)):
                 wrapped.rstrip()
                 console.print(Text(" " * RECORD_INDENT) + wrapped)

@@ -320,3 +320,12 @@ def test_records_align_values_holding_wide_characters() -> None:
     lines = out.getvalue().splitlines()
     starts = {cell_len(line[: line.index("00000000")]) for line in lines if "00000000" in line}
     assert len(starts) == 1 and cell_len(lines[0][: lines[0].index("order")]) in starts
+
+
+def test_records_print_no_line_for_an_empty_detail() -> None:
+    from c5attn.cli.render import print_records
+
+    out = io.StringIO()
+    rows = [["1", "000000007", ""], ["2", "000000008", "a message"]]
+    print_records(narrow_terminal(out, 80).stdout, ["n", "order", "message"], rows, details=["message"])
+    assert out.getvalue().splitlines() == ["n  order", "1  000000007", "2  000000008", "    a message"]
