@@ -185,15 +185,26 @@ def print_records(
 ) -> None:
     """Rows as records, for a terminal too narrow to hold their long text as columns: the other
     columns of each row on one aligned line, each of its ``details`` columns on the lines below
-    it, indented and wrapped between words. ``colours`` as in ``print_table``."""
+    it, indented and wrapped between words. Columns of that line that would pass the terminal's
+    edge join the details, as "heading: value". ``colours`` as in ``print_table``."""
     from rich.cells import cell_len
     from rich.text import Text
 
-    fact_columns = [i for i, header in enumerate(headers) if header not in details]
-    detail_columns = [headers.index(header) for header in details]
     cells = [[_cell(value) for value in row] for row in rows]  # control characters escaped
     # Widths in terminal cells: a wide character (CJK, most emoji) takes two.
-    widths = {i: max(cell_len(row[i]) for row in [list(headers), *cells]) for i in fact_columns}
+    widths = {i: max(cell_len(row[i]) for row in [list(headers), *cells]) for i in range(len(headers))}
+    fact_columns: list[int] = []
+    overflow: list[int] = []
+    used = -2
+    for i, header in enumerate(headers):
+        if header in details:
+            continue
+        if fact_columns and used + 2 + widths[i] > console.width:
+            overflow.append(i)
+        else:
+            fact_columns.append(i)
+            used += 2 + widths[i]
+    detail_columns = overflow + [headers.index(header) for header in details]
 
     def line(values: Sequence[str], style: str = "", colour: str | None = None) -> Text:
         text = Text(style=style)
@@ -214,7 +225,8 @@ def print_records(
         for i in detail_columns:
             if not row[i]:  # nothing to say: no line at all
                 continue
-            for wrapped in Text(row[i]).wrap(console, max(console.width - RECORD_INDENT, 1)):
+            detail = f"{headers[i]}: {row[i]}" if i in overflow else row[i]
+            for wrapped in Text(detail).wrap(console, max(console.width - RECORD_INDENT, 1)):
                 wrapped.rstrip()
                 console.print(Text(" " * RECORD_INDENT) + wrapped)
 

@@ -329,3 +329,14 @@ def test_records_print_no_line_for_an_empty_detail() -> None:
     rows = [["1", "000000007", ""], ["2", "000000008", "a message"]]
     print_records(narrow_terminal(out, 80).stdout, ["n", "order", "message"], rows, details=["message"])
     assert out.getvalue().splitlines() == ["n  order", "1  000000007", "2  000000008", "    a message"]
+
+
+def test_records_move_facts_past_the_terminals_edge_to_their_own_lines() -> None:
+    """At 60 columns the queue's "flagged" would wrap alone onto a line of its own: it becomes a
+    "flagged: yes" line under the order instead, and the facts before it stay aligned."""
+    text = _queue(60, rows=1)
+    lines = text.splitlines()
+    assert lines[1].split() == ["order", "site", "scenario", "age", "at", "risk"]
+    assert lines[2].split() == ["000000007", "web", "manual-invoice-or-ship", "(+1)", "0d", "5.00", "USD"]
+    assert lines[3] == "    flagged: yes"
+    assert max(map(len, lines)) <= 60
