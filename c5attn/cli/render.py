@@ -18,6 +18,7 @@ from c5attn.scenarios import SCENARIOS
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from c5attn.workflow import OrderView, ScanResult
 
@@ -284,7 +285,12 @@ def print_table(
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title or None, title_justify="left", show_lines=ruled_rows)
+    table = Table(
+        title=title or None,
+        title_justify="left",
+        show_lines=ruled_rows,
+        **({} if ruled_rows else _chrome(console, headers, cells)),
+    )
     for index, header in enumerate(headers):
         table.add_column(
             header,
@@ -342,6 +348,8 @@ def scan_summary(results: Sequence[ScanResult]) -> list[str]:
 
 def print_order_view(console: Console, view: OrderView, now: datetime, *, plain: bool) -> None:
     """Both systems side by side, why flagged, the checklist and the next commands."""
+    from rich.text import Text
+
     verdict = view.verdict
     order = verdict.order
     cls = verdict.classification
@@ -432,17 +440,12 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         section(["when (UTC)", "status", "comment"], cells, title="Magento comments")
     out("")
     if cls.hits:
-        out(
-            "Why: " + ("resolved earlier with the same evidence; " if verdict.resolved else ""),
-            style="bold",
-            end="",
-        )
-        out(", ".join(hit.code for hit in cls.hits))
+        why = "Why: " + ("resolved earlier with the same evidence; " if verdict.resolved else "")
+        console.print(Text(why, style="bold") + Text(", ".join(hit.code for hit in cls.hits)))
         for hit in cls.hits:
-            console.print(
-                f"  - {hit.code}", style=COLOURS.get(hit.code, "white"), end="", highlight=False, markup=False
-            )
-            out(f": {hit.reason} (at risk {_money(hit.money_at_risk, order.order_currency_code)})")
+            at_risk = _money(hit.money_at_risk, order.order_currency_code)
+            reason = Text(printable(f": {hit.reason} (at risk {at_risk})"))
+            _print_item(console, "  - ", Text(hit.code, style=COLOURS.get(hit.code, "")) + reason)
     elif verdict.stale:
         out("Why: flagged, but no rule matches the data any more (a stale flag).", style="bold")
     else:
@@ -452,7 +455,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     if verdict.steps:
         out("Follow-up:", style="bold")
         for number, step in enumerate(verdict.steps, 1):
-            out(f"  {number}. {step}")
+            _print_item(console, f"  {number}. ", Text(printable(step)))
     commands = [view.resolve_command] if view.resolve_command else []
     if view.open_errors:
         commands.append(f"dismiss-error {order.increment_id}")
@@ -462,12 +465,39 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             out(f"  {view.command} {command}")
 
 
+def _print_item(console: Console, bullet: str, body: Text) -> None:
+    """A list item (a reason, a step) on a terminal: wrapped under its own text, not under its
+    bullet; piped, one line."""
+    from rich.text import Text
+
+    if console.soft_wrap:
+        console.print(Text(bullet) + body)
+        return
+    for number, line in enumerate(body.wrap(console, max(console.width - len(bullet), 1))):
+        line.rstrip()
+        console.print(Text(bullet if number == 0 else " " * len(bullet)) + line)
+
+
 def _wrapping(header: str, cells: Sequence[Sequence[Any]], index: int) -> dict[str, Any]:
     """How a Rich column fits a narrow terminal: identifiers stay whole, other text folds (a word
     wider than its column is split, never cut)."""
     if header in IDENTIFIER_COLUMNS:
         return {"no_wrap": True, "min_width": _widest(cells, index)}
     return {"overflow": "fold"}
+
+
+def _chrome(console: Console, headers: Sequence[str], cells: Sequence[Sequence[str]]) -> dict[str, Any]:
+    """The borders of a table without rules between its rows: boxed where every word fits whole;
+    else, where that makes them fit, only a rule under the headings and two spaces between columns
+    (``show``'s per-SKU headings folded to "invoice/d" at 80 columns)."""
+    from rich import box
+
+    words = [max(_longest_word([[header]], 0), _longest_word(cells, i)) for i, header in enumerate(headers)]
+    if 1 + sum(3 + width for width in words) <= console.width:
+        return {}
+    if sum(words) + 2 * (len(words) - 1) <= console.width:
+        return {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "collapse_padding": True}
+    return {}
 
 
 def _too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequence[Any]]) -> bool:

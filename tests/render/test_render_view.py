@@ -340,3 +340,46 @@ def test_records_move_facts_past_the_terminals_edge_to_their_own_lines() -> None
     assert lines[2].split() == ["000000007", "web", "manual-invoice-or-ship", "(+1)", "0d", "5.00", "USD"]
     assert lines[3] == "    flagged: yes"
     assert max(map(len, lines)) <= 60
+
+
+@pytest.mark.parametrize(("columns", "boxed"), [(80, False), (100, True)])
+def test_the_per_sku_table_keeps_its_headings_whole(columns: int, boxed: bool) -> None:
+    """Eight columns of full-word headings and their borders do not fit 80 columns: Rich folded
+    "invoiced" into "invoice" and "d". There the table drops its box for a rule under the headings."""
+    out = io.StringIO()
+    print_order_view(narrow_terminal(out, columns).stdout, _view(), NOW, plain=False)
+    text = out.getvalue()
+    section = text[text.index("Per SKU") : text.index("Magento comments")]
+    words = section.split()
+    for heading in ("ordered", "invoiced", "shipped", "canceled", "released", "(aged)", "price"):
+        assert heading in words, heading  # a word of its own, not folded
+    assert ("┃" in section) is boxed
+    assert "[B]SKU" in words and max(map(len, section.splitlines())) <= columns
+
+
+def test_shows_reasons_and_steps_wrap_under_their_own_text_on_a_terminal() -> None:
+    """A reason printed after its coloured code ran 26 characters past an 80-column terminal (Rich
+    wrapped it as if it began the line), and the steps wrapped back under their numbers."""
+    out = io.StringIO()
+    view = _view()
+    print_order_view(narrow_terminal(out, 80).stdout, view, NOW, plain=False)
+    lines = out.getvalue().splitlines()
+    why = lines[lines.index("Why: manual-invoice-or-ship") :]
+    assert max(map(len, why)) <= 80
+    assert why[1].startswith("  - manual-invoice-or-ship: Magento") and why[2].startswith("    ")
+    first = why.index("Follow-up:") + 1
+    assert why[first].startswith("  1. Compare") and why[first + 1].startswith("     ")  # under "Compare"
+    step = " ".join(line.strip() for line in why[first : first + 2])
+    assert step == "1. " + view.verdict.steps[0]
+
+
+def test_shows_reasons_and_steps_are_one_line_each_when_piped() -> None:
+    out = io.StringIO()
+    view = _view()
+    pipe = CliEnv(out, io.StringIO(), False, False, False, {"COLUMNS": "80"}, Path.cwd())
+    print_order_view(pipe.stdout, view, NOW, plain=True)
+    lines = out.getvalue().splitlines()
+    assert "  1. " + view.verdict.steps[0] in lines
+    assert any(
+        line.startswith("  - manual-invoice-or-ship: Magento") and line.endswith("USD)") for line in lines
+    )
