@@ -242,12 +242,13 @@ def print_wide_table(
 ) -> None:
     """A table of long lines (tabulate's "simple"): as it is when piped or when it fits the
     terminal, else as records (``print_records``), rather than lines the terminal breaks anywhere."""
+    from rich.cells import cell_len
     from tabulate import tabulate
 
     text = tabulate(
         [[_cell(value) for value in row] for row in rows], headers=list(headers), tablefmt="simple"
     )
-    if plain or max(map(len, text.splitlines()), default=0) <= console.width:
+    if plain or max(map(cell_len, text.splitlines()), default=0) <= console.width:
         console.file.write(text + "\n")
     else:
         print_records(console, headers, rows, details=details)

@@ -383,3 +383,19 @@ def test_shows_reasons_and_steps_are_one_line_each_when_piped() -> None:
     assert any(
         line.startswith("  - manual-invoice-or-ship: Magento") and line.endswith("USD)") for line in lines
     )
+
+
+def test_a_wide_table_is_measured_in_terminal_cells() -> None:
+    """Eighteen CJK characters are 18 characters but 36 cells: the table's 47-cell line does not fit 40."""
+    from c5attn.cli.render import print_wide_table
+
+    out = io.StringIO()
+    message = "日本語" * 6
+    print_wide_table(
+        narrow_terminal(out, 40).stdout,
+        ["order", "message"],
+        [["000000007", message]],
+        plain=False,
+        details=["message"],
+    )
+    assert out.getvalue().splitlines() == ["order", "000000007", f"    {message}"]
