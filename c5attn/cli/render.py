@@ -227,9 +227,7 @@ def print_records(
             if not row[i]:  # nothing to say: no line at all
                 continue
             detail = f"{headers[i]}: {row[i]}" if i in overflow else row[i]
-            for wrapped in Text(detail).wrap(console, max(console.width - RECORD_INDENT, 1)):
-                wrapped.rstrip()
-                console.print(Text(" " * RECORD_INDENT) + wrapped)
+            _print_item(console, " " * RECORD_INDENT, Text(detail))
 
 
 def print_wide_table(
@@ -467,8 +465,8 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
 
 
 def _print_item(console: Console, bullet: str, body: Text) -> None:
-    """A list item (a reason, a step) on a terminal: wrapped under its own text, not under its
-    bullet; piped, one line."""
+    """A list item (a reason, a step, a record's detail) on a terminal: wrapped under its own text,
+    not under its bullet; piped, one line."""
     from rich.text import Text
 
     if console.soft_wrap:
