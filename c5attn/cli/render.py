@@ -491,7 +491,7 @@ def _chrome(console: Console, headers: Sequence[str], cells: Sequence[Sequence[s
     (``show``'s per-SKU headings folded to "invoice/d" at 80 columns)."""
     from rich import box
 
-    words = [max(_longest_word([[header]], 0), _longest_word(cells, i)) for i, header in enumerate(headers)]
+    words = [_longest_word([headers, *cells], i) for i in range(len(headers))]  # headings included
     if 1 + sum(3 + width for width in words) <= console.width:
         return {}
     if sum(words) + 2 * (len(words) - 1) <= console.width:
