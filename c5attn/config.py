@@ -125,6 +125,16 @@ class Config:
     # dotted key ("operator", "sites.web.magento_url") -> "file PATH" | "env C5ATTN_…" | "flag"
     origins: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def file_origin(self) -> str | None:
+        """The origin of the settings read from the file (``origins``' "file PATH"), if one was read."""
+        return None if self.source is None else file_origin(self.source)
+
+
+def file_origin(path: object) -> str:
+    """The origin of a setting read from the configuration file at ``path``."""
+    return f"file {path}"
+
 
 _INTERNAL_FIELDS = ("name", "secret_refs", "secret_errors")
 SITE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(SiteConfig) if f.name not in _INTERNAL_FIELDS)
@@ -409,7 +419,7 @@ class _Loader:
     def note_origin(self, key: str, value: object) -> None:
         """Record that ``key`` (each entry, for a table) came from the file."""
         leaves = [f"{key}.{leaf}" for leaf in value] if isinstance(value, dict) else [key]
-        self.origins.update(dict.fromkeys(leaves, f"file {self.file}"))
+        self.origins.update(dict.fromkeys(leaves, file_origin(self.file)))
 
     def check_keys(self, table: Mapping[str, object], prefix: str, known: Iterable[str]) -> None:
         known = tuple(known)
@@ -547,7 +557,7 @@ def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: st
     ``C5ATTN_SITE``, ``C5ATTN_OPERATOR`` and the ``env:`` secrets. Raises ConfigError naming the
     file, the key and what is expected.
     """
-    file, file_origin = find_config_file(path, env, cwd)
+    file, found_by = find_config_file(path, env, cwd)
     data = _read_toml(file) if file is not None else {}
     loader = _Loader(file, env)
     loader.check_keys(data, "", TOP_LEVEL_KEYS)
@@ -556,7 +566,7 @@ def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: st
     if env.get("C5ATTN_OPERATOR"):
         operator, operator_origin = env["C5ATTN_OPERATOR"].strip(), "env C5ATTN_OPERATOR"
     elif "operator" in data:
-        operator, operator_origin = loader.parse("operator", _text, data["operator"]), f"file {file}"
+        operator, operator_origin = loader.parse("operator", _text, data["operator"]), file_origin(file)
     else:
         operator, operator_origin = _os_user(env), "default"
     operator = _checked_operator(operator, operator_origin)
@@ -567,7 +577,7 @@ def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: st
         sites=sites,
         source=str(file) if file is not None else None,
         site=chosen,
-        origins={**loader.origins, "config_file": file_origin, "operator": operator_origin,
+        origins={**loader.origins, "config_file": found_by, "operator": operator_origin,
                  "site": site_origin if chosen else "default"},
     )
     if chosen is not None and chosen not in sites:

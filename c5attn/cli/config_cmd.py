@@ -39,8 +39,7 @@ def show(
     elif env.stdout_is_tty:
         # Values whole, folded where too long (a cut URL or DSN is what an operator came to check);
         # the file's path once, as config_file's value, not again on every row it gave.
-        from_file = f"file {config.source}"
-        shown = [(site, key, value, "file" if origin == from_file else origin)
+        shown = [(site, key, value, "file" if origin == config.file_origin else origin)
                  for site, key, value, origin in rows]
         print_table(env.stdout_file, ["site", "key", "value", "origin"], shown, console=env.stdout,
                     ruled_rows=True)
