@@ -46,6 +46,7 @@ COMPLETED_BUT_CANCELED = "completed-but-canceled"
 DEPOSIT_BUT_CANCELED = "deposit-but-canceled"
 
 FINGERPRINT_LENGTH = 16
+_EVERY_RELEASE_AGED = datetime.max.replace(tzinfo=UTC)  # a cutoff that counts every release as aged
 _REASON_ITEMS = 3  # SKUs named in a one-sentence reason before "and N more"
 
 
@@ -226,7 +227,8 @@ class _Facts:
     on_order: tuple[SkuEvidence, ...]  # the Magento order's counted SKUs
     released_only: tuple[SkuEvidence, ...]  # SKUs only Counterpoint released (ordered 0)
     cutoff: datetime  # releases at or before it are aged
-    pre_invoiced: bool
+    pre_invoiced: bool  # import deposits were made: Magento was invoiced before the import
+    import_deposits: Decimal
     manual_deposits: Decimal
     state: str  # Magento's state, trimmed and lower-case
 
@@ -507,7 +509,8 @@ def _fingerprint(findings: Sequence[_Finding]) -> str:
 
     It covers per-SKU quantities, the release ticket numbers, the manual deposit rows, the cancel
     log row and (rule 2b) the invoiced/paid totals; never a time or the aged quantities, which
-    move on their own. Everything is sorted, so line and ticket order do not matter.
+    move on their own. Everything is sorted, so line and ticket order do not matter. ``classify``
+    passes the findings the order has once every release is aged, for the same reason.
 
     Open order-error ids enter it only when an order error (rule 2c) is the sole reason for every
     hit. When data also shows a discrepancy, a hit fired by an error alone is left out of the hash
@@ -536,9 +539,7 @@ def _unimported_evidence(order: MagentoOrder, skus: Sequence[SkuEvidence]) -> di
     }
 
 
-def _evidence(
-    facts: _Facts, import_deposits: Decimal, capture_grace_minutes: int, findings: Sequence[_Finding]
-) -> dict[str, object]:
+def _evidence(facts: _Facts, capture_grace_minutes: int, findings: Sequence[_Finding]) -> dict[str, object]:
     cp = facts.cp
     return {
         "imported": True,
@@ -551,7 +552,7 @@ def _evidence(
             "cancel_log_seq_no": cp.cancel_log_seq_no,
         },
         "pre_invoiced": facts.pre_invoiced,
-        "import_deposits": decimal_text(import_deposits),
+        "import_deposits": decimal_text(facts.import_deposits),
         "manual_deposits": decimal_text(facts.manual_deposits),
         "capture_grace_minutes": capture_grace_minutes,
         "skus": [_sku_row(s, on_order=True) for s in facts.on_order]
@@ -561,6 +562,49 @@ def _evidence(
         "open_errors": [_error_row(error) for error in cp.open_errors],
         "rules": {finding.code: finding.evidence for finding in findings},
     }
+
+
+def _facts(
+    order: MagentoOrder, cp: CounterpointOrder, tallies: dict[str, SkuEvidence], cutoff: datetime
+) -> _Facts:
+    """What the rules compare, with the releases made at or before ``cutoff`` counted as aged."""
+    on_order = tuple(tallies.values())
+    _add_releases(tallies, cp.releases, cutoff)  # SKUs only Counterpoint released come after
+    released_only = (
+        tuple([tallies[key] for key in sorted(list(tallies)[len(on_order) :])])
+        if len(tallies) > len(on_order)
+        else ()
+    )
+    import_deposits = manual_deposits = ZERO
+    for deposit in cp.deposits:
+        if deposit.kind == "import":
+            import_deposits += deposit.amount
+        elif deposit.kind == "manual":
+            manual_deposits += deposit.amount
+    # By position (the fields' order), here and below: this runs for every order of a scan.
+    return _Facts(
+        order,  # order
+        cp,  # cp
+        on_order,  # on_order
+        released_only,  # released_only
+        cutoff,  # cutoff
+        import_deposits > 0,  # pre_invoiced
+        import_deposits,  # import_deposits
+        manual_deposits,  # manual_deposits
+        order.state.strip().lower(),  # state
+    )
+
+
+def _findings(facts: _Facts, capture_grace_minutes: int) -> list[_Finding]:
+    """The rules that fire, in order 1→5."""
+    candidates = (
+        _rule_manual_invoice_or_ship(facts),
+        _rule_capture_failed(facts, capture_grace_minutes),
+        _rule_released_but_canceled(facts),
+        _rule_completed_but_canceled(facts),
+        _rule_deposit_but_canceled(facts),
+    )
+    return [finding for finding in candidates if finding is not None]
 
 
 # --- Entry point -------------------------------------------------------------------------------
@@ -588,48 +632,26 @@ def classify(
             evidence_builder=partial(_unimported_evidence, order, skus),
         )
 
-    cutoff = as_utc(now) - timedelta(minutes=capture_grace_minutes)
-    on_order = tuple(tallies.values())
-    _add_releases(tallies, cp.releases, cutoff)  # SKUs only Counterpoint released come after
-    released_only = (
-        tuple([tallies[key] for key in sorted(list(tallies)[len(on_order) :])])
-        if len(tallies) > len(on_order)
-        else ()
-    )
-    import_deposits = manual_deposits = ZERO
-    for deposit in cp.deposits:
-        if deposit.kind == "import":
-            import_deposits += deposit.amount
-        elif deposit.kind == "manual":
-            manual_deposits += deposit.amount
-    # By position (the fields' order), here and below: this runs for every order of a scan.
-    facts = _Facts(
-        order,  # order
-        cp,  # cp
-        on_order,  # on_order
-        released_only,  # released_only
-        cutoff,  # cutoff
-        import_deposits > 0,  # pre_invoiced
-        manual_deposits,  # manual_deposits
-        order.state.strip().lower(),  # state
-    )
-    candidates = (
-        _rule_manual_invoice_or_ship(facts),
-        _rule_capture_failed(facts, capture_grace_minutes),
-        _rule_released_but_canceled(facts),
-        _rule_completed_but_canceled(facts),
-        _rule_deposit_but_canceled(facts),
-    )
-    findings = [finding for finding in candidates if finding is not None]
+    facts = _facts(order, cp, tallies, as_utc(now) - timedelta(minutes=capture_grace_minutes))
+    findings = _findings(facts, capture_grace_minutes)
+    fingerprint = None
+    if findings:
+        settled = findings
+        if any(sku.released_aged != sku.released for sku in facts.on_order):
+            # A release still within the grace period: hash what the order shows once it has aged,
+            # so that its ageing alone never turns a resolved finding into a new one.
+            aged = _facts(order, cp, _magento_tallies(order.items), _EVERY_RELEASE_AGED)
+            settled = _findings(aged, capture_grace_minutes)
+        fingerprint = _fingerprint(settled)
 
     return Classification(
         order.increment_id,  # order_no
         True,  # imported
         tuple([finding.hit() for finding in findings]) if findings else (),  # hits
-        on_order + released_only,  # skus
+        facts.on_order + facts.released_only,  # skus
         facts.pre_invoiced,  # pre_invoiced
-        import_deposits,  # import_deposits
-        manual_deposits,  # manual_deposits
-        _fingerprint(findings) if findings else None,  # fingerprint
-        partial(_evidence, facts, import_deposits, capture_grace_minutes, findings),  # evidence_builder
+        facts.import_deposits,  # import_deposits
+        facts.manual_deposits,  # manual_deposits
+        fingerprint,  # fingerprint
+        partial(_evidence, facts, capture_grace_minutes, findings),  # evidence_builder
     )

@@ -190,3 +190,46 @@ def test_dismissing_the_error_of_an_order_with_data_evidence_keeps_its_fingerpri
     assert with_error.scenarios == ("manual-invoice-or-ship", "capture-failed")
     assert dismissed.scenarios == ("manual-invoice-or-ship",)
     assert with_error.fingerprint == dismissed.fingerprint
+
+
+# --- releases within the grace period ----------------------------------------------------------
+
+FRESH = NOW - timedelta(minutes=5)
+
+
+@pytest.mark.parametrize(
+    ("magento", "counterpoint", "now_scenarios", "later_scenarios"),
+    [
+        pytest.param(  # resolved on the invoice error alone; an hour later 2(a) fires on the same data
+            order(item("A")),
+            cp(ticket("9-1", ("A", 1), time=FRESH), errors=(error(11, "invoice"),)),
+            ("capture-failed",),
+            ("capture-failed",),
+            id="error-then-unbilled-release",
+        ),
+        pytest.param(  # rule 1 on A, and B released a moment ago and not invoiced yet
+            order(item("A", shipped=1, invoiced=1), item("B"), total_invoiced=10, total_paid=10),
+            cp(ticket("9-1", ("B", 1), time=FRESH)),
+            ("manual-invoice-or-ship",),
+            ("manual-invoice-or-ship", "capture-failed"),
+            id="manual-ship-beside-fresh-release",
+        ),
+    ],
+)
+def test_a_release_ageing_past_the_grace_period_keeps_the_fingerprint(
+    magento: MagentoOrder,
+    counterpoint: CounterpointOrder,
+    now_scenarios: tuple[str, ...],
+    later_scenarios: tuple[str, ...],
+) -> None:
+    before = classify(magento, counterpoint, now=NOW, capture_grace_minutes=60)
+    after = classify(magento, counterpoint, now=NOW + timedelta(hours=1), capture_grace_minutes=60)
+    assert (before.scenarios, after.scenarios) == (now_scenarios, later_scenarios)
+    assert before.fingerprint is not None and before.fingerprint == after.fingerprint
+
+
+def test_an_invoice_for_the_fresh_release_is_new_evidence() -> None:
+    magento = order(item("A", shipped=1, invoiced=1), item("B"), total_invoiced=10, total_paid=10)
+    fresh = cp(ticket("9-1", ("B", 1), time=FRESH))
+    invoiced = order(item("A", shipped=1, invoiced=1), item("B", invoiced=1), total_invoiced=20, total_paid=20)
+    assert fp(magento, fresh) != fp(invoiced, fresh)
