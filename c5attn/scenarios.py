@@ -22,7 +22,12 @@ class Scenario:
     number: int
     title: str
     colour: str  # a Rich colour name, distinct per scenario
-    steps: tuple[str, ...]
+    actions: tuple[str, ...]  # this scenario's own follow-up, before the closing steps
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The whole playbook: the scenario's own follow-up, then the closing steps."""
+        return (*self.actions, *CLOSING_STEPS)
 
 
 CLOSING_STEPS: tuple[str, ...] = (
@@ -42,13 +47,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         number=1,
         title="Invoiced or shipped by hand in Magento after import",
         colour="yellow",
-        steps=(
+        actions=(
             "Compare the Counterpoint release tickets with the Magento invoices and shipments: "
             "c5attn show ORDER",
             "In Magento, invoice by hand every Counterpoint release of this order that has no invoice yet.",
             "In Magento, ship by hand (with its tracking number) every release that has no shipment yet.",
             "Do the same for every future release of this order, until the order is complete in Magento.",
-            *CLOSING_STEPS,
         ),
     ),
     Scenario(
@@ -56,12 +60,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         number=2,
         title="Invoice or capture from a release ticket failed",
         colour="red",
-        steps=(
+        actions=(
             "Capture the funds by hand in Magento (invoice the release with Capture Online).",
             "If that fails, contact the web developer or the payment provider (Authorize.net, PayPal…).",
             "Or capture the funds in the payment provider's own portal.",
             _NO_LONGER_PROCESSED,
-            *CLOSING_STEPS,
         ),
     ),
     Scenario(
@@ -69,11 +72,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         number=3,
         title="Released in Counterpoint, canceled in Magento",
         colour="magenta",
-        steps=(
+        actions=(
             "Find out whether the goods actually shipped, and whether payment is still needed.",
             "Perform a return in Counterpoint to reverse the sale of the canceled items, so sales "
             "reporting and payment reconciliation balance.",
-            *CLOSING_STEPS,
         ),
     ),
     Scenario(
@@ -81,11 +83,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         number=4,
         title="Completed by hand in Magento, canceled in Counterpoint",
         colour="cyan",
-        steps=(
+        actions=(
             "Find out whether the goods actually shipped, or still need to.",
             "Create a credit memo against the invoice in Magento to refund the customer for what "
             "was not delivered.",
-            *CLOSING_STEPS,
         ),
     ),
     Scenario(
@@ -93,10 +94,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         number=5,
         title="Deposit added by hand in Counterpoint, order canceled in Magento",
         colour="blue",
-        steps=(
+        actions=(
             "Refund the deposit in Counterpoint.",
             "Cancel the remaining items on the order in Counterpoint.",
-            *CLOSING_STEPS,
         ),
     ),
 )
@@ -128,6 +128,15 @@ _UNCLASSIFIED_FOLLOW_UP: tuple[str, ...] = (
     "Compare both systems and do the follow-up the comment asks for: c5attn show ORDER",
     *CLOSING_STEPS,
 )
+
+
+@functools.lru_cache(maxsize=64)
+def playbook(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """The follow-up for an order in these scenarios: each one's own steps, in the order given
+    (the rules' 1→5), then the closing steps once. An order can match several scenarios, and each
+    needs its own work: a canceled order's return *and* its manual deposit's refund."""
+    actions = dict.fromkeys(step for code in codes for step in scenario_for(code).actions)
+    return (*actions, *CLOSING_STEPS)
 
 
 def scenario_for(text: str) -> Scenario:

@@ -18,7 +18,7 @@ from c5attn.classify import as_utc, classify
 from c5attn.jsontext import compact_json
 from c5attn.markers import Markers, commerce5_hint, read_markers
 from c5attn.models import Classification, CounterpointOrder, MagentoOrder, norm_code
-from c5attn.scenarios import STALE_STEPS, scenario_for, steps_for_order, unclassified_steps
+from c5attn.scenarios import STALE_STEPS, playbook, steps_for_order, unclassified_steps
 
 
 @dataclass
@@ -90,9 +90,8 @@ class Verdict:
     @property
     def steps(self) -> tuple[str, ...]:
         """The playbook for this order, its commands naming the order number."""
-        code = self.classification.scenario
-        if code is not None:
-            steps = scenario_for(code).steps
+        if self.classification.scenario is not None:
+            steps = playbook(self.classification.scenarios)
         elif self.unclassified:
             return unclassified_steps(self.hint, self.order.increment_id)
         elif self.stale:

@@ -231,5 +231,7 @@ def test_a_release_ageing_past_the_grace_period_keeps_the_fingerprint(
 def test_an_invoice_for_the_fresh_release_is_new_evidence() -> None:
     magento = order(item("A", shipped=1, invoiced=1), item("B"), total_invoiced=10, total_paid=10)
     fresh = cp(ticket("9-1", ("B", 1), time=FRESH))
-    invoiced = order(item("A", shipped=1, invoiced=1), item("B", invoiced=1), total_invoiced=20, total_paid=20)
+    invoiced = order(
+        item("A", shipped=1, invoiced=1), item("B", invoiced=1), total_invoiced=20, total_paid=20
+    )
     assert fp(magento, fresh) != fp(invoiced, fresh)

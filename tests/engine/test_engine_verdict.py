@@ -6,13 +6,13 @@ import json
 from datetime import timedelta
 
 import pytest
-from engine_builders import GRACE, NOW, ORDER_NO, comment, cp, error, item, order, ticket
+from engine_builders import GRACE, NOW, ORDER_NO, comment, cp, deposit, error, item, order, ticket
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from c5attn.markers import flag_marker, resolve_marker
 from c5attn.models import CounterpointOrder, MagentoOrder, StatusHistoryEntry
-from c5attn.scenarios import scenario_for
+from c5attn.scenarios import CLOSING_STEPS, scenario_for, steps_for_order
 from c5attn.verdict import Verdict, assess, record_text
 
 NEEDS = "needs_attention"
@@ -115,6 +115,32 @@ def test_steps_follow_the_primary_scenario_with_the_order_number() -> None:
     assert v.steps[0] == scenario_for("capture-failed").steps[0]
     assert f"c5attn resolve {ORDER_NO}" in "\n".join(v.steps)
     assert "ORDER" not in "\n".join(v.steps)
+
+
+@pytest.mark.parametrize(
+    ("magento", "counterpoint", "scenarios"),
+    [
+        pytest.param(  # shipped by hand beyond the release, and the release not invoiced
+            order(item("A", ordered=2, shipped=2), item("B")),
+            cp(ticket("1-1", ("A", 1), ("B", 1))),
+            ("manual-invoice-or-ship", "capture-failed"),
+            id="1+2",
+        ),
+        pytest.param(  # canceled in Magento after a release and a manual deposit
+            order(item("A"), state="canceled"),
+            cp(ticket("1-1", ("A", 1)), deposits=(deposit(45, pay_cod="VISA"),)),
+            ("released-but-canceled", "deposit-but-canceled"),
+            id="3+5",
+        ),
+    ],
+)
+def test_steps_cover_every_scenario_of_the_order_then_close_once(
+    magento: MagentoOrder, counterpoint: CounterpointOrder, scenarios: tuple[str, ...]
+) -> None:
+    v = verdict(magento, counterpoint)
+    assert v.classification.scenarios == scenarios
+    actions = [step for code in scenarios for step in scenario_for(code).actions]
+    assert v.steps == steps_for_order((*actions, *CLOSING_STEPS), ORDER_NO)
 
 
 def test_stale_and_unclassified_steps() -> None:
