@@ -14,7 +14,7 @@ import tempfile
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -83,7 +83,9 @@ class CounterpointPort(Protocol):
 
     def open_errors(self, order_no: str) -> list[OrderError]: ...
 
-    def dismiss_errors(self, order_no: str, operator: str, now: datetime) -> int: ...
+    def dismiss_errors(
+        self, order_no: str, operator: str, now: datetime, *, err_ids: Collection[int]
+    ) -> int: ...
 
     def write_lock(self, wait_seconds: float = ...) -> AbstractContextManager[None]: ...
 
@@ -741,7 +743,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     if plan.dismiss_requested:
         done = f"the Magento status was set ({change.before} → {change.after}, comment added)"
         try:
-            dismissed = dismiss_order_errors(session, order, done=done)
+            dismissed = dismiss_order_errors(session, order, plan.dismiss, done=done)
         except Interrupted:  # it says what was done, the status included
             raise
         except C5Error as error:
@@ -758,9 +760,15 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     return ResolveOutcome(change, dismissed)
 
 
-def dismiss_order_errors(session: SiteSession, order: MagentoOrder, *, done: str = "") -> int:
-    """Dismiss the order's open errors, read them again, record it; ``done`` says what the command
-    wrote before (for the message of a Ctrl-C that cuts the dismissal short)."""
+def dismiss_order_errors(
+    session: SiteSession, order: MagentoOrder, shown: Sequence[OrderError], *, done: str = ""
+) -> int:
+    """Dismiss the order's open errors the operator was ``shown``, read them again, record it.
+
+    An error that arrived after they were shown is left open and named (``PartialFailure``): no
+    one confirmed it. ``done`` says what the command wrote before (for the message of a Ctrl-C
+    that cuts the dismissal short).
+    """
     number = order.increment_id
     open_before = session.counterpoint.open_errors(number)
     before = {"open_errors": [error.err_id for error in open_before]}
@@ -769,44 +777,68 @@ def dismiss_order_errors(session: SiteSession, order: MagentoOrder, *, done: str
             order, "dismiss-error", "skipped", before=before, after=before, message="no open errors"
         )
         return 0
-    session.record(
-        order, "dismiss-error", "started", before=before, after={"open_errors": []}, message="dismissing"
-    )
-    count: int | None = None
-    try:
-        count = session.counterpoint.dismiss_errors(number, session.operator, session.now)
-        remaining = session.counterpoint.open_errors(number)
-    except C5Error as error:
-        if count is None:
-            session.record(order, "dismiss-error", "failed", before=before, after=before, message=str(error))
-        raise
-    except KeyboardInterrupt:
-        unknown = (
-            "interrupted while dismissing its Counterpoint errors: whether the transaction committed "
-            "(it dismisses all of them or none) is unknown"
-            if count is None
-            else f"{count} Counterpoint error(s) dismissed, interrupted before reading them back"
+    confirmed = {error.err_id for error in shown}
+    to_dismiss = [error.err_id for error in open_before if error.err_id in confirmed]
+    count: int | None = 0
+    remaining = open_before
+    if to_dismiss:
+        session.record(
+            order,
+            "dismiss-error",
+            "started",
+            before=before,
+            after={"open_errors": [err_id for err_id in before["open_errors"] if err_id not in confirmed]},
+            message=f"dismissing {_numbered(to_dismiss)}",
         )
-        session.record(order, "dismiss-error", "unknown", before=before, after={}, message=unknown)
-        raise Interrupted(
-            f"order {number}: " + (f"{done}; " if done else "") + unknown,
-            f"see which are still open, and dismiss them, with: {session.command} dismiss-error {number}",
-        ) from None
-    after = {"open_errors": [error.err_id for error in remaining]}
+        count = None
+        try:
+            count = session.counterpoint.dismiss_errors(
+                number, session.operator, session.now, err_ids=to_dismiss
+            )
+            remaining = session.counterpoint.open_errors(number)
+        except C5Error as error:
+            if count is None:
+                session.record(
+                    order, "dismiss-error", "failed", before=before, after=before, message=str(error)
+                )
+            raise
+        except KeyboardInterrupt:
+            unknown = (
+                "interrupted while dismissing its Counterpoint errors: whether the transaction "
+                "committed (it dismisses all of them or none) is unknown"
+                if count is None
+                else f"{count} Counterpoint error(s) dismissed, interrupted before reading them back"
+            )
+            session.record(order, "dismiss-error", "unknown", before=before, after={}, message=unknown)
+            raise Interrupted(
+                f"order {number}: " + (f"{done}; " if done else "") + unknown,
+                f"see which are still open, and dismiss them, with: {session.command} dismiss-error {number}",
+            ) from None
+    assert count is not None  # the dismissal returned, or there was nothing confirmed to dismiss
+    stuck = [error.err_id for error in remaining if error.err_id in confirmed]
+    unseen = [error.err_id for error in remaining if error.err_id not in confirmed]
+    arrived = f"{_numbered(unseen)} arrived after the errors were shown: left open" if unseen else ""
     session.record(
         order,
         "dismiss-error",
-        "ok" if not remaining else "partial",
+        "partial" if remaining else "ok",
         before=before,
-        after=after,
-        message=f"{count} dismissed",
+        after={"open_errors": [error.err_id for error in remaining]},
+        message="; ".join(filter(None, [f"{count} dismissed", arrived])),
     )
-    if remaining:
+    if stuck:
         raise PartialFailure(
-            f"order {number}: {count} order error(s) dismissed, but "
-            f"{', '.join(f'#{error.err_id}' for error in remaining)} still open after it, and Commerce5 "
-            "keeps e-mailing about them",
-            "look at these rows of the Commerce5 error table in Counterpoint (one may have arrived "
-            f"meanwhile: then dismiss it with: {session.command} dismiss-error {number})",
+            f"order {number}: {count} order error(s) dismissed, but {_numbered(stuck)} still open after "
+            "it, and Commerce5 keeps e-mailing about them" + (f"; {arrived}" if arrived else ""),
+            "look at these rows of the Commerce5 error table in Counterpoint",
+        )
+    if unseen:
+        raise PartialFailure(
+            f"order {number}: {count} order error(s) dismissed; {arrived}",
+            f"see it, and dismiss it if it is done, with: {session.command} dismiss-error {number}",
         )
     return count
+
+
+def _numbered(err_ids: Iterable[int]) -> str:
+    return ", ".join(f"#{err_id}" for err_id in err_ids)

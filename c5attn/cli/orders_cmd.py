@@ -341,7 +341,9 @@ def resolve(
         env.say(f"  status {found.status} → {plan.target_status}, with the comment:")
         env.say(f"  {plan.comment}")
         if dismiss_error:
-            env.say(f"  then dismiss {len(plan.dismiss)} open Counterpoint order error(s)")
+            listed = ":" if plan.dismiss else ""
+            env.say(f"  then dismiss {len(plan.dismiss)} open Counterpoint order error(s){listed}")
+            _say_errors(env, plan.dismiss, indent="    ")
         env.say("  the customer is not notified")
         if not confirm_write(env, "Resolve this order?", yes=yes, dry_run=dry_run):
             return
@@ -354,6 +356,12 @@ def resolve(
             env.say(f"{found.increment_id}: {dismissed}", result=True)
         elif view.open_errors:
             _remind_of_open_errors(env, session, found, len(view.open_errors))
+
+
+def _say_errors(env: CliEnv, errors: Sequence[OrderError], *, indent: str) -> None:
+    """One line per error, as the operator confirms them: its id, type and message."""
+    for error in errors:
+        env.say(f"{indent}#{error.err_id} {error.err_typ}: {error.err_msg}")
 
 
 def _remind_of_open_errors(env: CliEnv, session: SiteSession, order: MagentoOrder, count: int) -> None:
@@ -398,12 +406,11 @@ def _dismiss_open_errors(
         env.say(f"{order.increment_id}: no open order errors; nothing to dismiss", result=True)
         return
     env.say(f"order {order.increment_id} (site {session.site.name}) has {len(errors)} open error(s):")
-    for error in errors:
-        env.say(f"  #{error.err_id} {error.err_typ}: {error.err_msg}")
+    _say_errors(env, errors, indent="  ")
     if not confirm_write(env, f"Dismiss {len(errors)} error(s)?", yes=yes, dry_run=dry_run):
         return
     with write_locks(env, session):
-        count = dismiss_order_errors(session, order)
+        count = dismiss_order_errors(session, order, errors)
     env.say(f"{order.increment_id}: {count} order error(s) dismissed", result=True)
 
 

@@ -250,12 +250,14 @@ SET {{USER_C5_ORD_ERR.IS_DISMISSED}} = 'Y', {{USER_C5_ORD_ERR.DISMISSED_BY}} = :
     {{USER_C5_ORD_ERR.DISMISSED_DT}} = :now
 WHERE {{USER_C5_ORD_ERR.ORD_NO}} = :order_no AND {_norm("{USER_C5_ORD_ERR.STR_ID}")} = :store
   AND ({{USER_C5_ORD_ERR.IS_DISMISSED}} IS NULL OR {_norm("{USER_C5_ORD_ERR.IS_DISMISSED}")} <> 'Y')
+  AND {{USER_C5_ORD_ERR.ERR_ID}} IN (:err_ids)
 """,
 )
 """Its ``WHERE`` compares the store and the flag as ``OPEN_ERRORS`` does (trimmed, upper-cased), so
 it dismisses exactly the rows a read shows as open: a store code typed ``web`` against rows of
 ``WEB``, or a flag stored as `` Y``, must neither leave shown errors open nor overwrite who
-dismissed a row before."""
+dismissed a row before. ``err_ids`` are the errors the operator was shown: one that arrived after
+is left open."""
 
 DATA_STATEMENTS = (HEADERS, *DETAIL_STATEMENTS, DISMISS)
 """Every statement that reads or writes Counterpoint data (portable: SQL Server and SQLite)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -390,12 +390,18 @@ class CounterpointStore:
         values = {**self._codes, "order_nos": [order_no]}
         return [self._order_error(*error) for _, *error in self._rows(queries.OPEN_ERRORS, values)]
 
-    def dismiss_errors(self, order_no: str, operator: str, now: datetime) -> int:
-        """Dismiss the order's open errors in one transaction; returns how many rows it dismissed.
+    def dismiss_errors(
+        self, order_no: str, operator: str, now: datetime, *, err_ids: Collection[int]
+    ) -> int:
+        """Dismiss those of the order's errors ``err_ids`` names that are open, in one transaction;
+        returns how many rows it dismissed.
 
-        ``now`` (timezone-aware) is stored as the site's local time, like Counterpoint's own
-        times. Any failure rolls the transaction back: nothing is dismissed then.
+        Only named errors: the operator confirmed a list, and an error that arrived since stays
+        open for them to see. ``now`` (timezone-aware) is stored as the site's local time, like
+        Counterpoint's own times. Any failure rolls the transaction back: nothing is dismissed then.
         """
+        if not err_ids:
+            return 0
         connection = self._writer()
         dismiss = self._prepared(queries.DISMISS)
         columns = [self._names.column(ref.table, ref.column) for ref in queries.DISMISS.references()]
@@ -405,6 +411,7 @@ class CounterpointStore:
             "now": stamp.isoformat(sep=" ") if isinstance(connection, sqlite3.Connection) else stamp,
             "order_no": order_no,
             "store": self._store_code,
+            "err_ids": sorted(set(err_ids)),
         }
         try:
             # Checks the configured names before writing; a missing one fails here, by name.

@@ -138,7 +138,7 @@ def test_cp_simulated_driver_errors_through_the_store(make_site):
         site, connection_factory=failing("28000", "[28000] Login failed for user 'c5'.")
     )
     with pytest.raises(CounterpointAuthError) as raised:
-        store.dismiss_errors("100", "op", datetime.now(UTC))
+        store.dismiss_errors("100", "op", datetime.now(UTC), err_ids=range(1, 100))
     assert raised.value.exit_code == ExitCode.AUTH and SECRET not in str(raised.value)
 
 
@@ -169,7 +169,7 @@ def test_cp_text_parameters_go_to_sql_server_as_varchar(cp_db, make_site):
     lookalike = lambda dsn, **_: SqlServerLike(cp_db.path, declared)  # noqa: E731
     with CounterpointStore(site, connection_factory=lookalike) as store:
         assert [error.err_id for error in store.open_errors("100")] == [1]
-        assert store.dismiss_errors("100", "jane", datetime(2024, 6, 1, tzinfo=UTC)) == 1
+        assert store.dismiss_errors("100", "jane", datetime(2024, 6, 1, tzinfo=UTC), err_ids=[1]) == 1
     with_text = [(verb, parameters, sizes) for verb, parameters, sizes in declared if parameters]
     assert {verb for verb, _, _ in with_text} == {"SELECT", "UPDATE"}
     for _, parameters, sizes in with_text:

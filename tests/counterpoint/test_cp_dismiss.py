@@ -36,7 +36,7 @@ def test_cp_dismiss_touches_only_the_orders_open_rows(cp_db, make_store):
     _errors(cp_db)
     before = cp_db.errors()
     store = make_store(counterpoint_timezone="America/Chicago")
-    assert store.dismiss_errors("100", "jane", NOW) == 2
+    assert store.dismiss_errors("100", "jane", NOW, err_ids=range(1, 100)) == 2
     after = {row[0]: row for row in cp_db.errors()}
     assert _state(cp_db)[1] == ("Y", "jane", "2024-06-01 07:00:00")  # the site's local time, whole seconds
     assert _state(cp_db)[2] == ("Y", "jane", "2024-06-01 07:00:00")
@@ -55,7 +55,7 @@ def test_cp_dismiss_matches_store_and_flag_as_the_open_errors_read_does(cp_db, m
     cp_db.add("USER_C5_ORD_ERR", ERR_ID=4, ORD_NO="100", STR_ID="WEB2")
     store = make_store(counterpoint_store=" web ")
     assert [error.err_id for error in store.open_errors("100")] == [1, 2]
-    assert store.dismiss_errors("100", "jane", NOW) == 2
+    assert store.dismiss_errors("100", "jane", NOW, err_ids=range(1, 100)) == 2
     state = _state(cp_db)
     assert state[1][:2] == ("Y", "jane") and state[2][:2] == ("Y", "jane")
     assert state[3] == (" y ", "bob", None)  # who dismissed it before is kept
@@ -66,10 +66,10 @@ def test_cp_dismiss_matches_store_and_flag_as_the_open_errors_read_does(cp_db, m
 def test_cp_dismiss_with_no_open_errors_returns_zero(cp_db, make_store):
     _errors(cp_db)
     store = make_store()
-    store.dismiss_errors("100", "jane", NOW)
+    store.dismiss_errors("100", "jane", NOW, err_ids=range(1, 100))
     before = cp_db.errors()
-    assert store.dismiss_errors("100", "jane", NOW) == 0
-    assert store.dismiss_errors("no-such-order", "jane", NOW) == 0
+    assert store.dismiss_errors("100", "jane", NOW, err_ids=range(1, 100)) == 0
+    assert store.dismiss_errors("no-such-order", "jane", NOW, err_ids=range(1, 100)) == 0
     assert cp_db.errors() == before
 
 
@@ -82,10 +82,10 @@ def test_cp_dismiss_rolls_back_when_a_trigger_fails_mid_statement(cp_db, make_st
     )
     store = make_store()
     with pytest.raises(CounterpointError, match="refused by trigger"):
-        store.dismiss_errors("100", "jane", NOW)
+        store.dismiss_errors("100", "jane", NOW, err_ids=range(1, 100))
     # The same connection commits its next transaction: row 1 would be committed with it had the
     # failed one not been rolled back.
-    assert store.dismiss_errors("200", "jane", NOW) == 1
+    assert store.dismiss_errors("200", "jane", NOW, err_ids=range(1, 100)) == 1
     state = _state(cp_db)
     assert (state[1], state[2]) == ((None, None, None), ("N", None, None))
     assert state[6][0] == "Y"
@@ -126,7 +126,7 @@ def test_cp_dismiss_rolls_back_when_commit_fails(cp_db, make_site):
     before = _state(cp_db)
     with CounterpointStore(make_site(), connection_factory=factory) as store:
         with pytest.raises(CounterpointError, match="disk I/O error") as raised:
-            store.dismiss_errors("100", "jane", NOW)
+            store.dismiss_errors("100", "jane", NOW, err_ids=range(1, 100))
         assert "\n" not in str(raised.value)
         assert wrappers[0].rolled_back and not wrappers[0].inner.in_transaction
     assert _state(cp_db) == before
@@ -153,7 +153,7 @@ def test_cp_dismiss_rolls_back_on_interrupt(cp_db, make_site):
         CounterpointStore(make_site(), connection_factory=factory) as store,
         pytest.raises(KeyboardInterrupt),
     ):
-        store.dismiss_errors("100", "jane", NOW)
+        store.dismiss_errors("100", "jane", NOW, err_ids=range(1, 100))
     assert rolled_back == [True]
     assert _state(cp_db) == before
 
@@ -167,11 +167,21 @@ def test_cp_dismiss_checks_names_before_writing(cp_db, make_site):
         CounterpointStore(site, trace=sent.append) as store,
         pytest.raises(CounterpointSchemaError, match="CLOSED_BY"),
     ):
-        store.dismiss_errors("100", "jane", NOW)
+        store.dismiss_errors("100", "jane", NOW, err_ids=range(1, 100))
     assert not any(sql.startswith("UPDATE") for sql in sent)
     assert cp_db.errors() == before
 
 
 def test_cp_dismiss_needs_an_aware_time(cp_db, make_store):
     with pytest.raises(ValueError, match="timezone-aware"):
-        make_store().dismiss_errors("100", "jane", datetime(2024, 6, 1, 12))
+        make_store().dismiss_errors("100", "jane", datetime(2024, 6, 1, 12), err_ids=range(1, 100))
+
+
+def test_cp_dismiss_leaves_open_the_errors_it_was_not_given(cp_db, make_store):
+    """The operator confirmed a list: an error that arrived since (here #2) stays open."""
+    _errors(cp_db)
+    store = make_store()
+    assert store.dismiss_errors("100", "jane", NOW, err_ids=[1]) == 1
+    assert [error.err_id for error in store.open_errors("100")] == [2]
+    assert store.dismiss_errors("100", "jane", NOW, err_ids=[]) == 0
+    assert [error.err_id for error in store.open_errors("100")] == [2]

@@ -37,6 +37,7 @@ def _values(size):
         "order_nos": [f"N{n}" for n in range(size)],
         "doc_ids": list(range(size)),
         "tkt_nos": [f"T{n}" for n in range(size)],
+        "err_ids": list(range(size)),
         "tables": ["PS_DOC_HDR", "PS_ORD_HIST"],
         "store": "WEB",
         "yes": "Y",
@@ -92,14 +93,15 @@ def test_cp_bind_refuses_more_parameters_than_sql_server_takes():
 
 def test_cp_dismiss_is_exactly_the_specified_update():
     sql, parameters = DISMISS.render(NAMES, frozenset()).bind(
-        {"operator": "op", "now": "T", "order_no": "100", "store": "WEB"}
+        {"operator": "op", "now": "T", "order_no": "100", "store": "WEB", "err_ids": [7, 9]}
     )
     assert sql == (
         "UPDATE USER_C5_ORD_ERR SET IS_DISMISSED = 'Y', DISMISSED_BY = ?, DISMISSED_DT = ? "
         "WHERE ORD_NO = ? AND UPPER(LTRIM(RTRIM(STR_ID))) = ? "
-        "AND (IS_DISMISSED IS NULL OR UPPER(LTRIM(RTRIM(IS_DISMISSED))) <> 'Y')"
+        "AND (IS_DISMISSED IS NULL OR UPPER(LTRIM(RTRIM(IS_DISMISSED))) <> 'Y') "
+        "AND ERR_ID IN (?, ?)"
     )
-    assert parameters == ["op", "T", "100", "WEB"]
+    assert parameters == ["op", "T", "100", "WEB", 7, 9]
     assert isinstance(_assert_portable(sql), exp.Update)
 
 
@@ -130,7 +132,7 @@ def test_cp_every_statement_the_store_sends_comes_from_queries(cp_db, make_site)
     with CounterpointStore(make_site(), trace=sent.append) as store:
         store.fetch_orders(["100", "200"])
         store.open_errors("100")
-        store.dismiss_errors("100", "op", datetime(2024, 6, 1, tzinfo=UTC))
+        store.dismiss_errors("100", "op", datetime(2024, 6, 1, tzinfo=UTC), err_ids=range(1, 100))
         store.check_schema()
     probe = re.compile(r"SELECT \w+(, \w+)* FROM \w+ WHERE 1 = 0")
     assert sent and all(_shape(sql) in known or probe.fullmatch(sql) for sql in sent)

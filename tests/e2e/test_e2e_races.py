@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,7 +14,7 @@ import pytest
 from c5attn.audit import AuditLog
 from c5attn.config import SiteConfig
 from c5attn.counterpoint.store import CounterpointStore
-from c5attn.errors import OrderChanged, StatusUnverified
+from c5attn.errors import OrderChanged, PartialFailure, StatusUnverified
 from c5attn.magento.client import MagentoClient, RetryPolicy
 from c5attn.markers import resolve_comment
 from c5attn.sandbox.embedded import init_world
@@ -102,3 +103,32 @@ def test_a_resolve_whose_read_back_fails_is_logged_as_unknown_not_failed(
             execute_resolve(session, plan)
         assert caught.value.exit_code == 3
         assert [e["result"] for e in session.audit.entries()] == ["started", "unknown"]
+
+
+def test_an_error_that_arrives_after_the_errors_were_shown_is_left_open(
+    tmp_path: Path, session: SiteSession
+) -> None:
+    """The operator confirmed the errors they saw; one Commerce5 raised meanwhile is theirs to see."""
+    verdict = next(
+        v
+        for v in scan_site(session, since=None, keep_verdicts=True).verdicts
+        if v.flagged and session.counterpoint.open_errors(v.order.increment_id)
+    )
+    number = verdict.order.increment_id
+    view = view_order(session, verdict.order)
+    errors = view.open_errors
+    plan = plan_resolve(
+        session.site, view.verdict, operator="op", status=None, note=None, dismiss=True, open_errors=errors
+    )
+    with sqlite3.connect(tmp_path / "world" / "counterpoint.db") as db:
+        db.execute(
+            "INSERT INTO USER_C5_ORD_ERR (ERR_ID, ORD_NO, STR_ID, ERR_TYP, ERR_MSG, ERR_DT, IS_DISMISSED,"
+            " EMAIL_CNT) VALUES (990001, ?, 'WEB', 'capture', 'declined', '2026-01-01 00:00:00', 'N', 0)",
+            (number,),
+        )
+    with pytest.raises(PartialFailure, match="#990001 arrived after the errors were shown: left open"):
+        execute_resolve(session, plan)
+    assert [error.err_id for error in session.counterpoint.open_errors(number)] == [990001]
+    last = list(session.audit.entries())[-1]
+    assert (last["action"], last["result"]) == ("dismiss-error", "partial")
+    assert last["after"] == {"open_errors": [990001]}

@@ -310,6 +310,15 @@ def test_the_resolve_plan_shows_the_comment_as_it_will_be_written(sandbox: Sandb
     assert "[/] refund [b]done[/b]" in run.stderr and "[c5attn:resolved fp=" in run.stderr
 
 
+def test_the_resolve_plan_names_the_errors_it_will_dismiss(sandbox: Sandbox) -> None:
+    number = _one(sandbox, "capture-failed", errors=True)
+    shown = sandbox.invoke("show", number, "--json").json()
+    run = sandbox.invoke("resolve", number, "--dismiss-error", "--dry-run")
+    assert run.exit_code == 0, run.stderr
+    for error in shown["open_errors"]:  # type: ignore[index]
+        assert f"    #{error['err_id']} {error['err_typ']}: " in run.stderr
+
+
 def test_dismiss_error_clears_open_errors_then_says_none(sandbox: Sandbox) -> None:
     number = _one(sandbox, "capture-failed", errors=True)
     run = sandbox.invoke("dismiss-error", number, "--yes")
@@ -438,7 +447,7 @@ def test_ctrl_c_with_the_dismissal_in_flight_is_recorded_unknown(
 ) -> None:
     number = _one(sandbox, "capture-failed", errors=True)
 
-    def interrupted(self: CounterpointStore, *args: Any) -> int:
+    def interrupted(self: CounterpointStore, *args: Any, **kwargs: Any) -> int:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(CounterpointStore, "dismiss_errors", interrupted)
