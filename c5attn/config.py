@@ -518,11 +518,20 @@ def _os_user(env: Mapping[str, str]) -> str:
 
 
 def env_operator(env: Mapping[str, str]) -> str:
-    """The operator when no file is read (the embedded sandbox): C5ATTN_OPERATOR, cut to fit, else
-    the OS user; never a name with a control character (:func:`_printable_operator`)."""
-    if named := env.get("C5ATTN_OPERATOR", "").strip()[:OPERATOR_MAX_LENGTH]:
-        return _printable_operator(named, "env C5ATTN_OPERATOR")
-    return _printable_operator(_os_user(env), "default")
+    """The operator when no file is read (the embedded sandbox), chosen and checked as
+    ``load_config`` does: C5ATTN_OPERATOR, else the OS user, which alone is cut to fit (the
+    sandbox's first run must work whatever the login name)."""
+    operator, origin = _operator_from_env(env)
+    if origin == "default":
+        operator = operator[:OPERATOR_MAX_LENGTH]
+    return _checked_operator(operator, origin)
+
+
+def _operator_from_env(env: Mapping[str, str]) -> tuple[str, str]:
+    """(operator, origin) from C5ATTN_OPERATOR, else the OS user."""
+    if env.get("C5ATTN_OPERATOR"):
+        return env["C5ATTN_OPERATOR"].strip(), "env C5ATTN_OPERATOR"
+    return _os_user(env), "default"
 
 
 def _checked_operator(operator: str, origin: str) -> str:
@@ -563,12 +572,10 @@ def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: st
     loader.check_keys(data, "", TOP_LEVEL_KEYS)
     sites = loader.sites(data.get("sites", {}))
 
-    if env.get("C5ATTN_OPERATOR"):
-        operator, operator_origin = env["C5ATTN_OPERATOR"].strip(), "env C5ATTN_OPERATOR"
-    elif "operator" in data:
+    if "operator" in data and not env.get("C5ATTN_OPERATOR"):
         operator, operator_origin = loader.parse("operator", _text, data["operator"]), file_origin(file)
     else:
-        operator, operator_origin = _os_user(env), "default"
+        operator, operator_origin = _operator_from_env(env)
     operator = _checked_operator(operator, operator_origin)
 
     chosen, site_origin = (site, "flag") if site else (env.get("C5ATTN_SITE") or None, "env C5ATTN_SITE")

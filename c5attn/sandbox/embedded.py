@@ -112,15 +112,21 @@ def _build(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[st
 
 
 def sandbox_site(directory: Path, magento_url: str) -> SiteConfig:
-    """The built-in site: store id 1, Counterpoint store WEB, web pay codes WEB and PAYPAL."""
+    """The built-in site, with the settings the world is built for (``WorldSite``): store id 1,
+    Counterpoint store WEB, web pay codes WEB and PAYPAL, Counterpoint times in New York's."""
+    from c5attn.sandbox.world import WorldSite
+
+    world = WorldSite()
     return SiteConfig(
         name=SANDBOX_SITE,
         magento_url=magento_url,
         magento_token=SANDBOX_TOKEN,
         counterpoint_dsn=f"sqlite:///{directory / COUNTERPOINT_DB}",
-        magento_store_ids=(1,),
-        counterpoint_store="WEB",
-        web_pay_codes=("WEB", "PAYPAL"),
+        magento_store_ids=world.store_ids,
+        counterpoint_store=world.counterpoint_store,
+        web_pay_codes=world.web_pay_codes,
+        counterpoint_timezone=world.timezone,
+        capture_grace_minutes=world.capture_grace_minutes,
     )
 
 

@@ -134,10 +134,11 @@ def test_config_operator_env_beats_file_beats_os_user(
 def test_config_operator_problems_each_get_their_own_hint(
     isolated_home: Path, operator: str, message: str, hint: str
 ) -> None:
-    with pytest.raises(ConfigError) as caught:
-        load_config(None, {"C5ATTN_OPERATOR": operator}, isolated_home)
-    assert message in caught.value.message and hint in (caught.value.hint or "")
-    assert caught.value.exit_code == ExitCode.USAGE
+    for choose in (lambda env: load_config(None, env, isolated_home), env_operator):  # sandbox: no file
+        with pytest.raises(ConfigError) as caught:
+            choose({"C5ATTN_OPERATOR": operator})
+        assert message in caught.value.message and hint in (caught.value.hint or "")
+        assert caught.value.exit_code == ExitCode.USAGE
 
 
 def test_config_operator_control_characters_are_refused_from_the_file_and_for_the_sandbox(
@@ -148,6 +149,12 @@ def test_config_operator_control_characters_are_refused_from_the_file_and_for_th
         load_config(None, {}, isolated_home)
     with pytest.raises(ConfigError, match=r"operator \(from env C5ATTN_OPERATOR\) holds"):
         env_operator({"C5ATTN_OPERATOR": "jane\x07"})
+
+
+def test_config_sandbox_cuts_a_long_os_user_to_fit_but_not_a_chosen_name(isolated_home: Path) -> None:
+    assert env_operator({"USER": "y" * 40}) == "y" * 30
+    with pytest.raises(ConfigError, match="40 characters"):
+        load_config(None, {"USER": "y" * 40}, isolated_home)
 
 
 def test_config_site_flag_beats_env_beats_default(

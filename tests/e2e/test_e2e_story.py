@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from e2e_sandbox import Sandbox
@@ -308,6 +310,19 @@ def test_the_resolve_plan_shows_the_comment_as_it_will_be_written(sandbox: Sandb
     run = sandbox.invoke("resolve", number, "--comment", "[/] refund [b]done[/b]", "--dry-run")
     assert run.exit_code == 0, run.stderr
     assert "[/] refund [b]done[/b]" in run.stderr and "[c5attn:resolved fp=" in run.stderr
+
+
+def test_the_sandbox_reads_counterpoint_times_in_its_worlds_time_zone(sandbox: Sandbox) -> None:
+    """Counterpoint stores local times; the built-in site must read them as the world wrote them."""
+    number = _one(sandbox, "capture-failed", errors=True)
+    zone = ZoneInfo(json.loads((sandbox.directory / "world.json").read_text())["site"]["timezone"])
+    with sandbox.counterpoint() as db:
+        local = dict(db.execute("SELECT ERR_ID, ERR_DT FROM USER_C5_ORD_ERR WHERE ORD_NO = ?", (number,)))
+    shown = sandbox.invoke("show", number, "--json").json()["open_errors"]  # type: ignore[index]
+    assert shown and zone.key != "UTC"
+    for error in shown:
+        written = datetime.fromisoformat(str(local[error["err_id"]])).replace(tzinfo=zone)
+        assert datetime.fromisoformat(error["err_dt"]) == written
 
 
 def test_the_resolve_plan_names_the_errors_it_will_dismiss(sandbox: Sandbox) -> None:
