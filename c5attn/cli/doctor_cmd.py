@@ -31,12 +31,23 @@ def magento_checks(site: SiteConfig) -> list[Check]:
     with MagentoClient(site) as client:
         try:
             version = client.magento_version()
-            checks.append(
-                Check(site.name, "Magento reachable", True, f"{site.magento_url} answers: {version}")
-            )
         except C5Error as error:
             checks.append(Check(site.name, "Magento reachable", False, str(error)))
             return checks
+        if version.startswith("Magento/"):  # "Magento/2.4 (Community)"
+            checks.append(
+                Check(site.name, "Magento reachable", True, f"{site.magento_url} answers: {version}")
+            )
+        else:  # a web page, a proxy's: the credentials check below tells more
+            checks.append(
+                Check(
+                    site.name,
+                    "Magento reachable",
+                    False,
+                    f"{site.magento_url}/magento_version answers, but not as Magento does "
+                    f"({_excerpt(version)}): check magento_url",
+                )
+            )
         try:
             client.check_auth()
             checks.append(Check(site.name, "Magento credentials", True, "may search orders"))
@@ -64,6 +75,14 @@ def magento_checks(site: SiteConfig) -> list[Check]:
         )
     )
     return checks
+
+
+def _excerpt(text: str, length: int = 60) -> str:
+    """The start of ``text`` on one line; "an HTML page" for one."""
+    if text.lstrip().startswith("<"):
+        return "an HTML page"
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
 def counterpoint_checks(site: SiteConfig) -> list[Check]:

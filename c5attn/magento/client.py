@@ -251,11 +251,17 @@ class MagentoClient:
             self._note(f"Magento caps pages at {page_size} orders; lower magento_page_size to match")
             body = self._search(criteria.with_page(page_size, 1), fields)
         total = body.get("total_count")
-        if not isinstance(total, int):
+        if not isinstance(total, int) or isinstance(total, bool):
             raise MagentoServerError(
                 "Magento's order search answer has no total_count", "check magento_url (is it Magento 2.4?)"
             )
-        return page_size, _parsed_orders(_items(body)), total
+        orders = _parsed_orders(_items(body))
+        if total > 0 and not orders:  # an all-clear here would hide every order from the scan
+            raise MagentoServerError(
+                f"Magento's order search answer counts {total} orders but holds none",
+                "check magento_url (a proxy or cache in front of Magento may be answering)",
+            )
+        return page_size, orders, total
 
     def _page_orders(self, criteria: SearchCriteria, fields: str) -> list[MagentoOrder]:
         """A page's orders, parsed on the page's own thread.
@@ -645,12 +651,13 @@ def _parsed(response: requests.Response, body: Any, what: str) -> Any:
 
 
 def _items(body: Any) -> list[dict[str, Any]]:
+    """The ``items`` of a search answer (none: Magento's ``fields`` filter drops an empty list)."""
     items = body.get("items") if isinstance(body, dict) else None
     if items is None:
         return []
-    if not isinstance(items, list):
-        raise MagentoServerError("Magento's search answer has no items list", "check magento_url")
-    return [item for item in items if isinstance(item, dict)]
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise MagentoServerError("Magento's search answer has no list of order objects", "check magento_url")
+    return items
 
 
 def _parsed_orders(items: list[dict[str, Any]]) -> list[MagentoOrder]:

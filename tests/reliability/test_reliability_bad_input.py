@@ -368,6 +368,54 @@ def test_magento_answering_an_html_page(shop: Shop, html_site: str, no_backoff: 
     assert_clear_error(shop.run("scan"), 1, "HTTP 200 with an HTML page", "check magento_url")
 
 
+def test_doctor_does_not_call_a_web_page_magento(shop: Shop, html_site: str, no_backoff: None) -> None:
+    shop.configure(url=html_site)
+    run = shop.run("doctor", "--json")
+    reachable = next(check for check in run.json() if check["name"] == "Magento reachable")
+    assert run.exit_code == 1 and reachable["ok"] is False
+    assert "answers, but not as Magento does (an HTML page)" in reachable["detail"]
+
+
+def _answering(body: bytes) -> type[BaseHTTPRequestHandler]:
+    class Answer(BaseHTTPRequestHandler):
+        """A server that answers every GET with one JSON body (a proxy, a cache, a wrong app)."""
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    return Answer
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"total_count": 5}', "counts 5 orders but holds none"),
+        (b'{"items": [1, "x", null], "total_count": 3}', "has no list of order objects"),
+        (b'{"items": [], "total_count": 2}', "counts 2 orders but holds none"),
+    ],
+    ids=["no-items", "not-objects", "empty-items"],
+)
+def test_a_search_answer_without_its_orders_is_an_error_not_an_all_clear(
+    shop: Shop, body: bytes, message: str
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _answering(body))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        shop.configure(url=f"http://127.0.0.1:{server.server_address[1]}")
+        for command in (("scan", "--fail-if-found"), ("list",)):
+            assert_clear_error(shop.run(*command), 1, message, "check magento_url")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_magento_answering_html_error_pages_until_retries_run_out(shop: Shop, no_backoff: None) -> None:
     shop.server.fail_next(*["503"] * ATTEMPTS)
     assert_clear_error(shop.run("scan"), 1, "HTTP 503 with an HTML page", "try again later")
