@@ -202,13 +202,31 @@ def _url(value: object) -> str:
     from urllib.parse import urlsplit
 
     url = _text(value).rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _Invalid("must be the store's base URL, like https://shop.example.com")
+    base = "must be the store's base URL, like https://shop.example.com"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a port that is not a number from 0 to 65535 raises here
+    except ValueError:  # "http://[::1": an unclosed or invalid IPv6 address
+        raise _Invalid(base) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
+        raise _Invalid(base)
+    if parts.username is not None or parts.password is not None:
+        raise _Invalid("must not hold a user name or password (it would be shown in messages): "
+                       "use magento_token, or magento_admin_user and magento_admin_password")
+    if parts.query or parts.fragment or port == 0:
+        raise _Invalid(base)
     if re.search(r"/rest(/|$)", parts.path):
         raise _Invalid("must be the store's base URL without /rest/…; "
                        "c5attn adds /rest/{magento_store_code}/V1 itself")
     return url
+
+
+def _store_code(value: object) -> str:
+    """Magento's rule for store codes: a letter, then letters, digits or _ ("all" is one too)."""
+    code = _text(value)
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", code):
+        raise _Invalid(f"must be a Magento store code (a letter, then letters, digits or _), not {code!r}")
+    return code
 
 
 def _timezone(value: object) -> str:
@@ -300,7 +318,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "magento_oauth": _table,  # checked key by key in _Loader.site, its secrets resolved there
     "magento_admin_user": _text,
     "magento_admin_password": _text,
-    "magento_store_code": _text,
+    "magento_store_code": _store_code,
     "magento_store_ids": _array(_integer(0), "store ids (integers)"),
     "magento_verify_tls": _flag,
     "magento_timeout_seconds": _seconds,

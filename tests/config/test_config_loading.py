@@ -292,6 +292,22 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
             "sites.web.magento_url",
             "base URL",
         ),
+        *[
+            (f'[sites.web]\nmagento_url = "{url}"\ncounterpoint_dsn = "x"\n{AUTH}', "magento_url", why)
+            for url, why in [
+                ("http://[::1", "base URL"),  # urlsplit raises on it
+                ("http://[zz]:80", "base URL"),
+                ("http://127.0.0.1:99999", "base URL"),
+                ("http://127.0.0.1:abc", "base URL"),
+                ("http://exa mple.com", "base URL"),
+                ("https://shop.example.com/?a=1", "base URL"),
+                ("http://admin:s3cretpw@shop.example.com", "must not hold a user name or password"),
+            ]
+        ],
+        *[
+            (BASE + AUTH + f'magento_store_code = "{code}"\n', "sites.web.magento_store_code", "store code")
+            for code in ("../admin", "de fault", "1st")
+        ],
         (
             '[sites.web]\nmagento_url = "https://a.example/rest/default"\ncounterpoint_dsn = "x"\n' + AUTH,
             "sites.web.magento_url",
