@@ -48,6 +48,10 @@ class UsageError(C5Error):
     exit_code = ExitCode.USAGE
 
 
+class OutputFailed(C5Error):
+    """Standard output could not be written (a full disk): what was written is incomplete."""
+
+
 class OrderNotFound(C5Error):
     """The order number typed by the operator does not exist on the side that was asked."""
 

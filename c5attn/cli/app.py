@@ -66,7 +66,10 @@ class C5Group(TyperGroup):
 
     def invoke(self, ctx: ClickContext) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # what stdout still buffers: a failure to write it (a full disk) is the command's
+                sys.stdout.flush()
         except C5Error as err:
             report_error(err)
             raise typer.Exit(err.exit_code) from None

@@ -23,6 +23,11 @@ command runs to its end and exits with the status it would have had otherwise (6
 short by its reader between two writes to Magento or Counterpoint. The stream's file descriptor
 is pointed at the null device, so the interpreter's last flush cannot fail either (no "Exception
 ignored ... BrokenPipeError" at exit).
+
+Any other failure to write stdout (a full disk: ``c5attn scan --json > /dev/full``) fails the
+command with one line, exit 1: its output is incomplete, and saying nothing would pass that on
+as a result. A failure to write stderr drops the rest of it; the exit code still tells. A stream
+closed before the start (``c5attn list >&-``) is written to the null device.
 """
 
 from __future__ import annotations
@@ -50,10 +55,14 @@ def reader_left(exc: OSError) -> bool:
 
 
 class ReaderMayLeave:
-    """A standard stream whose reader may close the pipe: from then on, writes are dropped."""
+    """A standard stream whose reader may close the pipe: from then on, writes are dropped.
 
-    def __init__(self, stream: TextIO) -> None:
+    ``essential`` (stdout): any other write failure is an ``OutputFailed``; else it drops the rest.
+    """
+
+    def __init__(self, stream: TextIO, *, essential: bool = False) -> None:
         self._stream = stream
+        self._essential = essential
         self.reader_left = False
 
     def write(self, text: str) -> int:
@@ -61,10 +70,18 @@ class ReaderMayLeave:
             try:
                 return self._stream.write(text)
             except OSError as exc:
-                if not reader_left(exc):
-                    raise
-                self._drop_the_rest()
+                self._failed(exc)
         return len(text)
+
+    def _failed(self, exc: OSError) -> None:
+        self._drop_the_rest()  # also so that the interpreter's last flush cannot fail again
+        if self._essential and not reader_left(exc):
+            from c5attn.errors import OutputFailed
+
+            raise OutputFailed(
+                f"cannot write the output: {exc.strerror or exc}",
+                "what was written is incomplete; free some space, or send the output elsewhere",
+            ) from None
 
     def writelines(self, lines: Any) -> None:
         for line in lines:
@@ -75,9 +92,7 @@ class ReaderMayLeave:
             try:
                 self._stream.flush()
             except OSError as exc:
-                if not reader_left(exc):
-                    raise
-                self._drop_the_rest()
+                self._failed(exc)
 
     def _drop_the_rest(self) -> None:
         """What the stream still buffers goes to the null device (a last flush cannot fail)."""
@@ -99,11 +114,13 @@ class ReaderMayLeave:
 
 def tolerate_readers_leaving() -> None:
     """Write stdout and stderr through ``ReaderMayLeave`` (see the module's docstring). A stream
-    closed before the start (``c5attn list >&-``) is None: left so, Rich and Click write nowhere."""
-    if sys.stdout is not None:
-        sys.stdout = cast(TextIO, ReaderMayLeave(sys.stdout))
-    if sys.stderr is not None:
-        sys.stderr = cast(TextIO, ReaderMayLeave(sys.stderr))
+    closed before the start (``c5attn list >&-``) is None in Python: the null device instead."""
+    sys.stdout = cast(TextIO, ReaderMayLeave(sys.stdout or _null_stream(), essential=True))
+    sys.stderr = cast(TextIO, ReaderMayLeave(sys.stderr or _null_stream()))
+
+
+def _null_stream() -> TextIO:
+    return open(os.devnull, "w", encoding="utf-8")  # lives as long as the process
 
 
 def main() -> None:

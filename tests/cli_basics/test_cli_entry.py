@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from c5attn.cli import app, entry
-from c5attn.errors import ExitCode
+from c5attn.errors import ExitCode, OutputFailed
 
 
 def test_sigint_is_ignored_once_the_command_has_ended(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,20 +86,25 @@ class _PipeGone:
         ("linux", BrokenPipeError(32, "Broken pipe"), True),
         ("win32", BrokenPipeError(32, "Broken pipe"), True),
         ("win32", OSError(22, "Invalid argument"), True),  # how Windows reports the reader gone
-        ("linux", OSError(22, "Invalid argument"), False),  # elsewhere a real error: raised
+        ("linux", OSError(22, "Invalid argument"), False),  # elsewhere a real error
         ("win32", OSError(28, "No space left on device"), False),
     ],
 )
 def test_a_reader_that_left_is_told_from_a_real_write_error(
     monkeypatch: pytest.MonkeyPatch, platform: str, failure: OSError, dropped: bool
 ) -> None:
+    """On stdout a real error fails the command (its output is incomplete); on stderr, whatever
+    the error, the rest is dropped and the command goes on."""
     monkeypatch.setattr(sys, "platform", platform)
-    stream = entry.ReaderMayLeave(_PipeGone(failure))  # type: ignore[arg-type]
+    stdout = entry.ReaderMayLeave(_PipeGone(failure), essential=True)  # type: ignore[arg-type]
     if dropped:
-        assert stream.write("row\n") == 4 and stream.reader_left
-        stream.write("next row\n")  # dropped quietly
-        stream.flush()
+        assert stdout.write("row\n") == 4 and stdout.reader_left
+        stdout.write("next row\n")  # dropped quietly
+        stdout.flush()
     else:
-        with pytest.raises(OSError):
-            stream.write("row\n")
-        assert not stream.reader_left
+        with pytest.raises(OutputFailed, match=f"cannot write the output: {failure.strerror}"):
+            stdout.write("row\n")
+        stdout.write("next row\n")  # the failure was told once; the rest is dropped
+    stderr = entry.ReaderMayLeave(_PipeGone(failure))  # type: ignore[arg-type]
+    assert stderr.write("note\n") == 5 and stderr.reader_left
+    stderr.flush()

@@ -140,3 +140,47 @@ def test_a_stream_closed_before_the_start_is_written_nowhere(tmp_path: Path) -> 
         timeout=60,
     )
     assert no_stderr.returncode == 2 and "Traceback" not in no_stderr.stdout  # no site is configured
+
+
+def test_output_that_cannot_be_written_fails_the_command_in_one_line(tmp_path: Path) -> None:
+    """``> /dev/full``: the output is incomplete, so exit 1 with one line, not a traceback (nor 0)."""
+    env = {**os.environ, "C5ATTN_HOME": str(tmp_path), "C5ATTN_CONFIG": str(tmp_path / "none.toml")}
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [sys.executable, "-m", "c5attn", "scenarios", "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    assert run.returncode == 1, run.stderr
+    assert run.stderr.startswith("c5attn: error: cannot write the output: No space left on device\n")
+    assert "Traceback" not in run.stderr and "Exception ignored" not in run.stderr
+
+
+def test_a_command_with_a_stream_closed_before_the_start_keeps_its_exit_code(tmp_path: Path) -> None:
+    """The sandbox's own commands too: their output goes nowhere, their exit code stays theirs."""
+    env = {**os.environ, "C5ATTN_HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "c5attn", "--sandbox"]
+    no_stdout = subprocess.run(
+        [*command, "scan", "--all", "--json", "--fail-if-found"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+    )
+    assert no_stdout.returncode == 6 and "Traceback" not in no_stdout.stderr, no_stdout.stderr
+    assert "orders scanned" in no_stdout.stderr
+    no_stderr = subprocess.run(
+        [*command, "scan", "--all", "--fail-if-found"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        preexec_fn=lambda: os.close(2),
+        timeout=120,
+    )
+    assert no_stderr.returncode == 6 and "Traceback" not in no_stderr.stdout
