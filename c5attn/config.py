@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from c5attn.controls import UNSHOWABLE, shown
 from c5attn.errors import ConfigError
 from c5attn.secrets import SecretUnavailable, bearer_token, is_reference, redact_dsn, resolve_secret
 
@@ -25,7 +26,7 @@ MAX_PAGE_SIZE = 300  # Magento's default webapi/validation/maximum_page_size
 OPERATOR_MAX_LENGTH = 30  # the width of DISMISSED_BY in Commerce5's error table
 # Unicode's category Cc, and the bidirectional overrides and isolates, which reorder what follows
 # them on screen ("jane\u202eetag" shows as "janegate").
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_CHARACTER = re.compile(rf"{UNSHOWABLE.pattern}|[\t\n]")  # a name is one line, too
 # A request slower than an hour is a hung server; far larger timeouts overflow the socket layer.
 MAX_TIMEOUT_SECONDS = 3600
 # A release left uninvoiced for 30 days has failed; far larger graces overflow the date arithmetic.
@@ -569,9 +570,7 @@ def _printable_operator(operator: str, origin: str) -> str:
     """``operator``, refused when it holds a control character: the name is written to Magento
     comments and the audit log, and an ESC or BEL in it would act on the terminal that shows them."""
     if control := _CONTROL_CHARACTER.search(operator):
-        code = ord(control.group())
-        shown = f"\\x{code:02x}" if code < 0x100 else f"U+{code:04X}"
-        raise ConfigError(f"operator (from {origin}) holds the control character {shown} "
+        raise ConfigError(f"operator (from {origin}) holds the control character {shown(control.group())} "
                           "(it is written to Magento comments and the audit log)",
                           "Use a name of printable characters only.")
     return operator

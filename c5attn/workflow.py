@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from c5attn.audit import AuditEntry, AuditLog
 from c5attn.config import SiteConfig
+from c5attn.controls import UNSHOWABLE, shown
 from c5attn.counterpoint.queries import BATCH_SIZE
 from c5attn.errors import (
     AmbiguousOrder,
@@ -665,6 +666,12 @@ def plan_resolve(
         raise UsageError(
             f"status {status!r} is not assigned to the order's state {state!r}",
             f"allowed for {state!r}: {', '.join(allowed) or 'none (see state_statuses)'}",
+        )
+    if note and (control := UNSHOWABLE.search(note)):
+        raise UsageError(
+            f"the comment holds the control character {shown(control.group())}, which Magento would "
+            "store and show as it is",
+            "type the comment without it (new lines and tabs are fine)",
         )
     comment = resolve_comment(verdict.classification.fingerprint, operator, note)
     return ResolvePlan(verdict, status, comment, list(open_errors) if dismiss else [], dismiss)

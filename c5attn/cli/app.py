@@ -18,7 +18,8 @@ from typer.core import TyperGroup
 
 from c5attn import __version__
 from c5attn.cli import config_cmd, doctor_cmd, orders_cmd, sandbox_cmd, sandbox_world_cmd, scenarios_cmd
-from c5attn.cli.context import CliEnv, printable
+from c5attn.cli.context import CliEnv
+from c5attn.controls import printable
 from c5attn.errors import C5Error, ExitCode, Interrupted, UsageError
 
 try:

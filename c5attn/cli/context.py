@@ -8,7 +8,6 @@ Commands read terminals, colour, environment variables, the clock and the config
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import typer
 
+from c5attn.controls import printable
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -27,16 +28,6 @@ if TYPE_CHECKING:
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters (ESC, CR, BEL, …; not tab or newline) shown as ``\\x1b``:
-    order data quoted on a terminal (comments, error messages, SKUs) must not set its title, clear
-    it, or overwrite a line."""
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _is_tty(stream: TextIO) -> bool:

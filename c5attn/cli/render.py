@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import partial
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from c5attn.cli.context import printable
+from c5attn.controls import printable
 from c5attn.scenarios import SCENARIOS
 
 if TYPE_CHECKING:

@@ -71,6 +71,25 @@ def test_the_refusals(state: str, status: str | None, message: str, hint: str) -
     assert message in refused.value.message and hint in (refused.value.hint or "")
 
 
+@pytest.mark.parametrize(
+    ("note", "named"),
+    [("x\x1b[31mred", "\\x1b"), ("ring\x07", "\\x07"), ("\u202e evil", "U+202E"), ("a\rb", "\\x0d")],
+)
+def test_a_comment_with_a_control_character_is_refused(note: str, named: str) -> None:
+    verdict = _verdict(order(item("A"), state="processing", status="needs_attention"))
+    with pytest.raises(UsageError) as refused:
+        plan_resolve(SITE, verdict, operator="jane", status=None, note=note, dismiss=False, open_errors=())
+    assert f"control character {named}" in refused.value.message
+
+
+def test_a_comment_may_span_lines_and_hold_tabs() -> None:
+    verdict = _verdict(order(item("A"), state="processing", status="needs_attention"))
+    plan = plan_resolve(
+        SITE, verdict, operator="jane", status=None, note="line 1\n\tline 2", dismiss=False, open_errors=()
+    )
+    assert "Note: line 1\n\tline 2" in plan.comment
+
+
 def test_errors_are_planned_for_dismissal_only_when_asked() -> None:
     assert _plan("processing", None).dismiss == []
     assert [e.err_id for e in _plan("processing", None, dismiss=True).dismiss] == [7]

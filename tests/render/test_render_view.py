@@ -197,7 +197,7 @@ def test_a_terminal_too_narrow_for_a_table_gets_plain_lines_with_every_identifie
     assert "000000007-01" in text and "10000004506" in text and text.count("000000007") >= 3
 
 
-ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31mRED\r"
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31mRED\r\u202eevil"  # the last: text shown backwards
 
 
 def test_control_characters_in_order_data_never_reach_the_terminal() -> None:
@@ -211,13 +211,13 @@ def test_control_characters_in_order_data_never_reach_the_terminal() -> None:
         print_order_view(narrow_terminal(out, columns).stdout, view, NOW, plain=plain)
         print_verdict_table(narrow_terminal(out, columns).stdout, [row], plain=plain, title="q")
         text = out.getvalue()
-        assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+        assert "\x1b" not in text and "\x07" not in text and "\r" not in text and "\u202e" not in text
         assert "\\x1b]0;pwned\\x07\\x1b[2J" in text
     said = io.StringIO()
     env = narrow_terminal(io.StringIO())
     env.stderr_file = said
     env.say(f"#7 capture: {ESCAPES}")
-    assert "\x1b" not in said.getvalue() and "\\x1b[31mRED\\x0d" in said.getvalue()
+    assert "\x1b" not in said.getvalue() and "\\x1b[31mRED\\x0dU+202Eevil" in said.getvalue()
 
 
 def test_a_huge_comment_is_cut_in_the_table_and_says_where_it_is_whole() -> None:
