@@ -9,10 +9,14 @@ import typer
 
 from c5attn.cli.context import get_env
 
+MAX_ORDERS = 1_000_000  # ten times the benchmark's largest world (~7 GB on disk): no typo runs for hours
+
 
 def init(
     ctx: typer.Context,
-    orders: Annotated[int, typer.Option(min=1, help="How many Magento orders to generate.")] = 2000,
+    orders: Annotated[
+        int, typer.Option(min=1, max=MAX_ORDERS, help="How many Magento orders to generate (1 to 1,000,000).")
+    ] = 2000,
     seed: Annotated[int, typer.Option(help="The generator's seed: the same seed gives the same world.")] = 1,
     directory: Annotated[
         Path | None,

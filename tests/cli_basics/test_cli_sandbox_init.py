@@ -32,3 +32,10 @@ def test_a_dir_holding_other_files_keeps_them(runner: CliRunner, tmp_path: Path)
         assert result.exit_code == 0, result.output
     assert (target / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
     assert f"sandbox world of 7 orders (seed 1) in {target}" in result.stdout
+
+
+def test_an_absurd_number_of_orders_is_refused_before_building(runner: CliRunner, tmp_path: Path) -> None:
+    """A typo of a few digits used to fill memory for minutes: 99,999,999,999 orders."""
+    result = runner.invoke(app, ["sandbox", "init", "--orders", "99999999999", "--dir", str(tmp_path / "w")])
+    assert result.exit_code == ExitCode.USAGE
+    assert "1<=x<=1000000" in result.output and not (tmp_path / "w").exists()
