@@ -451,6 +451,10 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     except C5Error as error:
         session.record(fresh, "flag", "failed", before=before, after=before, message=str(error))
         return WriteResult(fresh.increment_id, False, str(error))
+    except KeyboardInterrupt:  # as a read-back that failed: the write may have landed
+        unknown = f"the flag of order {fresh.increment_id} was in flight: whether it landed is unknown"
+        session.record(fresh, "flag", "unknown", before=before, after={}, message=f"interrupted; {unknown}")
+        raise Interrupted(unknown) from None
     after = status_of(fresh, change.after)
     result = "ok" if change.applied else "not-applied"
     session.record(fresh, "flag", result, before=before, after=after, message=change.message)
@@ -462,10 +466,13 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     )
 
 
+_UNSETTLED_FLAG = {("flag", "started"), ("flag", "unknown")}  # a killed run's; a Ctrl-C'd or unread one
+
+
 def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
     """Give flag writes cut short by a killed run their outcome in the audit log.
 
-    An order whose last audit entry is a flag ``started`` and that this scan finds at Needs
+    An order whose last audit entry is a flag ``started`` or ``unknown`` and that this scan finds at Needs
     Attention got its write (the scan no longer lists it to flag, so nothing else would say so);
     one not flagged is in ``to_flag`` again and gets a new entry. Returns how many were settled.
     """
@@ -473,7 +480,7 @@ def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
     settled = 0
     for verdict in result.verdicts:
         latest = last.get(verdict.order.increment_id)
-        if verdict.flagged and latest and (latest.get("action"), latest.get("result")) == ("flag", "started"):
+        if verdict.flagged and latest and (latest.get("action"), latest.get("result")) in _UNSETTLED_FLAG:
             state = status_of(verdict.order)
             message = f"an interrupted run's flag landed (run {latest.get('run_id')}); found flagged"
             session.record(verdict.order, "flag", "ok", before=state, after=state, message=message)
@@ -481,8 +488,10 @@ def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
     return settled
 
 
-def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> list[WriteResult]:
-    return [flag_finding(session, verdict) for verdict in verdicts]
+def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> Iterator[WriteResult]:
+    """Flag each finding in turn, handing out each outcome as soon as it is written."""
+    for verdict in verdicts:
+        yield flag_finding(session, verdict)
 
 
 def raise_if_partial(results: Sequence[WriteResult], what: str) -> None:

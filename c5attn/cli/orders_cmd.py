@@ -14,12 +14,12 @@ import typer
 
 from c5attn.cli.context import get_env
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions
-from c5attn.errors import ExitCode, UsageError
+from c5attn.errors import ExitCode, Interrupted, UsageError
 
 if TYPE_CHECKING:
     from c5attn.cli.context import CliEnv
     from c5attn.models import MagentoOrder, OrderError
-    from c5attn.workflow import ScanResult, SiteSession
+    from c5attn.workflow import ScanResult, SiteSession, WriteResult
 
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print the data as JSON (a stable contract, docs/output.md).")
@@ -186,19 +186,31 @@ def _apply_flags(
         env.say(f"… and {total - shown} more (scan --json lists them all)")
     if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
         return
-    outcomes = []
-    for session, verdicts in plans:
-        if not verdicts:
-            continue
-        with write_locks(env, session):
-            for outcome in flag_findings(session, verdicts):
-                if not outcome.ok or outcome.skipped or env.verbose:
-                    mark = "FAILED" if not outcome.ok else "skipped" if outcome.skipped else "flagged"
-                    env.say(f"{mark} {outcome.order}: {outcome.message}")
-                outcomes.append(outcome)
-    written = sum(1 for o in outcomes if o.ok and not o.skipped)
-    env.say(f"{written} orders flagged Needs Attention (customers not notified)")
+    outcomes: list[WriteResult] = []
+    try:
+        for session, verdicts in plans:
+            if not verdicts:
+                continue
+            with write_locks(env, session):
+                for outcome in flag_findings(session, verdicts):
+                    if not outcome.ok or outcome.skipped or env.verbose:
+                        mark = "FAILED" if not outcome.ok else "skipped" if outcome.skipped else "flagged"
+                        env.say(f"{mark} {outcome.order}: {outcome.message}")
+                    outcomes.append(outcome)
+    except (KeyboardInterrupt, Interrupted) as stop:
+        in_flight = f"; {stop.message}" if isinstance(stop, Interrupted) else ""
+        command = results[0][0].command if len(results) == 1 else env.command()
+        raise Interrupted(
+            f"{_flagged(outcomes)} of {total} orders flagged before Ctrl-C{in_flight}",
+            f"see each write with: {command} log; run the same scan --apply again to flag the rest "
+            "(an order already flagged is never flagged twice)",
+        ) from None
+    env.say(f"{_flagged(outcomes)} orders flagged Needs Attention (customers not notified)")
     raise_if_partial(outcomes, "flags")
+
+
+def _flagged(outcomes: Sequence[WriteResult]) -> int:
+    return sum(1 for outcome in outcomes if outcome.ok and not outcome.skipped)
 
 
 def list_queue(

@@ -55,7 +55,7 @@ def test_an_order_resolved_after_the_scan_is_not_flagged(session: SiteSession) -
     settled, untouched = scan_site(session, since=None, keep_verdicts=True).to_flag[:2]
     fingerprint = settled.classification.fingerprint
     magento.add_comment(settled.order.entity_id, resolve_comment(fingerprint, "colleague", "done"))
-    outcomes = flag_findings(session, [settled, untouched])
+    outcomes = list(flag_findings(session, [settled, untouched]))
     assert outcomes[0].skipped and "already resolved" in outcomes[0].message
     assert magento.get_order(settled.order.entity_id).status == settled.order.status
     assert outcomes[1].ok and not outcomes[1].skipped
