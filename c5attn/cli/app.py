@@ -217,6 +217,8 @@ def root(
     version: VersionOpt = False,
 ) -> None:
     """Find, explain and resolve Commerce5 "Needs Attention" orders between NCR Counterpoint and Magento 2."""
+    if site is not None and not site.strip():  # a script's empty "$SITE" must not mean every site
+        raise UsageError("--site is empty", "name a configured site, or leave out --site for every site")
     base = ctx.obj if isinstance(ctx.obj, CliEnv) else CliEnv.from_system()
     ctx.obj = dataclasses.replace(
         base,

@@ -113,8 +113,8 @@ def _label(row: dict[str, Any]) -> str:
 
 
 def _next_step(row: dict[str, Any]) -> str:
-    if not row.get("resolved"):
-        return str((row.get("steps") or [""])[0])
+    if not row.get("resolved"):  # one line: an unclassified order's step quotes Commerce5's comment
+        return " ".join(str((row.get("steps") or [""])[0]).split())
     if row.get("flagged"):  # resolved, and at Needs Attention again (Commerce5 re-flagged it)
         return f"resolved earlier with this evidence; flagged again: resolve {row['order']} to clear it"
     return "resolved: no action"
@@ -129,7 +129,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
             row["site"],
             _label(row),
             _age(row.get("age_days")),
-            _money(row.get("money_at_risk"), row.get("currency", "")),
+            _money(row.get("money_at_risk"), row.get("currency") or ""),
             "yes" if row.get("flagged") else "no",
             _next_step(row),
         ]
@@ -529,4 +529,4 @@ COMMENT_LENGTH = 2000
 def _cell(value: object) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
-    return printable(str(value))
+    return printable(str(value).expandtabs(1))  # a tab inside a cell would break the columns' alignment

@@ -58,6 +58,14 @@ def test_cli_version_prints_the_package_version(runner: CliRunner) -> None:
     assert (result.exit_code, result.stdout) == (0, f"c5attn {__version__}\n")
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_cli_an_empty_site_is_refused_not_every_site(runner: CliRunner, value: str) -> None:
+    """``c5attn --site "$SITE" resolve …`` with $SITE unset must not act on whichever site has it."""
+    result = runner.invoke(app, ["--site", value, "config", "show"], env={"C5ATTN_SITE": "beta"})
+    assert result.exit_code == 2
+    assert "c5attn: error: --site is empty" in result.stderr
+
+
 def test_cli_help_lists_only_working_commands(runner: CliRunner) -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0

@@ -96,6 +96,19 @@ def test_queue_table_prints_brackets_literally() -> None:
     assert "Check [red]this[/red] first" in buffer.getvalue()
 
 
+def test_a_queue_row_stays_one_line_whatever_the_comment_it_quotes() -> None:
+    """An unclassified order's step quotes Commerce5's comment: tabs and new lines in it, and an
+    order without a currency (null in the record), must not break the plain row."""
+    row = _view().verdict.to_json("web", now=NOW)
+    row["steps"] = ["Commerce5's latest comment says: a\tb\nsecond line"]
+    row["currency"] = None
+    buffer = io.StringIO()
+    print_verdict_table(Console(file=buffer, width=300), [row], plain=True, title="t")
+    lines = buffer.getvalue().splitlines()
+    assert len(lines) == 2 and "\t" not in lines[1]  # the headers, the one row
+    assert lines[1].endswith("Commerce5's latest comment says: a b second line") and "None" not in lines[1]
+
+
 @pytest.mark.parametrize(
     "rows", [[], [{"a": 1, "b": [1, 2]}], [{"a": 1.5}, {"b": {"c": "x\ny", "d": None}}]], ids=["0", "1", "2"]
 )
