@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -130,6 +130,29 @@ def sandbox_site(directory: Path, magento_url: str) -> SiteConfig:
     )
 
 
+def check_world(directory: Path) -> None:
+    """Refuse a world whose databases were damaged or replaced since it was built: served, it
+    answered with server tracebacks and Magento's "try again later"."""
+    from c5attn.sandbox.magento_store import check_store
+
+    reset = "start the world afresh with: c5attn sandbox reset"
+    damaged = f"the sandbox world in {directory} is damaged"
+    try:
+        check_store(directory / MAGENTO_DB)
+    except PermissionError as exc:
+        raise C5Error(f"the sandbox world cannot be used: {exc}", f"make it writable, or {reset}") from None
+    except ValueError as exc:
+        raise C5Error(f"{damaged}: {MAGENTO_DB}: {exc}", reset) from None
+    counterpoint = f"{(directory / COUNTERPOINT_DB).resolve().as_uri()}?mode=ro"
+    try:
+        with closing(sqlite3.connect(counterpoint, uri=True)) as db:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as exc:
+        raise C5Error(f"{damaged}: {COUNTERPOINT_DB}: {exc}", reset) from None
+    if not {"PS_DOC_HDR", "USER_C5_ORD_ERR"} <= tables:
+        raise C5Error(f"{damaged}: {COUNTERPOINT_DB} lacks its tables", reset)
+
+
 @contextmanager
 def running_sandbox(state_dir: Path, *, operator: str, now: datetime) -> Iterator[Config]:
     """Serve the sandbox world for the duration of one command and yield its configuration."""
@@ -137,6 +160,7 @@ def running_sandbox(state_dir: Path, *, operator: str, now: datetime) -> Iterato
 
     directory = sandbox_dir(state_dir)
     ensure_world(directory, now)
+    check_world(directory)
     with MagentoSandbox(directory / MAGENTO_DB, token=SANDBOX_TOKEN) as server:
         yield Config(
             operator=operator, sites={SANDBOX_SITE: sandbox_site(directory, server.url)}, source=None

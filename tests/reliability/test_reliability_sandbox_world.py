@@ -153,3 +153,16 @@ def test_a_second_first_run_waits_for_the_build_and_uses_the_built_world(tmp_pat
     assert orders_scanned(first) == orders_scanned(second) > 0, said
     assert magento_orders(home / "sandbox") == DEFAULT_ORDERS
     assert leftovers(home / "sandbox") == []
+
+
+@pytest.mark.parametrize("damaged", ["magento.db", "counterpoint.db"])
+def test_a_damaged_world_is_one_line_naming_the_file_and_the_reset(tmp_path: Path, damaged: str) -> None:
+    """Served as it was, a garbled store answered with the server's traceback and Magento's
+    "try again later"."""
+    assert orders_scanned(start(tmp_path, "--sandbox", "scan")) > 0
+    (tmp_path / "sandbox" / damaged).write_text("not a database\n", encoding="utf-8")
+    _, stderr = start(tmp_path, "--sandbox", "list").communicate(timeout=120)
+    assert stderr == (
+        f"c5attn: error: the sandbox world in {tmp_path / 'sandbox'} is damaged: {damaged}: file is not a "
+        "database\n  hint: start the world afresh with: c5attn sandbox reset\n"
+    )
