@@ -27,6 +27,7 @@ from c5attn.errors import (
 from c5attn.secrets import is_secret_key, odbc_segments
 
 SQLITE_PREFIX = "sqlite:///"
+_SQLITE_FORMS = "check counterpoint_dsn (sqlite:///relative/path or sqlite:////absolute/path)"
 _SQL_DBMS_NAME = 17  # pyodbc.SQL_DBMS_NAME, without importing pyodbc
 _DRIVER_PACKAGES = {
     "odbc driver 18 for sql server": "install Microsoft's msodbcsql18 package (packages.microsoft.com)",
@@ -117,17 +118,17 @@ def connect(dsn: str, *, timeout_seconds: int, autocommit: bool, read_only: bool
     ``read_only`` opens a SQLite file with ``mode=ro``; an ODBC login's rights are the server's
     business. ``timeout_seconds`` bounds the login and each statement.
     """
-    if is_sqlite_dsn(dsn):
+    if dsn[: len("sqlite:")].lower() == "sqlite:":
+        if not is_sqlite_dsn(dsn) or not dsn[len(SQLITE_PREFIX) :].strip():
+            raise CounterpointError(f"counterpoint_dsn {dsn!r} names no SQLite file", hint=_SQLITE_FORMS)
         return _connect_sqlite(sqlite_path(dsn), timeout_seconds, autocommit, read_only)
     return _connect_odbc(dsn, timeout_seconds, autocommit)
 
 
 def _connect_sqlite(path: Path, timeout_seconds: int, autocommit: bool, read_only: bool) -> DBConnection:
     if not path.is_file():
-        raise CounterpointError(
-            f"the Counterpoint database file {path} does not exist",
-            hint="check counterpoint_dsn (sqlite:///relative/path or sqlite:////absolute/path)",
-        )
+        problem = "is a folder, not a database file" if path.is_dir() else "does not exist"
+        raise CounterpointError(f"the Counterpoint database file {path} {problem}", hint=_SQLITE_FORMS)
     uri = f"file:{urllib.parse.quote(str(path))}?mode={'ro' if read_only else 'rw'}"
     try:
         connection = sqlite3.connect(
@@ -138,6 +139,15 @@ def _connect_sqlite(path: Path, timeout_seconds: int, autocommit: bool, read_onl
             check_same_thread=False,  # one user at a time, but not always the opening thread
         )
     except sqlite3.Error as exc:
+        raise translate_error(exc, SQLITE_PREFIX + str(path), connecting=True) from None
+    try:
+        connection.execute("PRAGMA schema_version").fetchall()  # SQLite reads the file only now
+    except sqlite3.Error as exc:
+        connection.close()
+        if "not a database" in str(exc):
+            raise CounterpointError(
+                f"the Counterpoint database file {path} is not a SQLite database", hint=_SQLITE_FORMS
+            ) from None
         raise translate_error(exc, SQLITE_PREFIX + str(path), connecting=True) from None
     check_parameter_limit(connection)
     return connection

@@ -440,6 +440,26 @@ def test_sqlite_database_that_does_not_exist(shop: Shop) -> None:
     assert_clear_error(shop.run("scan"), 1, "does not exist", "counterpoint_dsn")
 
 
+@pytest.mark.parametrize(
+    ("dsn", "message"),
+    [
+        ("folder", "is a folder, not a database file"),
+        ("text", "is not a SQLite database"),
+        ("sqlite://", "counterpoint_dsn 'sqlite://' names no SQLite file"),
+        ("sqlite:///", "counterpoint_dsn 'sqlite:///' names no SQLite file"),
+    ],
+)
+def test_a_sqlite_dsn_that_names_no_database_says_what_it_names(shop: Shop, dsn: str, message: str) -> None:
+    if dsn == "folder":
+        dsn = f"sqlite:///{shop.root}"
+    elif dsn == "text":
+        notes = shop.root / "notes.txt"
+        notes.write_text("not a database, but a file of some size " * 100, encoding="utf-8")
+        dsn = f"sqlite:///{notes}"
+    shop.configure(dsn=dsn)
+    assert_clear_error(shop.run("scan"), 1, message, "sqlite:///relative/path or sqlite:////absolute/path")
+
+
 def test_odbc_driver_that_does_not_exist(shop: Shop) -> None:
     shop.configure(dsn="DRIVER={No Such Driver 99};SERVER=127.0.0.1;DATABASE=cp;UID=c5;PWD=cp-pass-31")
     run = shop.run("scan")
