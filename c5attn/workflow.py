@@ -588,8 +588,9 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
         names = ", ".join(session.site.name for session in sessions)
         hint = "check the number (the increment ID shown to the customer) or choose the site with --site"
         # Suggested, never acted on: a write names its order exactly.
-        if (padded := _zero_padded(number)) and _find_in_sites(sessions, padded):
-            hint = f"did you mean {padded}? Magento's order numbers keep their leading zeros"
+        found = ((guess, why) for guess, why in _likely_meant(number) if _find_in_sites(sessions, guess))
+        if meant := next(found, None):
+            hint = f"did you mean {meant[0]}? {meant[1]}"
         raise OrderNotFound(f"order {number!r} was not found in Magento (site {names})", hint)
     if len(hits) > 1:
         raise AmbiguousOrder(
@@ -608,11 +609,17 @@ def _find_in_sites(sessions: Sequence[SiteSession], number: str) -> list[tuple[S
     return hits
 
 
-def _zero_padded(number: str) -> str | None:
-    """A short all-digit number as Magento pads it by default: typed "12345" is likely 000012345."""
-    if number.isascii() and number.isdigit() and len(number) < DEFAULT_ORDER_NUMBER_DIGITS:
-        return number.zfill(DEFAULT_ORDER_NUMBER_DIGITS)
-    return None
+def _likely_meant(number: str) -> list[tuple[str, str]]:
+    """What a number that was not found was likely meant to be, and why: without the "#" the
+    admin shows before it ("#000012345"), and a short all-digit one as Magento pads it ("12345")."""
+    bare = number.removeprefix("#").strip()
+    guesses = []
+    if bare and bare != number:
+        guesses.append((bare, "the # the Magento admin shows before it is not part of the number"))
+    if bare.isascii() and bare.isdigit() and len(bare) < DEFAULT_ORDER_NUMBER_DIGITS:
+        padded = bare.zfill(DEFAULT_ORDER_NUMBER_DIGITS)
+        guesses.append((padded, "Magento's order numbers keep their leading zeros"))
+    return guesses
 
 
 def view_order(session: SiteSession, order: MagentoOrder) -> OrderView:

@@ -59,6 +59,8 @@ def init(
     from c5attn.config import CONFIG_FILE_NAME, config_template
 
     env = get_env(ctx)
+    if path is not None and not path.strip():
+        raise UsageError("--path is empty", f"name the file to write, e.g. --path {CONFIG_FILE_NAME}")
     # The file later commands read first: C5ATTN_CONFIG names it in that environment.
     named = path or env.config_path or env.env.get("C5ATTN_CONFIG") or CONFIG_FILE_NAME
     target = env.cwd / Path(named).expanduser()
@@ -78,6 +80,9 @@ def _create_private_file(target: Path, text: str) -> None:
     try:
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        if target.is_dir():
+            raise UsageError(f"{target} is a folder", f"name the file: --path {target / 'c5attn.toml'}",
+                             ) from None
         raise UsageError(f"{target} already exists; not overwriting it",
                          "Edit that file, or write the template elsewhere: c5attn config init --path FILE",
                          ) from None

@@ -494,6 +494,16 @@ def test_cli_config_init_under_a_file_is_not_called_existing(runner: CliRunner, 
     assert "cannot be a folder" in result.stderr and "already exists" not in result.stderr
 
 
+def test_cli_config_init_into_a_folder_or_nowhere_says_so(runner: CliRunner, isolated_home: Path) -> None:
+    (isolated_home / "conf").mkdir()
+    into_folder = runner.invoke(app, ["config", "init", "--path", "conf"])
+    assert into_folder.exit_code == ExitCode.USAGE and "conf is a folder" in into_folder.stderr
+    assert f"--path {isolated_home / 'conf' / 'c5attn.toml'}" in into_folder.stderr
+    empty = runner.invoke(app, ["config", "init", "--path", ""])
+    assert empty.exit_code == ExitCode.USAGE and "--path is empty" in empty.stderr
+    assert not (isolated_home / "c5attn.toml").exists()
+
+
 @pytest.mark.parametrize("args", [["list", "--site"], ["scan", "--all", "--config"]])
 def test_cli_a_misplaced_global_option_without_its_value_gets_no_command_line(
     capsys: pytest.CaptureFixture[str], args: list[str]

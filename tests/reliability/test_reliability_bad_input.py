@@ -72,6 +72,17 @@ def test_a_number_typed_without_its_leading_zeros_is_suggested_not_used(
     assert cp_fingerprint(shop.counterpoint_db) == errors
 
 
+def test_a_number_typed_with_the_admins_hash_is_suggested_without_it(shop: Shop, small_world: World) -> None:
+    real = str(small_world.orders[0]["increment_id"])
+    for typed in (f"#{real}", f"#{real.lstrip('0')}"):
+        assert_clear_error(
+            shop.run("show", typed),
+            1,
+            f"order '{typed}' was not found in Magento",
+            f"hint: did you mean {real}? ",
+        )
+
+
 def test_a_short_number_with_no_padded_order_keeps_the_plain_hint(shop: Shop) -> None:
     run = shop.run("show", "4242")
     assert_clear_error(run, 1, "order '4242' was not found in Magento (site shop)", "hint: check the number")
