@@ -21,6 +21,7 @@ from c5attn import __version__
 from c5attn.errors import C5Error
 
 AUDIT_FILE = "audit.jsonl"
+_REQUIRED = ("at", "action", "result")  # what an entry must hold as text to be shown as one
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class AuditLog:
 
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / AUDIT_FILE
+        self.unreadable = 0  # lines the last ``entries`` skipped
 
     def check_writable(self) -> None:
         """Open the log for appending, and close it. Commands call this before their first write,
@@ -77,7 +79,9 @@ class AuditLog:
 
     def entries(self, order: str | None = None, site: str | None = None) -> Iterator[dict[str, Any]]:
         """Entries oldest first, optionally for one order and/or site. Lines that cannot be read
-        (torn by a kill, not UTF-8, not JSON) are skipped: one bad line must not hide the rest."""
+        (torn by a kill, not UTF-8, not JSON, not an entry) are skipped and counted in
+        ``unreadable``: one bad line must not hide the rest."""
+        self.unreadable = 0
         if not self.path.exists():
             return
         try:
@@ -92,14 +96,19 @@ class AuditLog:
                 try:
                     entry = json.loads(line.decode("utf-8"))
                 except (UnicodeDecodeError, json.JSONDecodeError):
-                    continue
-                if not isinstance(entry, dict):
+                    entry = None
+                if not _is_entry(entry):
+                    self.unreadable += line.strip() != b""
                     continue
                 if order is not None and entry.get("order") != order:
                     continue
                 if site is not None and entry.get("site") != site:
                     continue
                 yield entry
+
+
+def _is_entry(data: object) -> bool:
+    return isinstance(data, dict) and all(isinstance(data.get(key), str) for key in _REQUIRED)
 
 
 def _ends_mid_line(fd: int) -> bool:

@@ -440,7 +440,10 @@ def log(
 
     env = get_env(ctx)
     site = _logged_site(env)
-    entries = list(AuditLog(env.state_dir()).entries(order=order.strip() if order else None, site=site))
+    audit = AuditLog(env.state_dir())
+    entries = list(audit.entries(order=order.strip() if order else None, site=site))
+    if audit.unreadable:  # a run killed mid-write tears one line; more means the file was damaged
+        env.say(f"{audit.unreadable} line(s) of {audit.path} are not audit entries and were skipped")
     if json_out:
         print_json(env.stdout_file, entries)
         return

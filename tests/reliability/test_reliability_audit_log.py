@@ -26,9 +26,11 @@ def test_an_entry_appended_after_a_torn_line_starts_a_line_of_its_own(tmp_path: 
     assert [e["order"] for e in log.entries()] == ["100000001", "100000002"]
 
 
-def test_lines_that_are_not_utf8_or_not_json_are_skipped(tmp_path: Path) -> None:
-    log = log_around(tmp_path, b"\xff\xfe not UTF-8\n" + b"not JSON\n" + b"[1, 2]\n")
+def test_lines_that_are_not_utf8_or_not_json_or_not_entries_are_skipped_and_counted(tmp_path: Path) -> None:
+    junk = b"\xff\xfe not UTF-8\n" + b"not JSON\n" + b"[1, 2]\n" + b'{"at": 5}\n' + b"\n"
+    log = log_around(tmp_path, junk)
     assert [e["order"] for e in log.entries()] == ["100000001", "100000002"]
+    assert log.unreadable == 4  # the blank line is no entry, nor damage
 
 
 def test_the_log_command_reads_past_a_line_that_is_not_utf8(tmp_path: Path) -> None:
@@ -36,6 +38,7 @@ def test_the_log_command_reads_past_a_line_that_is_not_utf8(tmp_path: Path) -> N
     run = invoke(tmp_path, tmp_path / "c5attn.toml", "log", "--json")
     assert run.exception is None and run.exit_code == 0, run.stderr
     assert [e["order"] for e in json.loads(run.stdout)] == ["100000001", "100000002"]
+    assert f"1 line(s) of {tmp_path / 'audit.jsonl'} are not audit entries and were skipped" in run.stderr
 
 
 def test_the_log_command_names_an_audit_log_it_cannot_read(tmp_path: Path) -> None:
