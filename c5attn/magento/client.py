@@ -488,7 +488,9 @@ class MagentoClient:
                     auth=request_auth,
                     timeout=self._timeout,
                     verify=self.site.magento_verify_tls,
+                    stream=True,
                 )
+                _read_body(response, self.site.magento_timeout_seconds)
             except requests.RequestException as exc:
                 self._count()
                 error, maybe_sent = self._transport_error(exc, what)
@@ -597,6 +599,38 @@ def _in_background(fetch: Callable[..., R], *args: Any) -> Future[R]:
 
     threading.Thread(target=run, name="magento-page", daemon=True).start()
     return future
+
+
+def _read_body(response: requests.Response, seconds: float) -> None:
+    """Read the whole answer now, within ``seconds`` of its headers.
+
+    The read timeout bounds each wait for more bytes, not the answer: a server or proxy that
+    trickles a byte a second would hold a command for as long as it kept that up. ``read1`` returns
+    what has arrived, so the deadline is checked as the bytes come. Failures are raised as
+    ``requests`` raises them when it reads a body itself.
+    """
+    import urllib3.exceptions
+
+    deadline = time.monotonic() + seconds
+    chunks = []
+    try:
+        while chunk := response.raw.read1(_READ_SIZE, decode_content=True):
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                response.close()
+                raise requests.exceptions.ReadTimeout(f"the answer took over {seconds:g}s to arrive")
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ReadTimeout(exc) from exc
+    except urllib3.exceptions.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
+    except urllib3.exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except urllib3.exceptions.ProtocolError as exc:  # the connection dropped mid-answer
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    response._content = b"".join(chunks)
+
+
+_READ_SIZE = 1 << 16
 
 
 def _first_done(window: deque[Future[R]]) -> Future[R]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -136,6 +139,42 @@ def test_timeout_on_a_slow_server_is_not_retried(
     error = _raised(lambda: client.get_order(1), MagentoTimeout)
     assert "did not answer within 0.3s" in error.message
     assert client.request_count == 1
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    """Headers at once, then the body a byte every 0.1 s for 20 s: no single wait is long."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "200")
+        self.end_headers()
+        for _ in range(200):
+            try:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+            except OSError:  # the client gave up: what this test wants
+                return
+            time.sleep(0.1)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+def test_an_answer_that_trickles_in_times_out_by_the_whole_answer(client_factory: ClientFactory) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        client = client_factory(site_for(url, magento_timeout_seconds=0.5), retry=RetryPolicy(max_attempts=1))
+        started = time.monotonic()
+        error = _raised(lambda: client.get_order(1), MagentoTimeout)
+        assert "did not answer within 0.5s" in error.message
+        assert time.monotonic() - started < 10  # the whole answer would take 20 s
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_connection_refused_on_a_closed_port(client_factory: ClientFactory) -> None:
