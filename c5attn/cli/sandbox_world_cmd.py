@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from c5attn.cli.context import get_env
+from c5attn.errors import UsageError
 
 MAX_ORDERS = 1_000_000  # ten times the benchmark's largest world (~7 GB on disk): no typo runs for hours
 
@@ -19,7 +20,7 @@ def init(
     ] = 2000,
     seed: Annotated[int, typer.Option(help="The generator's seed: the same seed gives the same world.")] = 1,
     directory: Annotated[
-        Path | None,
+        str | None,  # not Path: Typer makes "" the current folder, and the world then landed there
         typer.Option("--dir", metavar="DIR", help="Where to write it (default: the data dir's sandbox/)."),
     ] = None,
 ) -> None:
@@ -30,7 +31,9 @@ def init(
     from c5attn.sandbox.embedded import init_world, sandbox_dir
 
     env = get_env(ctx)
-    target = directory or sandbox_dir(env.writable_state_dir())
+    if directory is not None and not directory.strip():
+        raise UsageError("--dir is empty", "name the folder to build the world in, or leave out --dir")
+    target = env.cwd / Path(directory).expanduser() if directory else sandbox_dir(env.writable_state_dir())
     summary = init_world(target, orders=orders, seed=seed, now=env.now())
     env.say(f"sandbox world of {summary.get('orders', orders)} orders (seed {seed}) in {target}", result=True)
 

@@ -39,3 +39,9 @@ def test_an_absurd_number_of_orders_is_refused_before_building(runner: CliRunner
     result = runner.invoke(app, ["sandbox", "init", "--orders", "99999999999", "--dir", str(tmp_path / "w")])
     assert result.exit_code == ExitCode.USAGE
     assert "1<=x<=1000000" in result.output and not (tmp_path / "w").exists()
+
+
+def test_an_empty_dir_is_refused_not_the_current_folder(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sandbox", "init", "--orders", "5", "--dir", ""])
+    assert result.exit_code == ExitCode.USAGE and "--dir is empty" in result.stderr
+    assert not (Path.cwd() / "world.json").exists()
