@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 from typing import Annotated
@@ -161,8 +162,10 @@ def serve(
     try:
         url = server.start()
     except OSError as exc:
+        in_use = exc.errno in (errno.EADDRINUSE, errno.EACCES)  # taken, or below 1024 without the right
         raise UsageError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc}", "pick another --port"
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            "pick another --port" if in_use else "give --host an address of this machine, e.g. 127.0.0.1",
         ) from exc
     typer.echo(f"listening on {url}")
     while not stopping.wait(0.2):

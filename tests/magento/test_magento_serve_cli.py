@@ -275,3 +275,14 @@ def test_a_store_that_cannot_be_written_is_said_to_be_read_only(
     assert result.exit_code == 1, result.output
     assert f"c5attn: error: {store} or its folder is read-only" in result.stderr
     assert "hint: make it writable, or copy it to a folder that is" in result.stderr
+
+
+def test_an_address_it_cannot_listen_on_gets_the_hint_for_its_cause(tmp_path: Path) -> None:
+    load_orders(tmp_path / "store.db", [make_order(1)])
+    with serving(tmp_path) as (url, _):
+        taken = run_serve(tmp_path, "--db", str(tmp_path / "store.db"), "--port", url.rsplit(":", 1)[1])
+    assert taken.returncode == 2 and "Address already in use" in taken.stderr
+    assert "hint: pick another --port" in taken.stderr
+    nowhere = run_serve(tmp_path, "--db", str(tmp_path / "store.db"), "--host", "999.1.1.1")
+    assert nowhere.returncode == 2 and "cannot listen on 999.1.1.1" in nowhere.stderr
+    assert "hint: give --host an address of this machine" in nowhere.stderr
