@@ -475,8 +475,12 @@ class _Loader:
         site = SiteConfig(name=name, **values, secret_refs=refs, secret_errors=errors)
         for state, status in site.resolve_status.items():
             if status == site.needs_attention_status:
-                raise self.error(f"{prefix}.resolve_status.{state}",
-                                 f"is {status!r}, the Needs Attention status resolve takes orders out of")
+                if state in (table.get("resolve_status") or {}):
+                    raise self.error(f"{prefix}.resolve_status.{state}",
+                                     f"is {status!r}, the Needs Attention status resolve takes orders out of")
+                raise self.error(f"{prefix}.statuses.needs_attention",  # resolve_status is the default
+                                 f"is {status!r}, which resolve sets for state {state!r} (resolve_status): "
+                                 "Needs Attention needs a status of its own")
             if status not in site.state_statuses.get(state, []):
                 raise self.error(f"{prefix}.resolve_status.{state}",
                                  f"is {status!r}, which {prefix}.state_statuses.{state} does not list")

@@ -275,6 +275,11 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
             "sites.web.state_statuses.processing does not list",
         ),
         (
+            BASE + AUTH + '[sites.web.statuses]\nneeds_attention = "complete"\n',
+            "sites.web.statuses.needs_attention",
+            "which resolve sets for state 'complete' (resolve_status)",
+        ),
+        (
             BASE + AUTH + '[sites.web.resolve_status]\nprocessing = "needs_attention"\n',
             "sites.web.resolve_status.processing",
             "the Needs Attention status",
