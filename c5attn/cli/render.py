@@ -160,6 +160,8 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
 
 # Narrower than this, a queue's next step is read a word or two a line: it gets lines of its own.
 NEXT_STEP_MIN_WIDTH = 30
+TEXT_COLUMNS = frozenset({"comment", "message", "lines", "next step", "value", "title", "steps"})  # prose
+TEXT_COLUMN_MIN = 16  # the narrowest a prose column of a table gets; narrower, the table becomes records
 RECORD_INDENT = 4  # a record's long values, under its line of facts (``print_records``)
 
 
@@ -275,26 +277,31 @@ def print_table(
     ``colours``: one per row, for the ``coloured_column`` cell, or the whole row when it is None.
     """
     cells = [[_cell(value) for value in row] for row in rows]
-    if console is None or _too_narrow(console, headers, cells):
+    if console is None:
         from tabulate import tabulate
 
         heading = f"\n{title}\n" if plain_title else ""
         out.write(heading + tabulate(cells, headers=list(headers), tablefmt=plain_format) + "\n")
         return
+    layout = _layout(console, headers, cells, ruled_rows=ruled_rows)
+    if layout is None:
+        details = [header for header in headers if header in TEXT_COLUMNS]
+        print_records(
+            console, headers, rows, details=details, title=title, colours=colours,
+            coloured_column=coloured_column,
+        )
+        return
+    chrome, widths = layout
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(
-        title=title or None,
-        title_justify="left",
-        show_lines=ruled_rows,
-        **({} if ruled_rows else _chrome(console, headers, cells)),
-    )
+    table = Table(title=title or None, title_justify="left", show_lines=ruled_rows, **chrome)
     for index, header in enumerate(headers):
         table.add_column(
             header,
             justify="right" if header in RIGHT_ALIGNED_COLUMNS else "left",
-            **_wrapping(header, cells, index),
+            width=widths[index] if widths else None,
+            overflow="fold",  # a word wider than its column (only prose's can be) is split, never cut
         )
     coloured = headers.index(coloured_column) if coloured_column else None
     for index, row in enumerate(cells):
@@ -477,35 +484,43 @@ def _print_item(console: Console, bullet: str, body: Text) -> None:
         console.print(Text(bullet if number == 0 else " " * len(bullet)) + line)
 
 
-def _wrapping(header: str, cells: Sequence[Sequence[Any]], index: int) -> dict[str, Any]:
-    """How a Rich column fits a narrow terminal: identifiers stay whole, other text folds (a word
-    wider than its column is split, never cut)."""
-    if header in IDENTIFIER_COLUMNS:
-        return {"no_wrap": True, "min_width": _widest(cells, index)}
-    return {"overflow": "fold"}
+_LIGHT = {"show_edge": False, "pad_edge": False, "collapse_padding": True}  # + box.SIMPLE_HEAD
 
 
-def _chrome(console: Console, headers: Sequence[str], cells: Sequence[Sequence[str]]) -> dict[str, Any]:
-    """The borders of a table without rules between its rows: boxed where every word fits whole;
-    else, where that makes them fit, only a rule under the headings and two spaces between columns
-    (``show``'s per-SKU headings folded to "invoice/d" at 80 columns)."""
+def _layout(
+    console: Console, headers: Sequence[str], cells: Sequence[Sequence[str]], *, ruled_rows: bool
+) -> tuple[dict[str, Any], list[int | None] | None] | None:
+    """How a table fits the terminal without splitting a number, a date or an identifier: its
+    borders, and the width to hold each column to (None: as Rich likes); None when it cannot.
+
+    Boxed as it comes where that fits. Else every column but prose held to its widest value while
+    prose wraps, its heading whole if that fits, else wrapped between words: boxed, else only a
+    rule under the headings and two spaces between columns (``show``'s per-SKU table at 80
+    columns). Else, with prose needing ``TEXT_COLUMN_MIN`` (a longer word of it is folded), it does
+    not fit: records (``print_records``)."""
     from rich import box
 
-    words = [_longest_word([headers, *cells], i) for i in range(len(headers))]  # headings included
-    if 1 + sum(3 + width for width in words) <= console.width:
-        return {}
-    if sum(words) + 2 * (len(words) - 1) <= console.width:
-        return {"box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "collapse_padding": True}
-    return {}
-
-
-def _too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequence[Any]]) -> bool:
-    """Whether a Rich table would have to crop an identifier: its identifiers whole, every other
-    column folded to one character, and the borders do not fit the terminal. Plain lines then,
-    which the terminal wraps without cutting a value."""
-    widths = [_widest(cells, i) if header in IDENTIFIER_COLUMNS else 1 for i, header in enumerate(headers)]
-    needed = 1 + sum(3 + width for width in widths)
-    return needed > console.width
+    natural = [max(len(header), _widest(cells, i)) for i, header in enumerate(headers)]
+    if 1 + sum(3 + width for width in natural) <= console.width:
+        return {}, None
+    prose = [min(_longest_word([headers, *cells], i), TEXT_COLUMN_MIN) for i in range(len(headers))]
+    holds = [  # headings whole, then wrapped between their words
+        [None if header in TEXT_COLUMNS else natural[i] for i, header in enumerate(headers)],
+        [
+            None if header in TEXT_COLUMNS else max(_longest_word([[header]], 0), _widest(cells, i))
+            for i, header in enumerate(headers)
+        ],
+    ]
+    boxed: dict[str, Any] = {}
+    light: dict[str, Any] = {"box": box.SIMPLE_HEAD, **_LIGHT}
+    columns = len(headers)
+    borders = [(boxed, 1 + 3 * columns)] + ([] if ruled_rows else [(light, 2 * (columns - 1))])
+    for chrome, border in borders:
+        for held in holds:
+            least = [prose[i] if width is None else width for i, width in enumerate(held)]
+            if sum(least) + border <= console.width:
+                return chrome, held
+    return None
 
 
 def _widest(cells: Sequence[Sequence[Any]], index: int) -> int:

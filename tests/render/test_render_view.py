@@ -5,6 +5,7 @@ narrow terminal never splits the numbers an operator copies."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -192,13 +193,30 @@ def test_a_narrow_terminal_never_splits_a_release_ticket_its_document_id_or_a_sk
     out = io.StringIO()
     view = _view(releases=(ReleaseTicket(doc_id=10000004506, tkt_no="000000007-01", posted=True, time=NOW),))
     print_order_view(narrow_terminal(out, 60).stdout, view, NOW, plain=False)
-    assert "000000007-01" in out.getvalue() and "10000004506" in out.getvalue()
-    assert "│ [B]SKU " in out.getvalue()  # a table still, the SKU whole
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("000000007-01    10000004506  posted") for line in lines)  # a record, whole
+    assert any(line.startswith("[B]SKU  1") for line in lines)
+    assert "    price: 5" in lines  # a column past the edge: a line of its own, the number whole
+    assert max(map(len, lines)) <= 60
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80, 100, 140])
+def test_show_never_splits_a_number_or_a_date_nor_folds_a_heading(columns: int) -> None:
+    """At 40 columns the per-SKU headings read a letter a line and a price split "5" / "2";
+    tables now hold such columns whole, or become records."""
+    out = io.StringIO()
+    view = _view(releases=(ReleaseTicket(doc_id=10000004506, tkt_no="000000007-01", posted=True, time=NOW),))
+    print_order_view(narrow_terminal(out, columns).stdout, view, NOW, plain=False)
+    text = out.getvalue()
+    assert max(map(len, text.splitlines())) <= columns
+    assert "2026-11-26T12:00+00:00" in text and "10000004506" in text
+    for heading in ("ordered", "invoiced", "released", "price", "time"):
+        assert re.search(rf"(^|[ │]){heading}([ │:]|$)", text, re.MULTILINE), heading
 
 
 @pytest.mark.parametrize("columns", [30, 24, 16])
-def test_a_terminal_too_narrow_for_a_table_gets_plain_lines_with_every_identifier_whole(columns: int) -> None:
-    """Rich would crop ("1000000…") once the identifiers alone do not fit; plain lines never do."""
+def test_a_terminal_too_narrow_for_a_table_gets_records_with_every_identifier_whole(columns: int) -> None:
+    """Rich would crop ("1000000…") once the identifiers alone do not fit; records never do."""
     out = io.StringIO()
     view = _view(releases=(ReleaseTicket(doc_id=10000004506, tkt_no="000000007-01", posted=True, time=NOW),))
     print_order_view(narrow_terminal(out, columns).stdout, view, NOW, plain=False)
