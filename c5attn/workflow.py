@@ -784,9 +784,9 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
 
 
 def dismiss_order_errors(
-    session: SiteSession, order: MagentoOrder, shown: Sequence[OrderError], *, done: str = ""
+    session: SiteSession, order: MagentoOrder, listed: Sequence[OrderError], *, done: str = ""
 ) -> int:
-    """Dismiss the order's open errors the operator was ``shown``, read them again, record it.
+    """Dismiss the order's open errors ``listed`` to the operator, read them again, record it.
 
     An error that arrived after they were shown is left open and named (``PartialFailure``): no
     one confirmed it. ``done`` says what the command wrote before (for the message of a Ctrl-C
@@ -800,7 +800,7 @@ def dismiss_order_errors(
             order, "dismiss-error", "skipped", before=before, after=before, message="no open errors"
         )
         return 0
-    confirmed = {error.err_id for error in shown}
+    confirmed = {error.err_id for error in listed}
     to_dismiss = [error.err_id for error in open_before if error.err_id in confirmed]
     count: int | None = 0
     remaining = open_before
