@@ -301,7 +301,12 @@ def translate_error(
         )
     if "database is locked" in raw_text:
         return CounterpointError("the Counterpoint database is busy (locked)", hint="try again in a moment")
-    code = f" [{state}]" if state else ""
+    code = f" [{state}]" if state and f"[{state}]" not in text else ""
+    if connecting:  # no statement was sent yet: the SQL would not help
+        return CounterpointError(
+            f"cannot connect to the Counterpoint database{code}: {text}",
+            hint="check counterpoint_dsn: its driver, and the server or file (Database=) it names",
+        )
     return CounterpointError(
         f"Counterpoint database error{code}: {text}", hint="run with --verbose to see the SQL"
     )

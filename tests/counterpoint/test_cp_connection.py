@@ -100,7 +100,7 @@ def test_cp_sqlite_read_connection_cannot_write(cp_db):
         ("42000", "[42000] The SELECT permission was denied on the object 'PS_DOC_PMT', database 'CP'.",
          SQL_SERVER_DSN, False, CounterpointAuthError, "may not use PS_DOC_PMT"),
         ("HY000", f"[HY000] something odd with {SECRET}\nsecond line", SQL_SERVER_DSN, False,
-         CounterpointError, "error [HY000]: [HY000] something odd with *** second line"),
+         CounterpointError, "database error: [HY000] something odd with *** second line"),
     ],
 )  # fmt: skip
 def test_cp_driver_errors_become_one_line_messages(state, message, dsn, connecting, kind, expected):

@@ -76,3 +76,12 @@ def test_cp_odbc_dismiss_commits_and_rolls_back(cp_db, odbc_site):
     assert [row[:3] for row in rows[:2]] == [(7, "Y", "jane"), (8, "Y", "jane")]
     assert {datetime.fromisoformat(row[3]) for row in rows[:2]} == {datetime(2024, 6, 1, 7)}  # Chicago time
     assert [row[1:3] for row in rows[2:]] == [("N", None), ("N", None)]  # rolled back
+
+
+def test_cp_odbc_a_database_the_driver_cannot_open_is_a_connection_error(tmp_path, make_site, odbc_site):
+    """No statement was sent: the hint points at the DSN, not at --verbose and the SQL."""
+    missing = make_site(counterpoint_dsn=f"DRIVER={DRIVER};Database={tmp_path / 'no-such-dir' / 'cp.db'}")
+    with CounterpointStore(missing) as store, pytest.raises(CounterpointError) as raised:
+        store.fetch_orders(["100"])
+    assert raised.value.message.startswith("cannot connect to the Counterpoint database: [HY000]")
+    assert "Database=" in (raised.value.hint or "") and "--verbose" not in (raised.value.hint or "")
