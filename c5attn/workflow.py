@@ -42,6 +42,7 @@ from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
 from c5attn.scenarios import scenario_for
 from c5attn.verdict import Verdict, assess, record_text
+from c5attn.wording import counted
 
 if TYPE_CHECKING:
     from c5attn.magento.client import StatusChange
@@ -830,7 +831,7 @@ def dismiss_order_errors(
                 "interrupted while dismissing its Counterpoint errors: whether the transaction "
                 "committed (it dismisses all of them or none) is unknown"
                 if count is None
-                else f"{count} Counterpoint error(s) dismissed, interrupted before reading them back"
+                else f"{counted(count, 'Counterpoint error')} dismissed, interrupted before reading them back"
             )
             session.record(order, "dismiss-error", "unknown", before=before, after={}, message=unknown)
             raise Interrupted(
@@ -851,13 +852,13 @@ def dismiss_order_errors(
     )
     if stuck:
         raise PartialFailure(
-            f"order {number}: {count} order error(s) dismissed, but {_numbered(stuck)} still open after "
-            "it, and Commerce5 keeps e-mailing about them" + (f"; {arrived}" if arrived else ""),
+            f"order {number}: {counted(count, 'order error')} dismissed, but {_numbered(stuck)} still "
+            "open after it, and Commerce5 keeps e-mailing about them" + (f"; {arrived}" if arrived else ""),
             "look at these rows of the Commerce5 error table in Counterpoint",
         )
     if unseen:
         raise PartialFailure(
-            f"order {number}: {count} order error(s) dismissed; {arrived}",
+            f"order {number}: {counted(count, 'order error')} dismissed; {arrived}",
             f"see it, and dismiss it if it is done, with: {session.command} dismiss-error {number}",
         )
     return count

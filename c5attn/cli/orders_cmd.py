@@ -15,6 +15,7 @@ import typer
 from c5attn.cli.context import get_env
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions
 from c5attn.errors import ExitCode, Interrupted, UsageError
+from c5attn.wording import counted
 
 if TYPE_CHECKING:
     from c5attn.cli.context import CliEnv
@@ -178,12 +179,14 @@ def _apply_flags(
     for session, verdicts in plans:
         for verdict in verdicts[: max(PLAN_LINES - shown, 0)]:
             env.say(
-                f"will flag {verdict.order.increment_id} ({session.site.name}): {verdict.order.status} → "
+                f"{'would' if dry_run else 'will'} flag {verdict.order.increment_id} ({session.site.name}): "
+                f"{verdict.order.status} → "
                 f"{session.site.needs_attention_status}, {', '.join(verdict.classification.scenarios)}"
             )
             shown += 1
     if total > shown:
-        env.say(f"… and {total - shown} more (scan --json lists them all)")
+        listed = 'in scan --json, the findings with "flagged": false, "resolved": false'
+        env.say(f"… and {total - shown} more ({listed})")
     if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
         return
     outcomes: list[WriteResult] = []
@@ -351,12 +354,23 @@ def resolve(
         )
         env.say(f"order {found.increment_id} (site {session.site.name}, state {found.state}):")
         env.say(f"  status {found.status} → {plan.target_status}, with the comment:")
-        env.say(f"  {plan.comment}")
+        for line in plan.comment.splitlines():  # the note, then c5attn's marker
+            env.say(f"    {line}")
         if dismiss_error:
-            listed = ":" if plan.dismiss else ""
-            env.say(f"  then dismiss {len(plan.dismiss)} open Counterpoint order error(s){listed}")
+            if plan.dismiss:
+                env.say(f"  then dismiss {counted(len(plan.dismiss), 'open Counterpoint order error')}:")
+            else:
+                env.say("  no open Counterpoint order error to dismiss")
             _say_errors(env, plan.dismiss, indent="    ")
         env.say("  the customer is not notified")
+        if hits := view.verdict.classification.hits:  # the usual case: the follow-up is outside c5attn
+            from c5attn.cli.render import money
+
+            at_risk = money(max(hit.money_at_risk for hit in hits), found.order_currency_code or "")
+            env.say(
+                f"  the data still shows {', '.join(hit.code for hit in hits)} (at risk {at_risk}): resolve "
+                "records that its follow-up is done, and scans leave this evidence alone from then on"
+            )
         if not confirm_write(env, "Resolve this order?", yes=yes, dry_run=dry_run):
             return
         with write_locks(env, session):
@@ -364,7 +378,7 @@ def resolve(
         change = outcome.status_change
         env.say(f"{found.increment_id}: {change.before} → {change.after}; comment added", result=True)
         if outcome.dismissed is not None:
-            dismissed = f"{outcome.dismissed} Counterpoint order error(s) dismissed"
+            dismissed = f"{counted(outcome.dismissed, 'Counterpoint order error')} dismissed"
             env.say(f"{found.increment_id}: {dismissed}", result=True)
         elif view.open_errors:
             _remind_of_open_errors(env, session, found, len(view.open_errors))
@@ -378,7 +392,8 @@ def _say_errors(env: CliEnv, errors: Sequence[OrderError], *, indent: str) -> No
 
 def _remind_of_open_errors(env: CliEnv, session: SiteSession, order: MagentoOrder, count: int) -> None:
     env.say(
-        f"{count} Commerce5 order error(s) are still open, and Commerce5 keeps e-mailing about them: "
+        f"{counted(count, 'Commerce5 order error')} {'is' if count == 1 else 'are'} still open, and "
+        "Commerce5 keeps e-mailing about them: "
         f"{session.command} dismiss-error {order.increment_id}"
     )
 
@@ -417,13 +432,18 @@ def _dismiss_open_errors(
     if not errors:
         env.say(f"{order.increment_id}: no open order errors; nothing to dismiss", result=True)
         return
-    env.say(f"order {order.increment_id} (site {session.site.name}) has {len(errors)} open error(s):")
+    where = f"order {order.increment_id} (site {session.site.name})"
+    env.say(f"{where} has {counted(len(errors), 'open error')}:")
     _say_errors(env, errors, indent="  ")
-    if not confirm_write(env, f"Dismiss {len(errors)} error(s)?", yes=yes, dry_run=dry_run):
+    question = "Dismiss it?" if len(errors) == 1 else f"Dismiss these {len(errors)}?"
+    if not confirm_write(env, question, yes=yes, dry_run=dry_run):
         return
     with write_locks(env, session):
         count = dismiss_order_errors(session, order, errors)
-    env.say(f"{order.increment_id}: {count} order error(s) dismissed", result=True)
+    env.say(f"{order.increment_id}: {counted(count, 'order error')} dismissed", result=True)
+    if order.status == session.site.needs_attention_status:
+        env.say(f"the order is still at Needs Attention; when its follow-up is done: "
+                f"{session.command} resolve {order.increment_id}")
 
 
 def log(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -93,7 +94,8 @@ def print_csv(out: TextIO, rows: Iterable[dict[str, Any]]) -> None:
     out.write(buffer.getvalue())
 
 
-def _money(value: object, currency: str) -> str:
+def money(value: object, currency: str) -> str:
+    """An amount as c5attn shows money: two decimals, thousands grouped, then the currency."""
     amount = Decimal(str(value or 0))
     return f"{amount:,.2f} {currency}".strip()
 
@@ -129,7 +131,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
             row["site"],
             _label(row),
             _age(row.get("age_days")),
-            _money(row.get("money_at_risk"), row.get("currency") or ""),
+            money(row.get("money_at_risk"), row.get("currency") or ""),
             "yes" if row.get("flagged") else "no",
             _next_step(row),
         ]
@@ -373,9 +375,9 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     out(f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})", style="bold")
     out(
         f"Magento: state {order.state}, status {order.status}; grand total "
-        f"{_money(order.grand_total, order.order_currency_code)}, invoiced "
-        f"{_money(order.total_invoiced, order.order_currency_code)}, paid "
-        f"{_money(order.total_paid, order.order_currency_code)}"
+        f"{money(order.grand_total, order.order_currency_code)}, invoiced "
+        f"{money(order.total_invoiced, order.order_currency_code)}, paid "
+        f"{money(order.total_paid, order.order_currency_code)}"
     )
     if cp is None:
         out("Counterpoint: not imported (no order with this number in the web store)")
@@ -383,7 +385,8 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out(
             f"Counterpoint: order doc {cp.doc_id} ticket {cp.tkt_no} "
             f"({'posted' if cp.posted else 'open'}){', CANCELED' if cp.canceled else ''}; "
-            f"import deposits {cls.import_deposits}, manual deposits {cls.manual_deposits}"
+            f"import deposits {money(cls.import_deposits, order.order_currency_code or '')}, manual deposits "
+            f"{money(cls.manual_deposits, order.order_currency_code or '')}"
             + (" (pre-invoiced)" if cls.pre_invoiced else "")
         )
     if cls.skus:
@@ -449,7 +452,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         why = "Why: " + ("resolved earlier with the same evidence; " if verdict.resolved else "")
         console.print(Text(why, style="bold") + Text(", ".join(hit.code for hit in cls.hits)))
         for hit in cls.hits:
-            at_risk = _money(hit.money_at_risk, order.order_currency_code)
+            at_risk = money(hit.money_at_risk, order.order_currency_code)
             reason = Text(printable(f": {hit.reason} (at risk {at_risk})"))
             _print_item(console, "  - ", Text(hit.code, style=COLOURS.get(hit.code, "")) + reason)
     elif verdict.stale:
@@ -461,7 +464,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     if verdict.steps:
         out("Follow-up:", style="bold")
         for number, step in enumerate(verdict.steps, 1):
-            _print_item(console, f"  {number}. ", Text(printable(step)))
+            _print_item(console, f"  {number}. ", Text(printable(_reaching(step, view.command))))
     commands = [view.resolve_command] if view.resolve_command else []
     if view.open_errors:
         commands.append(f"dismiss-error {order.increment_id}")
@@ -469,6 +472,15 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out("Next commands:", style="bold")
         for command in commands:
             out(f"  {view.command} {command}")
+
+
+_STEP_COMMAND = re.compile(r"\bc5attn (?=(?:show|resolve|dismiss-error) )")
+
+
+def _reaching(step: str, command: str) -> str:
+    """A step's c5attn command as it reaches this order's site (``c5attn --sandbox resolve …``), so
+    it can be copied as it is; the steps themselves (in JSON, in Magento comments) name no site."""
+    return _STEP_COMMAND.sub(f"{command} ", step)
 
 
 def _print_item(console: Console, bullet: str, body: Text) -> None:
