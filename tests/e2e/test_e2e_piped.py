@@ -114,31 +114,27 @@ def test_a_reader_gone_before_any_output_is_no_error(tmp_path: Path) -> None:
     assert code == 0 and _quiet(stderr), stderr
 
 
+def _with_closed(descriptor: int, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``c5attn ARGS`` with ``descriptor`` (1: stdout, 2: stderr) closed before it starts, as
+    ``>&-`` leaves it (Python then gives None for the stream); the other stream captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "c5attn", *args],
+        stdout=subprocess.DEVNULL if descriptor == 1 else subprocess.PIPE,
+        stderr=subprocess.DEVNULL if descriptor == 2 else subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: os.close(descriptor),
+        timeout=120,
+    )
+
+
 def test_a_stream_closed_before_the_start_is_written_nowhere(tmp_path: Path) -> None:
-    """``c5attn ... >&-`` (cron with no stdout, a closed descriptor): Python gives None for the
-    stream; c5attn runs and keeps its own exit code, with no traceback on the other stream."""
+    """``c5attn ... >&-`` (cron with no stdout): c5attn runs and keeps its own exit code, with no
+    traceback on the other stream."""
     env = {**os.environ, "C5ATTN_HOME": str(tmp_path), "C5ATTN_CONFIG": str(tmp_path / "none.toml")}
-    command = [sys.executable, "-m", "c5attn"]
-    no_stdout = subprocess.run(
-        [*command, "--version"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        pass_fds=(),
-        preexec_fn=lambda: os.close(1),
-        timeout=60,
-    )
+    no_stdout = _with_closed(1, ["--version"], env)
     assert no_stdout.returncode == 0 and no_stdout.stderr == "", no_stdout.stderr
-    no_stderr = subprocess.run(
-        [*command, "show", "000000001"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        preexec_fn=lambda: os.close(2),
-        timeout=60,
-    )
+    no_stderr = _with_closed(2, ["show", "000000001"], env)
     assert no_stderr.returncode == 2 and "Traceback" not in no_stderr.stdout  # no site is configured
 
 
@@ -162,25 +158,8 @@ def test_output_that_cannot_be_written_fails_the_command_in_one_line(tmp_path: P
 def test_a_command_with_a_stream_closed_before_the_start_keeps_its_exit_code(tmp_path: Path) -> None:
     """The sandbox's own commands too: their output goes nowhere, their exit code stays theirs."""
     env = {**os.environ, "C5ATTN_HOME": str(tmp_path)}
-    command = [sys.executable, "-m", "c5attn", "--sandbox"]
-    no_stdout = subprocess.run(
-        [*command, "scan", "--all", "--json", "--fail-if-found"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=lambda: os.close(1),
-        timeout=120,
-    )
+    no_stdout = _with_closed(1, ["--sandbox", "scan", "--all", "--json", "--fail-if-found"], env)
     assert no_stdout.returncode == 6 and "Traceback" not in no_stdout.stderr, no_stdout.stderr
     assert "orders scanned" in no_stdout.stderr
-    no_stderr = subprocess.run(
-        [*command, "scan", "--all", "--fail-if-found"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        preexec_fn=lambda: os.close(2),
-        timeout=120,
-    )
+    no_stderr = _with_closed(2, ["--sandbox", "scan", "--all", "--fail-if-found"], env)
     assert no_stderr.returncode == 6 and "Traceback" not in no_stderr.stdout

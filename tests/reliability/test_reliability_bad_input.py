@@ -9,6 +9,7 @@ import sqlite3
 import ssl
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -350,28 +351,41 @@ def test_unreachable_host(shop: Shop, no_backoff: None) -> None:
     assert_clear_error(shop.run("scan"), 1, "cannot reach http://127.0.0.1:", "check magento_url")
 
 
-class _HtmlPage(BaseHTTPRequestHandler):
-    """A web server that is not Magento's API: every path answers the shop's HTML home page."""
+def _answering(body: bytes, content_type: str = "application/json") -> type[BaseHTTPRequestHandler]:
+    class Answer(BaseHTTPRequestHandler):
+        """A server that answers every GET with one body: not Magento's API (a proxy, a cache, the
+        shop's web pages)."""
 
-    def do_GET(self) -> None:
-        body = b"<!doctype html><html><head><title>Luma</title></head><body>Welcome</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet."""
+
+    return Answer
+
+
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
 def html_site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _HtmlPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """Every path answers the shop's HTML home page."""
+    page = b"<!doctype html><html><head><title>Luma</title></head><body>Welcome</body></html>"
+    with _serving(_answering(page, "text/html; charset=UTF-8")) as url:
+        yield url
 
 
 def test_magento_answering_an_html_page(shop: Shop, html_site: str, no_backoff: None) -> None:
@@ -387,23 +401,6 @@ def test_doctor_does_not_call_a_web_page_magento(shop: Shop, html_site: str, no_
     assert "answers, but not as Magento does (an HTML page)" in reachable["detail"]
 
 
-def _answering(body: bytes) -> type[BaseHTTPRequestHandler]:
-    class Answer(BaseHTTPRequestHandler):
-        """A server that answers every GET with one JSON body (a proxy, a cache, a wrong app)."""
-
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            """Quiet."""
-
-    return Answer
-
-
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -416,15 +413,10 @@ def _answering(body: bytes) -> type[BaseHTTPRequestHandler]:
 def test_a_search_answer_without_its_orders_is_an_error_not_an_all_clear(
     shop: Shop, body: bytes, message: str
 ) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _answering(body))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        shop.configure(url=f"http://127.0.0.1:{server.server_address[1]}")
+    with _serving(_answering(body)) as url:
+        shop.configure(url=url)
         for command in (("scan", "--fail-if-found"), ("list",)):
             assert_clear_error(shop.run(*command), 1, message, "check magento_url")
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_magento_answering_html_error_pages_until_retries_run_out(shop: Shop, no_backoff: None) -> None:
