@@ -589,7 +589,7 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
         names = ", ".join(session.site.name for session in sessions)
         hint = "check the number (the increment ID shown to the customer) or choose the site with --site"
         # Suggested, never acted on: a write names its order exactly.
-        found = ((guess, why) for guess, why in _likely_meant(number) if _find_in_sites(sessions, guess))
+        found = ((guess, why) for guess, why in likely_meant(number) if _find_in_sites(sessions, guess))
         if meant := next(found, None):
             hint = f"did you mean {meant[0]}? {meant[1]}"
         raise OrderNotFound(f"order {number!r} was not found in Magento (site {names})", hint)
@@ -610,7 +610,7 @@ def _find_in_sites(sessions: Sequence[SiteSession], number: str) -> list[tuple[S
     return hits
 
 
-def _likely_meant(number: str) -> list[tuple[str, str]]:
+def likely_meant(number: str) -> list[tuple[str, str]]:
     """What a number that was not found was likely meant to be, and why: without the "#" the
     admin shows before it ("#000012345"), and a short all-digit one as Magento pads it ("12345")."""
     bare = number.removeprefix("#").strip()

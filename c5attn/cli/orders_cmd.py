@@ -470,6 +470,12 @@ def log(
     if not entries:
         which = (f" for {order}" if order else "") + (f" of site {site}" if site else "")
         env.say(f"the audit log has no entries{which}")
+        from c5attn.workflow import likely_meant
+
+        for guess, why in likely_meant(order.strip()) if order else []:
+            if next(audit.entries(order=guess, site=site), None) is not None:
+                env.say(f"did you mean {guess}? {why}")
+                break
         return
     cells = [
         [

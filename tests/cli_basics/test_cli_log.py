@@ -93,3 +93,13 @@ def test_an_operator_name_with_a_control_character_is_one_usage_error(
         "(it is written to Magento comments and the audit log)",
         "  hint: Use a name of printable characters only.",
     ]
+
+
+def test_log_of_an_order_typed_as_the_admin_shows_it_suggests_its_number(
+    runner: CliRunner, audit_log: AuditLog
+) -> None:
+    audit_log.append(AuditEntry("web", "000010081", "resolve", {}, {}, "ok", "jane"))
+    for typed in ("10081", "#000010081"):
+        result = runner.invoke(app, ["log", typed])
+        assert result.exit_code == 0
+        assert f"no entries for {typed}" in result.stderr and "did you mean 000010081?" in result.stderr
