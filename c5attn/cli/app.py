@@ -111,7 +111,8 @@ class C5Group(TyperGroup):
                 return UsageError(
                     f"{option} is a global option: it goes before the command", "type: c5attn --version"
                 )
-            moved += after[i : i + width]
+            if not (getattr(param, "is_flag", False) and token in before):  # --sandbox twice: once
+                moved += after[i : i + width]
             i += width
         hint = None
         if command is not None:
@@ -175,7 +176,11 @@ def _print_version(value: bool) -> None:
 
 SiteOpt = Annotated[
     str | None,
-    typer.Option("--site", metavar="NAME", help="Work on this site only (default: C5ATTN_SITE, else all)."),
+    typer.Option(
+        "--site",
+        metavar="NAME",
+        help="Work on this site only (default: C5ATTN_SITE, else the only one, or all).",
+    ),
 ]
 ConfigOpt = Annotated[
     str | None,

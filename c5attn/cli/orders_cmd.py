@@ -82,17 +82,19 @@ def scan(
     since: Annotated[
         str | None,
         typer.Option(
-            help=f"Orders updated in this window: {DEFAULT_SINCE} (the default), 12h or YYYY-MM-DD."
+            help=f"Orders updated in this window: {DEFAULT_SINCE} (the default), 12h, 90m, 2w or YYYY-MM-DD."
         ),
     ] = None,
     all_orders: Annotated[bool, typer.Option("--all", help="Every order, whatever its age.")] = False,
     apply: Annotated[
         bool, typer.Option("--apply", help="Flag each new finding Needs Attention (asks first).")
     ] = False,
-    yes: YesOpt = False,
-    dry_run: DryRunOpt = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --apply: flag without asking.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --apply: show what would be flagged; write nothing.")
+    ] = False,
     fail_if_found: Annotated[
-        bool, typer.Option("--fail-if-found", help="Exit 6 when findings exist (for cron).")
+        bool, typer.Option("--fail-if-found", help="Exit 6 when unresolved findings exist (for cron).")
     ] = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,

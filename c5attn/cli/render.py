@@ -464,6 +464,13 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     if verdict.steps:
         out("Follow-up:", style="bold")
         for number, step in enumerate(verdict.steps, 1):
+            if f" resolve {order.increment_id}" in step and view.resolve_command is None and (
+                verdict.nothing_to_resolve is None
+            ):  # resolve would refuse: no status it may set is assigned to the order's state
+                step = (
+                    f"Set the Magento status that fits in the Magento admin: no status but Needs Attention "
+                    f"is assigned to state {order.state!r} (state_statuses), so c5attn resolve cannot."
+                )
             _print_item(console, f"  {number}. ", Text(printable(_reaching(step, view.command))))
     commands = [view.resolve_command] if view.resolve_command else []
     if view.open_errors:

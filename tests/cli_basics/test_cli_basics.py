@@ -406,6 +406,7 @@ def test_cli_options_that_would_mean_nothing_are_usage_errors(
             "c5attn --site web --config shop.toml list --limit 3",
         ),
         (["scan", "--sandbox", "--all"], "--sandbox", "c5attn --sandbox scan --all"),
+        (["--sandbox", "list", "--sandbox"], "--sandbox", "c5attn --sandbox list"),  # given twice: once
         (["show", "000012345", "--no-color"], "--no-color", "c5attn --no-color show 000012345"),
         (["scan", "-vv"], "-v", "c5attn -vv scan"),
         (["list", "--verbose"], "--verbose", "c5attn --verbose list"),

@@ -4,6 +4,7 @@ narrow terminal never splits the numbers an operator copies."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import UTC, datetime
@@ -431,3 +432,16 @@ def test_a_wide_table_is_measured_in_terminal_cells() -> None:
         details=["message"],
     )
     assert out.getvalue().splitlines() == ["order", "000000007", f"    {message}"]
+
+
+def test_show_does_not_offer_a_resolve_that_would_refuse() -> None:
+    """A state to which only Needs Attention is assigned: resolve has no status to set there."""
+    view = _view()
+    statuses = {**view.site.state_statuses, "processing": ["needs_attention"]}
+    site = dataclasses.replace(view.site, state_statuses=statuses)
+    view = dataclasses.replace(view, site=site)
+    out = io.StringIO()
+    print_order_view(narrow_terminal(out, 200).stdout, view, NOW, plain=False)
+    text = out.getvalue()
+    assert "no status but Needs Attention is assigned to state 'processing'" in text
+    assert "resolve 000000007" not in text
