@@ -451,11 +451,15 @@ def _dismiss_open_errors(
 def log(
     ctx: typer.Context,
     order: Annotated[str | None, typer.Argument(help="Only this order.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the last N writes.")] = None,
+    every_entry: Annotated[
+        bool, typer.Option("--all-entries", help="Also each write's 'started' entry, as --json has it.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """The local audit log of every write: when, who, site, order, action, before → after, result.
 
-    Example: c5attn log 000012345
+    Example: c5attn log 000012345 ; c5attn log --limit 20
     """
     from c5attn.audit import AuditLog
     from c5attn.cli.render import print_json, print_wide_table
@@ -466,6 +470,10 @@ def log(
     entries = list(audit.entries(order=order.strip() if order else None, site=site))
     if audit.unreadable:  # a run killed mid-write tears one line; more means the file was damaged
         env.say(f"{audit.unreadable} line(s) of {audit.path} are not audit entries and were skipped")
+    if not (json_out or every_entry):
+        entries = settled_writes(entries)
+    if limit is not None:
+        entries = entries[-limit:]
     if json_out:
         print_json(env.stdout_file, entries)
         return
@@ -496,6 +504,19 @@ def log(
     print_wide_table(
         env.stdout, headers, cells, plain=not env.stdout_is_tty, details=["before → after", "message"]
     )
+
+
+def settled_writes(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries without each ``started`` one whose outcome follows (same run, order and action):
+    one line a write. A ``started`` with no outcome after it (a run killed mid-write) stays."""
+    outcomes = {
+        (e.get("run_id"), e.get("order"), e.get("action")) for e in entries if e.get("result") != "started"
+    }
+    return [
+        e
+        for e in entries
+        if e.get("result") != "started" or (e.get("run_id"), e.get("order"), e.get("action")) not in outcomes
+    ]
 
 
 def _logged_site(env: CliEnv) -> str | None:

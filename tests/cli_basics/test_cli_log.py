@@ -103,3 +103,22 @@ def test_log_of_an_order_typed_as_the_admin_shows_it_suggests_its_number(
         result = runner.invoke(app, ["log", typed])
         assert result.exit_code == 0
         assert f"no entries for {typed}" in result.stderr and "did you mean 000010081?" in result.stderr
+
+
+def test_log_shows_a_write_once_unless_asked_for_every_entry(runner: CliRunner, audit_log: AuditLog) -> None:
+    """A write's 'started' entry is dropped where its outcome follows; one with none (a run killed
+    mid-write) stays. --json keeps every entry; --limit keeps the last writes."""
+
+    def write(order: str, result: str, run: str) -> None:
+        audit_log.append(AuditEntry("web", order, "resolve", {}, {}, result, "jane", run_id=run))
+
+    write("200000001", "started", "r1")
+    write("200000001", "ok", "r1")
+    write("200000002", "started", "r2")  # killed: no outcome
+    results = [line.split()[-1] for line in runner.invoke(app, ["log"]).stdout.splitlines()[2:]]
+    assert results == ["ok", "ok", "ok", "ok", "started"]  # the fixture's three flags, then these
+    every = runner.invoke(app, ["log", "--all-entries"]).stdout.splitlines()[2:]
+    assert [line.split()[-1] for line in every][-3:] == ["started", "ok", "started"]
+    assert len(json.loads(runner.invoke(app, ["log", "--json"]).stdout)) == 6
+    last = runner.invoke(app, ["log", "--limit", "2"]).stdout.splitlines()[2:]
+    assert [line.split()[3] for line in last] == ["200000001", "200000002"]
