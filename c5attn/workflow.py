@@ -524,15 +524,16 @@ def needs_attention_queue(
     older_than: datetime | None = None,
     progress: Progress | None = None,
 ) -> list[Verdict]:
-    """Every order at the Needs Attention status, classified, highest money at risk first."""
-    code = scenario_for(scenario).code if scenario else None
+    """Every order at the Needs Attention status, classified, highest money at risk first;
+    ``scenario`` keeps those ``queue_filter`` keeps."""
+    wanted = queue_filter(scenario) if scenario else None
     orders = session.magento.iter_orders(
         order_filters(status=session.site.needs_attention_status), progress=progress, in_order=False
     )
     queue = []
     with cycle_collector_paused():
         for verdict in iter_verdicts(session, orders):
-            if code is not None and code not in verdict.classification.scenarios:
+            if wanted is not None and not wanted(verdict):
                 continue
             created = verdict.order.created_at
             if older_than is not None and created is not None and created > older_than:
@@ -540,6 +541,18 @@ def needs_attention_queue(
             queue.append(verdict)
     queue.sort(key=lambda v: (-v.classification.money_at_risk, v.order.increment_id))
     return queue
+
+
+def queue_filter(text: str) -> Callable[[Verdict], bool]:
+    """What ``list --scenario TEXT`` keeps: the orders in a scenario (a code or its number), or the
+    flags no scenario explains, "stale" (all of them) or "unclassified" (those c5attn never set)."""
+    wanted = text.strip().lower()
+    if wanted == "stale":
+        return lambda verdict: verdict.stale
+    if wanted == "unclassified":
+        return lambda verdict: verdict.unclassified
+    code = scenario_for(text).code
+    return lambda verdict: code in verdict.classification.scenarios
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,10 @@ def _flagged(outcomes: Sequence[WriteResult]) -> int:
 
 def list_queue(
     ctx: typer.Context,
-    scenario: Annotated[str | None, typer.Option(help="Only this scenario: a code or its number.")] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="Only this scenario (a code or its number), or: stale, unclassified."),
+    ] = None,
     older_than: Annotated[
         str | None, typer.Option(help="Only orders placed longer ago than this (3d).")
     ] = None,
@@ -233,13 +236,14 @@ def list_queue(
     Example: c5attn list --scenario capture-failed --older-than 2d
     """
     from c5attn.magento.search import order_filters
-    from c5attn.scenarios import scenario_for
     from c5attn.timeparse import parse_age
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
     if scenario is not None:
-        scenario_for(scenario)  # refuse an unknown code (or an empty one) before any network call
+        from c5attn.workflow import queue_filter
+
+        queue_filter(scenario)  # refuse an unknown code (or an empty one) before any network call
     cutoff = env.now() - parse_age(older_than) if older_than is not None else None
     with open_sessions(
         env, prefetch=lambda site: order_filters(status=site.needs_attention_status)

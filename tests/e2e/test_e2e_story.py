@@ -167,6 +167,15 @@ def test_list_shows_exactly_the_flagged_orders(sandbox: Sandbox) -> None:
     assert risks == sorted(risks, reverse=True)
 
 
+def test_list_filters_the_flags_no_scenario_explains(sandbox: Sandbox) -> None:
+    everything = sandbox.invoke("list", "--json").json()
+    stale = sandbox.invoke("list", "--scenario", "stale", "--json").json()
+    unclassified = sandbox.invoke("list", "--scenario", " Unclassified ", "--json").json()
+    assert [row for row in everything if row["stale"]] == stale  # type: ignore[union-attr,index]
+    assert [row for row in stale if row["unclassified"]] == unclassified  # type: ignore[union-attr,index]
+    assert unclassified  # the world has flags Commerce5 set that no rule explains
+
+
 def test_list_filters_by_scenario_number_and_code(sandbox: Sandbox) -> None:
     by_number = sandbox.invoke("list", "--scenario", "5", "--json").json()
     by_code = sandbox.invoke("list", "--scenario", "deposit-but-canceled", "--json").json()
