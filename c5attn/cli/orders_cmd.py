@@ -8,6 +8,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -142,7 +143,9 @@ def scan(
             print_json_texts(env.stdout_file, (item.text for item in by_risk), pretty=env.stdout_is_tty)
         else:
             _print_rows(env, (item.record for item in by_risk), fmt, "Orders needing attention")
-        for line in scan_summary([result for _, result in results]):
+        since_utc = None if window is None else window.astimezone(UTC)
+        scope = "of any age" if since_utc is None else f"updated since {since_utc:%Y-%m-%d %H:%M} UTC"
+        for line in scan_summary([result for _, result in results], scope):
             env.say(line)
         if unflagged_since := sum(result.unflagged_since for _, result in results):
             env.say(

@@ -339,17 +339,19 @@ def print_checks(console: Console, checks: Sequence[tuple[bool | None, str]], *,
     console.print(grid)
 
 
-def scan_summary(results: Sequence[ScanResult]) -> list[str]:
-    """Counts by scenario, resolved and stale: a line per site."""
+def scan_summary(results: Sequence[ScanResult], window: str) -> list[str]:
+    """Counts by scenario, resolved and stale: a line per site; ``window`` says which orders
+    ("updated since …", "of any age")."""
     lines = []
     for result in results:
         parts = [
             f"{code} {result.findings[code]}" for code in (s.code for s in SCENARIOS) if result.findings[code]
         ]
         lines.append(
-            f"site {result.site}: {result.scanned} orders scanned, {result.finding_count} findings"
+            f"site {result.site}: {result.scanned} orders scanned ({window}), {result.finding_count} findings"
             + (f" ({', '.join(parts)})" if parts else "")
-            + f", {result.resolved} resolved, {result.stale} stale flags, {result.not_imported} not imported"
+            + f", {result.resolved} resolved, {result.stale} stale flags, "
+            f"{result.not_imported} not imported into Counterpoint (no scenario applies to them)"
         )
     return lines
 
