@@ -9,7 +9,7 @@ import json
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from typing import IO, TYPE_CHECKING, Any, TextIO
@@ -413,7 +413,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
                 t.tkt_no,
                 t.doc_id,
                 "posted" if t.posted else "open",
-                t.time.isoformat(timespec="minutes") if t.time else "unknown",
+                _minute(t.time) if t.time else "unknown",
                 ", ".join(f"{line.item_no}×{line.qty_sold.normalize():f}" for line in t.lines),
             ]
             for t in cp.releases
@@ -430,19 +430,18 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             [
                 e.err_id,
                 e.err_typ,
-                e.err_dt.isoformat(timespec="minutes") if e.err_dt else "",
+                _minute(e.err_dt) if e.err_dt else "",
                 e.email_cnt,
                 e.err_msg,
             ]
             for e in view.open_errors
         ]
-        section(
-            ["error id", "type", "when", "e-mails", "message"], cells, title="Open Commerce5 order errors"
-        )
+        headers = ["error id", "type", "when (UTC)", "e-mails", "message"]
+        section(headers, cells, title="Open Commerce5 order errors")
     if view.comments:
         cells = [
             [
-                c.created_at.isoformat(timespec="minutes") if c.created_at else "",
+                _minute(c.created_at) if c.created_at else "",
                 c.status or "",
                 _shortened(c.comment),
             ]
@@ -481,6 +480,12 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out("Next commands:", style="bold")
         for command in commands:
             out(f"  {view.command} {command}")
+
+
+def _minute(moment: datetime) -> str:
+    """A time as ``show``'s tables give it, under a "(UTC)" heading: 2026-11-13 12:01."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # the model's times are UTC
+    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 _STEP_COMMAND = re.compile(r"\bc5attn (?=(?:show|resolve|dismiss-error) )")
