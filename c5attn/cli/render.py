@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
 # Values operators copy into Magento or Counterpoint: a narrow terminal must not split them.
-IDENTIFIER_COLUMNS = frozenset({"order", "release ticket", "doc id", "error id", "sku", "code"})
 RIGHT_ALIGNED_COLUMNS = frozenset({"at risk"})
 CSV_COLUMNS = (
     "order",
@@ -269,9 +268,10 @@ def print_table(
     colours: Sequence[str] | None = None,
     coloured_column: str | None = None,
 ) -> None:
-    """Every table c5attn prints: a Rich table on ``console``; plain tabulate lines on ``out`` when
-    there is none (piped) or the terminal is too narrow to show every identifier whole. Cells are
-    text either way: control characters escaped, [brackets] never taken for markup.
+    """Every table c5attn prints: a Rich table on ``console`` (``_layout`` fits it without splitting a
+    value); records (``print_records``) on a terminal too narrow for that; plain tabulate lines on
+    ``out`` when there is no console (piped). Cells are text either way: control characters
+    escaped, [brackets] never taken for markup.
 
     ``plain_title``: the title heads the plain lines too (a section of a longer view).
     ``plain_format``: tabulate's "plain" (one record a line, for grep and cut) or "simple" (ruled).
