@@ -496,7 +496,7 @@ def log(
         return
     cells = [
         [
-            e.get("at") or "",
+            _logged_time(str(e.get("at") or "")),
             e.get("operator") or "",
             e.get("site") or "",
             e.get("order") or "",
@@ -511,6 +511,19 @@ def log(
     print_wide_table(
         env.stdout, headers, cells, plain=not env.stdout_is_tty, details=["before → after", "message"]
     )
+
+
+def _logged_time(at: str) -> str:
+    """An entry's ISO time as the log's table shows it, under "when (UTC)": 2026-11-27 09:02:43."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at  # written by hand or by another tool: as it is
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def settled_writes(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

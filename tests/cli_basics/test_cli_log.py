@@ -121,4 +121,4 @@ def test_log_shows_a_write_once_unless_asked_for_every_entry(runner: CliRunner, 
     assert [line.split()[-1] for line in every][-3:] == ["started", "ok", "started"]
     assert len(json.loads(runner.invoke(app, ["log", "--json"]).stdout)) == 6
     last = runner.invoke(app, ["log", "--limit", "2"]).stdout.splitlines()[2:]
-    assert [line.split()[3] for line in last] == ["200000001", "200000002"]
+    assert [line.split()[4] for line in last] == ["200000001", "200000002"]  # when takes two words
