@@ -214,7 +214,7 @@ def _url(value: object) -> str:
     if parts.username is not None or parts.password is not None:
         raise _Invalid("must not hold a user name or password (it would be shown in messages): "
                        "use magento_token, or magento_admin_user and magento_admin_password")
-    if parts.query or parts.fragment or port == 0:
+    if "?" in url or "#" in url or "\\" in url or port == 0:
         raise _Invalid(base)
     if re.search(r"/rest(/|$)", parts.path):
         raise _Invalid("must be the store's base URL without /rest/…; "

@@ -551,7 +551,11 @@ def queue_filter(text: str) -> Callable[[Verdict], bool]:
         return lambda verdict: verdict.stale
     if wanted == "unclassified":
         return lambda verdict: verdict.unclassified
-    code = scenario_for(text).code
+    try:
+        code = scenario_for(text).code
+    except UsageError as unknown:
+        unknown.hint = f"{unknown.hint} Or: stale, unclassified (the flags no scenario explains)."
+        raise
     return lambda verdict: code in verdict.classification.scenarios
 
 

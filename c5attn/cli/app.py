@@ -170,7 +170,10 @@ app = typer.Typer(
 
 def _print_version(value: bool) -> None:
     if value:
-        typer.echo(f"c5attn {__version__}")
+        # Through sys.stdout, not typer.echo (Click may write to a stream of its own): a full disk is
+        # then the one-line OutputFailed, not an exit 0 with nothing written.
+        sys.stdout.write(f"c5attn {__version__}\n")
+        sys.stdout.flush()
         raise typer.Exit()
 
 

@@ -75,7 +75,8 @@ def _print_rows(env: CliEnv, rows: Iterable[dict[str, Any]], fmt: str, title: st
     elif fmt == "csv":
         print_csv(env.stdout_file, rows)
     elif table := list(rows):
-        print_verdict_table(env.stdout, table, plain=not env.stdout_is_tty, title=title)
+        commands = {row["site"]: env.command(row["site"]) for row in table}
+        print_verdict_table(env.stdout, table, plain=not env.stdout_is_tty, title=title, commands=commands)
 
 
 def scan(
@@ -268,12 +269,13 @@ def list_queue(
         ]
     rows.sort(key=lambda row: (-float(str(row["money_at_risk"])), str(row["order"])))
     shown = rows[:limit] if limit else rows
+    filtered = scenario is not None or older_than is not None
     _print_rows(env, shown, fmt, "Needs Attention")
     if fmt == "table":
         env.say(
-            f"{len(shown)} of {len(rows)} orders at Needs Attention"
+            f"{len(shown)} of {len(rows)} orders at Needs Attention" + (" that match" if filtered else "")
             if rows
-            else "no order is at Needs Attention"
+            else "no order at Needs Attention matches" if filtered else "no order is at Needs Attention"
         )
 
 
@@ -402,7 +404,7 @@ def _say_errors(env: CliEnv, errors: Sequence[OrderError], *, indent: str) -> No
 def _remind_of_open_errors(env: CliEnv, session: SiteSession, order: MagentoOrder, count: int) -> None:
     env.say(
         f"{counted(count, 'Commerce5 order error')} {'is' if count == 1 else 'are'} still open, and "
-        "Commerce5 keeps e-mailing about them: "
+        f"Commerce5 keeps e-mailing about {'it' if count == 1 else 'them'}: "
         f"{session.command} dismiss-error {order.increment_id}"
     )
 
@@ -477,10 +479,13 @@ def log(
     entries = list(audit.entries(order=order.strip() if order else None, site=site))
     if audit.unreadable:  # a run killed mid-write tears one line; more means the file was damaged
         env.say(f"{audit.unreadable} line(s) of {audit.path} are not audit entries and were skipped")
-    if not (json_out or every_entry):
-        entries = settled_writes(entries)
-    if limit is not None:
-        entries = entries[-limit:]
+    writes = entries if every_entry else settled_writes(entries)
+    if limit is not None:  # the last N writes; --json gives every entry of each
+        kept = {_write_of(entry) for entry in writes[-limit:]}
+        entries = [entry for entry in entries if _write_of(entry) in kept]
+        writes = writes[-limit:]
+    if not json_out:
+        entries = writes
     if json_out:
         print_json(env.stdout_file, entries)
         return
@@ -526,17 +531,16 @@ def _logged_time(at: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _write_of(entry: dict[str, Any]) -> tuple[object, object, object]:
+    """Which write an audit entry is part of: its ``started`` entry and its outcome share this."""
+    return (entry.get("run_id"), entry.get("order"), entry.get("action"))
+
+
 def settled_writes(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The entries without each ``started`` one whose outcome follows (same run, order and action):
-    one line a write. A ``started`` with no outcome after it (a run killed mid-write) stays."""
-    outcomes = {
-        (e.get("run_id"), e.get("order"), e.get("action")) for e in entries if e.get("result") != "started"
-    }
-    return [
-        e
-        for e in entries
-        if e.get("result") != "started" or (e.get("run_id"), e.get("order"), e.get("action")) not in outcomes
-    ]
+    """The entries without each ``started`` one whose outcome follows (the same write): one line a
+    write. A ``started`` with no outcome after it (a run killed mid-write) stays."""
+    outcomes = {_write_of(e) for e in entries if e.get("result") != "started"}
+    return [e for e in entries if e.get("result") != "started" or _write_of(e) not in outcomes]
 
 
 def _logged_site(env: CliEnv) -> str | None:

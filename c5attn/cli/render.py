@@ -8,7 +8,7 @@ import io
 import json
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
@@ -121,8 +121,18 @@ def _next_step(row: dict[str, Any]) -> str:
     return "resolved: no action"
 
 
-def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, plain: bool, title: str) -> None:
-    """The colour-coded queue: order, scenario, age, money at risk, flagged?, next step."""
+def print_verdict_table(
+    console: Console,
+    rows: Sequence[dict[str, Any]],
+    *,
+    plain: bool,
+    title: str,
+    commands: Mapping[str, str] | None = None,
+) -> None:
+    """The colour-coded queue: order, scenario, age, money at risk, flagged?, next step.
+
+    ``commands``: per site, the command that reaches it (``c5attn --sandbox``), for the commands
+    the next steps name."""
     headers = ["order", "site", "scenario", "age", "at risk", "flagged", "next step"]
     cells = [
         [
@@ -132,7 +142,7 @@ def print_verdict_table(console: Console, rows: Sequence[dict[str, Any]], *, pla
             _age(row.get("age_days")),
             money(row.get("money_at_risk"), row.get("currency") or ""),
             "yes" if row.get("flagged") else "no",
-            _next_step(row),
+            _reaching(_next_step(row), commands.get(row["site"], "c5attn")) if commands else _next_step(row),
         ]
         for row in rows
     ]
@@ -230,6 +240,10 @@ def print_records(
             if not row[i]:  # nothing to say: no line at all
                 continue
             detail = f"{headers[i]}: {row[i]}" if i in overflow else row[i]
+            if i in overflow and RECORD_INDENT + cell_len(detail) > console.width:
+                # the value on a line of its own rather than broken after its heading ("2026-11-13 / 13:35")
+                _print_item(console, " " * RECORD_INDENT, Text(f"{headers[i]}:"))
+                detail = row[i]
             _print_item(console, " " * RECORD_INDENT, Text(detail))
 
 
@@ -462,16 +476,9 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out("Why: no rule matches; nothing needs attention.", style="bold")
     if row.get("hint") and not cls.hits:
         out(f"Commerce5's latest comment: {row['hint']}")
-    if verdict.steps:
+    if steps := _steps_that_apply(view):
         out("Follow-up:", style="bold")
-        for number, step in enumerate(verdict.steps, 1):
-            if f" resolve {order.increment_id}" in step and view.resolve_command is None and (
-                verdict.nothing_to_resolve is None
-            ):  # resolve would refuse: no status it may set is assigned to the order's state
-                step = (
-                    f"Set the Magento status that fits in the Magento admin: no status but Needs Attention "
-                    f"is assigned to state {order.state!r} (state_statuses), so c5attn resolve cannot."
-                )
+        for number, step in enumerate(steps, 1):
             _print_item(console, f"  {number}. ", Text(printable(_reaching(step, view.command))))
     commands = [view.resolve_command] if view.resolve_command else []
     if view.open_errors:
@@ -480,6 +487,28 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out("Next commands:", style="bold")
         for command in commands:
             out(f"  {view.command} {command}")
+
+
+def _steps_that_apply(view: OrderView) -> list[str]:
+    """The order's follow-up as ``show`` gives it: without the resolve or dismiss-error step where
+    that command would do nothing (resolved already, no open error), and with a step for the admin
+    where resolve would refuse (no status but Needs Attention assigned to the order's state)."""
+    verdict, number = view.verdict, view.verdict.order.increment_id
+    steps = []
+    for step in verdict.steps:
+        if f" resolve {number}" in step:
+            if verdict.nothing_to_resolve is not None:
+                continue
+            if view.resolve_command is None:
+                step = (
+                    "Set the Magento status that fits in the Magento admin: no status but Needs Attention "
+                    f"is assigned to state {verdict.order.state!r} (state_statuses), so c5attn's resolve "
+                    "has none to set."
+                )
+        if f" dismiss-error {number}" in step and not view.open_errors:
+            continue
+        steps.append(step)
+    return steps
 
 
 def _minute(moment: datetime) -> str:
@@ -526,7 +555,7 @@ def _layout(
     not fit: records (``print_records``)."""
     from rich import box
 
-    natural = [max(len(header), _widest(cells, i)) for i, header in enumerate(headers)]
+    natural = [max(_widest([headers], i), _widest(cells, i)) for i in range(len(headers))]
     if 1 + sum(3 + width for width in natural) <= console.width:
         return {}, None
     prose = [min(_longest_word([headers, *cells], i), TEXT_COLUMN_MIN) for i in range(len(headers))]
@@ -550,11 +579,16 @@ def _layout(
 
 
 def _widest(cells: Sequence[Sequence[Any]], index: int) -> int:
-    return max((len(str(row[index])) for row in cells), default=1)
+    """The widest value of a column, in terminal cells (a CJK character takes two)."""
+    from rich.cells import cell_len
+
+    return max((cell_len(str(row[index])) for row in cells), default=1)
 
 
 def _longest_word(cells: Sequence[Sequence[Any]], index: int) -> int:
-    return max((len(word) for row in cells for word in str(row[index]).split()), default=1)
+    from rich.cells import cell_len
+
+    return max((cell_len(word) for row in cells for word in str(row[index]).split()), default=1)
 
 
 def _shortened(comment: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -33,7 +32,7 @@ def init(
     env = get_env(ctx)
     if directory is not None and not directory.strip():
         raise UsageError("--dir is empty", "name the folder to build the world in, or leave out --dir")
-    target = env.cwd / Path(directory).expanduser() if directory else sandbox_dir(env.writable_state_dir())
+    target = env.cwd / directory if directory else sandbox_dir(env.writable_state_dir())  # ~: the shell's
     summary = init_world(target, orders=orders, seed=seed, now=env.now())
     env.say(f"sandbox world of {summary.get('orders', orders)} orders (seed {seed}) in {target}", result=True)
 

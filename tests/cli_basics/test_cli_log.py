@@ -122,3 +122,7 @@ def test_log_shows_a_write_once_unless_asked_for_every_entry(runner: CliRunner, 
     assert len(json.loads(runner.invoke(app, ["log", "--json"]).stdout)) == 6
     last = runner.invoke(app, ["log", "--limit", "2"]).stdout.splitlines()[2:]
     assert [line.split()[4] for line in last] == ["200000001", "200000002"]  # when takes two words
+    as_json = json.loads(runner.invoke(app, ["log", "--limit", "2", "--json"]).stdout)  # the same 2 writes
+    assert [(e["order"], e["result"]) for e in as_json] == [
+        ("200000001", "started"), ("200000001", "ok"), ("200000002", "started")
+    ]

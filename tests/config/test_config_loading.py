@@ -306,6 +306,9 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
                 ("http://127.0.0.1:abc", "base URL"),
                 ("http://exa mple.com", "base URL"),
                 ("https://shop.example.com/?a=1", "base URL"),
+                ("https://shop.example.com/?", "base URL"),  # an empty query still ends the path
+                ("https://shop.example.com#", "base URL"),
+                ("https://shop.example.com\\\\", "base URL"),
                 ("http://admin:s3cretpw@shop.example.com", "must not hold a user name or password"),
             ]
         ],

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # Runs the CLI, then says on its last stderr line whether Rich was loaded.
 _RUN_AND_REPORT = (
     "import runpy, sys\n"
@@ -138,12 +140,13 @@ def test_a_stream_closed_before_the_start_is_written_nowhere(tmp_path: Path) -> 
     assert no_stderr.returncode == 2 and "Traceback" not in no_stderr.stdout  # no site is configured
 
 
-def test_output_that_cannot_be_written_fails_the_command_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [["scenarios", "--json"], ["--version"]])
+def test_output_that_cannot_be_written_fails_the_command_in_one_line(tmp_path: Path, args: list[str]) -> None:
     """``> /dev/full``: the output is incomplete, so exit 1 with one line, not a traceback (nor 0)."""
     env = {**os.environ, "C5ATTN_HOME": str(tmp_path), "C5ATTN_CONFIG": str(tmp_path / "none.toml")}
     with open("/dev/full", "w") as full:
         run = subprocess.run(
-            [sys.executable, "-m", "c5attn", "scenarios", "--json"],
+            [sys.executable, "-m", "c5attn", *args],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,

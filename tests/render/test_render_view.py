@@ -445,3 +445,21 @@ def test_show_does_not_offer_a_resolve_that_would_refuse() -> None:
     text = out.getvalue()
     assert "no status but Needs Attention is assigned to state 'processing'" in text
     assert "resolve 000000007" not in text
+
+
+def test_the_queue_next_step_names_the_command_that_reaches_the_orders_site() -> None:
+    row = _view().verdict.to_json("web", now=NOW)
+    out = io.StringIO()
+    print_verdict_table(
+        narrow_terminal(out, 300).stdout, [row], plain=True, title="q", commands={"web": "c5attn --sandbox"}
+    )
+    assert "c5attn --sandbox show 000000007" in out.getvalue()
+
+
+def test_a_record_keeps_a_value_whole_rather_than_break_it_after_its_heading() -> None:
+    """At 30 columns "time (UTC): 2026-11-13 13:35" broke after the date."""
+    out = io.StringIO()
+    view = _view(releases=(ReleaseTicket(doc_id=10000004506, tkt_no="000000007-01", posted=True, time=NOW),))
+    print_order_view(narrow_terminal(out, 30).stdout, view, NOW, plain=False)
+    lines = out.getvalue().splitlines()
+    assert "    2026-11-26 12:00" in lines and "    time (UTC):" in lines
