@@ -491,8 +491,9 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
 
 def _steps_that_apply(view: OrderView) -> list[str]:
     """The order's follow-up as ``show`` gives it: without the resolve or dismiss-error step where
-    that command would do nothing (resolved already, no open error), and with a step for the admin
-    where resolve would refuse (no status but Needs Attention assigned to the order's state)."""
+    that command would do nothing (resolved already, no open error), with a step for the admin
+    where resolve would refuse (no status but Needs Attention assigned to the order's state), and
+    "(above)" for the ``c5attn show`` a step names."""
     verdict, number = view.verdict, view.verdict.order.increment_id
     steps = []
     for step in verdict.steps:
@@ -507,7 +508,7 @@ def _steps_that_apply(view: OrderView) -> list[str]:
                 )
         if f" dismiss-error {number}" in step and not view.open_errors:
             continue
-        steps.append(step)
+        steps.append(step.replace(f": c5attn show {number}", " (above)"))  # this is that view
     return steps
 
 
