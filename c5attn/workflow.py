@@ -820,42 +820,11 @@ def dismiss_order_errors(
         return 0
     confirmed = {error.err_id for error in listed}
     to_dismiss = [error.err_id for error in open_before if error.err_id in confirmed]
-    count: int | None = 0
-    remaining = open_before
     if to_dismiss:
-        session.record(
-            order,
-            "dismiss-error",
-            "started",
-            before=before,
-            after={"open_errors": [err_id for err_id in before["open_errors"] if err_id not in confirmed]},
-            message=f"dismissing {_numbered(to_dismiss)}",
-        )
-        count = None
-        try:
-            count = session.counterpoint.dismiss_errors(
-                number, session.operator, session.now, err_ids=to_dismiss
-            )
-            remaining = session.counterpoint.open_errors(number)
-        except C5Error as error:
-            if count is None:
-                session.record(
-                    order, "dismiss-error", "failed", before=before, after=before, message=str(error)
-                )
-            raise
-        except KeyboardInterrupt:
-            unknown = (
-                "interrupted while dismissing its Counterpoint errors: whether the transaction "
-                "committed (it dismisses all of them or none) is unknown"
-                if count is None
-                else f"{counted(count, 'Counterpoint error')} dismissed, interrupted before reading them back"
-            )
-            session.record(order, "dismiss-error", "unknown", before=before, after={}, message=unknown)
-            raise Interrupted(
-                f"order {number}: " + (f"{done}; " if done else "") + unknown,
-                f"see which are still open, and dismiss them, with: {session.command} dismiss-error {number}",
-            ) from None
-    assert count is not None  # the dismissal returned, or there was nothing confirmed to dismiss
+        unconfirmed = [err_id for err_id in before["open_errors"] if err_id not in confirmed]
+        count, remaining = _dismiss_listed(session, order, to_dismiss, before, unconfirmed, done)
+    else:  # those shown were dismissed meanwhile; only errors nobody confirmed are open
+        count, remaining = 0, open_before
     stuck = [error.err_id for error in remaining if error.err_id in confirmed]
     unseen = [error.err_id for error in remaining if error.err_id not in confirmed]
     arrived = f"{_numbered(unseen)} arrived after the errors were shown: left open" if unseen else ""
@@ -879,6 +848,46 @@ def dismiss_order_errors(
             f"see it, and dismiss it if it is done, with: {session.command} dismiss-error {number}",
         )
     return count
+
+
+def _dismiss_listed(
+    session: SiteSession,
+    order: MagentoOrder,
+    err_ids: list[int],
+    before: dict[str, list[int]],
+    unconfirmed: list[int],
+    done: str,
+) -> tuple[int, list[OrderError]]:
+    """Dismiss ``err_ids`` as one audited write; (how many it dismissed, the errors open after it)."""
+    number = order.increment_id
+    session.record(
+        order,
+        "dismiss-error",
+        "started",
+        before=before,
+        after={"open_errors": unconfirmed},
+        message=f"dismissing {_numbered(err_ids)}",
+    )
+    count: int | None = None  # None until the transaction is known to have committed
+    try:
+        count = session.counterpoint.dismiss_errors(number, session.operator, session.now, err_ids=err_ids)
+        return count, session.counterpoint.open_errors(number)
+    except C5Error as error:
+        if count is None:
+            session.record(order, "dismiss-error", "failed", before=before, after=before, message=str(error))
+        raise
+    except KeyboardInterrupt:
+        unknown = (
+            "interrupted while dismissing its Counterpoint errors: whether the transaction "
+            "committed (it dismisses all of them or none) is unknown"
+            if count is None
+            else f"{counted(count, 'Counterpoint error')} dismissed, interrupted before reading them back"
+        )
+        session.record(order, "dismiss-error", "unknown", before=before, after={}, message=unknown)
+        raise Interrupted(
+            f"order {number}: " + (f"{done}; " if done else "") + unknown,
+            f"see which are still open, and dismiss them, with: {session.command} dismiss-error {number}",
+        ) from None
 
 
 def _numbered(err_ids: Iterable[int]) -> str:
