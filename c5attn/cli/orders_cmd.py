@@ -377,7 +377,7 @@ def resolve(
         if hits := view.verdict.classification.hits:  # the usual case: the follow-up is outside c5attn
             from c5attn.cli.render import money
 
-            at_risk = money(max(hit.money_at_risk for hit in hits), found.order_currency_code or "")
+            at_risk = money(view.verdict.classification.money_at_risk, found.order_currency_code or "")
             env.say(
                 f"  the data still shows {', '.join(hit.code for hit in hits)} (at risk {at_risk}): resolve "
                 "records that its follow-up is done, and scans leave this evidence alone from then on"
@@ -481,14 +481,13 @@ def log(
         env.say(f"{audit.unreadable} line(s) of {audit.path} are not audit entries and were skipped")
     writes = entries if every_entry else settled_writes(entries)
     if limit is not None:  # the last N writes; --json gives every entry of each
-        kept = {_write_of(entry) for entry in writes[-limit:]}
-        entries = [entry for entry in entries if _write_of(entry) in kept]
         writes = writes[-limit:]
-    if not json_out:
-        entries = writes
+        kept = {_write_of(entry) for entry in writes}
+        entries = [entry for entry in entries if _write_of(entry) in kept]
     if json_out:
         print_json(env.stdout_file, entries)
         return
+    entries = writes
     if not entries:
         which = (f" for {order}" if order else "") + (f" of site {site}" if site else "")
         env.say(f"the audit log has no entries{which}")

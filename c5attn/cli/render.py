@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from c5attn.workflow import OrderView, ScanResult
 
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
-# Values operators copy into Magento or Counterpoint: a narrow terminal must not split them.
 RIGHT_ALIGNED_COLUMNS = frozenset({"at risk"})
 CSV_COLUMNS = (
     "order",
@@ -142,7 +141,7 @@ def print_verdict_table(
             _age(row.get("age_days")),
             money(row.get("money_at_risk"), row.get("currency") or ""),
             "yes" if row.get("flagged") else "no",
-            _reaching(_next_step(row), commands.get(row["site"], "c5attn")) if commands else _next_step(row),
+            _reaching(_next_step(row), (commands or {}).get(row["site"], "c5attn")),
         ]
         for row in rows
     ]
@@ -514,8 +513,9 @@ def _steps_that_apply(view: OrderView) -> list[str]:
 
 def _minute(moment: datetime) -> str:
     """A time as ``show``'s tables give it, under a "(UTC)" heading: 2026-11-13 12:01."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # the model's times are UTC
-    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    from c5attn.classify import as_utc
+
+    return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 _STEP_COMMAND = re.compile(r"\bc5attn (?=(?:show|resolve|dismiss-error) )")
@@ -538,9 +538,6 @@ def _print_item(console: Console, bullet: str, body: Text) -> None:
     for number, line in enumerate(body.wrap(console, max(console.width - len(bullet), 1))):
         line.rstrip()
         console.print(Text(bullet if number == 0 else " " * len(bullet)) + line)
-
-
-_LIGHT = {"show_edge": False, "pad_edge": False, "collapse_padding": True}  # + box.SIMPLE_HEAD
 
 
 def _layout(
@@ -568,7 +565,9 @@ def _layout(
         ],
     ]
     boxed: dict[str, Any] = {}
-    light: dict[str, Any] = {"box": box.SIMPLE_HEAD, **_LIGHT}
+    light: dict[str, Any] = {  # a rule under the headings, two spaces between columns
+        "box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "collapse_padding": True
+    }
     columns = len(headers)
     borders = [(boxed, 1 + 3 * columns)] + ([] if ruled_rows else [(light, 2 * (columns - 1))])
     for chrome, border in borders:

@@ -118,7 +118,7 @@ def connect(dsn: str, *, timeout_seconds: int, autocommit: bool, read_only: bool
     ``read_only`` opens a SQLite file with ``mode=ro``; an ODBC login's rights are the server's
     business. ``timeout_seconds`` bounds the login and each statement.
     """
-    if dsn[: len("sqlite:")].lower() == "sqlite:":
+    if dsn.lower().startswith("sqlite:"):
         if not is_sqlite_dsn(dsn) or not dsn[len(SQLITE_PREFIX) :].strip():
             raise CounterpointError(f"counterpoint_dsn {dsn!r} names no SQLite file", hint=_SQLITE_FORMS)
         return _connect_sqlite(sqlite_path(dsn), timeout_seconds, autocommit, read_only)
