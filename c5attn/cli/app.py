@@ -45,6 +45,16 @@ def report_error(err: C5Error) -> None:
     typer.echo(f"{what}: {printable(_shortened(err.message))}{hint}", err=True)
 
 
+def report_usage_error(err: ClickUsageError) -> None:
+    """A command line the parser refused, in the same one-line form, its usage as the hint."""
+    if err.ctx is None:  # refused before any command was known: ``c5attn --site``
+        hint = "more: c5attn -h"
+    else:
+        usage = err.ctx.get_usage().strip().removeprefix("Usage:").strip()
+        hint = f"usage: {usage} (more: {err.ctx.command_path} -h)"
+    report_error(UsageError(err.format_message(), hint))
+
+
 def _shortened(text: str) -> str:
     if len(text) <= ERROR_LENGTH:
         return text
@@ -60,6 +70,15 @@ _ARGV = "c5attn.argv"  # the root's command line, in the contexts' shared ``meta
 
 class C5Group(TyperGroup):
     """Runs commands and turns a C5Error into its message and exit code, never a traceback."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: ClickContext | None = None, **extra: Any
+    ) -> ClickContext:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except ClickUsageError as err:  # in the global options: ``c5attn --bogus``
+            report_usage_error(err)
+            raise typer.Exit(ExitCode.USAGE) from None
 
     def parse_args(self, ctx: ClickContext, args: list[str]) -> list[str]:
         ctx.meta[_ARGV] = list(args)
@@ -83,9 +102,9 @@ class C5Group(TyperGroup):
             )
             if misplaced is not None:
                 report_error(misplaced)
-                raise typer.Exit(ExitCode.USAGE) from None
-            err.message = _shortened(err.message)  # Click's message: "'<100 kB>' is not a valid integer"
-            raise
+            else:
+                report_usage_error(err)
+            raise typer.Exit(ExitCode.USAGE) from None
 
     def misplaced_global_option(self, ctx: ClickContext, option: str) -> UsageError | None:
         """A global option typed after the command (``c5attn list --site web``): where it goes, and

@@ -28,6 +28,7 @@ JsonOpt = Annotated[
 ]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the data as CSV.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
+OrderArg = Annotated[str, typer.Argument(metavar="ORDER", help="The Magento order number (increment ID).")]
 # A write plan longer than this is summarised on the terminal.
 PLAN_LINES = 25
 
@@ -275,13 +276,15 @@ def list_queue(
         env.say(
             f"{len(shown)} of {len(rows)} orders at Needs Attention" + (" that match" if filtered else "")
             if rows
-            else "no order at Needs Attention matches" if filtered else "no order is at Needs Attention"
+            else "no order at Needs Attention matches"
+            if filtered
+            else "no order is at Needs Attention"
         )
 
 
 def show(
     ctx: typer.Context,
-    order: Annotated[str, typer.Argument(help="The Magento order number (increment ID).")],
+    order: OrderArg,
     json_out: JsonOpt = False,
 ) -> None:
     """Both systems side by side, why the order is flagged, and what to do next.
@@ -322,7 +325,7 @@ def show(
 
 def resolve(
     ctx: typer.Context,
-    order: Annotated[str, typer.Argument(help="The Magento order number (increment ID).")],
+    order: OrderArg,
     status: Annotated[
         str | None, typer.Option(help="The status to set; it must be assigned to the order's state.")
     ] = None,
@@ -411,7 +414,7 @@ def _remind_of_open_errors(env: CliEnv, session: SiteSession, order: MagentoOrde
 
 def dismiss_error(
     ctx: typer.Context,
-    order: Annotated[str, typer.Argument(help="The Magento order number (increment ID).")],
+    order: OrderArg,
     yes: YesOpt = False,
     dry_run: DryRunOpt = False,
 ) -> None:
@@ -453,13 +456,15 @@ def _dismiss_open_errors(
         count = dismiss_order_errors(session, order, errors)
     env.say(f"{order.increment_id}: {counted(count, 'order error')} dismissed", result=True)
     if order.status == session.site.needs_attention_status:
-        env.say(f"the order is still at Needs Attention; when its follow-up is done: "
-                f"{session.command} resolve {order.increment_id}")
+        env.say(
+            f"the order is still at Needs Attention; when its follow-up is done: "
+            f"{session.command} resolve {order.increment_id}"
+        )
 
 
 def log(
     ctx: typer.Context,
-    order: Annotated[str | None, typer.Argument(help="Only this order.")] = None,
+    order: Annotated[str | None, typer.Argument(metavar="ORDER", help="Only this order.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the last N writes.")] = None,
     every_entry: Annotated[
         bool, typer.Option("--all-entries", help="Also each write's 'started' entry, as --json has it.")

@@ -520,6 +520,47 @@ def test_cli_a_misplaced_global_option_without_its_value_gets_no_command_line(
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "error", "hint"),
+    [
+        (
+            ["scan", "--bogus"],
+            "No such option: --bogus",
+            "usage: c5attn scan [OPTIONS] (more: c5attn scan -h)",
+        ),
+        (
+            ["show"],
+            "Missing argument 'ORDER'.",
+            "usage: c5attn show [OPTIONS] {ORDER} (more: c5attn show -h)",
+        ),
+        (
+            ["frobnicate"],
+            "No such command 'frobnicate'.",
+            "usage: c5attn [OPTIONS] COMMAND [ARGS]... (more: c5attn -h)",
+        ),
+        (
+            ["sandbox", "serve", "--port", "x"],
+            "Invalid value for '--port': 'x' is not a valid int.",
+            "usage: c5attn sandbox serve [OPTIONS] (more: c5attn sandbox serve -h)",
+        ),
+        (["--site"], "Option '--site' requires an argument.", "more: c5attn -h"),
+        (
+            ["--sandbx", "scan"],
+            "No such option: --sandbx (Possible options: --sandbox)",
+            "usage: c5attn [OPTIONS] COMMAND [ARGS]... (more: c5attn -h)",
+        ),
+    ],
+)
+def test_cli_a_command_line_the_parser_refuses_is_one_line_with_its_usage_as_hint(
+    capsys: pytest.CaptureFixture[str], args: list[str], error: str, hint: str
+) -> None:
+    """The same form as every other failure, not a box: a script's log gets one greppable line."""
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == ExitCode.USAGE
+    assert capsys.readouterr().err == f"c5attn: error: {error}\n  hint: {hint}\n"
+
+
 def test_an_error_quoting_control_characters_is_printed_escaped(capsys: pytest.CaptureFixture[str]) -> None:
     """A message may quote Magento's own error text or a value the operator pasted: an escape
     sequence in it must not retitle, clear or rewrite the operator's terminal."""
