@@ -257,15 +257,21 @@ def print_wide_table(
     """A table of long lines (tabulate's "simple"): as it is when piped or when it fits the
     terminal, else as records (``print_records``), rather than lines the terminal breaks anywhere."""
     from rich.cells import cell_len
-    from tabulate import tabulate
 
-    text = tabulate(
-        [[_cell(value) for value in row] for row in rows], headers=list(headers), tablefmt="simple"
-    )
+    text = _tabulated(headers, [[_cell(value) for value in row] for row in rows], "simple")
     if plain or max(map(cell_len, text.splitlines()), default=0) <= console.width:
         console.file.write(text + "\n")
     else:
         print_records(console, headers, rows, details=details)
+
+
+def _tabulated(headers: Sequence[str], cells: list[list[str]], tablefmt: str) -> str:
+    """The cells as tabulate lines, each value as given: left to parse numbers, tabulate would
+    print a SKU "12E4" as 120000 and a quantity "1.50" as 1.5. Money right-aligned, as on screen."""
+    from tabulate import tabulate
+
+    align = ["right" if header in RIGHT_ALIGNED_COLUMNS else "left" for header in headers]
+    return tabulate(cells, headers=list(headers), tablefmt=tablefmt, disable_numparse=True, colalign=align)
 
 
 def print_table(
@@ -293,10 +299,8 @@ def print_table(
     """
     cells = [[_cell(value) for value in row] for row in rows]
     if console is None:
-        from tabulate import tabulate
-
         heading = f"\n{title}\n" if plain_title else ""
-        out.write(heading + tabulate(cells, headers=list(headers), tablefmt=plain_format) + "\n")
+        out.write(heading + _tabulated(headers, cells, plain_format) + "\n")
         return
     layout = _layout(console, headers, cells, ruled_rows=ruled_rows)
     if layout is None:

@@ -462,3 +462,17 @@ def test_a_record_keeps_a_value_whole_rather_than_break_it_after_its_heading() -
     print_order_view(narrow_terminal(out, 30).stdout, view, NOW, plain=False)
     lines = out.getvalue().splitlines()
     assert "    2026-11-26 12:00" in lines and "    time (UTC):" in lines
+
+
+def test_plain_tables_print_values_as_given_and_money_right_aligned() -> None:
+    """Piped output is tabulate's: left to parse numbers, it prints a SKU "12E4" as 120000, a
+    quantity "1.50" as 1.5 and "nan" as nan; the money column lines up on its right edge."""
+    from c5attn.cli.render import print_table
+
+    out = io.StringIO()
+    rows = [["12E4", "1.50", "788.00 USD"], ["nan", "0012", "98.00 USD"]]
+    print_table(out, ["sku", "ordered", "at risk"], rows, console=None)
+    lines = out.getvalue().splitlines()
+    assert lines[1].split() == ["12E4", "1.50", "788.00", "USD"]
+    assert lines[2].split() == ["nan", "0012", "98.00", "USD"]
+    assert len({len(line) for line in lines}) == 1  # every line ends where "at risk" does
