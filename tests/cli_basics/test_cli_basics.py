@@ -389,40 +389,27 @@ def test_cli_options_that_would_mean_nothing_are_usage_errors(
     assert second.startswith("  hint: ") and hint in second, err
 
 
-@pytest.mark.parametrize(
-    ("args", "option", "typed"),
-    [
-        (["list", "--site", "web"], "--site", "c5attn --site web list"),
-        (["list", "--limit", "2", "--site=web"], "--site", "c5attn --site=web list --limit 2"),
-        (
-            ["--no-color", "config", "show", "--config", "my c5.toml"],
-            "--config",
-            "c5attn --no-color --config 'my c5.toml' config show",
-        ),
-        (["scan", "-v", "--sandbox"], "-v", "c5attn -v --sandbox scan"),  # every misplaced one moves
-        (
-            ["list", "--site", "web", "--limit", "3", "--config", "shop.toml"],
-            "--site",
-            "c5attn --site web --config shop.toml list --limit 3",
-        ),
-        (["scan", "--sandbox", "--all"], "--sandbox", "c5attn --sandbox scan --all"),
-        (["--sandbox", "list", "--sandbox"], "--sandbox", "c5attn --sandbox list"),  # given twice: once
-        (["show", "000012345", "--no-color"], "--no-color", "c5attn --no-color show 000012345"),
-        (["scan", "-vv"], "-v", "c5attn -vv scan"),
-        (["list", "--verbose"], "--verbose", "c5attn --verbose list"),
-        (["list", "--version"], "--version", "c5attn --version"),
-    ],
-)
-def test_cli_a_global_option_after_the_command_says_where_it_goes(
-    capsys: pytest.CaptureFixture[str], args: list[str], option: str, typed: str
-) -> None:
-    """Not Click's "No such option: --site (Possible options: --limit)"."""
-    with pytest.raises(SystemExit) as caught:
-        main(args)
-    assert caught.value.code == ExitCode.USAGE
-    assert capsys.readouterr().err == (
-        f"c5attn: error: {option} is a global option: it goes before the command\n  hint: type: {typed}\n"
-    )
+MISPLACED = [
+    (["list", "--site", "web"], "--site", "c5attn --site web list"),
+    (["list", "--limit", "2", "--site=web"], "--site", "c5attn --site=web list --limit 2"),
+    (
+        ["--no-color", "config", "show", "--config", "my c5.toml"],
+        "--config",
+        "c5attn --no-color --config 'my c5.toml' config show",
+    ),
+    (["scan", "-v", "--sandbox"], "-v", "c5attn -v --sandbox scan"),  # every misplaced one moves
+    (
+        ["list", "--site", "web", "--limit", "3", "--config", "shop.toml"],
+        "--site",
+        "c5attn --site web --config shop.toml list --limit 3",
+    ),
+    (["scan", "--sandbox", "--all"], "--sandbox", "c5attn --sandbox scan --all"),
+    (["--sandbox", "list", "--sandbox"], "--sandbox", "c5attn --sandbox list"),  # given twice: once
+    (["show", "000012345", "--no-color"], "--no-color", "c5attn --no-color show 000012345"),
+    (["scan", "-vv"], "-v", "c5attn -vv scan"),
+    (["list", "--verbose"], "--verbose", "c5attn --verbose list"),
+    (["list", "--version"], "--version", "c5attn --version"),
+]
 
 
 def test_cli_help_imports_no_heavy_module() -> None:
@@ -523,6 +510,10 @@ def test_cli_a_misplaced_global_option_without_its_value_gets_no_command_line(
 @pytest.mark.parametrize(
     ("args", "error", "hint"),
     [
+        *(  # not Click's "No such option: --site (Possible options: --limit)"
+            (args, f"{option} is a global option: it goes before the command", f"type: {typed}")
+            for args, option, typed in MISPLACED
+        ),
         (
             ["scan", "--bogus"],
             "No such option: --bogus",
