@@ -395,7 +395,7 @@ class WriteResult:
     ok: bool
     message: str
     skipped: bool = False
-    status_ignored: bool = False  # the comment landed, Magento kept the status (2.4.7 GA)
+    status_ignored: bool = False  # the comment landed, the status did not (2.4.7 GA, a state check)
 
 
 def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
@@ -501,8 +501,8 @@ def raise_if_partial(results: Sequence[WriteResult], what: str) -> None:
         hints = []
         if any(result.status_ignored for result in failed):  # a re-run would skip them: comment there
             hints.append(
-                "where Magento kept the status (2.4.7 ignores statuses sent with comments), set it in the "
-                "Magento admin: the comment is on the order, so running again leaves it as it is"
+                "where Magento did not take the status (each line above says why), set it in the Magento "
+                "admin: the comment is on the order, so running again leaves it as it is"
             )
         if not all(result.status_ignored for result in failed):
             hints.append("fix the cause, then run the same command again: finished writes are not repeated")

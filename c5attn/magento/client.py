@@ -341,7 +341,9 @@ class MagentoClient:
         """Post ``comment`` with ``status``, then read the order back to see what really happened.
 
         2.4.7 GA ignores the status silently (``applied`` False); current builds refuse a status
-        not assigned to the order's state (``MagentoValidationError`` naming the state).
+        not assigned to the order's state (``MagentoValidationError`` naming the state). Saving the
+        order may also run Magento's state check, which moves an order with nothing left to invoice or
+        ship on to ``complete`` (``applied`` False, the new state named).
         """
         label = order.increment_id or str(order.entity_id)
         try:
@@ -358,7 +360,7 @@ class MagentoClient:
                 status=exc.status,
             ) from exc
         try:
-            after = self.get_order(order.entity_id).status
+            saved = self.get_order(order.entity_id)
         except MagentoError as exc:
             raise StatusUnverified(
                 f"order {label}: the comment was added, but reading the order back failed "
@@ -366,11 +368,18 @@ class MagentoClient:
                 "check the order's status in the Magento admin before running this again",
                 status=exc.status,
             ) from exc
+        after = saved.status
         applied = after == status
         if applied and order.status == status:
             message = f"order {label}: status was already {status}; comment added"
         elif applied:
             message = f"order {label}: status {order.status} → {status}; comment added"
+        elif saved.state != order.state:  # Magento's own state check on saving (all invoiced and shipped)
+            message = (
+                f"order {label}: the comment was added but Magento moved the order from state "
+                f"{order.state!r} to {saved.state!r} (status {after!r}) as it saved it, instead of status "
+                f"{status!r}; check the order in the admin"
+            )
         else:
             message = (
                 f"order {label}: the comment was added but Magento kept status {after!r} instead of "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from magento_factory import make_order, site_for
@@ -56,6 +57,25 @@ def test_ga_2_4_7_ignores_the_status_and_says_so(
     assert (change.after, change.applied) == ("needs_attention", False)
     assert "kept status 'needs_attention'" in change.message and "2.4.7" in change.message
     assert [c.comment for c in client.get_comments(1)] == ["c5attn: resolved"]
+
+
+def test_a_state_magento_moved_the_order_to_on_saving_is_named_not_blamed_on_2_4_7(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving an order runs Magento's state check: a processing order with nothing left to invoice
+    or ship goes to complete, whatever status the comment carried."""
+    sandbox, client = _setup(sandbox_factory, client_factory, "2.4.8")
+    add_comment = sandbox.store.add_comment
+
+    def add_comment_then_check_state(entity_id: int, history: Any, version: Any) -> None:
+        add_comment(entity_id, history, version)
+        sandbox.store._modify(entity_id, lambda order, _: order.update(state="complete", status="complete"))
+
+    monkeypatch.setattr(sandbox.store, "add_comment", add_comment_then_check_state)
+    change = client.set_status(client.get_order(1), "in_counterpoint", "c5attn: resolved")
+    assert (change.after, change.applied) == ("complete", False)
+    assert "moved the order from state 'processing' to 'complete' (status 'complete')" in change.message
+    assert "2.4.7" not in change.message
 
 
 def test_2_4_6_accepts_any_status(sandbox_factory: SandboxFactory, client_factory: ClientFactory) -> None:
