@@ -90,6 +90,15 @@ def serve(
             help=r"JSON {state: \[statuses]} replacing the default map.",  # \[: not Rich markup
         ),
     ] = None,
+    store_codes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--store-code",
+            metavar="CODE",
+            help="A store code /rest/CODE/V1 answers (repeat for several; default: default). "
+            "Others get Magento's 404, as on a real store; all and none always work.",
+        ),
+    ] = None,
 ) -> None:
     """Serve Magento's order REST API on a local port until SIGTERM or Ctrl-C.
 
@@ -155,6 +164,7 @@ def serve(
         max_page_size=max_page_size,
         magento_version=magento_version,
         state_map=statuses_by_state,
+        store_codes=store_codes or ("default",),
     )
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -172,12 +172,16 @@ class MagentoSandbox:
         oauth_tokens: Mapping[str, str] | None = None,
         admin_users: Mapping[str, str] | None = None,
         slow_seconds: float = 5.0,
+        store_codes: Collection[str] = ("default",),
     ) -> None:
         if magento_version not in VERSIONS:
             raise ValueError(f"magento_version must be one of {', '.join(VERSIONS)}")
         if max_page_size is not None and max_page_size < 1:
             raise ValueError("max_page_size must be at least 1")
         self.store = MagentoStore(db_path, state_map)
+        # Magento strips a store code from the path only when it knows it (or "all"): an unknown
+        # one stays in the path, and no route matches it.
+        self.store_codes = frozenset(store_codes) | {"all"}
         self.host = host
         self.port = port
         self.token = token
@@ -334,7 +338,7 @@ class MagentoSandbox:
                 handler.send(200, VERSION_TEXT.encode(), "text/plain; charset=UTF-8")
                 return
             match = _REST_PREFIX.match(parts.path)
-            if not match:
+            if not match or match.group("store") not in (None, *self.store_codes):
                 raise _Reply(404, {"message": NO_ROUTE})
             fault = self._draw_fault(handler.command)
             if fault == "drop":  # before any processing: a dropped write did not land
@@ -403,7 +407,8 @@ class MagentoSandbox:
         default_size = None
         if self.max_page_size is not None:
             if criteria.page_size is not None and criteria.page_size > self.max_page_size:
-                raise _Reply(400, _error("Maximum SearchCriteria pageSize is %1", [self.max_page_size]))
+                limit = {"max": self.max_page_size}
+                raise _Reply(400, _error("Maximum SearchCriteria pageSize is %max", limit))
             default_size = DEFAULT_PAGE_SIZE_WHEN_LIMITED
         return criteria, default_size
 

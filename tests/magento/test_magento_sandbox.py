@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 import requests
-from magento_factory import make_item, make_order, make_orders
+from magento_factory import make_item, make_order, make_orders, site_for
 
+from c5attn.errors import MagentoError
 from c5attn.magento.search import Filter, FilterGroup, SearchCriteria, SortOrder
 from c5attn.sandbox.magento_server import MagentoSandbox, parse_faults
 
@@ -166,7 +167,8 @@ def test_page_size_limit_and_missing_search_criteria(sandbox_factory: Factory) -
     sandbox = sandbox_factory(make_orders(30), max_page_size=25)
     response = call(sandbox, "GET", "/orders", params=SearchCriteria(page_size=26).to_params())
     assert response.status_code == 400
-    assert response.json() == {"message": "Maximum SearchCriteria pageSize is %1", "parameters": [25]}
+    refusal = {"message": "Maximum SearchCriteria pageSize is %max", "parameters": {"max": 25}}
+    assert response.json() == refusal
     unpaged = search(sandbox, SearchCriteria([FilterGroup([Filter("entity_id", "0", "gt")])]))
     assert len(unpaged["items"]) == 20 and unpaged["total_count"] == 30  # the silent default page size
     missing = call(sandbox, "GET", "/orders")
@@ -512,3 +514,34 @@ def test_a_client_that_goes_away_is_no_traceback(
     time.sleep(0.3)
     assert requests.get(f"{four.url}/rest/V1/orders", timeout=5).status_code == 401  # still serving
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("store_codes", "path", "status"),
+    [
+        (("default",), "/rest/default/V1/orders/1", 200),
+        (("default",), "/rest/all/V1/orders/1", 200),
+        (("default",), "/rest/V1/orders/1", 200),
+        (("default",), "/rest/us_en/V1/orders/1", 404),  # unknown: left in the path, no route
+        (("us_en",), "/rest/us_en/V1/orders/1", 200),
+        (("us_en",), "/rest/default/V1/orders/1", 404),
+    ],
+)
+def test_only_a_store_code_the_store_knows_is_taken_from_the_path(
+    sandbox_factory: Factory, store_codes: tuple[str, ...], path: str, status: int
+) -> None:
+    sandbox = sandbox_factory(make_orders(1), store_codes=store_codes)
+    response = requests.get(f"{sandbox.url}{path}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    assert response.status_code == status
+    if status == 404:
+        assert response.json() == {"message": "Request does not match any route."}
+
+
+def test_a_wrong_store_code_fails_the_client_with_the_setting_to_check(
+    sandbox_factory: Factory, client_factory: Callable[..., Any]
+) -> None:
+    sandbox = sandbox_factory(make_orders(1))
+    client = client_factory(site_for(sandbox.url, magento_store_code="us_en"))
+    with pytest.raises(MagentoError) as caught:
+        client.get_order(1)
+    assert "magento_store_code" in (caught.value.hint or "")
