@@ -510,7 +510,7 @@ def _fingerprint(findings: Sequence[_Finding]) -> str:
     It covers per-SKU quantities, the release ticket numbers, the manual deposit rows, the cancel
     log row and (rule 2b) the invoiced/paid totals; never a time or the aged quantities, which
     move on their own. Everything is sorted, so line and ticket order do not matter. ``classify``
-    passes the findings the order has once every release is aged, for the same reason.
+    passes each finding with the evidence it has once every release is aged, for the same reason.
 
     Open order-error ids enter it only when an order error (rule 2c) is the sole reason for every
     hit. When data also shows a discrepancy, a hit fired by an error alone is left out of the hash
@@ -638,10 +638,12 @@ def classify(
     if findings:
         settled = findings
         if any(sku.released_aged != sku.released for sku in facts.on_order):
-            # A release still within the grace period: hash what the order shows once it has aged,
-            # so that its ageing alone never turns a resolved finding into a new one.
+            # A release still within the grace period: hash each scenario the order shows now with
+            # the evidence it will have once the release has aged, so that ageing alone never turns
+            # a resolved finding into a new one; a scenario that only the ageing fires is new.
             aged = _facts(order, cp, _magento_tallies(order.items), _EVERY_RELEASE_AGED)
-            settled = _findings(aged, capture_grace_minutes)
+            aged_by_code = {finding.code: finding for finding in _findings(aged, capture_grace_minutes)}
+            settled = [aged_by_code.get(finding.code, finding) for finding in findings]
         fingerprint = _fingerprint(settled)
 
     return Classification(
