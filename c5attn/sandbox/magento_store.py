@@ -588,12 +588,7 @@ class MagentoStore:
         def change(order: dict[str, Any], conn: sqlite3.Connection) -> None:
             status = history.get("status") or None
             allowed = self.state_map.get(order.get("state", ""), [])
-            if (
-                status is not None
-                and version == "2.4.8"
-                and status != order.get("status")
-                and status not in allowed
-            ):
+            if status is not None and version == "2.4.8" and status not in allowed:  # its current one too
                 raise SandboxError(
                     400,
                     'Unable to add comment: The status "%1" is not part of the order status history.',

@@ -310,6 +310,17 @@ def test_comment_status_rule_per_build(
         assert order["updated_at"] > "2020-01-01 00:00:00"
 
 
+def test_current_build_refuses_even_the_orders_own_status_when_its_state_lacks_it(
+    sandbox_factory: Factory,
+) -> None:
+    """OrderService::addComment checks the status against getStateStatuses(state) alone: an order
+    left at "pending" in state processing cannot be commented with "pending" (the order's own)."""
+    sandbox = sandbox_factory([make_order(1, status="pending", state="processing")])
+    response = _comment(sandbox, 1, "pending")
+    assert response.status_code == 400 and response.json()["parameters"] == ["pending"]
+    assert call(sandbox, "GET", "/orders/1").json().get("status_histories", []) == []
+
+
 @pytest.mark.parametrize(
     ("member", "value", "refused", "expected_type"),
     [
