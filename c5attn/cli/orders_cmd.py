@@ -85,7 +85,8 @@ def scan(
     since: Annotated[
         str | None,
         typer.Option(
-            help=f"Orders updated in this window: {DEFAULT_SINCE} (the default), 12h, 90m, 2w or YYYY-MM-DD."
+            metavar="WINDOW",
+            help=f"Orders updated in this window: {DEFAULT_SINCE} (the default), 12h, 90m, 2w or YYYY-MM-DD.",
         ),
     ] = None,
     all_orders: Annotated[bool, typer.Option("--all", help="Every order, whatever its age.")] = False,
@@ -227,12 +228,14 @@ def list_queue(
     ctx: typer.Context,
     scenario: Annotated[
         str | None,
-        typer.Option(help="Only this scenario (a code or its number), or: stale, unclassified."),
+        typer.Option(
+            metavar="CODE", help="Only this scenario (a code or its number), or: stale, unclassified."
+        ),
     ] = None,
     older_than: Annotated[
-        str | None, typer.Option(help="Only orders placed longer ago than this (3d).")
+        str | None, typer.Option(metavar="AGE", help="Only orders placed longer ago than this (3d).")
     ] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many orders.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, metavar="N", help="At most this many orders.")] = None,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
@@ -327,9 +330,12 @@ def resolve(
     ctx: typer.Context,
     order: OrderArg,
     status: Annotated[
-        str | None, typer.Option(help="The status to set; it must be assigned to the order's state.")
+        str | None,
+        typer.Option(metavar="STATUS", help="The status to set; it must be assigned to the order's state."),
     ] = None,
-    comment: Annotated[str | None, typer.Option(help="A note for the order's comment history.")] = None,
+    comment: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="A note for the order's comment history.")
+    ] = None,
     dismiss_error: Annotated[
         bool, typer.Option("--dismiss-error", help="Also dismiss the Counterpoint order errors.")
     ] = False,
@@ -465,7 +471,7 @@ def _dismiss_open_errors(
 def log(
     ctx: typer.Context,
     order: Annotated[str | None, typer.Argument(metavar="ORDER", help="Only this order.")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the last N writes.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, metavar="N", help="Only the last N writes.")] = None,
     every_entry: Annotated[
         bool, typer.Option("--all-entries", help="Also each write's 'started' entry, as --json has it.")
     ] = False,

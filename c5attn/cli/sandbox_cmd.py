@@ -51,13 +51,14 @@ def serve(
             help="The sandbox's SQLite store (default: magento-sandbox.db in c5attn's data directory).",
         ),
     ] = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")] = 0,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on; 0 picks a free one.")] = 0,
     token: Annotated[
-        str, typer.Option(help="The bearer token the sandbox accepts (test data, not a secret).")
+        str,
+        typer.Option(metavar="TOKEN", help="The bearer token the sandbox accepts (test data, not a secret)."),
     ] = ("sandbox-token"),
     latency_ms: Annotated[
-        float, typer.Option("--latency-ms", help="Delay added to every request, 0 to 60000 ms.")
+        float, typer.Option("--latency-ms", metavar="MS", help="Delay added to every request, 0 to 60000 ms.")
     ] = 0,
     faults: Annotated[
         str | None,
@@ -67,18 +68,21 @@ def serve(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(help="Seed for the fault generator (reproducible runs).")
+        int | None, typer.Option(metavar="N", help="Seed for the fault generator (reproducible runs).")
     ] = None,
     max_page_size: Annotated[
         int | None,
         typer.Option(
-            "--max-page-size", help="Enforce Magento's input limit: larger pageSize → 400; none → 20."
+            "--max-page-size",
+            metavar="N",
+            help="Enforce Magento's input limit: larger pageSize → 400; none → 20.",
         ),
     ] = None,
     magento_version: Annotated[
         str,
         typer.Option(
             "--magento-version",
+            metavar="VERSION",
             help="Comment/status rule: 2.4.6 any status, 2.4.7 ignored, 2.4.8 only the state's statuses.",
         ),
     ] = "2.4.8",
@@ -102,7 +106,7 @@ def serve(
 ) -> None:
     """Serve Magento's order REST API on a local port until SIGTERM or Ctrl-C.
 
-    The first line on stdout is ``listening on http://HOST:PORT``, printed once connections are
+    The first line on stdout is "listening on http://HOST:PORT", printed once connections are
     accepted. Every write is committed before it is answered, so stopping loses nothing.
     """
     import os

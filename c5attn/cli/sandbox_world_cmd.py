@@ -15,9 +15,14 @@ MAX_ORDERS = 1_000_000  # ten times the benchmark's largest world (~7 GB on disk
 def init(
     ctx: typer.Context,
     orders: Annotated[
-        int, typer.Option(min=1, max=MAX_ORDERS, help="How many Magento orders to generate (1 to 1,000,000).")
+        int,
+        typer.Option(
+            min=1, max=MAX_ORDERS, metavar="N", help="How many Magento orders to generate (1 to 1,000,000)."
+        ),
     ] = 2000,
-    seed: Annotated[int, typer.Option(help="The generator's seed: the same seed gives the same world.")] = 1,
+    seed: Annotated[
+        int, typer.Option(metavar="N", help="The generator's seed: the same seed gives the same world.")
+    ] = 1,
     directory: Annotated[
         str | None,  # not Path: Typer makes "" the current folder, and the world then landed there
         typer.Option("--dir", metavar="DIR", help="Where to write it (default: the data dir's sandbox/)."),
