@@ -87,7 +87,7 @@ class CounterpointPort(Protocol):
 
     def dismiss_errors(
         self, order_no: str, operator: str, now: datetime, *, err_ids: Collection[int]
-    ) -> int: ...
+    ) -> None: ...
 
     def write_lock(self, wait_seconds: float = ...) -> AbstractContextManager[None]: ...
 
@@ -868,26 +868,29 @@ def _dismiss_listed(
         after={"open_errors": unconfirmed},
         message=f"dismissing {_numbered(err_ids)}",
     )
-    count: int | None = None  # None until the transaction is known to have committed
+    committed = False
     try:
-        count = session.counterpoint.dismiss_errors(number, session.operator, session.now, err_ids=err_ids)
-        return count, session.counterpoint.open_errors(number)
+        session.counterpoint.dismiss_errors(number, session.operator, session.now, err_ids=err_ids)
+        committed = True
+        remaining = session.counterpoint.open_errors(number)
     except C5Error as error:
-        if count is None:
+        if not committed:
             session.record(order, "dismiss-error", "failed", before=before, after=before, message=str(error))
         raise
     except KeyboardInterrupt:
         unknown = (
             "interrupted while dismissing its Counterpoint errors: whether the transaction "
             "committed (it dismisses all of them or none) is unknown"
-            if count is None
-            else f"{counted(count, 'Counterpoint error')} dismissed, interrupted before reading them back"
+            if not committed
+            else "its Counterpoint errors were dismissed, interrupted before reading them back"
         )
         session.record(order, "dismiss-error", "unknown", before=before, after={}, message=unknown)
         raise Interrupted(
             f"order {number}: " + (f"{done}; " if done else "") + unknown,
             f"see which are still open, and dismiss them, with: {session.command} dismiss-error {number}",
         ) from None
+    still_open = {error.err_id for error in remaining}  # read back: a driver's row count may lie
+    return sum(1 for err_id in err_ids if err_id not in still_open), remaining
 
 
 def _numbered(err_ids: Iterable[int]) -> str:

@@ -226,6 +226,10 @@ _TABLE_MISSING = re.compile(r"no such table: ([\w.]+)|Invalid object name '([^']
 _COLUMN_MISSING = re.compile(r"no such column: ([\w.]+)|Invalid column name '([^']+)'")
 _PERMISSION = re.compile(r"permission was denied on the object '([^']+)'", re.IGNORECASE)
 _CANNOT_OPEN_LIB = re.compile(r"Can't open lib '([^']+)'")
+_UNTRUSTED_CERTIFICATE = re.compile(
+    r"certificate verify failed|certificate chain was issued by an authority that is not trusted",
+    re.IGNORECASE,
+)
 
 
 def _first_group(match: re.Match[str]) -> str:
@@ -290,6 +294,12 @@ def translate_error(
             f"lost the connection to the Counterpoint database at {server}",
             hint="check the network and the server, then run the command again",
         )
+    if connecting and _UNTRUSTED_CERTIFICATE.search(raw_text):
+        return CounterpointError(
+            f"cannot connect to the Counterpoint database at {server}: its TLS certificate is not trusted",
+            hint="ODBC Driver 18 encrypts by default: install the server's CA certificate, or add "
+            "TrustServerCertificate=yes to counterpoint_dsn for a self-signed one",
+        )
     if connecting and (state.startswith("08") or state in ("HYT00", "HYT01")):
         return CounterpointError(
             f"cannot connect to the Counterpoint database at {server}",
@@ -298,6 +308,17 @@ def translate_error(
     if connecting and "unable to open database file" in raw_text:
         return CounterpointError(
             f"cannot open the Counterpoint database file {server}", hint="check its permissions"
+        )
+    if state == "40001" or "deadlock victim" in raw_text:
+        return CounterpointError(
+            "the Counterpoint database gave up this statement to end a deadlock with another session",
+            hint="run the command again: nothing was written (a dismissal is all or nothing)",
+        )
+    if state == "22001" or "would be truncated" in raw_text:
+        return CounterpointError(
+            f"a value is too long for its Counterpoint column: {text}",
+            hint="the operator name goes into DISMISSED_BY: set a shorter one (operator in the "
+            "configuration, or C5ATTN_OPERATOR)",
         )
     if "database is locked" in raw_text:
         return CounterpointError("the Counterpoint database is busy (locked)", hint="try again in a moment")

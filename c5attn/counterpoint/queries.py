@@ -26,8 +26,12 @@ from c5attn.counterpoint.names import Names
 BATCH_SIZE = 500
 """Order numbers per batch: every statement stays far below SQL Server's 2,100 parameters."""
 
-MAX_PARAMETERS = 2100
-"""SQL Server's limit of parameters in one call."""
+MAX_PARAMETERS = 2098
+"""SQL Server's 2,100 parameters in one call, less the two that the driver's ``sp_executesql``
+call itself takes (the statement and its parameter list)."""
+
+DISMISS_CHUNK = 1000
+"""Error ids per dismiss statement: an order Commerce5 kept retrying may have thousands."""
 
 ORDER_NO = "ORDER_NO"
 """Template pseudo-column: the site's order-number column."""

@@ -392,16 +392,17 @@ class CounterpointStore:
 
     def dismiss_errors(
         self, order_no: str, operator: str, now: datetime, *, err_ids: Collection[int]
-    ) -> int:
-        """Dismiss those of the order's errors ``err_ids`` names that are open, in one transaction;
-        returns how many rows it dismissed.
+    ) -> None:
+        """Dismiss those of the order's errors ``err_ids`` names that are open, in one transaction.
 
         Only named errors: the operator confirmed a list, and an error that arrived since stays
         open for them to see. ``now`` (timezone-aware) is stored as the site's local time, like
         Counterpoint's own times. Any failure rolls the transaction back: nothing is dismissed then.
+        It returns no count: a trigger or ``SET NOCOUNT ON`` makes the driver's row count wrong or
+        -1, so callers read the open errors back (``open_errors``) to learn what it did.
         """
         if not err_ids:
-            return 0
+            return
         connection = self._writer()
         dismiss = self._prepared(queries.DISMISS)
         columns = [self._names.column(ref.table, ref.column) for ref in queries.DISMISS.references()]
@@ -411,21 +412,22 @@ class CounterpointStore:
             "now": stamp.isoformat(sep=" ") if isinstance(connection, sqlite3.Connection) else stamp,
             "order_no": order_no,
             "store": self._store_code,
-            "err_ids": sorted(set(err_ids)),
         }
+        ids = sorted(set(err_ids))
         try:
             # Checks the configured names before writing; a missing one fails here, by name.
             error_table = self._names.table("USER_C5_ORD_ERR")
             self._fetch(connection, queries.probe(error_table, list(dict.fromkeys(columns))), {})
-            cursor = self._execute(connection, dismiss, values)
-            dismissed = cursor.rowcount
+            for start in range(0, len(ids), queries.DISMISS_CHUNK):
+                self._execute(
+                    connection, dismiss, {**values, "err_ids": ids[start : start + queries.DISMISS_CHUNK]}
+                )
             with self._translated():
                 connection.commit()
         except BaseException:
             with suppress(Exception):
                 connection.rollback()
             raise
-        return dismissed
 
     # --- schema ------------------------------------------------------------------------------
 

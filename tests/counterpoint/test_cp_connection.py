@@ -99,6 +99,14 @@ def test_cp_sqlite_read_connection_cannot_write(cp_db):
          CounterpointSchemaError, "column RS_UTC_DT not found"),
         ("42000", "[42000] The SELECT permission was denied on the object 'PS_DOC_PMT', database 'CP'.",
          SQL_SERVER_DSN, False, CounterpointAuthError, "may not use PS_DOC_PMT"),
+        ("08001", "[08001] [Microsoft][ODBC Driver 18 for SQL Server]SSL Provider: [error:0A000086:SSL "
+         "routines::certificate verify failed:self-signed certificate] (-1)", SQL_SERVER_DSN, True,
+         CounterpointError, "its TLS certificate is not trusted"),
+        ("40001", "[40001] Transaction (Process ID 61) was deadlocked on lock resources with another "
+         "process and has been chosen as the deadlock victim. Rerun the transaction. (1205)", SQL_SERVER_DSN,
+         False, CounterpointError, "to end a deadlock"),
+        ("22001", "[22001] String or binary data would be truncated in table 'CP.dbo.USER_C5_ORD_ERR', "
+         "column 'DISMISSED_BY'. (2628)", SQL_SERVER_DSN, False, CounterpointError, "too long for its"),
         ("HY000", f"[HY000] something odd with {SECRET}\nsecond line", SQL_SERVER_DSN, False,
          CounterpointError, "database error: [HY000] something odd with *** second line"),
     ],
@@ -169,7 +177,8 @@ def test_cp_text_parameters_go_to_sql_server_as_varchar(cp_db, make_site):
     lookalike = lambda dsn, **_: SqlServerLike(cp_db.path, declared)  # noqa: E731
     with CounterpointStore(site, connection_factory=lookalike) as store:
         assert [error.err_id for error in store.open_errors("100")] == [1]
-        assert store.dismiss_errors("100", "jane", datetime(2024, 6, 1, tzinfo=UTC), err_ids=[1]) == 1
+        store.dismiss_errors("100", "jane", datetime(2024, 6, 1, tzinfo=UTC), err_ids=[1])
+        assert store.open_errors("100") == []
     with_text = [(verb, parameters, sizes) for verb, parameters, sizes in declared if parameters]
     assert {verb for verb, _, _ in with_text} == {"SELECT", "UPDATE"}
     for _, parameters, sizes in with_text:

@@ -35,7 +35,8 @@ def test_cp_renamed_table_still_works(cp_db, make_store):
     order = store.fetch_orders(["100"])["100"]
     assert [r.doc_id for r in order.releases] == [2]
     assert [e.err_id for e in order.open_errors] == [1]
-    assert store.dismiss_errors("100", "op", NOW, err_ids=range(1, 100)) == 1
+    store.dismiss_errors("100", "op", NOW, err_ids=range(1, 100))
+    assert store.open_errors("100") == []
     assert store.check_schema().ok
 
 
@@ -58,7 +59,7 @@ def test_cp_renamed_columns_still_work(cp_db, make_store):
     order = store.fetch_orders(["100"])["100"]
     assert order.releases[0].lines[0].qty_sold == Decimal(3)
     assert [e.err_id for e in order.open_errors] == [1]
-    assert store.dismiss_errors("100", "op", NOW, err_ids=range(1, 100)) == 1
+    store.dismiss_errors("100", "op", NOW, err_ids=range(1, 100))
     assert cp_db.execute("SELECT DISMISSED, DISMISSED_BY FROM USER_C5_ORD_ERR") == [("Y", "op")]
 
 

@@ -66,9 +66,9 @@ def test_cp_odbc_dismiss_commits_and_rolls_back(cp_db, odbc_site):
     with CounterpointStore(odbc_site) as store:
         with pytest.raises(CounterpointError, match="refused"):
             store.dismiss_errors("200", "jane", now, err_ids=range(1, 100))
-        assert store.dismiss_errors("100", "jane", now, err_ids=range(1, 100)) == 2
-        assert store.dismiss_errors("100", "jane", now, err_ids=range(1, 100)) == 0
+        store.dismiss_errors("100", "jane", now, err_ids=range(1, 100))
         assert store.open_errors("100") == []
+        store.dismiss_errors("100", "jane", now, err_ids=range(1, 100))  # none open: a no-op
         assert [e.err_id for e in store.open_errors("200")] == [9, 10]
     rows = cp_db.execute(
         "SELECT ERR_ID, IS_DISMISSED, DISMISSED_BY, DISMISSED_DT FROM USER_C5_ORD_ERR ORDER BY ERR_ID"
