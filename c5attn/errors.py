@@ -101,10 +101,14 @@ class MagentoError(C5Error):
         self.status = status
 
 
-class StatusUnverified(MagentoError):
-    """A status write whose comment landed but whose read-back failed: the status is unknown."""
+class WriteUnverified(MagentoError):
+    """A write that may have landed: its answer was lost, and reading back could not tell."""
 
     exit_code = ExitCode.PARTIAL
+
+
+class StatusUnverified(WriteUnverified):
+    """A status write whose comment landed but whose read-back failed: the status is unknown."""
 
 
 class MagentoAuthError(MagentoError):

@@ -34,8 +34,8 @@ from c5attn.errors import (
     OrderChanged,
     OrderNotFound,
     PartialFailure,
-    StatusUnverified,
     UsageError,
+    WriteUnverified,
 )
 from c5attn.magento.search import FilterGroup, order_filters
 from c5attn.markers import flag_comment, read_markers, resolve_comment
@@ -446,7 +446,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     )
     try:
         change = session.magento.set_status(fresh, site.needs_attention_status, comment)
-    except StatusUnverified as error:
+    except WriteUnverified as error:  # it may have landed: the next scan settles it
         session.record(fresh, "flag", "unknown", before=before, after={}, message=str(error))
         return WriteResult(fresh.increment_id, False, str(error))
     except C5Error as error:
@@ -747,8 +747,15 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     )
     try:
         change = session.magento.set_status(order, plan.target_status, plan.comment)
-    except StatusUnverified as error:  # the comment landed; what the status became is not known
+    except WriteUnverified as error:  # it may have landed: what the status became is not known
         session.record(order, "resolve", "unknown", before=before, after={}, message=str(error))
+        if plan.dismiss_requested:
+            raise type(error)(
+                f"{error.message}; the Counterpoint errors are still open",
+                f"see the order with: {session.command} show {number}; if it left Needs Attention, finish "
+                f"with: {session.command} dismiss-error {number}, else run the same resolve again",
+                status=error.status,
+            ) from error
         raise
     except C5Error as error:
         session.record(order, "resolve", "failed", before=before, after=before, message=str(error))

@@ -35,6 +35,7 @@ from c5attn.errors import (
     MagentoTLSError,
     MagentoValidationError,
     StatusUnverified,
+    WriteUnverified,
 )
 from c5attn.magento.auth import AdminTokenAuth, build_auth, redact, site_secrets
 from c5attn.magento.errors import bad_success_body, error_from_response
@@ -412,15 +413,17 @@ class MagentoClient:
             try:
                 landed = self._count_comments(entity_id, comment) > before
             except MagentoError as exc:
-                raise type(lost.error)(
+                raise WriteUnverified(
                     f"{lost.error.message}; could not tell whether the comment was added",
                     "look at the order's comments in the Magento admin before trying again",
+                    status=lost.error.status,
                 ) from exc
             if not landed and lost.error.status is not None:  # a 5xx: Magento may still be saving it
-                raise type(lost.error)(
+                raise WriteUnverified(
                     f"{lost.error.message}; the comment was not on the order when read back",
                     "Magento may still be saving it: look at the order's comments in the Magento admin "
                     "before trying again",
+                    status=lost.error.status,
                 ) from lost
             if not landed:
                 raise type(lost.error)(

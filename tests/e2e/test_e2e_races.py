@@ -19,7 +19,15 @@ from c5attn.magento.client import MagentoClient, RetryPolicy
 from c5attn.markers import resolve_comment
 from c5attn.sandbox.embedded import init_world
 from c5attn.sandbox.magento_server import MagentoSandbox
-from c5attn.workflow import SiteSession, execute_resolve, flag_findings, plan_resolve, scan_site, view_order
+from c5attn.workflow import (
+    SiteSession,
+    execute_resolve,
+    flag_findings,
+    plan_resolve,
+    scan_site,
+    settle_interrupted_flags,
+    view_order,
+)
 
 TOKEN = "race-token"
 
@@ -132,3 +140,56 @@ def test_an_error_that_arrives_after_the_errors_were_shown_is_left_open(
     last = list(session.audit.entries())[-1]
     assert (last["action"], last["result"]) == ("dismiss-error", "partial")
     assert last["after"] == {"open_errors": [990001]}
+
+
+def test_a_flag_whose_answer_and_read_back_are_lost_is_unknown_and_settled_by_the_next_scan(
+    tmp_path: Path, server: MagentoSandbox
+) -> None:
+    """A proxy's 504 after Magento saved, then a failed read-back: the flag may have landed, so it
+    is logged ``unknown`` (never ``failed``, which says nothing was written), and the next scan,
+    finding the order flagged, records that it landed."""
+
+    def after_the_post_reads_fail(line: str) -> None:
+        if line.startswith("POST"):
+            server.fail_next("500", method="GET")
+
+    options = {"trace": after_the_post_reads_fail, "retry": RetryPolicy(max_attempts=1)}
+    with _session(tmp_path, server, **options) as session:
+        verdict = scan_site(session, since=None, keep_verdicts=True).to_flag[0]
+        server.fail_next("gateway", method="POST")
+        (outcome,) = flag_findings(session, [verdict])
+        assert not outcome.ok and "could not tell whether the comment was added" in outcome.message
+        assert [e["result"] for e in session.audit.entries()] == ["started", "unknown"]
+    with _session(tmp_path, server) as session:
+        result = scan_site(session, since=None, keep_verdicts=True)
+        assert verdict.order.increment_id not in {v.order.increment_id for v in result.to_flag}
+        assert settle_interrupted_flags(session, result) == 1
+        last = list(session.audit.entries())[-1]
+        assert (last["order"], last["action"], last["result"]) == (verdict.order.increment_id, "flag", "ok")
+
+
+def test_an_unverified_resolve_with_dismiss_error_says_the_errors_are_still_open(
+    tmp_path: Path, server: MagentoSandbox
+) -> None:
+    def after_the_post_reads_fail(line: str) -> None:
+        if line.startswith("POST"):
+            server.fail_next("500", method="GET")
+
+    options = {"trace": after_the_post_reads_fail, "retry": RetryPolicy(max_attempts=1)}
+    with _session(tmp_path, server, **options) as session:
+        verdict = next(
+            v
+            for v in scan_site(session, since=None, keep_verdicts=True).verdicts
+            if v.flagged and session.counterpoint.open_errors(v.order.increment_id)
+        )
+        number = verdict.order.increment_id
+        view = view_order(session, verdict.order)
+        plan = plan_resolve(
+            session.site, view.verdict, operator="op", status=None, note=None, dismiss=True,
+            open_errors=view.open_errors,
+        )  # fmt: skip
+        with pytest.raises(StatusUnverified) as caught:
+            execute_resolve(session, plan)
+        assert "the Counterpoint errors are still open" in caught.value.message
+        assert f"dismiss-error {number}" in (caught.value.hint or "") and caught.value.exit_code == 3
+        assert session.counterpoint.open_errors(number) != []

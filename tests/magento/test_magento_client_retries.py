@@ -8,7 +8,13 @@ from collections.abc import Callable
 import pytest
 from magento_factory import make_order, make_orders, site_for
 
-from c5attn.errors import MagentoConnectionError, MagentoServerError, StatusUnverified
+from c5attn.errors import (
+    ExitCode,
+    MagentoConnectionError,
+    MagentoServerError,
+    StatusUnverified,
+    WriteUnverified,
+)
 from c5attn.magento.client import MagentoClient, RetryPolicy
 from c5attn.sandbox.magento_server import MagentoSandbox
 
@@ -74,7 +80,7 @@ def test_a_refused_post_is_not_retried(
     sandbox = sandbox_factory([make_order(1, status="processing")])
     client = client_factory(site_for(sandbox.url))
     sandbox.fail_next("503", method="POST")
-    with pytest.raises(MagentoServerError):
+    with pytest.raises(WriteUnverified):  # not on the order when read back, but a 5xx: may be saving
         client.add_comment(1, "run 42: checked")
     assert sandbox.requests_to("POST", "/comments") == 1
     assert client.get_comments(1) == []
@@ -127,11 +133,32 @@ def test_a_5xx_to_a_post_not_on_the_order_when_read_back_says_so_cautiously(
     sandbox = sandbox_factory([make_order(1, status="processing")])
     client = client_factory(site_for(sandbox.url))
     sandbox.fail_next(status, method="POST")  # answered before any processing
-    with pytest.raises(MagentoServerError, match="not on the order when read back") as caught:
+    with pytest.raises(WriteUnverified, match="not on the order when read back") as caught:
         client.add_comment(1, "run 45: checked")
     assert "may still be saving it" in (caught.value.hint or "")  # a proxy's 504: Magento may go on
+    assert caught.value.exit_code == ExitCode.PARTIAL and caught.value.status == int(status)
     assert sandbox.requests_to("POST", "/comments") == 1
     assert sandbox.requests_to("GET", "/comments") == 2  # before the POST, and the read-back
+
+
+def test_a_lost_answer_whose_read_back_fails_too_is_unverified_not_failed(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    """The POST may have landed: "failed" would tell the operator nothing was written."""
+    sandbox = sandbox_factory([make_order(1, status="processing")])
+
+    def after_the_post_reads_fail(line: str) -> None:
+        if line.startswith("POST"):
+            sandbox.fail_next("500", method="GET")
+
+    client = client_factory(
+        site_for(sandbox.url), retry=RetryPolicy(max_attempts=1), trace=after_the_post_reads_fail
+    )
+    sandbox.fail_next("gateway", method="POST")  # saved, then a proxy's 504
+    with pytest.raises(WriteUnverified, match="could not tell whether the comment was added") as caught:
+        client.add_comment(1, "run 47: checked")
+    assert caught.value.exit_code == ExitCode.PARTIAL
+    assert [c.comment for c in client.get_comments(1)] == ["run 47: checked"]
 
 
 def test_a_failed_read_back_after_a_status_write_says_the_comment_was_added(
