@@ -1,21 +1,28 @@
-"""A per-site write lock, so two runs on one host never flag or resolve the same order twice.
+"""A per-shop write lock, so two runs on one host never flag or resolve the same order twice.
 
 An operating-system lock on a file (``flock``; ``msvcrt.locking`` on Windows, where Counterpoint
 runs) is released by the system when the process dies, so a killed run never leaves a stale lock
-behind. (On SQL Server, runs on other hosts would also need ``sp_getapplock``.) ``file_lock`` is
-the same lock on any file: the sandbox takes it to build its world one run at a time.
+behind. It is keyed by the shop (``shop_key``), not the site's name, so two configurations naming
+one shop differently exclude each other. (On SQL Server, runs on other hosts take the same key
+with ``sp_getapplock``.) ``file_lock`` is the same lock on any file: the sandbox takes it to
+build its world one run at a time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from c5attn.errors import C5Error, LockHeld
+
+if TYPE_CHECKING:
+    from c5attn.config import SiteConfig
 
 if sys.platform == "win32":
     import msvcrt
@@ -46,15 +53,22 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+def shop_key(site: SiteConfig) -> str:
+    """The name of a shop's write lock: the same on every host, under every site name."""
+    stores = ",".join(str(store) for store in sorted(site.magento_store_ids))
+    shop = f"{site.magento_url.rstrip('/').lower()}|{stores}"
+    return "c5attn:" + hashlib.sha256(shop.encode("utf-8")).hexdigest()[:24]
+
+
 @contextmanager
-def site_lock(state_dir: Path, site: str, *, wait_seconds: float = 5.0) -> Iterator[None]:
-    """Hold the write lock of ``site``; wait up to ``wait_seconds`` for another run, then refuse."""
+def site_lock(state_dir: Path, site: SiteConfig, *, wait_seconds: float = 5.0) -> Iterator[None]:
+    """Hold the write lock of ``site``'s shop; wait up to ``wait_seconds`` for another run, then refuse."""
     lock_dir = state_dir / "locks"
     with file_lock(
-        lock_dir / f"{site}.lock",
+        lock_dir / f"{shop_key(site).removeprefix('c5attn:')}.lock",
         wait_seconds=wait_seconds,
         held=LockHeld(
-            f"another c5attn run is writing to site {site!r}",
+            f"another c5attn run is writing to site {site.name!r} (or to its shop under another name)",
             "wait for it to finish, then run this command again",
         ),
         unusable_hint=f"make {lock_dir} a folder c5attn can write to (C5ATTN_HOME sets where it lives)",
@@ -63,13 +77,19 @@ def site_lock(state_dir: Path, site: str, *, wait_seconds: float = 5.0) -> Itera
 
 
 @contextmanager
-def file_lock(path: Path, *, wait_seconds: float, held: LockHeld, unusable_hint: str) -> Iterator[None]:
+def file_lock(
+    path: Path, *, wait_seconds: float, held: LockHeld, unusable_hint: str | None
+) -> Iterator[None]:
     """Hold the lock on ``path`` (created with its folder if missing), waiting up to ``wait_seconds``
-    for another process to release it; then raise ``held``."""
+    for another process to release it; then raise ``held``. With ``unusable_hint`` None the lock is
+    best effort: a lock file that cannot be created is no lock."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as error:  # the folder is a file, a folder without write permission, a full disk
+        if unusable_hint is None:
+            yield
+            return
         raise C5Error(f"cannot use the lock file {path}: {error.strerror}", unusable_hint) from None
     try:
         deadline = time.monotonic() + wait_seconds

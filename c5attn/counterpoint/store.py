@@ -7,7 +7,6 @@ order. Dismissing uses a second connection and one explicit transaction.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -26,6 +25,7 @@ from c5attn.counterpoint.connection import (
     connect,
     dialect_of,
     is_database_error,
+    sqlite_path,
     translate_error,
 )
 from c5attn.counterpoint.names import Names
@@ -40,6 +40,7 @@ from c5attn.counterpoint.schema_check import (
 )
 from c5attn.counterpoint.values import to_decimal, to_int, to_local, to_text, to_utc
 from c5attn.errors import ConfigError, CounterpointError, CounterpointSchemaError, LockHeld
+from c5attn.lock import file_lock, shop_key
 from c5attn.models import (
     CounterpointOrder,
     Deposit,
@@ -355,14 +356,23 @@ class CounterpointStore:
         """Hold the site's write lock in the database while writing (SQL Server's ``sp_getapplock``).
 
         Runs on other hosts do not see this host's file lock (``c5attn.lock``), but they share
-        the database. A SQLite database is one file on one host: there the file lock suffices
-        and this does nothing. Raises ``LockHeld`` when another session keeps the lock.
+        the database. A SQLite database is one file on one host: there a file lock beside it keeps
+        out the runs of other ``C5ATTN_HOME``s (best effort: none where its folder is read-only).
+        Raises ``LockHeld`` when another session keeps the lock.
         """
         connection = self._reader()
         if dialect_of(connection) is Dialect.SQLITE:
-            yield
+            database = sqlite_path(self._site.counterpoint_dsn)
+            held = LockHeld(
+                f"another c5attn run is writing to site {self._site.name!r} (it holds the lock beside "
+                f"{database.name})",
+                "wait for it to finish, then run this command again",
+            )
+            beside = database.with_name(database.name + ".c5attn-lock")
+            with file_lock(beside, wait_seconds=wait_seconds, held=held, unusable_hint=None):
+                yield
             return
-        resource = lock_resource(self._site)
+        resource = shop_key(self._site)
         with self._translated():
             cursor = connection.cursor()
             cursor.execute(queries.APP_LOCK, [resource, int(wait_seconds * 1000)])
@@ -556,13 +566,6 @@ def varchar_sizes(parameters: Sequence[object]) -> list[tuple[int, int, int] | N
     return [
         (SQL_VARCHAR, max(len(value), 255), 0) if isinstance(value, str) else None for value in parameters
     ]
-
-
-def lock_resource(site: SiteConfig) -> str:
-    """The database lock's name for a site: the same on every host that writes to that shop."""
-    stores = ",".join(str(store) for store in sorted(site.magento_store_ids))
-    shop = f"{site.magento_url.rstrip('/').lower()}|{stores}"
-    return "c5attn:" + hashlib.sha256(shop.encode("utf-8")).hexdigest()[:24]
 
 
 def _zone(name: str) -> ZoneInfo:

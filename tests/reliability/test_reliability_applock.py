@@ -14,8 +14,9 @@ from sqlglot import exp
 
 from c5attn.config import SiteConfig
 from c5attn.counterpoint import queries
-from c5attn.counterpoint.store import CounterpointStore, lock_resource
+from c5attn.counterpoint.store import CounterpointStore
 from c5attn.errors import ExitCode, LockHeld
+from c5attn.lock import shop_key
 
 SQL_SERVER = "Microsoft SQL Server"
 
@@ -77,8 +78,8 @@ def test_a_granted_lock_is_held_during_the_block_and_released_after(granted: int
     server = ScriptedServer(granted)
     store = CounterpointStore(SITE, connection_factory=server)
     with store.write_lock(2.5):
-        assert server.executed == [(queries.APP_LOCK, [lock_resource(SITE), 2500])]
-    assert server.executed[1] == (queries.APP_UNLOCK, [lock_resource(SITE)])
+        assert server.executed == [(queries.APP_LOCK, [shop_key(SITE), 2500])]
+    assert server.executed[1] == (queries.APP_UNLOCK, [shop_key(SITE)])
 
 
 def test_the_lock_is_released_when_the_writes_fail() -> None:
@@ -106,17 +107,24 @@ def test_every_host_names_the_same_shop_the_same_way() -> None:
                       magento_token="t", magento_store_ids=(1, 2))
     other = SiteConfig(name="shop", magento_url="https://shop.example.com", counterpoint_dsn="x",
                        magento_token="t", magento_store_ids=(3,))
-    assert lock_resource(SITE) == lock_resource(same) != lock_resource(other)
-    assert len(lock_resource(SITE)) <= 255  # sp_getapplock's limit
+    assert shop_key(SITE) == shop_key(same) != shop_key(other)
+    assert len(shop_key(SITE)) <= 255  # sp_getapplock's limit
 
 
-def test_sqlite_takes_no_database_lock(shop: Shop) -> None:
+def test_sqlite_is_locked_beside_its_file_not_in_the_database(shop: Shop) -> None:
+    """One file on one host: a lock file beside it keeps out runs of another C5ATTN_HOME, which
+    do not share the home's lock; no statement, no write to the database."""
     site = SiteConfig(name="shop", magento_url="http://x", magento_token="t",
                       counterpoint_dsn=f"sqlite:///{shop.counterpoint_db}")
-    with CounterpointStore(site) as store:
-        with store.write_lock():
+    other_home = SiteConfig(name="copy", magento_url="http://y", magento_token="t",
+                            counterpoint_dsn=f"sqlite:///{shop.counterpoint_db}")
+    with CounterpointStore(site) as store, CounterpointStore(other_home) as other:
+        with store.write_lock(), pytest.raises(LockHeld, match="holds the lock beside"), \
+                other.write_lock(wait_seconds=0.2):
             pass
-        assert store.statement_count == 0
+        with other.write_lock(wait_seconds=0.2):  # released with the first
+            pass
+        assert store.statement_count == 0 and other.statement_count == 0
 
 
 def test_apply_refuses_when_another_host_holds_the_database_lock(
@@ -127,7 +135,7 @@ def test_apply_refuses_when_another_host_holds_the_database_lock(
     @contextmanager
     def held_elsewhere(self: CounterpointStore, wait_seconds: float = 5.0) -> Iterator[None]:
         raise LockHeld(f"another c5attn run is writing to site {self._site.name!r} (the database lock "
-                       f"{lock_resource(self._site)} is held, timed out)", "wait for it to finish")
+                       f"{shop_key(self._site)} is held, timed out)", "wait for it to finish")
         yield
 
     taken: list[str] = []
