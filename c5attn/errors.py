@@ -78,6 +78,10 @@ class PartialFailure(C5Error):
     exit_code = ExitCode.PARTIAL
 
 
+class AuditIncomplete(PartialFailure):
+    """A write's outcome that the audit log could not record: the write itself stands."""
+
+
 class Interrupted(C5Error):
     """Ctrl-C in the middle of a write: the message says what was written and how to finish."""
 

@@ -28,6 +28,7 @@ from c5attn.controls import UNSHOWABLE, shown
 from c5attn.counterpoint.queries import BATCH_SIZE
 from c5attn.errors import (
     AmbiguousOrder,
+    AuditIncomplete,
     C5Error,
     Interrupted,
     MagentoAuthError,
@@ -127,19 +128,33 @@ class SiteSession:
         after: Mapping[str, object],
         message: str = "",
     ) -> None:
-        self.audit.append(
-            AuditEntry(
-                site=self.site.name,
-                order=verdict_order.increment_id,
-                action=action,
-                before=dict(before),
-                after=dict(after),
-                result=result,
-                operator=self.operator,
-                message=message,
-                run_id=self.run_id,
-            )
+        """Append one audit entry. A ``started`` entry that cannot be written stops the write before
+        it is made; an outcome that cannot be written is an ``AuditIncomplete`` saying what was done."""
+        number = verdict_order.increment_id
+        entry = AuditEntry(
+            site=self.site.name,
+            order=number,
+            action=action,
+            before=dict(before),
+            after=dict(after),
+            result=result,
+            operator=self.operator,
+            message=message,
+            run_id=self.run_id,
         )
+        try:
+            self.audit.append(entry)
+        except C5Error as error:
+            if result == "started":
+                raise
+            detail = message.removeprefix(f"order {number}: ")  # a write's own message names it too
+            raise AuditIncomplete(
+                f"order {number}: {action} {result}"
+                + (f" ({detail})" if detail else "")
+                + f", but the audit log could not record it: {error.message}",
+                "that write stands: make the audit log writable (or set C5ATTN_HOME), then see what is "
+                f"left to do with: {self.command} show {number}",
+            ) from None
 
 
 def batched(items: Iterable[T], size: int, *, first: int | None = None) -> Iterator[list[T]]:
@@ -458,7 +473,13 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         raise Interrupted(unknown) from None
     after = status_of(fresh, change.after)
     result = "ok" if change.applied else "not-applied"
-    session.record(fresh, "flag", result, before=before, after=after, message=change.message)
+    try:
+        session.record(fresh, "flag", result, before=before, after=after, message=change.message)
+    except KeyboardInterrupt:  # the write is done; only its outcome may be missing from the log
+        raise Interrupted(
+            f"the flag of order {fresh.increment_id} was written ({change.before} → {change.after}) "
+            "just before; the next scan --apply records it"
+        ) from None
     return WriteResult(
         fresh.increment_id,
         change.applied,

@@ -15,7 +15,7 @@ import typer
 
 from c5attn.cli.context import get_env
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions
-from c5attn.errors import ExitCode, Interrupted, UsageError
+from c5attn.errors import AuditIncomplete, ExitCode, Interrupted, UsageError
 from c5attn.wording import counted
 
 if TYPE_CHECKING:
@@ -208,6 +208,10 @@ def _apply_flags(
                         mark = "FAILED" if not outcome.ok else "skipped" if outcome.skipped else "flagged"
                         env.say(f"{mark} {outcome.order}: {outcome.message}")
                     outcomes.append(outcome)
+    except AuditIncomplete as stop:  # the flags written so far stand: say how many
+        raise AuditIncomplete(
+            f"{_flagged(outcomes)} of {total} orders flagged before it; {stop.message}", stop.hint
+        ) from None
     except (KeyboardInterrupt, Interrupted) as stop:
         in_flight = f"; {stop.message}" if isinstance(stop, Interrupted) else ""
         command = results[0][0].command if len(results) == 1 else env.command()

@@ -14,7 +14,7 @@ import pytest
 from c5attn.audit import AuditLog
 from c5attn.config import SiteConfig
 from c5attn.counterpoint.store import CounterpointStore
-from c5attn.errors import OrderChanged, PartialFailure, StatusUnverified
+from c5attn.errors import AuditIncomplete, C5Error, OrderChanged, PartialFailure, StatusUnverified
 from c5attn.magento.client import MagentoClient, RetryPolicy
 from c5attn.markers import resolve_comment
 from c5attn.sandbox.embedded import init_world
@@ -193,3 +193,31 @@ def test_an_unverified_resolve_with_dismiss_error_says_the_errors_are_still_open
         assert "the Counterpoint errors are still open" in caught.value.message
         assert f"dismiss-error {number}" in (caught.value.hint or "") and caught.value.exit_code == 3
         assert session.counterpoint.open_errors(number) != []
+
+
+def test_an_outcome_the_audit_log_cannot_record_says_the_write_stands(
+    session: SiteSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log became unwritable after the "started" entry (a full disk, a chmod): the resolve was
+    made, so "cannot write the audit log" alone, exit 1, would read as nothing written."""
+    verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
+    number = verdict.order.increment_id
+    view = view_order(session, verdict.order)
+    plan = plan_resolve(
+        session.site, view.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
+    )
+    append = AuditLog.append
+
+    def full_after_started(log: AuditLog, entry: Any) -> None:
+        if entry.result != "started":
+            raise C5Error(f"cannot write the audit log {log.path}: No space left on device", None)
+        append(log, entry)
+
+    monkeypatch.setattr(AuditLog, "append", full_after_started)
+    with pytest.raises(AuditIncomplete) as caught:
+        execute_resolve(session, plan)
+    assert caught.value.exit_code == 3
+    assert caught.value.message.startswith(f"order {number}: resolve ok (status ")
+    assert "but the audit log could not record it: cannot write the audit log" in caught.value.message
+    assert f"show {number}" in (caught.value.hint or "")
+    assert session.magento.get_order(verdict.order.entity_id).status == plan.target_status

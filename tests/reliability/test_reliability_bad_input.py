@@ -265,6 +265,31 @@ def test_an_audit_log_that_cannot_be_written_stops_writes_before_they_start(shop
     assert cp_fingerprint(shop.counterpoint_db) == errors
 
 
+def test_an_audit_log_that_fails_mid_apply_counts_the_flags_that_stand(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unwritable from the third outcome on (a full disk): the flags made stand, so exit 3 with
+    how many, not "cannot write the audit log" alone, which reads as nothing written."""
+    from c5attn.audit import AuditLog
+    from c5attn.errors import C5Error
+
+    append, outcomes = AuditLog.append, []
+
+    def fills_up(log: AuditLog, entry: Any) -> None:
+        if entry.result != "started":
+            outcomes.append(entry)
+            if len(outcomes) > 2:
+                raise C5Error(f"cannot write the audit log {log.path}: No space left on device", None)
+        append(log, entry)
+
+    monkeypatch.setattr(AuditLog, "append", fills_up)
+    comments = comment_total(shop.magento_db)
+    run = shop.run("scan", "--all", "--apply", "--yes")
+    line = assert_clear_error(run, 3, "but the audit log could not record it", "that write stands")
+    assert " 2 of " in line and "orders flagged before it; order " in line and ": flag ok (" in line
+    assert comment_total(shop.magento_db) == comments + 3  # the third landed: its outcome went unrecorded
+
+
 # --- Magento ---------------------------------------------------------------------------------
 
 
