@@ -1,11 +1,11 @@
-"""A per-shop write lock, so two runs on one host never flag or resolve the same order twice.
+"""Write locks, so two runs never flag or resolve the same order twice.
 
 An operating-system lock on a file (``flock``; ``msvcrt.locking`` on Windows, where Counterpoint
 runs) is released by the system when the process dies, so a killed run never leaves a stale lock
-behind. It is keyed by the shop (``shop_key``), not the site's name, so two configurations naming
-one shop differently exclude each other. (On SQL Server, runs on other hosts take the same key
-with ``sp_getapplock``.) ``file_lock`` is the same lock on any file: the sandbox takes it to
-build its world one run at a time.
+behind. ``site_lock`` is one such file per site in the state folder; runs of other hosts, other
+``C5ATTN_HOME``s or other site names for the same shop meet in the Counterpoint database instead
+(``CounterpointStore.write_lock``), under ``shop_key``. ``file_lock`` is the same lock on any
+file: the sandbox takes it to build its world one run at a time.
 """
 
 from __future__ import annotations
@@ -61,14 +61,14 @@ def shop_key(site: SiteConfig) -> str:
 
 
 @contextmanager
-def site_lock(state_dir: Path, site: SiteConfig, *, wait_seconds: float = 5.0) -> Iterator[None]:
-    """Hold the write lock of ``site``'s shop; wait up to ``wait_seconds`` for another run, then refuse."""
+def site_lock(state_dir: Path, site: str, *, wait_seconds: float = 5.0) -> Iterator[None]:
+    """Hold the write lock of ``site``; wait up to ``wait_seconds`` for another run, then refuse."""
     lock_dir = state_dir / "locks"
     with file_lock(
-        lock_dir / f"{shop_key(site).removeprefix('c5attn:')}.lock",
+        lock_dir / f"{site}.lock",
         wait_seconds=wait_seconds,
         held=LockHeld(
-            f"another c5attn run is writing to site {site.name!r} (or to its shop under another name)",
+            f"another c5attn run is writing to site {site!r}",
             "wait for it to finish, then run this command again",
         ),
         unusable_hint=f"make {lock_dir} a folder c5attn can write to (C5ATTN_HOME sets where it lives)",

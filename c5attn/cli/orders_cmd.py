@@ -46,7 +46,7 @@ def write_locks(env: CliEnv, session: SiteSession) -> Iterator[None]:
 
     state = env.writable_state_dir()
     session.audit.check_writable()
-    with site_lock(state, session.site), session.counterpoint.write_lock():
+    with site_lock(state, session.site.name), session.counterpoint.write_lock():
         yield
 
 

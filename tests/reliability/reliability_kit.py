@@ -22,7 +22,6 @@ from typing import Any
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
-from c5attn.config import SiteConfig
 from c5attn.sandbox.magento_server import MagentoSandbox
 from c5attn.sandbox.magento_store import load_orders
 from c5attn.sandbox.world import build_world
@@ -86,17 +85,6 @@ class Shop:
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> Run:
         return invoke(self.home, self.config, *args, env=env)
-
-    @property
-    def site(self) -> SiteConfig:
-        """The site ``configure`` writes by default (the lock's key: its shop)."""
-        return SiteConfig(
-            name="shop",
-            magento_url=self.server.url,
-            magento_token="unused",
-            counterpoint_dsn=f"sqlite:///{self.counterpoint_db}",
-            magento_store_ids=(1,),
-        )
 
 
 def make_world(directory: Path, orders: int, seed: int) -> World:

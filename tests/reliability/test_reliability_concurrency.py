@@ -78,7 +78,7 @@ def test_two_applies_from_two_homes_flag_each_finding_once(
 def test_a_held_lock_makes_apply_wait_then_refuse_with_exit_5(shop: Shop) -> None:
     comments = comment_total(shop.magento_db)
     started = time.monotonic()
-    with site_lock(shop.home, shop.site):
+    with site_lock(shop.home, "shop"):
         run = shop.run("scan", "--all", "--apply", "--yes")
     waited = time.monotonic() - started
     assert_clear_error(run, 5, LOCKED_MESSAGE, "wait for it to finish")
@@ -91,7 +91,7 @@ def test_apply_waits_for_a_lock_released_within_the_wait(shop: Shop) -> None:
     taken, release = threading.Event(), threading.Event()
 
     def other_run() -> None:
-        with site_lock(shop.home, shop.site):
+        with site_lock(shop.home, "shop"):
             taken.set()
             release.wait(10)
 
