@@ -390,9 +390,10 @@ def resolve(
         if hits := view.verdict.classification.hits:  # the usual case: the follow-up is outside c5attn
             from c5attn.cli.render import money
 
-            at_risk = money(view.verdict.classification.money_at_risk, found.order_currency_code or "")
+            risk = view.verdict.classification.money_at_risk
+            at_risk = f" (at risk {money(risk, found.order_currency_code or '')})" if risk else ""
             env.say(
-                f"  the data still shows {', '.join(hit.code for hit in hits)} (at risk {at_risk}): resolve "
+                f"  the data still shows {', '.join(hit.code for hit in hits)}{at_risk}: resolve "
                 "records that its follow-up is done, and scans leave this evidence alone from then on"
             )
         if not confirm_write(env, "Resolve this order?", yes=yes, dry_run=dry_run):

@@ -323,6 +323,18 @@ def test_the_resolve_plan_shows_the_comment_as_it_will_be_written(sandbox: Sandb
     assert "[/] refund [b]done[/b]" in run.stderr and "[c5attn:resolved fp=" in run.stderr
 
 
+def test_the_resolve_plan_gives_money_at_risk_only_when_there_is_some(sandbox: Sandbox) -> None:
+    """A capture failure known from an order error alone puts no amount at risk: "(at risk 0.00
+    USD)" would be noise; one the data shows says how much."""
+    rows = sandbox.invoke("list", "--json").json()
+    zero = next(r for r in rows if r["scenarios"] and not r["money_at_risk"])  # type: ignore[union-attr]
+    some = next(r for r in rows if r["scenarios"] and r["money_at_risk"])  # type: ignore[union-attr]
+    for row, shown in ((zero, False), (some, True)):
+        run = sandbox.invoke("resolve", str(row["order"]), "--dry-run")
+        assert run.exit_code == 0, run.stderr
+        assert "the data still shows" in run.stderr and ("(at risk " in run.stderr) is shown
+
+
 def test_the_sandbox_reads_counterpoint_times_in_its_worlds_time_zone(sandbox: Sandbox) -> None:
     """Counterpoint stores local times; the built-in site must read them as the world wrote them."""
     number = _one(sandbox, "capture-failed", errors=True)
