@@ -58,6 +58,16 @@ def _session(tmp_path: Path, server: MagentoSandbox, **client: Any) -> Iterator[
         yield SiteSession(site, magento, counterpoint, "op", AuditLog(tmp_path / "state"), datetime.now(UTC))
 
 
+def _read_backs_failing(server: MagentoSandbox) -> dict[str, Any]:
+    """Client options under which the read right after each POST fails, with no retry."""
+
+    def after_the_post_reads_fail(line: str) -> None:
+        if line.startswith("POST"):
+            server.fail_next("500", method="GET")
+
+    return {"trace": after_the_post_reads_fail, "retry": RetryPolicy(max_attempts=1)}
+
+
 def test_an_order_resolved_after_the_scan_is_not_flagged(session: SiteSession) -> None:
     magento = session.magento
     settled, untouched = scan_site(session, since=None, keep_verdicts=True).to_flag[:2]
@@ -96,12 +106,7 @@ def test_a_resolve_whose_read_back_fails_is_logged_as_unknown_not_failed(
 ) -> None:
     """The comment landed and the status likely moved: "failed" with the old status would mislead."""
 
-    def after_the_post_reads_fail(line: str) -> None:
-        if line.startswith("POST"):
-            server.fail_next("500", method="GET")
-
-    options = {"trace": after_the_post_reads_fail, "retry": RetryPolicy(max_attempts=1)}
-    with _session(tmp_path, server, **options) as session:
+    with _session(tmp_path, server, **_read_backs_failing(server)) as session:
         verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
         view = view_order(session, verdict.order)
         plan = plan_resolve(
@@ -149,12 +154,7 @@ def test_a_flag_whose_answer_and_read_back_are_lost_is_unknown_and_settled_by_th
     is logged ``unknown`` (never ``failed``, which says nothing was written), and the next scan,
     finding the order flagged, records that it landed."""
 
-    def after_the_post_reads_fail(line: str) -> None:
-        if line.startswith("POST"):
-            server.fail_next("500", method="GET")
-
-    options = {"trace": after_the_post_reads_fail, "retry": RetryPolicy(max_attempts=1)}
-    with _session(tmp_path, server, **options) as session:
+    with _session(tmp_path, server, **_read_backs_failing(server)) as session:
         verdict = scan_site(session, since=None, keep_verdicts=True).to_flag[0]
         server.fail_next("gateway", method="POST")
         (outcome,) = flag_findings(session, [verdict])
@@ -171,12 +171,7 @@ def test_a_flag_whose_answer_and_read_back_are_lost_is_unknown_and_settled_by_th
 def test_an_unverified_resolve_with_dismiss_error_says_the_errors_are_still_open(
     tmp_path: Path, server: MagentoSandbox
 ) -> None:
-    def after_the_post_reads_fail(line: str) -> None:
-        if line.startswith("POST"):
-            server.fail_next("500", method="GET")
-
-    options = {"trace": after_the_post_reads_fail, "retry": RetryPolicy(max_attempts=1)}
-    with _session(tmp_path, server, **options) as session:
+    with _session(tmp_path, server, **_read_backs_failing(server)) as session:
         verdict = next(
             v
             for v in scan_site(session, since=None, keep_verdicts=True).verdicts
