@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from c5attn import __version__
-from c5attn.errors import C5Error
+from c5attn.errors import AuditUnwritable, C5Error
 
 AUDIT_FILE = "audit.jsonl"
 _REQUIRED = ("at", "action", "result")  # what an entry must hold as text to be shown as one
@@ -57,7 +57,9 @@ class AuditLog:
     def append(self, entry: AuditEntry) -> None:
         line = json.dumps(asdict(entry), sort_keys=True, default=str) + "\n"
         with self._opened() as fd:
-            os.write(fd, (b"\n" if _ends_mid_line(fd) else b"") + line.encode("utf-8"))
+            data = (b"\n" if _ends_mid_line(fd) else b"") + line.encode("utf-8")
+            while data:  # a nearly full disk writes part of it and says so only on the next try
+                data = data[os.write(fd, data) :]
             os.fsync(fd)
 
     @contextmanager
@@ -71,7 +73,7 @@ class AuditLog:
             finally:
                 os.close(fd)
         except OSError as err:
-            raise C5Error(
+            raise AuditUnwritable(
                 f"cannot write the audit log {self.path}: {err.strerror}",
                 "c5attn records every write there before making it: make it a file you can write, "
                 "or set C5ATTN_HOME to another folder",

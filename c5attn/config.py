@@ -222,10 +222,13 @@ def _url(value: object) -> str:
     return url
 
 
+STORE_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+"""Magento's rule for store codes: a letter, then letters, digits or _ ("all" is one too)."""
+
+
 def _store_code(value: object) -> str:
-    """Magento's rule for store codes: a letter, then letters, digits or _ ("all" is one too)."""
     code = _text(value)
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", code):
+    if not STORE_CODE.fullmatch(code):
         raise _Invalid(f"must be a Magento store code (a letter, then letters, digits or _), not {code!r}")
     return code
 

@@ -78,6 +78,10 @@ class PartialFailure(C5Error):
     exit_code = ExitCode.PARTIAL
 
 
+class AuditUnwritable(C5Error):
+    """The audit log cannot be written: no write is made without its entry."""
+
+
 class AuditIncomplete(PartialFailure):
     """A write's outcome that the audit log could not record: the write itself stands."""
 

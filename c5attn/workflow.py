@@ -411,6 +411,7 @@ class WriteResult:
     message: str
     skipped: bool = False
     status_ignored: bool = False  # the comment landed, the status did not (2.4.7 GA, a state check)
+    unverified: bool = False  # it may have landed: the audit log says "unknown"
 
 
 def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
@@ -463,7 +464,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         change = session.magento.set_status(fresh, site.needs_attention_status, comment)
     except WriteUnverified as error:  # it may have landed: the next scan settles it
         session.record(fresh, "flag", "unknown", before=before, after={}, message=str(error))
-        return WriteResult(fresh.increment_id, False, str(error))
+        return WriteResult(fresh.increment_id, False, str(error), unverified=True)
     except C5Error as error:
         session.record(fresh, "flag", "failed", before=before, after=before, message=str(error))
         return WriteResult(fresh.increment_id, False, str(error))
@@ -525,7 +526,12 @@ def raise_if_partial(results: Sequence[WriteResult], what: str) -> None:
                 "where Magento did not take the status (each line above says why), set it in the Magento "
                 "admin: the comment is on the order, so running again leaves it as it is"
             )
-        if not all(result.status_ignored for result in failed):
+        if any(result.unverified for result in failed):
+            hints.append(
+                "where a write is unverified, it may have landed: run the same command again, which "
+                "records those it finds flagged and flags the others"
+            )
+        if not all(result.status_ignored or result.unverified for result in failed):
             hints.append("fix the cause, then run the same command again: finished writes are not repeated")
         raise PartialFailure(
             f"{len(failed)} of {len(results)} {what} failed: "

@@ -23,10 +23,10 @@ from c5attn.controls import printable
 from c5attn.errors import C5Error, ExitCode, Interrupted, UsageError
 
 try:
-    from typer._click.exceptions import NoSuchOption
+    from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption
     from typer._click.exceptions import UsageError as ClickUsageError
 except ImportError:  # a Typer that does not carry its own Click
-    from click.exceptions import NoSuchOption  # type: ignore[no-redef,assignment,unused-ignore]
+    from click.exceptions import NoArgsIsHelpError, NoSuchOption  # type: ignore[no-redef,assignment,unused-ignore]
     from click.exceptions import UsageError as ClickUsageError  # type: ignore[no-redef,assignment,unused-ignore]
 
 if TYPE_CHECKING:
@@ -45,13 +45,15 @@ def report_error(err: C5Error) -> None:
     typer.echo(f"{what}: {printable(_shortened(err.message))}{hint}", err=True)
 
 
-def report_usage_error(err: ClickUsageError) -> None:
-    """A command line the parser refused, in the same one-line form, its usage as the hint."""
-    if err.ctx is None:  # refused before any command was known: ``c5attn --site``
+def report_usage_error(err: ClickUsageError, ctx: ClickContext | None = None) -> None:
+    """A command line the parser refused, in the same one-line form, its usage as the hint: that of
+    the command it was refused for (``ctx`` when Click's error names none, as for a missing value)."""
+    ctx = err.ctx or ctx
+    if ctx is None:  # refused before any command was known: ``c5attn --site``
         hint = "more: c5attn -h"
     else:
-        usage = err.ctx.get_usage().strip().removeprefix("Usage:").strip()
-        hint = f"usage: {usage} (more: {err.ctx.command_path} -h)"
+        usage = ctx.get_usage().strip().removeprefix("Usage:").strip()
+        hint = f"usage: {usage} (more: {ctx.command_path} -h)"
     report_error(UsageError(err.format_message(), hint))
 
 
@@ -76,6 +78,8 @@ class C5Group(TyperGroup):
     ) -> ClickContext:
         try:
             return super().make_context(info_name, args, parent, **extra)
+        except NoArgsIsHelpError:  # ``c5attn`` alone: the help is the answer
+            raise
         except ClickUsageError as err:  # in the global options: ``c5attn --bogus``
             report_usage_error(err)
             raise typer.Exit(ExitCode.USAGE) from None
@@ -96,6 +100,8 @@ class C5Group(TyperGroup):
         except KeyboardInterrupt:
             _report_interrupt()
             raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except NoArgsIsHelpError:  # ``c5attn config`` alone: its help is the answer
+            raise
         except ClickUsageError as err:
             misplaced = (
                 self.misplaced_global_option(ctx, err.option_name) if isinstance(err, NoSuchOption) else None
@@ -103,7 +109,7 @@ class C5Group(TyperGroup):
             if misplaced is not None:
                 report_error(misplaced)
             else:
-                report_usage_error(err)
+                report_usage_error(err, self._command_context(ctx))
             raise typer.Exit(ExitCode.USAGE) from None
 
     def misplaced_global_option(self, ctx: ClickContext, option: str) -> UsageError | None:
@@ -155,6 +161,17 @@ class C5Group(TyperGroup):
                 ):
                     return param
         return None
+
+    def _command_context(self, ctx: ClickContext) -> ClickContext:
+        """A context of the (sub)command the command line names, parsed no further: for its usage."""
+        _, name, rest = self._split_at_command(ctx.meta.get(_ARGV, []))
+        command: Any = self.commands.get(name) if name else None
+        while command is not None:
+            ctx = command.context_class(command, info_name=name, parent=ctx)
+            name = rest[0] if rest else None
+            rest = rest[1:]
+            command = getattr(command, "commands", {}).get(name)
+        return ctx
 
     def _split_at_command(self, argv: list[str]) -> tuple[list[str], str | None, list[str]]:
         """(the global options before the command, the command, what follows it)."""

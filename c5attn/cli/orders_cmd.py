@@ -15,7 +15,7 @@ import typer
 
 from c5attn.cli.context import get_env
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions
-from c5attn.errors import AuditIncomplete, ExitCode, Interrupted, UsageError
+from c5attn.errors import AuditIncomplete, AuditUnwritable, ExitCode, Interrupted, UsageError
 from c5attn.wording import counted
 
 if TYPE_CHECKING:
@@ -205,12 +205,28 @@ def _apply_flags(
             with write_locks(env, session):
                 for outcome in flag_findings(session, verdicts):
                     if not outcome.ok or outcome.skipped or env.verbose:
-                        mark = "FAILED" if not outcome.ok else "skipped" if outcome.skipped else "flagged"
+                        mark = (
+                            "UNVERIFIED"
+                            if outcome.unverified
+                            else "FAILED"
+                            if not outcome.ok
+                            else "skipped"
+                            if outcome.skipped
+                            else "flagged"
+                        )
                         env.say(f"{mark} {outcome.order}: {outcome.message}")
                     outcomes.append(outcome)
     except AuditIncomplete as stop:  # the flags written so far stand: say how many
         raise AuditIncomplete(
             f"{_flagged(outcomes)} of {total} orders flagged before it; {stop.message}", stop.hint
+        ) from None
+    except AuditUnwritable as stop:  # before the next flag: those written so far stand
+        if not _flagged(outcomes):
+            raise
+        raise AuditIncomplete(
+            f"{_flagged(outcomes)} of {total} orders flagged, then the audit log failed: {stop.message}",
+            "those flags stand; make the audit log writable (or set C5ATTN_HOME), then run the same "
+            "scan --apply again to flag the rest",
         ) from None
     except (KeyboardInterrupt, Interrupted) as stop:
         in_flight = f"; {stop.message}" if isinstance(stop, Interrupted) else ""

@@ -99,7 +99,7 @@ def serve(
         typer.Option(
             "--store-code",
             metavar="CODE",
-            help="A store code /rest/CODE/V1 answers (repeat for several; default: default). "
+            help="The store codes /rest/CODE/V1 answers (repeat for several; default: default). "
             "Others get Magento's 404, as on a real store; all and none always work.",
         ),
     ] = None,
@@ -126,6 +126,12 @@ def serve(
         parse_faults(faults)
     except ValueError as exc:
         raise UsageError(f"--faults: {exc}", "write KIND:RATE pairs, e.g. 503:0.1,drop:0.02") from exc
+    from c5attn.config import STORE_CODE
+
+    if bad := [code for code in store_codes or () if not STORE_CODE.fullmatch(code)]:
+        raise UsageError(
+            f"--store-code {bad[0]!r} is not a Magento store code", "a letter, then letters, digits or _"
+        )
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be from 0 to 65535, not {port}", "0 picks a free port")
     if max_page_size is not None and max_page_size < 1:

@@ -535,6 +535,16 @@ def test_cli_a_misplaced_global_option_without_its_value_gets_no_command_line(
             "usage: c5attn sandbox serve [OPTIONS] (more: c5attn sandbox serve -h)",
         ),
         (["--site"], "Option '--site' requires an argument.", "more: c5attn -h"),
+        (  # Click names no command for a missing value: the usage is still the command's own
+            ["scan", "--since"],
+            "Option '--since' requires an argument.",
+            "usage: c5attn scan [OPTIONS] (more: c5attn scan -h)",
+        ),
+        (
+            ["config", "init", "--path"],
+            "Option '--path' requires an argument.",
+            "usage: c5attn config init [OPTIONS] (more: c5attn config init -h)",
+        ),
         (
             ["--sandbx", "scan"],
             "No such option: --sandbx (Possible options: --sandbox)",
@@ -550,6 +560,17 @@ def test_cli_a_command_line_the_parser_refuses_is_one_line_with_its_usage_as_hin
         main(args)
     assert caught.value.code == ExitCode.USAGE
     assert capsys.readouterr().err == f"c5attn: error: {error}\n  hint: {hint}\n"
+
+
+@pytest.mark.parametrize("args", [[], ["config"], ["sandbox"]])
+def test_cli_a_group_alone_prints_its_help_not_an_empty_error(
+    capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == ExitCode.USAGE
+    out, err = capsys.readouterr()
+    assert "Usage" in out and "Commands" in out and err == ""
 
 
 def test_an_error_quoting_control_characters_is_printed_escaped(capsys: pytest.CaptureFixture[str]) -> None:

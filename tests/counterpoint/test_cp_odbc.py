@@ -85,3 +85,37 @@ def test_cp_odbc_a_database_the_driver_cannot_open_is_a_connection_error(tmp_pat
         store.fetch_orders(["100"])
     assert raised.value.message.startswith("cannot connect to the Counterpoint database: [HY000]")
     assert "Database=" in (raised.value.hint or "") and "--verbose" not in (raised.value.hint or "")
+
+
+def test_cp_odbc_write_lock_sits_beside_the_database_file_whatever_the_working_folder(
+    cp_db, make_site, odbc_site, tmp_path, monkeypatch
+):
+    """The lock file is named after the database file the DSN opens (``Database=``), never after
+    the DSN: that held the password and depended on the working folder."""
+    working = tmp_path / "elsewhere"
+    working.mkdir()
+    monkeypatch.chdir(working)
+    site = make_site(counterpoint_dsn=f"{odbc_site.counterpoint_dsn};UID=c5;PWD=pwd-S3CRET")
+    with CounterpointStore(site) as store, store.write_lock():
+        beside = cp_db.path.with_name(cp_db.path.name + ".c5attn-lock")
+        assert beside.exists()
+    assert list(working.iterdir()) == []  # nothing in the working folder
+    assert not any("S3CRET" in path.name for path in cp_db.path.parent.rglob("*"))
+
+
+def test_cp_odbc_write_lock_through_a_named_data_source_takes_no_file(
+    cp_db, make_site, odbc_site, tmp_path, monkeypatch
+):
+    """``DSN=cp``: the file is in odbc.ini, unknown here; the write goes on (the home's lock holds)."""
+    working = tmp_path / "elsewhere"
+    working.mkdir()
+    (working / "odbc.ini").write_text(f"[cp]\nDriver = {DRIVER}\nDatabase = {cp_db.path}\n")
+    monkeypatch.setenv("ODBCINI", str(working / "odbc.ini"))
+    monkeypatch.chdir(working)
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=7, ORD_NO="100")
+    with CounterpointStore(make_site(counterpoint_dsn="DSN=cp")) as store:
+        with store.write_lock():
+            store.dismiss_errors("100", "jane", datetime(2024, 6, 1, tzinfo=UTC), err_ids=[7])
+        assert store.open_errors("100") == []
+    assert sorted(path.name for path in working.iterdir()) == ["odbc.ini"]
+    assert not cp_db.path.with_name(cp_db.path.name + ".c5attn-lock").exists()

@@ -109,6 +109,8 @@ def test_serve_refuses_bad_options(tmp_path: Path) -> None:
         ([], "no sandbox store"),
         (["--magento-version", "2.3"], "--magento-version"),
         (["--max-page-size", "0"], "--max-page-size must be at least 1"),
+        (["--store-code", "fr-FR"], "--store-code 'fr-FR' is not a Magento store code"),
+        (["--store-code", "default", "--store-code", ""], "--store-code '' is not a Magento store code"),
     ):
         result = subprocess.run([*base, *extra], capture_output=True, text=True, env=env, timeout=30)
         assert result.returncode == 2 and message in result.stderr and result.stdout == ""

@@ -119,7 +119,7 @@ def test_sqlite_is_locked_beside_its_file_not_in_the_database(shop: Shop) -> Non
     other_home = SiteConfig(name="copy", magento_url="http://y", magento_token="t",
                             counterpoint_dsn=f"sqlite:///{shop.counterpoint_db}")
     with CounterpointStore(site) as store, CounterpointStore(other_home) as other:
-        with store.write_lock(), pytest.raises(LockHeld, match="holds the lock beside"), \
+        with store.write_lock(), pytest.raises(LockHeld, match="holds the lock beside it"), \
                 other.write_lock(wait_seconds=0.2):
             pass
         with other.write_lock(wait_seconds=0.2):  # released with the first

@@ -3,12 +3,16 @@ torn last line is kept, and lines that cannot be read are skipped, by the reader
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
+import pytest
 from reliability_kit import assert_clear_error, invoke
 
 from c5attn.audit import AuditEntry, AuditLog
+from c5attn.errors import AuditUnwritable
 
 
 def log_around(directory: Path, middle: bytes) -> AuditLog:
@@ -45,3 +49,24 @@ def test_the_log_command_names_an_audit_log_it_cannot_read(tmp_path: Path) -> No
     (tmp_path / "audit.jsonl").mkdir()
     run = invoke(tmp_path, tmp_path / "c5attn.toml", "log")
     assert_clear_error(run, 1, f"cannot read the audit log {tmp_path / 'audit.jsonl'}: Is a directory")
+
+
+def test_a_short_write_is_finished_not_left_torn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A nearly full disk (or a signal) can write part of a line without an error: the rest must
+    follow, or the failure must show; silently torn, the entry would be lost."""
+    import c5attn.audit
+
+    real_write = os.write
+    monkeypatch.setattr(c5attn.audit.os, "write", lambda fd, data: real_write(fd, data[:7]))
+    log = log_around(tmp_path, b"")
+    assert [e["order"] for e in log.entries()] == ["100000001", "100000002"] and log.unreadable == 0
+
+    def full(fd: int, data: bytes) -> int:
+        written = real_write(fd, data[:7])
+        if written == len(data):
+            return written
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(c5attn.audit.os, "write", full)
+    with pytest.raises(AuditUnwritable, match="No space left on device"):
+        log.append(AuditEntry("shop", "100000003", "flag", {}, {}, "ok", "reliability"))

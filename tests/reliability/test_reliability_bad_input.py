@@ -265,29 +265,36 @@ def test_an_audit_log_that_cannot_be_written_stops_writes_before_they_start(shop
     assert cp_fingerprint(shop.counterpoint_db) == errors
 
 
+@pytest.mark.parametrize("fails_on", ["outcome", "started"])
 def test_an_audit_log_that_fails_mid_apply_counts_the_flags_that_stand(
-    shop: Shop, monkeypatch: pytest.MonkeyPatch
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, fails_on: str
 ) -> None:
-    """Unwritable from the third outcome on (a full disk): the flags made stand, so exit 3 with
-    how many, not "cannot write the audit log" alone, which reads as nothing written."""
+    """Unwritable from the third outcome on, or before the third flag (a full disk): the flags
+    made stand, so exit 3 with how many, not "cannot write the audit log" alone, which reads as
+    nothing written."""
     from c5attn.audit import AuditLog
-    from c5attn.errors import C5Error
+    from c5attn.errors import AuditUnwritable
 
-    append, outcomes = AuditLog.append, []
+    append, seen = AuditLog.append, []
 
     def fills_up(log: AuditLog, entry: Any) -> None:
-        if entry.result != "started":
-            outcomes.append(entry)
-            if len(outcomes) > 2:
-                raise C5Error(f"cannot write the audit log {log.path}: No space left on device", None)
+        if (entry.result == "started") == (fails_on == "started"):
+            seen.append(entry)
+            if len(seen) > 2:
+                raise AuditUnwritable(f"cannot write the audit log {log.path}: No space left on device")
         append(log, entry)
 
     monkeypatch.setattr(AuditLog, "append", fills_up)
     comments = comment_total(shop.magento_db)
     run = shop.run("scan", "--all", "--apply", "--yes")
-    line = assert_clear_error(run, 3, "but the audit log could not record it", "that write stands")
-    assert " 2 of " in line and "orders flagged before it; order " in line and ": flag ok (" in line
-    assert comment_total(shop.magento_db) == comments + 3  # the third landed: its outcome went unrecorded
+    if fails_on == "outcome":
+        line = assert_clear_error(run, 3, "but the audit log could not record it", "that write stands")
+        assert " 2 of " in line and "orders flagged before it; order " in line and ": flag ok (" in line
+        assert comment_total(shop.magento_db) == comments + 3  # the third landed, unrecorded
+    else:
+        line = assert_clear_error(run, 3, "then the audit log failed", "those flags stand")
+        assert " 2 of " in line
+        assert comment_total(shop.magento_db) == comments + 2  # no write without its entry
 
 
 # --- Magento ---------------------------------------------------------------------------------

@@ -59,8 +59,13 @@ def files_written(home: Path) -> dict[Path, str]:
     return {path: path.read_bytes().decode("utf-8", "replace") for path in home.rglob("*") if path.is_file()}
 
 
-def test_no_command_prints_logs_or_stores_a_secret(secret_shop: Shop) -> None:
+def test_no_command_prints_logs_or_stores_a_secret(
+    secret_shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shop = secret_shop
+    working = shop.root / "working-folder"  # nothing may land where the operator happens to be
+    working.mkdir()
+    monkeypatch.chdir(working)
     runs: list[tuple[tuple[str, ...], Run]] = []
 
     def run(*args: str, env: dict[str, str] | None = None) -> Run:
@@ -103,6 +108,9 @@ def test_no_command_prints_logs_or_stores_a_secret(secret_shop: Shop) -> None:
     assert shop.home / "audit.jsonl" in written
     for path, text in written.items():
         assert not leaks(text), (path, leaks(text))
+    assert list(working.iterdir()) == []
+    named = [path for path in shop.root.rglob("*") if leaks(str(path.relative_to(shop.root)))]
+    assert named == []  # no secret in a file's name either (a lock file once took the DSN's)
 
 
 def test_the_odbc_password_never_appears_in_a_counterpoint_failure(
