@@ -364,6 +364,14 @@ def test_cli_main_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: 
     assert caught.value.code == ExitCode.USAGE
 
 
+def usage_exit(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[str, str]:
+    """Run the console script on ``args``; it must exit 2 (usage). Its (stdout, stderr)."""
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == ExitCode.USAGE
+    return capsys.readouterr()
+
+
 @pytest.mark.parametrize(
     ("args", "message", "hint"),
     [
@@ -380,10 +388,7 @@ def test_cli_options_that_would_mean_nothing_are_usage_errors(
 ) -> None:
     """A script must not believe ``scan --yes`` flagged anything, nor that --since narrowed --all,
     nor that an empty filter (a variable left unset) filtered: refused before any site is read."""
-    with pytest.raises(SystemExit) as caught:
-        main(["--config", "no-such-file.toml", *args])
-    assert caught.value.code == ExitCode.USAGE
-    err = capsys.readouterr().err
+    _, err = usage_exit(capsys, ["--config", "no-such-file.toml", *args])
     first, second = err.splitlines()
     assert first.startswith("c5attn: error: ") and message in first, err
     assert second.startswith("  hint: ") and hint in second, err
@@ -498,11 +503,8 @@ def test_cli_a_misplaced_global_option_without_its_value_gets_no_command_line(
     capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
     """``c5attn --site list`` would read "list" as the site: no corrected line is better than that."""
-    with pytest.raises(SystemExit) as caught:
-        main(args)
-    assert caught.value.code == ExitCode.USAGE
     assert (
-        capsys.readouterr().err
+        usage_exit(capsys, args)[1]
         == f"c5attn: error: {args[-1]} is a global option: it goes before the command\n"
     )
 
@@ -556,20 +558,14 @@ def test_cli_a_command_line_the_parser_refuses_is_one_line_with_its_usage_as_hin
     capsys: pytest.CaptureFixture[str], args: list[str], error: str, hint: str
 ) -> None:
     """The same form as every other failure, not a box: a script's log gets one greppable line."""
-    with pytest.raises(SystemExit) as caught:
-        main(args)
-    assert caught.value.code == ExitCode.USAGE
-    assert capsys.readouterr().err == f"c5attn: error: {error}\n  hint: {hint}\n"
+    assert usage_exit(capsys, args)[1] == f"c5attn: error: {error}\n  hint: {hint}\n"
 
 
 @pytest.mark.parametrize("args", [[], ["config"], ["sandbox"]])
 def test_cli_a_group_alone_prints_its_help_not_an_empty_error(
     capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(args)
-    assert caught.value.code == ExitCode.USAGE
-    out, err = capsys.readouterr()
+    out, err = usage_exit(capsys, args)
     assert "Usage" in out and "Commands" in out and err == ""
 
 
