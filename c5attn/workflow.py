@@ -13,7 +13,7 @@ import json
 import tempfile
 import threading
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -489,7 +489,20 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     )
 
 
-_UNSETTLED_FLAG = {("flag", "started"), ("flag", "unknown")}  # a killed run's; a Ctrl-C'd or unread one
+_UNSETTLED = ("started", "unknown")  # a killed run's write; a Ctrl-C'd one or one whose answer was lost
+
+
+def _settle(
+    session: SiteSession, order: MagentoOrder, latest: Mapping[str, Any] | None, action: str, found: str
+) -> bool:
+    """Record that an earlier run's ``action``, left unsettled as the order's ``latest`` audit entry,
+    is done, as a re-read shows (``found``); False when there is no such entry."""
+    if latest is None or latest.get("action") != action or latest.get("result") not in _UNSETTLED:
+        return False
+    state = status_of(order)
+    message = f"an earlier run's {action} (run {latest.get('run_id')}) landed; {found}"
+    session.record(order, action, "ok", before=state, after=state, message=message)
+    return True
 
 
 def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
@@ -500,15 +513,18 @@ def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
     one not flagged is in ``to_flag`` again and gets a new entry. Returns how many were settled.
     """
     last = {str(entry.get("order")): entry for entry in session.audit.entries(site=session.site.name)}
-    settled = 0
-    for verdict in result.verdicts:
-        latest = last.get(verdict.order.increment_id)
-        if verdict.flagged and latest and (latest.get("action"), latest.get("result")) in _UNSETTLED_FLAG:
-            state = status_of(verdict.order)
-            message = f"an interrupted run's flag landed (run {latest.get('run_id')}); found flagged"
-            session.record(verdict.order, "flag", "ok", before=state, after=state, message=message)
-            settled += 1
-    return settled
+    return sum(
+        _settle(session, verdict.order, last.get(verdict.order.increment_id), "flag", "found flagged")
+        for verdict in result.verdicts
+        if verdict.flagged
+    )
+
+
+def settle_earlier_write(session: SiteSession, order: MagentoOrder, action: str, found: str) -> bool:
+    """``settle_interrupted_flags`` for one order and a resolve or dismiss-error that a re-read
+    (``found``) shows done; True when the audit log had one to settle."""
+    entries = deque(session.audit.entries(order=order.increment_id, site=session.site.name), maxlen=1)
+    return _settle(session, order, entries[0] if entries else None, action, found)
 
 
 def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> Iterator[WriteResult]:

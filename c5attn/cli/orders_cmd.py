@@ -366,7 +366,7 @@ def resolve(
 
     Example: c5attn resolve 000012345 --comment "captured by hand" --dismiss-error
     """
-    from c5attn.workflow import execute_resolve, locate_order, plan_resolve, view_order
+    from c5attn.workflow import execute_resolve, locate_order, plan_resolve, settle_earlier_write, view_order
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
@@ -378,6 +378,9 @@ def resolve(
                 "nothing to resolve",
                 result=True,
             )
+            found_at = f"found out of Needs Attention, at status {found.status}"
+            if settle_earlier_write(session, found, "resolve", found_at):
+                env.say("  an earlier resolve of it, left unsettled in the audit log, landed: recorded there")
             if dismiss_error:  # the other half of what was asked still applies
                 _dismiss_open_errors(env, session, found, view.open_errors, yes=yes, dry_run=dry_run)
             elif view.open_errors:
@@ -468,10 +471,12 @@ def _dismiss_open_errors(
     dry_run: bool,
 ) -> None:
     """Show the order's open Commerce5 errors, confirm, dismiss them under the site lock."""
-    from c5attn.workflow import dismiss_order_errors
+    from c5attn.workflow import dismiss_order_errors, settle_earlier_write
 
     if not errors:
         env.say(f"{order.increment_id}: no open order errors; nothing to dismiss", result=True)
+        if settle_earlier_write(session, order, "dismiss-error", "no open order error found"):
+            env.say("  an earlier dismissal, left unsettled in the audit log, landed: recorded there")
         return
     where = f"order {order.increment_id} (site {session.site.name})"
     env.say(f"{where} has {counted(len(errors), 'open error')}:")

@@ -25,6 +25,7 @@ from c5attn.workflow import (
     flag_findings,
     plan_resolve,
     scan_site,
+    settle_earlier_write,
     settle_interrupted_flags,
     view_order,
 )
@@ -216,3 +217,26 @@ def test_an_outcome_the_audit_log_cannot_record_says_the_write_stands(
     assert "but the audit log could not record it: cannot write the audit log" in caught.value.message
     assert f"show {number}" in (caught.value.hint or "")
     assert session.magento.get_order(verdict.order.entity_id).status == plan.target_status
+
+
+def test_an_unsettled_resolve_is_settled_by_the_next_resolve_that_finds_it_done(
+    tmp_path: Path, server: MagentoSandbox
+) -> None:
+    """The answer and the read-back of a resolve were lost (``unknown``); the status did move. The
+    next ``resolve`` finds nothing to do, and records that the earlier one landed."""
+    with _session(tmp_path, server, **_read_backs_failing(server)) as session:
+        verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
+        view = view_order(session, verdict.order)
+        plan = plan_resolve(
+            session.site, view.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
+        )
+        with pytest.raises(StatusUnverified):
+            execute_resolve(session, plan)
+    with _session(tmp_path, server) as session:
+        fresh = session.magento.get_order(verdict.order.entity_id)
+        assert view_order(session, fresh).verdict.nothing_to_resolve is not None
+        assert settle_earlier_write(session, fresh, "resolve", "found out of Needs Attention")
+        last = list(session.audit.entries())[-1]
+        assert (last["action"], last["result"]) == ("resolve", "ok") and "landed" in last["message"]
+        assert not settle_earlier_write(session, fresh, "resolve", "again")  # settled once
+        assert not settle_earlier_write(session, fresh, "dismiss-error", "none open")  # not that write

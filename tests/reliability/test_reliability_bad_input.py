@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_kit import TOKEN, Shop, World, assert_clear_error, comment_total, magento_orders
+from reliability_kit import (
+    TOKEN,
+    Shop,
+    World,
+    assert_clear_error,
+    audit_entries,
+    comment_total,
+    magento_orders,
+)
 
 from c5attn.magento.client import RetryPolicy
 from c5attn.sandbox.magento_server import MagentoSandbox
@@ -245,7 +253,9 @@ def test_a_state_folder_that_is_a_file_is_refused_before_any_write(shop: Shop, w
     args = ["--sandbox", "scan"] if write == "--sandbox scan" else write_command(shop, write)
     run = shop.run(*args, env={"C5ATTN_HOME": str(blocker)})
     assert_clear_error(
-        run, 2, f"cannot use {blocker} (C5ATTN_HOME) as c5attn's state folder: it is a file, not a folder",
+        run,
+        2,
+        f"cannot use {blocker} (C5ATTN_HOME) as c5attn's state folder: it is a file, not a folder",
         "hint: Set C5ATTN_HOME to a folder you can write",
     )
     assert comment_total(shop.magento_db) == comments
@@ -515,3 +525,27 @@ def test_missing_table_or_column(shop: Shop, ddl: str, named: str) -> None:
     comments = comment_total(shop.magento_db)
     assert_clear_error(shop.run("scan", "--all", "--apply", "--yes"), 1, named)
     assert comment_total(shop.magento_db) == comments
+
+
+def test_a_dismissal_left_unknown_is_settled_by_the_next_dismiss_error_that_finds_none_open(
+    shop: Shop,
+) -> None:
+    """An earlier run's dismissal whose outcome was never recorded (a kill, a lost answer): the
+    next run, finding no open error, says so and records that it landed."""
+    from c5attn.audit import AuditEntry, AuditLog
+
+    args = write_command(shop, "dismiss-error")
+    number = args[1]
+    assert shop.run(*args).exit_code == 0
+    AuditLog(shop.home).append(
+        AuditEntry("shop", number, "dismiss-error", {}, {}, "unknown", "op", "interrupted", run_id="gone")
+    )
+    run = shop.run("dismiss-error", number, "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert "an earlier dismissal, left unsettled in the audit log, landed: recorded there" in run.stderr
+    last = audit_entries(shop.home)[-1]
+    assert (last["action"], last["result"]) == ("dismiss-error", "ok")
+    assert "(run gone) landed" in last["message"]
+    entries = len(audit_entries(shop.home))
+    again = shop.run("dismiss-error", number, "--yes")  # settled once: nothing more to say or record
+    assert "earlier dismissal" not in again.stderr and len(audit_entries(shop.home)) == entries
