@@ -8,6 +8,7 @@ records them in the audit log. The CLI layer only parses arguments and renders r
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import tempfile
@@ -235,7 +236,7 @@ def for_each_site(
                 report(done, total)
 
         try:
-            with errors_naming(session):
+            with errors_naming(session, [s.site.name for s, _ in jobs if s is not session]):
                 return work(session, checked)
         except BaseException:
             stop.set()
@@ -258,12 +259,17 @@ def for_each_site(
 
 
 @contextmanager
-def errors_naming(session: SiteSession) -> Iterator[None]:
-    """Prefix a failure's message with the site, where several sites are at work."""
+def errors_naming(session: SiteSession, others: Sequence[str] = ()) -> Iterator[None]:
+    """Prefix a failure's message with the site, where several sites are at work; the hint says
+    that the ``others`` stopped with it, and how to reach them alone."""
     try:
         yield
     except C5Error as error:
         error.message = f"site {session.site.name}: {error.message}"
+        if others:
+            alone = f"the other sites stopped with it: run the command for them alone with --site {others[0]}"
+            alone += "".join(f" or --site {name}" for name in others[1:])
+            error.hint = f"{error.hint}; {alone}" if error.hint else alone
         raise
 
 
@@ -412,6 +418,11 @@ class WriteResult:
     skipped: bool = False
     status_ignored: bool = False  # the comment landed, the status did not (2.4.7 GA, a state check)
     unverified: bool = False  # it may have landed: the audit log says "unknown"
+    site: str = ""  # whose order it is, where several sites' writes are listed together
+
+    @property
+    def label(self) -> str:
+        return f"{self.order} ({self.site})" if self.site else self.order
 
 
 def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
@@ -530,7 +541,7 @@ def settle_earlier_write(session: SiteSession, order: MagentoOrder, action: str,
 def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> Iterator[WriteResult]:
     """Flag each finding in turn, handing out each outcome as soon as it is written."""
     for verdict in verdicts:
-        yield flag_finding(session, verdict)
+        yield dataclasses.replace(flag_finding(session, verdict), site=session.site.name)
 
 
 def raise_if_partial(results: Sequence[WriteResult], what: str) -> None:
@@ -551,7 +562,7 @@ def raise_if_partial(results: Sequence[WriteResult], what: str) -> None:
             hints.append("fix the cause, then run the same command again: finished writes are not repeated")
         raise PartialFailure(
             f"{len(failed)} of {len(results)} {what} failed: "
-            + "; ".join(f"{r.order}: {r.message}" for r in failed[:5])
+            + "; ".join(f"{r.label}: {r.message}" for r in failed[:5])
             + (" …" if len(failed) > 5 else ""),
             "; ".join(hints),
         )
@@ -664,7 +675,8 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
 def _find_in_sites(sessions: Sequence[SiteSession], number: str) -> list[tuple[SiteSession, MagentoOrder]]:
     hits = []
     for session in sessions:
-        with errors_naming(session) if len(sessions) > 1 else nullcontext():
+        others = [s.site.name for s in sessions if s is not session]
+        with errors_naming(session, others) if others else nullcontext():
             if order := session.magento.find_order(number):
                 hits.append((session, order))
     return hits

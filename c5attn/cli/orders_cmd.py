@@ -214,7 +214,7 @@ def _apply_flags(
                             if outcome.skipped
                             else "flagged"
                         )
-                        env.say(f"{mark} {outcome.order}: {outcome.message}")
+                        env.say(f"{mark} {outcome.label}: {outcome.message}")
                     outcomes.append(outcome)
     except AuditIncomplete as stop:  # the flags written so far stand: say how many
         raise AuditIncomplete(

@@ -150,6 +150,7 @@ def test_a_site_that_fails_stops_the_other_and_its_error_is_shown(
     assert code == 4 and out == ""  # the token error's exit code; nothing half-printed
     assert f"error: site {failing}: " in err and "token" in err.lower() and "Traceback" not in err
     other = "west" if failing == "east" else "east"
+    assert f"the other sites stopped with it: run the command for them alone with --site {other}" in err
     assert 1 <= sum(1 for site, path in answered if site == other and path.endswith("/V1/orders")) < 10
 
 
@@ -194,3 +195,4 @@ def test_show_across_sites_names_the_site_that_failed(
     root, _ = slow_sites
     code, _, err = _run(root / "west.toml", "show", "000010001")
     assert code == 4 and err.startswith("c5attn: error: site west: ")
+    assert "run the command for them alone with --site east" in err

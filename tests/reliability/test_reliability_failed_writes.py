@@ -61,6 +61,7 @@ def test_a_flag_whose_re_read_fails_is_logged_failed_and_the_others_go_on(
     assert_clear_error(
         run, 3, "1 of ", "flags failed", number, "reading order id", "HTTP 503", "run the same command"
     )
+    assert f"FAILED {number} (shop): " in run.stderr and f"flags failed: {number} (shop): " in run.stderr
 
     entries = [e for e in audit_entries(shop.home) if e["order"] == number]
     assert [(e["action"], e["result"]) for e in entries] == [("flag", "failed")]  # never "started"
