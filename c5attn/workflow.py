@@ -236,7 +236,7 @@ def for_each_site(
                 report(done, total)
 
         try:
-            with errors_naming(session, [s.site.name for s, _ in jobs if s is not session]):
+            with errors_naming(session, sessions):
                 return work(session, checked)
         except BaseException:
             stop.set()
@@ -259,14 +259,14 @@ def for_each_site(
 
 
 @contextmanager
-def errors_naming(session: SiteSession, others: Sequence[str] = ()) -> Iterator[None]:
+def errors_naming(session: SiteSession, sessions: Sequence[SiteSession] = ()) -> Iterator[None]:
     """Prefix a failure's message with the site, where several sites are at work; the hint says
-    that the ``others`` stopped with it, and how to reach them alone."""
+    that the other ``sessions`` stopped with it, and how to reach them alone."""
     try:
         yield
     except C5Error as error:
         error.message = f"site {session.site.name}: {error.message}"
-        if others:
+        if others := [other.site.name for other in sessions if other is not session]:
             alone = f"the other sites stopped with it: run the command for them alone with --site {others[0]}"
             alone += "".join(f" or --site {name}" for name in others[1:])
             error.hint = f"{error.hint}; {alone}" if error.hint else alone
@@ -675,8 +675,7 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
 def _find_in_sites(sessions: Sequence[SiteSession], number: str) -> list[tuple[SiteSession, MagentoOrder]]:
     hits = []
     for session in sessions:
-        others = [s.site.name for s in sessions if s is not session]
-        with errors_naming(session, others) if others else nullcontext():
+        with errors_naming(session, sessions) if len(sessions) > 1 else nullcontext():
             if order := session.magento.find_order(number):
                 hits.append((session, order))
     return hits
