@@ -30,6 +30,7 @@ from c5attn.counterpoint.queries import BATCH_SIZE
 from c5attn.errors import (
     AmbiguousOrder,
     AuditIncomplete,
+    AuditUnwritable,
     C5Error,
     Interrupted,
     MagentoAuthError,
@@ -145,7 +146,7 @@ class SiteSession:
         )
         try:
             self.audit.append(entry)
-        except C5Error as error:
+        except AuditUnwritable as error:
             if result == "started":
                 raise
             detail = message.removeprefix(f"order {number}: ")  # a write's own message names it too

@@ -205,16 +205,7 @@ def _apply_flags(
             with write_locks(env, session):
                 for outcome in flag_findings(session, verdicts):
                     if not outcome.ok or outcome.skipped or env.verbose:
-                        mark = (
-                            "UNVERIFIED"
-                            if outcome.unverified
-                            else "FAILED"
-                            if not outcome.ok
-                            else "skipped"
-                            if outcome.skipped
-                            else "flagged"
-                        )
-                        env.say(f"{mark} {outcome.label}: {outcome.message}")
+                        env.say(f"{_mark(outcome)} {outcome.label}: {outcome.message}")
                     outcomes.append(outcome)
     except AuditIncomplete as stop:  # the flags written so far stand: say how many
         raise AuditIncomplete(
@@ -238,6 +229,15 @@ def _apply_flags(
         ) from None
     env.say(f"{_flagged(outcomes)} orders flagged Needs Attention (customers not notified)")
     raise_if_partial(outcomes, "flags")
+
+
+def _mark(outcome: WriteResult) -> str:
+    """How a flag's outcome is announced at the head of its line."""
+    if outcome.unverified:
+        return "UNVERIFIED"
+    if not outcome.ok:
+        return "FAILED"
+    return "skipped" if outcome.skipped else "flagged"
 
 
 def _flagged(outcomes: Sequence[WriteResult]) -> int:

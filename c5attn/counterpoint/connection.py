@@ -77,6 +77,19 @@ def sqlite_path(dsn: str) -> Path:
     return Path(dsn[len(SQLITE_PREFIX) :]).expanduser()
 
 
+def sqlite_file(dsn: str) -> Path | None:
+    """The SQLite file a DSN opens (``sqlite:`` URL or ODBC ``Database=``), absolute; None when only
+    a named data source knows it."""
+    if is_sqlite_dsn(dsn):
+        path = sqlite_path(dsn)
+    elif database := odbc_attributes(dsn).get("DATABASE"):
+        path = Path(database).expanduser()
+    else:
+        return None
+    path = path.absolute()
+    return path if path.name else None
+
+
 def odbc_attributes(dsn: str) -> dict[str, str]:
     """The ODBC string's attributes, keys upper-cased."""
     return {key.upper(): value for key, value, _ in odbc_segments(dsn) if key}

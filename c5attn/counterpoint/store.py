@@ -13,7 +13,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,9 +25,7 @@ from c5attn.counterpoint.connection import (
     connect,
     dialect_of,
     is_database_error,
-    is_sqlite_dsn,
-    odbc_attributes,
-    sqlite_path,
+    sqlite_file,
     translate_error,
 )
 from c5attn.counterpoint.names import Names
@@ -365,7 +362,7 @@ class CounterpointStore:
         """
         connection = self._reader()
         if dialect_of(connection) is Dialect.SQLITE:
-            database = _sqlite_file(self._site.counterpoint_dsn)
+            database = sqlite_file(self._site.counterpoint_dsn)
             if database is None:  # a named ODBC data source: its file is in odbc.ini
                 yield
                 return
@@ -572,19 +569,6 @@ def varchar_sizes(parameters: Sequence[object]) -> list[tuple[int, int, int] | N
     return [
         (SQL_VARCHAR, max(len(value), 255), 0) if isinstance(value, str) else None for value in parameters
     ]
-
-
-def _sqlite_file(dsn: str) -> Path | None:
-    """The SQLite file a DSN opens (``sqlite:`` URL or ODBC ``Database=``), absolute; None when only
-    a named data source knows it."""
-    if is_sqlite_dsn(dsn):
-        path = sqlite_path(dsn)
-    elif database := odbc_attributes(dsn).get("DATABASE"):
-        path = Path(database).expanduser()
-    else:
-        return None
-    path = path.absolute()
-    return path if path.name else None
 
 
 def _zone(name: str) -> ZoneInfo:

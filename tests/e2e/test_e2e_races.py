@@ -14,7 +14,7 @@ import pytest
 from c5attn.audit import AuditLog
 from c5attn.config import SiteConfig
 from c5attn.counterpoint.store import CounterpointStore
-from c5attn.errors import AuditIncomplete, C5Error, OrderChanged, PartialFailure, StatusUnverified
+from c5attn.errors import AuditIncomplete, AuditUnwritable, OrderChanged, PartialFailure, StatusUnverified
 from c5attn.magento.client import MagentoClient, RetryPolicy
 from c5attn.markers import resolve_comment
 from c5attn.sandbox.embedded import init_world
@@ -206,7 +206,7 @@ def test_an_outcome_the_audit_log_cannot_record_says_the_write_stands(
 
     def full_after_started(log: AuditLog, entry: Any) -> None:
         if entry.result != "started":
-            raise C5Error(f"cannot write the audit log {log.path}: No space left on device", None)
+            raise AuditUnwritable(f"cannot write the audit log {log.path}: No space left on device", None)
         append(log, entry)
 
     monkeypatch.setattr(AuditLog, "append", full_after_started)
