@@ -694,13 +694,18 @@ def _site_choice(config: Config) -> str:
     return "(all sites)" if config.sites else "(none configured)"
 
 
+_NO_FILE = {"sandbox": "(none: --sandbox reads no file)"}
+
+
 def describe(config: Config) -> list[tuple[str, str, str, str]]:
     """Every effective key as (site, key, display value, origin) for ``config show``; secrets hidden.
 
-    Origin is ``default``, ``file PATH``, ``env C5ATTN_…`` or ``flag``; global keys have site "".
+    Origin is ``default``, ``file PATH``, ``env C5ATTN_…``, ``flag`` or (``--sandbox``) ``sandbox``;
+    global keys have site "".
     """
+    file_from = config.origins.get("config_file", "default")
     rows = [
-        ("", "config_file", config.source or "(none found)", config.origins.get("config_file", "default")),
+        ("", "config_file", config.source or _NO_FILE.get(file_from, "(none found)"), file_from),
         ("", "operator", config.operator, config.origins.get("operator", "default")),
         ("", "site", _site_choice(config), config.origins.get("site", "default")),
     ]
@@ -711,7 +716,10 @@ def describe(config: Config) -> list[tuple[str, str, str, str]]:
 
 
 def plaintext_secrets(config: Config) -> list[str]:
-    """Dotted keys whose secret is written in the file itself (``config show`` warns about them)."""
+    """Dotted keys whose secret is written in the file itself (``config show`` warns about them);
+    none without a file (the embedded sandbox's own token is no operator's secret)."""
+    if config.source is None:
+        return []
     found = []
     for name, site in config.sites.items():
         in_effect = dict(_site_rows(site))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +29,13 @@ def show(
     from c5attn.config import describe, plaintext_secrets
 
     env = get_env(ctx)
-    config = env.config
+    with ExitStack() as stack:
+        if env.sandbox:  # the embedded world's configuration, as --sandbox commands run with it
+            from c5attn.cli.sessions import use_sandbox
+
+            use_sandbox(env, stack)
+            env.say("the embedded sandbox's configuration: its Magento port is chosen afresh at each run")
+        config = env.config
     rows = describe(config)
     for key in plaintext_secrets(config):
         env.stderr.print(f"warning: {key} is stored in plain text in {config.source}; use env:NAME, "

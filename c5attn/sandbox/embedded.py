@@ -111,6 +111,20 @@ def _build(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[st
     return summary
 
 
+SANDBOX_KEYS = (
+    "magento_url",
+    "magento_token",
+    "counterpoint_dsn",
+    "magento_store_ids",
+    "counterpoint_store",
+    "web_pay_codes",
+    "counterpoint_timezone",
+    "capture_grace_minutes",
+)
+"""The settings ``sandbox_site`` gives the built-in site (the rest are defaults): ``config show``
+names their origin "sandbox"."""
+
+
 def sandbox_site(directory: Path, magento_url: str) -> SiteConfig:
     """The built-in site, with the settings the world is built for (``WorldSite``): store id 1,
     Counterpoint store WEB, web pay codes WEB and PAYPAL, Counterpoint times in New York's."""
@@ -162,6 +176,10 @@ def running_sandbox(state_dir: Path, *, operator: str, now: datetime) -> Iterato
     ensure_world(directory, now)
     check_world(directory)
     with MagentoSandbox(directory / MAGENTO_DB, token=SANDBOX_TOKEN) as server:
+        origins = {f"sites.{SANDBOX_SITE}.{key}": "sandbox" for key in SANDBOX_KEYS}
         yield Config(
-            operator=operator, sites={SANDBOX_SITE: sandbox_site(directory, server.url)}, source=None
+            operator=operator,
+            sites={SANDBOX_SITE: sandbox_site(directory, server.url)},
+            source=None,
+            origins={"config_file": "sandbox", **origins},
         )

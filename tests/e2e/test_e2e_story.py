@@ -215,6 +215,21 @@ def test_a_site_the_sandbox_does_not_have_is_refused(sandbox: Sandbox) -> None:
     assert sandbox.invoke("--site", "sandbox", "scan").exit_code == 0
 
 
+def test_config_show_shows_the_configuration_sandbox_commands_run_with(sandbox: Sandbox) -> None:
+    """Not the configured sites (C5ATTN_CONFIG names a file that does not exist here), and no
+    plain-text warning for the sandbox's own token."""
+    run = sandbox.invoke("config", "show", "--json")
+    assert run.exit_code == 0, run.stderr
+    rows = {(row["site"], row["key"]): row for row in run.json()}  # type: ignore[union-attr]
+    assert rows[("", "config_file")]["origin"] == "sandbox"
+    assert rows[("sandbox", "magento_url")]["value"].startswith("http://127.0.0.1:")
+    assert rows[("sandbox", "magento_url")]["origin"] == "sandbox"
+    assert rows[("sandbox", "counterpoint_store")]["value"] == "WEB"
+    assert rows[("sandbox", "magento_token")]["value"] == "***"
+    assert rows[("sandbox", "magento_page_size")]["origin"] == "default"
+    assert "plain text" not in run.stderr and "port is chosen afresh" in run.stderr
+
+
 def test_unknown_order_is_one_clear_line(sandbox: Sandbox) -> None:
     run = sandbox.invoke("show", "NO-SUCH-ORDER")
     assert run.exit_code == 1
