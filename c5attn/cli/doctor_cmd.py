@@ -26,6 +26,7 @@ class Check:
 
 def magento_checks(site: SiteConfig) -> list[Check]:
     from c5attn.magento.client import MagentoClient
+    from c5attn.magento.errors import excerpt
 
     checks = []
     with MagentoClient(site) as client:
@@ -45,7 +46,7 @@ def magento_checks(site: SiteConfig) -> list[Check]:
                     "Magento reachable",
                     False,
                     f"{site.magento_url}/magento_version answers, but not as Magento does "
-                    f"({_excerpt(version)}): check magento_url",
+                    f"({excerpt(version, 60)}): check magento_url",
                 )
             )
         try:
@@ -75,14 +76,6 @@ def magento_checks(site: SiteConfig) -> list[Check]:
         )
     )
     return checks
-
-
-def _excerpt(text: str, length: int = 60) -> str:
-    """The start of ``text`` on one line; "an HTML page" for one."""
-    if text.lstrip().startswith("<"):
-        return "an HTML page"
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
 def counterpoint_checks(site: SiteConfig) -> list[Check]:

@@ -42,10 +42,20 @@ def render_message(message: str, parameters: object = None) -> str:
     return _PLACEHOLDER.sub(fill, message)
 
 
-def one_line(text: str) -> str:
+def one_line(text: str, length: int = _MAX_MESSAGE) -> str:
     """Collapse whitespace and cut very long text, so an error stays a single readable line."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= _MAX_MESSAGE else flat[: _MAX_MESSAGE - 1] + "…"
+    return flat if len(flat) <= length else flat[: length - 1] + "…"
+
+
+def looks_like_html(text: str, content_type: str = "") -> bool:
+    """A web page (a proxy's, a login form) where Magento's JSON or text was expected."""
+    return "html" in content_type or text.lstrip().startswith("<")
+
+
+def excerpt(text: str, length: int) -> str:
+    """What a body was, in a few words for a one-line message: "an HTML page", or its start."""
+    return "an HTML page" if looks_like_html(text) else one_line(text, length)
 
 
 def error_body_message(body: object) -> str | None:
@@ -68,7 +78,7 @@ def describe_body(response: requests.Response) -> tuple[str | None, str]:
     try:
         body: Any = json.loads(text) if text.strip() else None
     except ValueError:
-        kind = "an HTML page" if "html" in content_type or text.lstrip().startswith("<") else "malformed JSON"
+        kind = "an HTML page" if looks_like_html(text, content_type) else "malformed JSON"
         return None, kind
     message = error_body_message(body)
     return message, "JSON" if message is not None else "JSON that is not a Magento error"
