@@ -1,14 +1,13 @@
 """Magento's ``fields`` partial-response syntax: ``items[entity_id,payment[method]],total_count``.
 
-The client composes such expressions; the sandbox parses and applies them the way Magento's
-``FieldsFilter`` does (a key kept whole when named bare, filtered when named with brackets,
-lists filtered element by element).
+The client composes such expressions and parses them to check them (and to see whether one names
+``total_count``). The sandbox applies them with a port of Magento's own filter
+(``c5attn.sandbox.fields_filter``), written apart so that a mistake here cannot hide there.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 FieldTree = dict[str, "FieldTree | None"]  # None: keep the whole value
 
@@ -60,16 +59,3 @@ def _merge(old: FieldTree | None, new: FieldTree | None) -> FieldTree | None:
         return None
     return {**old, **new}
 
-
-def apply_fields(value: Any, tree: FieldTree) -> Any:
-    """Keep only the parts of ``value`` named by ``tree`` (lists are filtered per element)."""
-    if isinstance(value, list):
-        return [apply_fields(element, tree) for element in value]
-    if not isinstance(value, dict):
-        return value
-    kept: dict[str, Any] = {}
-    for key, item in value.items():
-        if key in tree:
-            subtree = tree[key]
-            kept[key] = item if subtree is None else apply_fields(item, subtree)
-    return kept

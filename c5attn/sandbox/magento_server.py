@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from c5attn.magento.fields import FieldsSyntaxError, apply_fields, parse_fields
 from c5attn.magento.search import (
     Filter,
     FilterGroup,
@@ -34,7 +33,7 @@ from c5attn.magento.search import (
     SearchCriteriaError,
     parse_search_criteria,
 )
-from c5attn.sandbox import magento_schema
+from c5attn.sandbox import fields_filter, magento_schema
 from c5attn.sandbox.magento_store import VERSIONS, MagentoStore, SandboxError
 
 DEFAULT_TOKEN = "sandbox-token"
@@ -349,7 +348,8 @@ class MagentoSandbox:
             if fault == "slow" and handler.command == "GET":
                 time.sleep(self.slow_seconds)
             status, payload = self._dispatch(handler, match.group("rest"), parts.query, body)
-            data = json.dumps(payload, separators=(",", ":")).encode()
+            # Magento sends no body for a null answer (``fields`` that kept nothing), not "null".
+            data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
             if fault == "slow" and handler.command == "POST":  # the write landed; the answer is late
                 time.sleep(self.slow_seconds)
             if fault == "badjson":
@@ -514,18 +514,8 @@ def _json_body(body: bytes) -> dict[str, Any]:
 
 
 def _fields(result: Any, pairs: list[tuple[str, str]]) -> Any:
-    """Apply a ``fields`` parameter; Magento answers ``[]`` to one it cannot parse.
-
-    Magento's REST controller filters only when the parameter is truthy in PHP, so an empty
-    ``fields=`` (or ``fields=0``) leaves the answer whole.
-    """
-    expression = next((value for key, value in pairs if key == "fields"), None)
-    if expression in (None, "", "0"):
-        return result
-    try:
-        return apply_fields(result, parse_fields(expression))
-    except FieldsSyntaxError:
-        return []
+    """Apply a ``fields`` parameter as Magento does (``sandbox.fields_filter``)."""
+    return fields_filter.filtered(result, next((value for key, value in pairs if key == "fields"), None))
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -154,6 +154,15 @@ def test_fields_drop_total_count_unless_named(four: MagentoSandbox) -> None:
     assert search(four, criteria, fields="items[entity_id") == []  # type: ignore[comparison-overlap]
 
 
+def test_fields_that_keep_nothing_answer_null_or_no_body(four: MagentoSandbox) -> None:
+    """Magento's filter turns a list or object that keeps nothing into null (an empty search's
+    ``items``), and a whole answer that keeps nothing into no body at all."""
+    none = SearchCriteria([FilterGroup([Filter("status", "no-such-status")])], page_size=2, current_page=1)
+    assert search(four, none, fields="items[entity_id],total_count") == {"items": None, "total_count": 0}
+    answer = call(four, "GET", "/orders/1", params={"fields": "no_such_field"})
+    assert answer.status_code == 200 and answer.content == b""
+
+
 @pytest.mark.parametrize("falsy", ["", "0"])
 def test_an_empty_fields_parameter_is_ignored(four: MagentoSandbox, falsy: str) -> None:
     """Magento filters only when ``fields`` is truthy in PHP: ``fields=`` answers the whole object."""
