@@ -3,6 +3,9 @@
 Real installations rename things (``USER_C5_ORD_ERR`` → ``C5_ORDER_ERRORS``), so every name the
 queries use goes through the site's ``rename`` map. Names are interpolated into SQL text, so each
 one is validated as a plain identifier here; values never are (they are always ``?`` parameters).
+A configured name goes into the SQL in brackets (``[ORDER]``, ``[dbo].[ERRORS]``), which SQL Server
+and SQLite both read as a name whatever it is, a reserved word included; the default names, which
+are none, stay bare.
 """
 
 from __future__ import annotations
@@ -81,3 +84,28 @@ class Names:
     def order_number(self, table: str) -> str:
         """The column of ``table`` that holds the web order number (``order_number_column``, renamed)."""
         return self.column(table, self.order_number_column)
+
+    def sql_table(self, table: str) -> str:
+        """``table`` as the SQL text names it (a configured name bracketed)."""
+        name = self.table(table)
+        return name if name == table else bracketed(name)
+
+    def sql_column(self, table: str, column: str) -> str:
+        """A default column of a default table as the SQL text names it (a configured name
+        bracketed: a renamed column, or ``order_number_column`` other than TKT_NO)."""
+        name = self.column(table, column)
+        chosen_locator = column == self.order_number_column != DEFAULT_ORDER_NUMBER_COLUMN
+        return bracketed(name) if name != column or chosen_locator else name
+
+    def sql_order_number(self, table: str) -> str:
+        """``order_number`` as the SQL text names it."""
+        return self.sql_column(table, self.order_number_column)
+
+
+DEFAULT_ORDER_NUMBER_COLUMN = "TKT_NO"
+
+
+def bracketed(name: str) -> str:
+    """A validated (optionally schema-qualified) name quoted for SQL Server and SQLite alike."""
+    return ".".join(f"[{part}]" for part in name.split("."))
+

@@ -1,7 +1,9 @@
 """Every SQL statement c5attn sends to Counterpoint, as templates a test can enumerate.
 
 Each statement is plain ANSI SQL that runs unchanged on SQL Server and SQLite: no ``TOP``/``LIMIT``,
-no ``GETDATE()``, times passed as parameters. Template notation, resolved per site by ``render``:
+no ``GETDATE()``, times passed as parameters; a name the site configured is bracketed (``[GROUP]``),
+which both read as a name (``Names.sql_table``, ``Names.sql_column``). Template notation, resolved
+per site by ``render``:
 
 - ``{PS_DOC_HDR} o`` — a table by its default name (domain.md), declaring the alias ``o``;
 - ``o.DOC_ID`` — a column of the aliased table, through the site's ``rename`` map;
@@ -129,18 +131,18 @@ class Statement:
 
         def resolve(match: re.Match[str]) -> str:
             if match["bare_table"]:
-                return names.column(match["bare_table"], match["bare_column"])
+                return names.sql_column(match["bare_table"], match["bare_column"])
             if match["table"]:
-                return names.table(match["table"])
+                return names.sql_table(match["table"])
             alias, special = match["alias"], match["special"]
             table = aliases[alias]
             if match["column"]:
-                return f"{alias}.{names.column(table, match['column'])}"
+                return f"{alias}.{names.sql_column(table, match['column'])}"
             if match["optional"] and special != ORDER_NO:
                 present = (table, special) in present_optional
-                return f"{alias}.{names.column(table, special)}" if present else "NULL"
+                return f"{alias}.{names.sql_column(table, special)}" if present else "NULL"
             if special == ORDER_NO and not match["optional"]:
-                return f"{alias}.{names.order_number(table)}"
+                return f"{alias}.{names.sql_order_number(table)}"
             raise ValueError(f"{self.name}: unknown template token {match.group(0)!r}")
 
         sql = " ".join(_TOKEN.sub(resolve, self.template).split())
@@ -304,7 +306,8 @@ APP_UNLOCK = "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'"
 
 
 def probe(table: str, columns: Sequence[str]) -> Prepared:
-    """Reads nothing, but fails unless the login may read these (already resolved) columns."""
+    """Reads nothing, but fails unless the login may read these columns (named as SQL writes them:
+    ``Names.sql_table``, ``Names.sql_column``)."""
     return Prepared("probe", f"SELECT {', '.join(columns)} FROM {table} WHERE 1 = 0")
 
 

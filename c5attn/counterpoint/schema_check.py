@@ -167,17 +167,18 @@ def build_report(
 ) -> SchemaReport:
     """Check each used table (``used``: default table → {default column: optional?}).
 
-    ``probe(table, columns)`` returns None when the login can read those columns, else why not.
+    ``probe(table, columns)`` (names as the SQL text writes them) returns None when the login can
+    read those columns, else why not.
     """
     tables: list[TableCheck] = []
     for table, columns in used.items():
         configured_table = names.table(table)
         existing = catalogue.columns(configured_table)
         configured = {column: names.column(table, column) for column in columns}
-        present = [
-            name for column, name in configured.items() if existing is not None and name.lower() in existing
-        ]
-        detail = probe(configured_table, present) if existing is not None and present else None
+        found = [column for column, name in configured.items() if existing and name.lower() in existing]
+        present = [configured[column] for column in found]
+        probed = [names.sql_column(table, column) for column in found]
+        detail = probe(names.sql_table(table), probed) if existing is not None and found else None
         table_status: TableStatus = "missing" if existing is None else "unreadable" if detail else "present"
         not_text = {
             column: column_type

@@ -418,7 +418,7 @@ class CounterpointStore:
             return
         connection = self._writer()
         dismiss = self._prepared(queries.DISMISS)
-        columns = [self._names.column(ref.table, ref.column) for ref in queries.DISMISS.references()]
+        columns = [self._names.sql_column(ref.table, ref.column) for ref in queries.DISMISS.references()]
         stamp = to_local(now, self._zone)
         values = {
             "operator": operator,
@@ -429,7 +429,7 @@ class CounterpointStore:
         ids = sorted(set(err_ids))
         try:
             # Checks the configured names before writing; a missing one fails here, by name.
-            error_table = self._names.table("USER_C5_ORD_ERR")
+            error_table = self._names.sql_table("USER_C5_ORD_ERR")
             self._fetch(connection, queries.probe(error_table, list(dict.fromkeys(columns))), {})
             for start in range(0, len(ids), queries.DISMISS_CHUNK):
                 self._execute(

@@ -51,10 +51,10 @@ class CPDatabase:
 
     def add(self, table: str, **columns: object) -> None:
         row = {**_DEFAULTS.get(table, {}), **columns}
-        names = ", ".join(row)
+        names = ", ".join(f'"{name}"' for name in row)  # quoted: a test may use reserved words
         marks = ", ".join("?" * len(row))
         values = [str(v) if isinstance(v, Decimal) else v for v in row.values()]
-        self.connection.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", values)
+        self.connection.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
 
     def order(self, doc_id: int, order_no: str, **columns: object) -> None:
         """An open order document (DOC_TYP 'O', store WEB) whose TKT_NO is the order number."""

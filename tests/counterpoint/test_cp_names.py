@@ -63,6 +63,31 @@ def test_cp_renamed_columns_still_work(cp_db, make_store):
     assert cp_db.execute("SELECT DISMISSED, DISMISSED_BY FROM USER_C5_ORD_ERR") == [("Y", "op")]
 
 
+def test_cp_names_that_are_reserved_words_work(cp_db, make_store):
+    """A site whose tables or columns are named like SQL keywords: c5attn brackets what is configured."""
+    cp_db.execute('ALTER TABLE USER_C5_ORD_ERR RENAME TO "ORDER"')
+    cp_db.execute('ALTER TABLE "ORDER" RENAME COLUMN ERR_MSG TO "GROUP"')
+    cp_db.execute('ALTER TABLE PS_DOC_LIN RENAME COLUMN QTY_SOLD TO "KEY"')
+    cp_db.execute('ALTER TABLE PS_DOC_HDR ADD COLUMN "TABLE" VARCHAR(40)')
+    cp_db.execute('ALTER TABLE PS_ORD_HIST ADD COLUMN "TABLE" VARCHAR(40)')
+    cp_db.order(1, "CP-1", TABLE="100")
+    cp_db.add("PS_DOC_HDR", DOC_ID=2, DOC_TYP="T", TKT_NO="100-1", IS_REL_TKT="Y")
+    cp_db.add("PS_DOC_HDR_ORIG_DOC", DOC_ID=2, ORIG_DOC_ID=1)
+    cp_db.add("PS_DOC_LIN", DOC_ID=2, LIN_SEQ_NO=1, LIN_TYP="S", ITEM_NO="SKU", KEY="2")
+    error = {"STR_ID": "WEB", "ORD_NO": "100", "ERR_TYP": "T", "ERR_DT": "2024-01-01"}
+    cp_db.add("ORDER", ERR_ID=1, GROUP="declined", **error)
+    store = make_store(
+        order_number_column="TABLE",
+        rename={"USER_C5_ORD_ERR": "ORDER", "USER_C5_ORD_ERR.ERR_MSG": "GROUP", "PS_DOC_LIN.QTY_SOLD": "KEY"},
+    )
+    order = store.fetch_orders(["100"])["100"]
+    assert order.releases[0].lines[0].qty_sold == Decimal(2)
+    assert [(e.err_id, e.err_msg) for e in order.open_errors] == [(1, "declined")]
+    store.dismiss_errors("100", "op", NOW, err_ids=[1])
+    assert store.open_errors("100") == []
+    assert store.check_schema().ok
+
+
 def test_cp_schema_qualified_table_name(cp_db, make_store):
     cp_db.order(1, "100")
     store = make_store(rename={"PS_DOC_HDR": "main.PS_DOC_HDR"})

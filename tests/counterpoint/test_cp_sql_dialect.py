@@ -80,6 +80,29 @@ def test_cp_data_statement_parses_as_tsql_and_runs_on_sqlite(tmp_path, statement
     db.execute(sql, parameters).fetchall()
 
 
+RESERVED = {  # configured names that are reserved words: they go into the SQL bracketed
+    "USER_C5_ORD_ERR": "dbo.ORDER",
+    "USER_C5_ORD_ERR.ERR_MSG": "GROUP",
+    "PS_DOC_LIN.QTY_SOLD": "KEY",
+    "PS_DOC_HDR": "SELECT",
+}
+
+
+@pytest.mark.parametrize("statement", DATA_STATEMENTS, ids=lambda s: s.name)
+def test_cp_configured_names_are_bracketed_and_still_parse_as_tsql(statement):
+    names = Names(RESERVED, order_number_column="TABLE", known=queries.catalogue("TABLE"))
+    sql, _ = statement.render(names, frozenset(OPTIONAL)).bind(_values(2))
+    used = {*statement.tables(), *(f"{ref.table}.{ref.column}" for ref in statement.references())}
+    expected = {part for key, name in RESERVED.items() if key in used for part in name.split(".")}
+    if any(ref.column == queries.ORDER_NO for ref in statement.references()):
+        expected.add("TABLE")
+    assert set(re.findall(r"\[(\w+)\]", sql)) == expected, sql
+    assert "[" not in re.sub(r"\[\w+\]", "", sql)  # nothing else is bracketed
+    sqlglot.parse_one(sql, read="tsql")
+    default, _ = statement.render(NAMES, frozenset(OPTIONAL)).bind(_values(2))
+    assert "[" not in default  # the default names stay bare
+
+
 def test_cp_statements_stay_under_the_sql_server_parameter_limit():
     for statement in DATA_STATEMENTS:
         _, parameters = statement.render(NAMES, frozenset(OPTIONAL)).bind(_values(queries.BATCH_SIZE))
