@@ -305,6 +305,12 @@ APP_UNLOCK = "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'"
 """SQL Server only: release the lock ``APP_LOCK`` took."""
 
 
+def described(table: str) -> Prepared:
+    """Reads nothing; its cursor's description names the columns of ``table`` (named as SQL writes
+    it), whatever the catalogue lists: a SQL Server synonym's, for one."""
+    return Prepared("described", f"SELECT * FROM {table} WHERE 1 = 0")
+
+
 def probe(table: str, columns: Sequence[str]) -> Prepared:
     """Reads nothing, but fails unless the login may read these columns (named as SQL writes them:
     ``Names.sql_table``, ``Names.sql_column``)."""

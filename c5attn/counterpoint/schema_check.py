@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Literal
 
 from c5attn.counterpoint.names import Names
@@ -129,6 +131,24 @@ class Catalogue:
 
 
 _DEFAULT_SCHEMAS = ("dbo", "main")
+_DRIVER_TYPES: dict[type, str] = {
+    str: "varchar",
+    int: "int",
+    float: "float",
+    Decimal: "decimal",
+    datetime: "datetime",
+    date: "date",
+    time: "time",
+    bool: "bit",
+    bytes: "varbinary",
+    bytearray: "varbinary",
+}
+
+
+def declared_type(type_code: object) -> str:
+    """A column's type as a cursor describes it (pyodbc: the Python type of its values), in the
+    catalogue's words; "" where the driver says nothing (sqlite3), which is not judged."""
+    return _DRIVER_TYPES.get(type_code, "") if isinstance(type_code, type) else ""
 _NUMBER_OR_TIME = re.compile(
     r"(big|small|tiny|medium)?int(eger)?|numeric|decimal|float|real|double( precision)?|money|smallmoney"
     r"|bit|boolean|date|datetime2?|smalldatetime|time|datetimeoffset|timestamp"

@@ -34,6 +34,7 @@ from c5attn.counterpoint.schema_check import (
     Catalogue,
     SchemaReport,
     build_report,
+    declared_type,
     not_text_message,
     order_numbers_not_text,
     present_optional,
@@ -466,10 +467,35 @@ class CounterpointStore:
         return None
 
     def _read_catalogue(self) -> Catalogue:
+        """The configured tables' columns from the database's catalogue, and, for a name the
+        catalogue does not list (a SQL Server synonym, maybe of another database's table), from
+        what a query of it answers."""
         connection = self._reader()
         statement = queries.CATALOGUE[dialect_of(connection)].render(self._names, frozenset())
         tables = sorted({self._names.table(table).rpartition(".")[2] for table in self._used})
-        return Catalogue(tuple(row) for row in self._fetch(connection, statement, {"tables": tables}))
+        rows = [tuple(row) for row in self._fetch(connection, statement, {"tables": tables})]
+        listed = Catalogue(rows)
+        unlisted = [table for table in self._used if listed.columns(self._names.table(table)) is None]
+        if not unlisted:
+            return listed
+        for table in unlisted:
+            rows += self._described(connection, table)
+        return Catalogue(rows)
+
+    def _described(self, connection: DBConnection, table: str) -> list[tuple[object, ...]]:
+        """Catalogue rows for ``table`` (a default name) from the columns ``SELECT *`` names; none
+        when it cannot be read (missing, or this login may not)."""
+        try:
+            cursor = self._execute(connection, queries.described(self._names.sql_table(table)), {})
+            with self._translated():
+                described = list(cursor.description or ())
+                cursor.close()
+        except CounterpointError:
+            return []
+        name = self._names.table(table)
+        schema, _, bare = name.rpartition(".")
+        schema = schema or ("main" if dialect_of(connection) is Dialect.SQLITE else "dbo")
+        return [(schema, bare, column[0], declared_type(column[1])) for column in described]
 
     def _present_optional(self) -> frozenset[tuple[str, str]]:
         """The optional columns this database has, read from its catalogue once per store."""

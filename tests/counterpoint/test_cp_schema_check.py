@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
+from decimal import Decimal
 
 import pytest
 from sqlserver_like import SqlServerLike
 
 from c5attn.counterpoint.connection import connect
-from c5attn.counterpoint.schema_check import Catalogue
+from c5attn.counterpoint.schema_check import Catalogue, declared_type
 from c5attn.counterpoint.store import CounterpointStore
 from c5attn.errors import CounterpointSchemaError
 
@@ -132,6 +134,46 @@ def test_cp_sql_server_catalogue_path(cp_db, make_site):
         (ticket,) = reader.fetch_orders(["100"])["100"].releases
     assert ticket.time.hour == 10  # RS_UTC_DT detected through INFORMATION_SCHEMA
     assert any("INFORMATION_SCHEMA.COLUMNS" in sql for sql in sent)
+
+
+def test_cp_a_table_the_catalogue_does_not_list_is_read_from_a_query_of_it(cp_db, make_site):
+    """A SQL Server synonym (of another database's table, say) is in no INFORMATION_SCHEMA.COLUMNS;
+    a view stands for one here. Its columns come from what ``SELECT * … WHERE 1 = 0`` answers."""
+    cp_db.order(1, "100")
+    cp_db.release(2, 1, "100-1", {"SKU": 1}, TKT_DT="2024-05-01 01:00:00", RS_UTC_DT="2024-05-01 10:00:00")
+    cp_db.execute("CREATE VIEW CP_DOC_HDR AS SELECT * FROM PS_DOC_HDR")
+    sent = []
+    factory = lambda dsn, **_: SqlServerLike(cp_db.path)  # noqa: E731
+    site = make_site(rename={"PS_DOC_HDR": "CP_DOC_HDR"})
+    with CounterpointStore(site, connection_factory=factory, trace=sent.append) as store:
+        report = store.check_schema()
+        (ticket,) = store.fetch_orders(["100"])["100"].releases
+    assert report.ok, report.problems()
+    assert _status(report)[("PS_DOC_HDR", "RS_UTC_DT")] == "present"
+    assert ticket.time.hour == 10  # RS_UTC_DT found on the unlisted table, so read
+    assert any(sql == "SELECT * FROM [CP_DOC_HDR] WHERE 1 = 0" for sql in sent)
+    again: list[str] = []
+    with CounterpointStore(make_site(), connection_factory=factory, trace=again.append) as listed:
+        assert listed.check_schema().ok  # every table listed: no such query
+    assert again and not any(sql.startswith("SELECT * FROM") for sql in again)
+
+
+def test_cp_a_table_neither_listed_nor_readable_is_still_missing(cp_db, make_site):
+    factory = lambda dsn, **_: SqlServerLike(cp_db.path)  # noqa: E731
+    with CounterpointStore(make_site(rename={"PS_DOC_HDR": "NO_SUCH"}), connection_factory=factory) as store:
+        report = store.check_schema()
+    assert "table NO_SUCH (default PS_DOC_HDR) is missing (or this login cannot see it)" in report.problems()
+
+
+@pytest.mark.parametrize(
+    ("type_code", "declared"),
+    [(str, "varchar"), (int, "int"), (Decimal, "decimal"), (datetime, "datetime"), (bool, "bit"), (None, "")],
+)
+def test_cp_a_described_columns_type_is_named_as_the_catalogue_would(type_code, declared):
+    """pyodbc describes a column by the Python type of its values; sqlite3 by nothing."""
+    assert declared_type(type_code) == declared
+    judged = Catalogue([("dbo", "T", "C", declared)]).number_type("T", "C") is not None
+    assert judged == (declared not in ("varchar", ""))  # a described number column is refused too
 
 
 @pytest.mark.parametrize(("column_type", "refused"), [("BIGINT", True), ("VARCHAR(40)", False), ("", False)])
