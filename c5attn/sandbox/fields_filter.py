@@ -2,15 +2,17 @@
 ``Magento\\Framework\\Webapi\\Rest\\Response\\FieldsFilter`` (2.4), quirks included.
 
 Written apart from the client's own ``c5attn.magento.fields`` on purpose: the sandbox is what the
-client is tested against, so a mistake shared by both would never show. The quirks a client meets:
+client is tested against, so a mistake shared by both would never show. What a client meets:
 
-- an expression with any character besides letters, digits, ``_``, brackets and commas, or with
-  unbalanced brackets, makes the whole answer ``[]``;
-- a name given twice keeps its last form (``payment,payment[method]`` filters ``payment``);
-- a filtered object or list that keeps nothing (an empty ``items`` list, ``payment[method]`` of a
-  payment without one) becomes ``null``, the key kept; a bare name whose value is null is dropped;
-- a bracketed name whose value is not an object or a list is dropped;
-- kept keys come in the expression's order.
+- an expression with any character besides ASCII letters, digits, ``_``, brackets and commas, or
+  with a ``[`` left open, makes the whole answer ``[]``;
+- a name keeps its value whole, nulls included, when named bare or when the value is not an object
+  or a list; ``name[a,b]`` filters an object, or each object of a list;
+- kept keys come in the answer's own order; a name given twice keeps its last form;
+- an object that keeps nothing is ``[]`` (PHP's empty array), an empty list or object filtered
+  with brackets is ``null`` (an empty search's ``"items": null``).
+
+Not ported: the special case for ``custom_attributes`` (no answer of the sandbox has them).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-Filter = dict[str, "Filter | None"]  # None: keep the value whole
+Filter = dict[str, "Filter | None"]  # None: a leaf, the value kept whole
 
-_ILLEGAL = re.compile(r"[^\w\[\],]")
+_ILLEGAL = re.compile(r"[^\w\[\],]", re.ASCII)
 _SEPARATORS = "[],"
+_PHP_INT_KEY = re.compile(r"-?(0|[1-9][0-9]*)", re.ASCII)  # a JSON key PHP turns into an integer
 
 
 def parse(expression: str) -> Filter | None:
@@ -43,14 +46,10 @@ def parse(expression: str) -> Filter | None:
             parents.append(element)
             stack.append(current)
             current = {}
-        elif char == "]":
-            if not stack:  # more closing brackets than opening ones
-                return None
-            inner, current = current, stack.pop()
-            name = parents.pop()
-            if name is None:  # "[a]" with no name before it: PHP would key it by ""
-                name = ""
-            current[name] = inner
+        elif char == "]":  # one too many: PHP pops nothing and goes on under the key ""
+            inner, current = current, stack.pop() if stack else {}
+            name = parents.pop() if parents else None
+            current["" if name is None else name] = inner
         elif char != "," and start is None:
             start = position
     if stack:
@@ -60,29 +59,62 @@ def parse(expression: str) -> Filter | None:
     return current
 
 
-def apply(value: Any, tree: Filter) -> Any:
-    """``FieldsFilter::applyFilter``: ``value`` cut down to ``tree``, None where nothing is kept."""
-    if isinstance(value, list) and value:  # a PHP list; an empty one is filtered as an object
-        return [apply(element, tree) if isinstance(element, dict | list) else None for element in value]
+def apply(value: dict[str, Any] | list[Any], tree: Filter) -> Any:
+    """``FieldsFilter::applyFilter``: a list (or an object with no text key) is filtered element by
+    element, and is null when empty; an object is intersected with the filter."""
+    if isinstance(value, list):
+        return [_intersect(_php_array(element), tree) for element in value] or None
+    if _has_text_key(value):
+        return _intersect(value, tree)
+    each = {key: _intersect(_php_array(element), tree) for key, element in value.items()}
+    if not each:
+        return None
+    return list(each.values()) if list(each) == [str(i) for i in range(len(each))] else each
+
+
+def _has_text_key(value: dict[str, Any]) -> bool:
+    """Whether PHP keeps one of the keys as text (``"12"`` and ``"-3"`` become integers)."""
+    for key in value:
+        first = key[:1]
+        if not (first.isdigit() or first == "-") or not _PHP_INT_KEY.fullmatch(key):
+            return True
+    return False
+
+
+def _intersect(value: dict[str, Any], tree: Filter) -> Any:
+    """``recursiveArrayIntersectKey``: the named keys, in the answer's order; ``[]`` if none."""
     kept: dict[str, Any] = {}
-    source = value if isinstance(value, dict) else {}
-    for name, subtree in tree.items():
-        item = source.get(name)
-        if subtree is None:
-            if item is not None:
-                kept[name] = item
-        elif isinstance(item, dict | list):
-            kept[name] = apply(item, subtree)
-    return kept or None
+    for key, item in value.items():
+        if key not in tree:
+            continue
+        subtree = tree[key]
+        if subtree is not None and isinstance(item, dict | list):
+            kept[key] = apply(item, subtree)
+        else:
+            kept[key] = item
+    return kept or []
 
 
-def filtered(result: Any, expression: str | None) -> Any:
-    """The answer with ``fields=expression`` applied: untouched when the parameter is empty (PHP's
-    falsy "" and "0" too), ``[]`` when Magento cannot parse it, None (an empty body) when nothing
-    is kept."""
-    if expression in (None, "", "0"):
+def _php_array(element: object) -> dict[str, Any]:
+    """A list element as PHP's typed ``array`` parameter takes it: a scalar is a TypeError (500)."""
+    if isinstance(element, dict):
+        return element
+    if isinstance(element, list):
+        return {str(index): item for index, item in enumerate(element)}
+    raise TypeError(f"applyFilter(): argument #1 must be of type array, {type(element).__name__} given")
+
+
+def filtered(result: Any, pairs: list[tuple[str, str]]) -> Any:
+    """The answer with the request's ``fields`` applied, as Magento's REST controller does: to an
+    object or list answer only, when the parameter is truthy in PHP (not "" or "0"). The last
+    ``fields`` wins; ``fields[]=…`` (an array, not a string) and an expression Magento cannot parse
+    answer ``[]``."""
+    if not isinstance(result, dict | list):
         return result
-    tree = parse(expression)
-    if tree is None:
+    if any(key.startswith("fields[") for key, _ in pairs):
         return []
-    return apply(result, tree)
+    expressions = [value for key, value in pairs if key == "fields"]
+    if not expressions or expressions[-1] in ("", "0"):
+        return result
+    tree = parse(expressions[-1])
+    return [] if tree is None else apply(result, tree)

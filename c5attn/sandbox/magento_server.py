@@ -348,8 +348,7 @@ class MagentoSandbox:
             if fault == "slow" and handler.command == "GET":
                 time.sleep(self.slow_seconds)
             status, payload = self._dispatch(handler, match.group("rest"), parts.query, body)
-            # Magento sends no body for a null answer (``fields`` that kept nothing), not "null".
-            data = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+            data = json.dumps(payload, separators=(",", ":")).encode()
             if fault == "slow" and handler.command == "POST":  # the write landed; the answer is late
                 time.sleep(self.slow_seconds)
             if fault == "badjson":
@@ -515,7 +514,7 @@ def _json_body(body: bytes) -> dict[str, Any]:
 
 def _fields(result: Any, pairs: list[tuple[str, str]]) -> Any:
     """Apply a ``fields`` parameter as Magento does (``sandbox.fields_filter``)."""
-    return fields_filter.filtered(result, next((value for key, value in pairs if key == "fields"), None))
+    return fields_filter.filtered(result, pairs)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -154,13 +154,14 @@ def test_fields_drop_total_count_unless_named(four: MagentoSandbox) -> None:
     assert search(four, criteria, fields="items[entity_id") == []  # type: ignore[comparison-overlap]
 
 
-def test_fields_that_keep_nothing_answer_null_or_no_body(four: MagentoSandbox) -> None:
-    """Magento's filter turns a list or object that keeps nothing into null (an empty search's
-    ``items``), and a whole answer that keeps nothing into no body at all."""
+def test_fields_that_keep_nothing_answer_null_or_an_empty_array(four: MagentoSandbox) -> None:
+    """Magento's filter turns an empty list filtered with brackets into null (an empty search's
+    ``items``), and an object that keeps nothing into PHP's empty array, ``[]``."""
     none = SearchCriteria([FilterGroup([Filter("status", "no-such-status")])], page_size=2, current_page=1)
     assert search(four, none, fields="items[entity_id],total_count") == {"items": None, "total_count": 0}
     answer = call(four, "GET", "/orders/1", params={"fields": "no_such_field"})
-    assert answer.status_code == 200 and answer.content == b""
+    assert answer.status_code == 200 and answer.json() == []
+    assert call(four, "GET", "/orders/1", params={"fields": "payment[no_such]"}).json() == {"payment": []}
 
 
 @pytest.mark.parametrize("falsy", ["", "0"])
