@@ -553,6 +553,11 @@ def env_operator(env: Mapping[str, str]) -> str:
     return _checked_operator(operator, origin)
 
 
+def env_operator_origin(env: Mapping[str, str]) -> str:
+    """Where ``env_operator`` takes the operator from, as ``config show`` names origins."""
+    return _operator_from_env(env)[1]
+
+
 def _operator_from_env(env: Mapping[str, str]) -> tuple[str, str]:
     """(operator, origin) from C5ATTN_OPERATOR, else the OS user."""
     if env.get("C5ATTN_OPERATOR"):

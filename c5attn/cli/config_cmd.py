@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shlex
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,8 @@ import typer
 
 from c5attn.cli.context import get_env
 from c5attn.errors import C5Error, UsageError
+
+SANDBOX_PORT = "PORT"
 
 app = typer.Typer(help="Show the effective configuration, or write a commented template.",
                   no_args_is_help=True)
@@ -29,12 +30,14 @@ def show(
     from c5attn.config import describe, plaintext_secrets
 
     env = get_env(ctx)
-    with ExitStack() as stack:
-        if env.sandbox:  # the embedded world's configuration, as --sandbox commands run with it
-            from c5attn.cli.sessions import use_sandbox
+    if env.sandbox:  # what --sandbox commands run with; nothing is built or served to show it
+        from c5attn.cli.sessions import sandbox_site
+        from c5attn.sandbox.embedded import sandbox_config, sandbox_dir
 
-            use_sandbox(env, stack)
-            env.say("the embedded sandbox's configuration: its Magento port is chosen afresh at each run")
+        sandbox_site(env)
+        config = sandbox_config(sandbox_dir(env.state_dir()), f"http://127.0.0.1:{SANDBOX_PORT}", env.env)
+        env.say(f"the embedded sandbox's configuration; {SANDBOX_PORT}: a free port, chosen at each run")
+    else:
         config = env.config
     rows = describe(config)
     for key in plaintext_secrets(config):

@@ -63,7 +63,6 @@ def open_sessions(
 
 def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
     """Serve the embedded sandbox world until ``stack`` closes and make it the configuration."""
-    from c5attn.config import env_operator
     from c5attn.sandbox.embedded import DEFAULT_ORDERS, running_sandbox, sandbox_dir, world_exists
 
     sandbox_site(env)
@@ -71,7 +70,7 @@ def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
     directory = sandbox_dir(state)
     if not world_exists(directory):
         env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …")
-    env.config = stack.enter_context(running_sandbox(state, operator=env_operator(env.env), now=env.now()))
+    env.config = stack.enter_context(running_sandbox(state, env=env.env, now=env.now()))
 
 
 def sandbox_site(env: CliEnv) -> str:

@@ -9,12 +9,12 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from c5attn.config import Config, SiteConfig
+from c5attn.config import SITE_KEYS, Config, SiteConfig, env_operator, env_operator_origin
 from c5attn.errors import C5Error, UsageError
 
 SANDBOX_SITE = "sandbox"
@@ -111,20 +111,6 @@ def _build(directory: Path, *, orders: int, seed: int, now: datetime) -> dict[st
     return summary
 
 
-SANDBOX_KEYS = (
-    "magento_url",
-    "magento_token",
-    "counterpoint_dsn",
-    "magento_store_ids",
-    "counterpoint_store",
-    "web_pay_codes",
-    "counterpoint_timezone",
-    "capture_grace_minutes",
-)
-"""The settings ``sandbox_site`` gives the built-in site (the rest are defaults): ``config show``
-names their origin "sandbox"."""
-
-
 def sandbox_site(directory: Path, magento_url: str) -> SiteConfig:
     """The built-in site, with the settings the world is built for (``WorldSite``): store id 1,
     Counterpoint store WEB, web pay codes WEB and PAYPAL, Counterpoint times in New York's."""
@@ -167,8 +153,22 @@ def check_world(directory: Path) -> None:
         raise C5Error(f"{damaged}: {COUNTERPOINT_DB} lacks its tables", reset)
 
 
+def sandbox_config(directory: Path, magento_url: str, env: Mapping[str, str]) -> Config:
+    """The configuration ``--sandbox`` commands run with, each setting's origin recorded: the ones
+    ``sandbox_site`` sets are the sandbox's, the operator comes from the environment."""
+    site = sandbox_site(directory, magento_url)
+    defaults = SiteConfig(name=SANDBOX_SITE, magento_url="", counterpoint_dsn="")
+    origins = {"config_file": "sandbox", "operator": env_operator_origin(env)}
+    origins |= {
+        f"sites.{SANDBOX_SITE}.{key}": "sandbox"
+        for key in SITE_KEYS
+        if key in ("magento_url", "counterpoint_dsn") or getattr(site, key) != getattr(defaults, key)
+    }
+    return Config(operator=env_operator(env), sites={SANDBOX_SITE: site}, source=None, origins=origins)
+
+
 @contextmanager
-def running_sandbox(state_dir: Path, *, operator: str, now: datetime) -> Iterator[Config]:
+def running_sandbox(state_dir: Path, *, env: Mapping[str, str], now: datetime) -> Iterator[Config]:
     """Serve the sandbox world for the duration of one command and yield its configuration."""
     from c5attn.sandbox.magento_server import MagentoSandbox
 
@@ -176,10 +176,4 @@ def running_sandbox(state_dir: Path, *, operator: str, now: datetime) -> Iterato
     ensure_world(directory, now)
     check_world(directory)
     with MagentoSandbox(directory / MAGENTO_DB, token=SANDBOX_TOKEN) as server:
-        origins = {f"sites.{SANDBOX_SITE}.{key}": "sandbox" for key in SANDBOX_KEYS}
-        yield Config(
-            operator=operator,
-            sites={SANDBOX_SITE: sandbox_site(directory, server.url)},
-            source=None,
-            origins={"config_file": "sandbox", **origins},
-        )
+        yield sandbox_config(directory, server.url, env)

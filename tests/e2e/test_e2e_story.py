@@ -10,11 +10,12 @@ import csv
 import io
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from e2e_sandbox import Sandbox
+from e2e_sandbox import Sandbox, invoker
 
 from c5attn.counterpoint.store import CounterpointStore
 from c5attn.magento.client import MagentoClient
@@ -222,12 +223,20 @@ def test_config_show_shows_the_configuration_sandbox_commands_run_with(sandbox: 
     assert run.exit_code == 0, run.stderr
     rows = {(row["site"], row["key"]): row for row in run.json()}  # type: ignore[union-attr]
     assert rows[("", "config_file")]["origin"] == "sandbox"
-    assert rows[("sandbox", "magento_url")]["value"].startswith("http://127.0.0.1:")
-    assert rows[("sandbox", "magento_url")]["origin"] == "sandbox"
-    assert rows[("sandbox", "counterpoint_store")]["value"] == "WEB"
+    operator = rows[("", "operator")]
+    assert (operator["value"], operator["origin"]) == ("tester", "env C5ATTN_OPERATOR")
+    assert rows[("sandbox", "magento_url")]["value"] == "http://127.0.0.1:PORT"
+    assert rows[("sandbox", "web_pay_codes")]["origin"] == "sandbox"
+    assert rows[("sandbox", "counterpoint_timezone")]["value"] == "America/New_York"
     assert rows[("sandbox", "magento_token")]["value"] == "***"
     assert rows[("sandbox", "magento_page_size")]["origin"] == "default"
-    assert "plain text" not in run.stderr and "port is chosen afresh" in run.stderr
+    assert "plain text" not in run.stderr and "PORT: a free port, chosen at each run" in run.stderr
+
+
+def test_config_show_builds_and_serves_nothing(tmp_path: Path) -> None:
+    run = invoker(tmp_path / "home")("config", "show")
+    assert run.exit_code == 0, run.stderr
+    assert "sqlite:///" in run.stdout and not (tmp_path / "home").exists()
 
 
 def test_unknown_order_is_one_clear_line(sandbox: Sandbox) -> None:
