@@ -238,9 +238,16 @@ def _sqlstate_and_text(exc: BaseException) -> tuple[str, str]:
     return "", " ".join(str(arg) for arg in args)
 
 
-_TABLE_MISSING = re.compile(r"no such table: ([\w.]+)|Invalid object name '([^']+)'")
+_TABLE_MISSING = re.compile(
+    r"no such table: ([\w.]+)|Invalid object name '([^']+)'"
+    r"|Synonym '([^']+)' refers to an invalid object"  # a synonym whose table was dropped or moved
+)
 _COLUMN_MISSING = re.compile(r"no such column: ([\w.]+)|Invalid column name '([^']+)'")
-_PERMISSION = re.compile(r"permission was denied on the object '([^']+)'", re.IGNORECASE)
+_PERMISSION = re.compile(
+    r"permission was denied on the object '([^']+)'"
+    r"|is not able to access the (database \"[^\"]+\")",  # a synonym into a database the login has no user in
+    re.IGNORECASE,
+)
 _CANNOT_OPEN_LIB = re.compile(r"Can't open lib '([^']+)'")
 _UNTRUSTED_CERTIFICATE = re.compile(
     r"certificate verify failed|certificate chain was issued by an authority that is not trusted",
@@ -294,7 +301,7 @@ def translate_error(
             "writable for this user",
         )
     if permission := _PERMISSION.search(raw_text):
-        what = permission.group(1) or "the database"
+        what = _first_group(permission)
         return CounterpointAuthError(
             f"the Counterpoint login may not use {what}",
             hint="grant SELECT on the tables c5attn reads and UPDATE on the order-error table",

@@ -149,6 +149,8 @@ def declared_type(type_code: object) -> str:
     """A column's type as a cursor describes it (pyodbc: the Python type of its values), in the
     catalogue's words; "" where the driver says nothing (sqlite3), which is not judged."""
     return _DRIVER_TYPES.get(type_code, "") if isinstance(type_code, type) else ""
+
+
 _NUMBER_OR_TIME = re.compile(
     r"(big|small|tiny|medium)?int(eger)?|numeric|decimal|float|real|double( precision)?|money|smallmoney"
     r"|bit|boolean|date|datetime2?|smalldatetime|time|datetimeoffset|timestamp"

@@ -484,13 +484,14 @@ class CounterpointStore:
 
     def _described(self, connection: DBConnection, table: str) -> list[tuple[object, ...]]:
         """Catalogue rows for ``table`` (a default name) from the columns ``SELECT *`` names; none
-        when it cannot be read (missing, or this login may not)."""
+        when there is no such table. Any other failure (a login that may not read it) is raised:
+        "missing" would hide the reason."""
         try:
             cursor = self._execute(connection, queries.described(self._names.sql_table(table)), {})
             with self._translated():
                 described = list(cursor.description or ())
                 cursor.close()
-        except CounterpointError:
+        except CounterpointSchemaError:
             return []
         name = self._names.table(table)
         schema, _, bare = name.rpartition(".")

@@ -99,6 +99,11 @@ def test_cp_sqlite_read_connection_cannot_write(cp_db):
          CounterpointSchemaError, "column RS_UTC_DT not found"),
         ("42000", "[42000] The SELECT permission was denied on the object 'PS_DOC_PMT', database 'CP'.",
          SQL_SERVER_DSN, False, CounterpointAuthError, "may not use PS_DOC_PMT"),
+        ("42000", "[42000] [SQL Server]Synonym 'dbo.CP_HDR' refers to an invalid object. (5313)",
+         SQL_SERVER_DSN, False, CounterpointSchemaError, "table dbo.CP_HDR not found"),
+        ("08004", "[08004] [SQL Server]The server principal \"c5\" is not able to access the database "
+         "\"CPSQL\" under the current security context. (916)", SQL_SERVER_DSN, False,
+         CounterpointAuthError, 'may not use database "CPSQL"'),
         ("08001", "[08001] [Microsoft][ODBC Driver 18 for SQL Server]SSL Provider: [error:0A000086:SSL "
          "routines::certificate verify failed:self-signed certificate] (-1)", SQL_SERVER_DSN, True,
          CounterpointError, "its TLS certificate is not trusted"),

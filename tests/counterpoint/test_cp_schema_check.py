@@ -12,7 +12,7 @@ from sqlserver_like import SqlServerLike
 from c5attn.counterpoint.connection import connect
 from c5attn.counterpoint.schema_check import Catalogue, declared_type
 from c5attn.counterpoint.store import CounterpointStore
-from c5attn.errors import CounterpointSchemaError
+from c5attn.errors import CounterpointAuthError, CounterpointSchemaError
 
 
 def _status(report):
@@ -156,6 +156,37 @@ def test_cp_a_table_the_catalogue_does_not_list_is_read_from_a_query_of_it(cp_db
     with CounterpointStore(make_site(), connection_factory=factory, trace=again.append) as listed:
         assert listed.check_schema().ok  # every table listed: no such query
     assert again and not any(sql.startswith("SELECT * FROM") for sql in again)
+
+
+class _SynonymDenied(SqlServerLike):
+    """SQL Server whose login may not read the database a synonym (here a view) points into."""
+
+    def cursor(self):
+        inner = super().cursor()
+
+        class Cursor:
+            def execute(self, sql, parameters):
+                if "FROM [CP_DOC_HDR]" in sql:
+                    raise sqlite3.OperationalError(
+                        'The server principal "c5" is not able to access the database "CPSQL" under the '
+                        "current security context."
+                    )
+                return inner.execute(sql, parameters)
+
+            def __getattr__(self, name):
+                return getattr(inner, name)
+
+        return Cursor()
+
+
+def test_cp_an_unlisted_table_the_login_may_not_read_says_so(cp_db, make_site):
+    """Not "missing": the reason is the login's, and doctor shows it."""
+    cp_db.execute("CREATE VIEW CP_DOC_HDR AS SELECT * FROM PS_DOC_HDR")
+    factory = lambda dsn, **_: _SynonymDenied(cp_db.path)  # noqa: E731
+    site = make_site(rename={"PS_DOC_HDR": "CP_DOC_HDR"})
+    denied = pytest.raises(CounterpointAuthError, match='may not use database "CPSQL"')
+    with CounterpointStore(site, connection_factory=factory) as store, denied:
+        store.check_schema()
 
 
 def test_cp_a_table_neither_listed_nor_readable_is_still_missing(cp_db, make_site):
