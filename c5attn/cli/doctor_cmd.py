@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,12 +25,14 @@ class Check:
     detail: str
 
 
-def magento_checks(site: SiteConfig) -> list[Check]:
-    from c5attn.magento.client import MagentoClient
+def magento_checks(site: SiteConfig, trace: Callable[[str], None] | None = None) -> list[Check]:
+    from c5attn.magento.client import MagentoClient, RetryPolicy
     from c5attn.magento.errors import excerpt
 
     checks = []
-    with MagentoClient(site) as client:
+    # A check reports rather than insists: one retry absorbs a blip, and a server that is down
+    # fails in under a second instead of after a scan's six attempts (~7 s).
+    with MagentoClient(site, trace=trace, retry=RetryPolicy(max_attempts=2)) as client:
         try:
             version = client.magento_version()
         except C5Error as error:
@@ -78,12 +81,12 @@ def magento_checks(site: SiteConfig) -> list[Check]:
     return checks
 
 
-def counterpoint_checks(site: SiteConfig) -> list[Check]:
+def counterpoint_checks(site: SiteConfig, trace: Callable[[str], None] | None = None) -> list[Check]:
     from c5attn.counterpoint.store import CounterpointStore
     from c5attn.secrets import redact_dsn
 
     try:
-        with CounterpointStore(site) as store:
+        with CounterpointStore(site, trace=trace) as store:
             report = store.check_schema()
     except C5Error as error:
         return [Check(site.name, "Counterpoint database", False, str(error))]
@@ -127,16 +130,17 @@ def doctor(
     from contextlib import ExitStack
 
     from c5attn.cli.render import print_checks, print_json
-    from c5attn.cli.sessions import use_sandbox
+    from c5attn.cli.sessions import tracer, use_sandbox
 
     env = get_env(ctx)
+    trace = tracer(env)
     checks: list[Check] = []
     with ExitStack() as stack:
         if env.sandbox:
             use_sandbox(env, stack)
         for site in env.sites():
-            checks.extend(magento_checks(site))
-            checks.extend(counterpoint_checks(site))
+            checks.extend(magento_checks(site, trace))
+            checks.extend(counterpoint_checks(site, trace))
     if json_out:
         print_json(env.stdout_file, [check.__dict__ for check in checks])
     else:

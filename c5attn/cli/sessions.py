@@ -31,7 +31,7 @@ def open_sessions(
     """
     from c5attn.magento.client import MagentoClient
 
-    trace = _tracer(env)
+    trace = tracer(env)
     now = env.now()
     with ExitStack() as stack:
         if env.sandbox:
@@ -85,7 +85,8 @@ def sandbox_site(env: CliEnv) -> str:
     return SANDBOX_SITE
 
 
-def _tracer(env: CliEnv) -> Callable[[str], None] | None:
+def tracer(env: CliEnv) -> Callable[[str], None] | None:
+    """With ``--verbose``, where HTTP requests and SQL statements are traced (stderr); else None."""
     if not env.verbose:
         return None
     # Literal: a URL's searchCriteria[filter_groups][0] is no markup (Rich swallowed such parts).

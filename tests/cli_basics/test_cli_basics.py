@@ -18,7 +18,7 @@ from c5attn import __version__
 from c5attn.cli.app import app, main
 from c5attn.cli.context import CliEnv
 from c5attn.cli.render import print_table
-from c5attn.cli.sessions import _tracer
+from c5attn.cli.sessions import tracer
 from c5attn.config import config_template
 from c5attn.errors import (
     C5Error,
@@ -454,7 +454,7 @@ def test_plain_lines_keep_their_brackets(tmp_path: Path, terminal: bool, result:
 def test_verbose_trace_lines_keep_their_brackets(tmp_path: Path) -> None:
     err = io.StringIO()
     env = CliEnv(io.StringIO(), err, False, False, True, {"NO_COLOR": "1"}, tmp_path, verbose=1)
-    trace = _tracer(env)
+    trace = tracer(env)
     assert trace is not None
     trace("POST /V1/orders/7/comments {'comment': 'flagged [c5attn:flag fp=ab]'} [/]")
     assert "flagged [c5attn:flag fp=ab]'} [/]" in err.getvalue()

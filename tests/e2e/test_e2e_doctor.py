@@ -37,11 +37,11 @@ def _config(tmp_path: Path, url: str, database: Path) -> Path:
     return path
 
 
-def _doctor(tmp_path: Path, config: Path, token: str) -> tuple[int, str, str]:
+def _doctor(tmp_path: Path, config: Path, token: str, *options: str) -> tuple[int, str, str]:
     """Run ``doctor --json`` on a configured site (not the embedded sandbox)."""
     result = CliRunner().invoke(
         app,
-        ["--config", str(config), "doctor", "--json"],
+        ["--config", str(config), *options, "doctor", "--json"],
         env={"C5ATTN_HOME": str(tmp_path), "DOCTOR_TOKEN": token, "NO_COLOR": "1"},
     )
     return result.exit_code, result.stdout, result.stderr
@@ -91,3 +91,20 @@ def test_an_unreachable_magento_is_one_failed_check(world: tuple[Path, str], tmp
     failed = [c["name"] for c in json.loads(out) if c["ok"] is False]
     assert code == 1 and failed == ["Magento reachable"]
     assert "Traceback" not in err
+
+
+def test_verbose_traces_the_checks_requests_and_statements(world: tuple[Path, str], tmp_path: Path) -> None:
+    directory, url = world
+    code, _, err = _doctor(tmp_path, _config(tmp_path, url, directory / "counterpoint.db"), TOKEN, "-v")
+    assert code == 0, err
+    assert "GET " in err and "/magento_version" in err  # the HTTP requests
+    assert "SELECT" in err and "PS_DOC_HDR" in err  # the SQL statements
+
+
+def test_a_down_magento_is_asked_twice_not_six_times(world: tuple[Path, str], tmp_path: Path) -> None:
+    """A check reports: one retry absorbs a blip, a dead server fails at once (a scan insists)."""
+    directory, _ = world
+    config = _config(tmp_path, "http://127.0.0.1:9", directory / "counterpoint.db")
+    code, _, err = _doctor(tmp_path, config, TOKEN, "-v")
+    attempts = [line for line in err.splitlines() if "/magento_version failed" in line]
+    assert code == 1 and len(attempts) == 2, err
