@@ -516,15 +516,16 @@ def log(
     entries = list(audit.entries(order=order.strip() if order else None, site=site))
     if audit.unreadable:  # a run killed mid-write tears one line; more means the file was damaged
         env.say(f"{audit.unreadable} line(s) of {audit.path} are not audit entries and were skipped")
-    writes = entries if every_entry else settled_writes(entries)
-    if limit is not None:  # the last N writes; --json gives every entry of each
+    writes = settled_writes(entries)  # one entry a write
+    if limit is not None:  # the last N writes, with every entry of each for --json and --all-entries
         writes = writes[-limit:]
         kept = {_write_of(entry) for entry in writes}
         entries = [entry for entry in entries if _write_of(entry) in kept]
     if json_out:
         print_json(env.stdout_file, entries)
         return
-    entries = writes
+    if not every_entry:
+        entries = writes
     if not entries:
         which = (f" for {order}" if order else "") + (f" of site {site}" if site else "")
         env.say(f"the audit log has no entries{which}")
