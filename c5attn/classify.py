@@ -382,7 +382,8 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
         parts.append(
             "open Commerce5 order error "
             + ", ".join(
-                f"{error.err_id} ({error.err_typ.strip()}: {error.err_msg.strip()})" for error in errors
+                f"{error.err_id} ({error.err_typ.strip()}: {error.err_msg.strip().rstrip('.')})"
+                for error in errors
             )
         )
     if not parts:

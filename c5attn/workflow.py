@@ -404,6 +404,12 @@ def scan_site(
     return result
 
 
+def _fingerprint_note(fingerprint: str | None) -> str:
+    """What a resolve's "started" entry says it resolves: a finding by its fingerprint, or a flag
+    that no rule explains (a stale flag has no finding, so no fingerprint)."""
+    return f"fingerprint {fingerprint}" if fingerprint else "a flag no rule explains (no fingerprint)"
+
+
 def status_of(order: MagentoOrder, status: str | None = None) -> dict[str, str]:
     """An order's state and status as the audit log records them (``status`` after a write)."""
     return {"state": order.state, "status": order.status if status is None else status}
@@ -798,7 +804,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
         "started",
         before=before,
         after={"status": plan.target_status},
-        message=f"fingerprint {plan.verdict.classification.fingerprint}",
+        message=_fingerprint_note(plan.verdict.classification.fingerprint),
     )
     try:
         change = session.magento.set_status(order, plan.target_status, plan.comment)

@@ -538,3 +538,14 @@ def test_log_shows_every_write(sandbox: Sandbox) -> None:
     assert "resolve" in table.stdout and "→" in table.stdout
     one = sandbox.invoke("log", json.loads(json.dumps(entries))[0]["order"], "--json").json()
     assert one and all(e["order"] == entries[0]["order"] for e in one)  # type: ignore[union-attr,index]
+
+
+def test_resolving_a_stale_flag_records_what_it_resolves(sandbox: Sandbox) -> None:
+    """A stale flag has no finding and so no fingerprint: its log entry says so, not "None"."""
+    rows = sandbox.invoke("scan", "--all", "--json").json()
+    number = next(row["order"] for row in rows if row["stale"])  # type: ignore[union-attr,index]
+    run = sandbox.invoke("resolve", number, "--yes")
+    assert run.exit_code == 0, run.stderr
+    entries = sandbox.invoke("log", number, "--json").json()
+    started = [e["message"] for e in entries if e["action"] == "resolve" and e["result"] == "started"]  # type: ignore[union-attr,index]
+    assert started == ["a flag no rule explains (no fingerprint)"]

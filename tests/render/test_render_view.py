@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from c5attn.models import (
     MagentoOrder,
     ReleaseTicket,
     StatusHistoryEntry,
+    TicketLine,
 )
 from c5attn.verdict import assess
 from c5attn.workflow import OrderView
@@ -476,3 +477,39 @@ def test_plain_tables_print_values_as_given_and_money_right_aligned() -> None:
     assert lines[1].split() == ["12E4", "1.50", "788.00", "USD"]
     assert lines[2].split() == ["nan", "0012", "98.00", "USD"]
     assert len({len(line) for line in lines}) == 1  # every line ends where "at risk" does
+
+
+def _released(minutes_ago: int) -> OrderView:
+    """A processing order whose only item Counterpoint released ``minutes_ago``; nothing invoiced."""
+    order = MagentoOrder(
+        entity_id=8,
+        increment_id="000000008",
+        state="processing",
+        status="processing",
+        created_at=NOW,
+        order_currency_code="USD",
+        items=(MagentoItem(item_id=1, sku="SKU-1", qty_ordered=Decimal(1), price=Decimal(5)),),
+    )
+    ticket = ReleaseTicket(
+        doc_id=2,
+        tkt_no="000000008-1",
+        posted=False,
+        time=NOW - timedelta(minutes=minutes_ago),
+        lines=(TicketLine("SKU-1", "S", Decimal(1)),),
+    )
+    cp = CounterpointOrder(order_no="000000008", doc_id=1, tkt_no="T8", posted=False, releases=(ticket,))
+    verdict = assess(order, cp, needs_attention_status="needs_attention", now=NOW, capture_grace_minutes=60)
+    site = SiteConfig(name="web", magento_url="http://x", counterpoint_dsn="sqlite:///x", magento_token="t")
+    return OrderView(site, "c5attn --site web", verdict, [], [])
+
+
+@pytest.mark.parametrize(("minutes_ago", "waiting"), [(10, True), (120, False)])
+def test_show_says_when_a_release_is_too_recent_for_its_invoice(minutes_ago: int, waiting: bool) -> None:
+    """Within the grace period nothing fires: show says why, instead of only "nothing needs attention"."""
+    buffer = io.StringIO()
+    view = _released(minutes_ago)
+    print_order_view(Console(file=buffer, width=200, color_system=None), view, NOW, plain=True)
+    text = buffer.getvalue()
+    assert ("Released less than 60 minutes ago and not invoiced yet: SKU-1" in text) is waiting
+    assert ("capture-failed" in view.verdict.classification.scenarios) is not waiting
+    assert "at risk 0.00" not in text
