@@ -652,8 +652,11 @@ def resolvable_statuses(site: SiteConfig, state: str) -> list[str]:
     return [status for status in site.allowed_statuses(state) if status != site.needs_attention_status]
 
 
-def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSession, MagentoOrder]:
-    """Find an order number in the chosen sites; refuse when it is in none or in several."""
+def locate_order(
+    sessions: Sequence[SiteSession], order_no: str, *, unsearched: Sequence[str] = ()
+) -> tuple[SiteSession, MagentoOrder]:
+    """Find an order number in the chosen sites; refuse when it is in none or in several.
+    ``unsearched``: the configured sites left out (by ``--site``), which a miss's hint names."""
     number = order_no.strip()
     if not number:
         raise UsageError("the order number is empty", "type the Magento order number, e.g. 000012345")
@@ -665,7 +668,9 @@ def locate_order(sessions: Sequence[SiteSession], order_no: str) -> tuple[SiteSe
     hits = _find_in_sites(sessions, number)
     if not hits:
         names = ", ".join(session.site.name for session in sessions)
-        hint = "check the number (the increment ID shown to the customer) or choose the site with --site"
+        hint = "check the number (the increment ID shown to the customer)"
+        if unsearched:
+            hint += f", or look in site {', '.join(unsearched)}: leave out --site (or choose it)"
         # Suggested, never acted on: a write names its order exactly.
         found = ((guess, why) for guess, why in likely_meant(number) if _find_in_sites(sessions, guess))
         if meant := next(found, None):

@@ -319,7 +319,7 @@ def show(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order)
+        session, found = locate_order(sessions, order, unsearched=_unsearched(env, sessions))
         view = view_order(session, found)
     if json_out:
         data = view.verdict.to_json(session.site.name, now=env.now())
@@ -370,7 +370,7 @@ def resolve(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order)
+        session, found = locate_order(sessions, order, unsearched=_unsearched(env, sessions))
         view = view_order(session, found)
         if reason := view.verdict.nothing_to_resolve:
             env.say(
@@ -456,7 +456,7 @@ def dismiss_error(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order)
+        session, found = locate_order(sessions, order, unsearched=_unsearched(env, sessions))
         errors = session.counterpoint.open_errors(found.increment_id)
         _dismiss_open_errors(env, session, found, errors, yes=yes, dry_run=dry_run)
 
@@ -578,6 +578,12 @@ def settled_writes(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     write. A ``started`` with no outcome after it (a run killed mid-write) stays."""
     outcomes = {_write_of(e) for e in entries if e.get("result") != "started"}
     return [e for e in entries if e.get("result") != "started" or _write_of(e) not in outcomes]
+
+
+def _unsearched(env: CliEnv, sessions: Sequence[SiteSession]) -> list[str]:
+    """The configured sites an order command did not look in (``--site`` chose others)."""
+    searched = {session.site.name for session in sessions}
+    return [name for name in env.config.sites if name not in searched]
 
 
 def _logged_site(env: CliEnv) -> str | None:

@@ -84,6 +84,13 @@ def test_an_order_in_two_sites_is_refused_until_one_is_chosen(config: Path) -> N
     assert code == 0 and json.loads(shown)["site"] == "east"
 
 
+def test_an_order_not_found_names_the_sites_left_out_by_site(config: Path) -> None:
+    code, _, err = _run(config, "--site", "east", "show", "999999999")
+    assert code == 1 and "not found" in err and "look in site west: leave out --site" in err
+    code, _, err = _run(config, "show", "999999999")  # every site searched: --site would not help
+    assert code == 1 and "not found" in err and "--site" not in err
+
+
 class _SharedLog:
     """Both sandboxes' request logs as one list, in the order requests were answered."""
 

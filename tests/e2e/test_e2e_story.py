@@ -243,6 +243,7 @@ def test_unknown_order_is_one_clear_line(sandbox: Sandbox) -> None:
     run = sandbox.invoke("show", "NO-SUCH-ORDER")
     assert run.exit_code == 1
     assert "not found" in run.stderr and "Traceback" not in run.stderr
+    assert "--site" not in run.stderr  # the sandbox has one site: no other to look in
 
 
 def test_resolve_takes_the_order_out_and_scan_does_not_flag_it_again(sandbox: Sandbox) -> None:
