@@ -396,7 +396,12 @@ def resolve(
             open_errors=view.open_errors,
         )
         env.say(f"order {found.increment_id} (site {session.site.name}, state {found.state}):")
-        env.say(f"  status {found.status} → {plan.target_status}, with the comment:")
+        change = (  # a finding that was never flagged keeps its status: only the marker is new
+            f"status stays {found.status}"
+            if found.status == plan.target_status
+            else f"status {found.status} → {plan.target_status}"
+        )
+        env.say(f"  {change}, with the comment:")
         for line in plan.comment.splitlines():  # the note, then c5attn's marker
             env.say(f"    {line}")
         if dismiss_error:
@@ -419,8 +424,13 @@ def resolve(
             return
         with write_locks(env, session):
             outcome = execute_resolve(session, plan)
-        change = outcome.status_change
-        env.say(f"{found.increment_id}: {change.before} → {change.after}; comment added", result=True)
+        written = outcome.status_change
+        status = (
+            f"status stays {written.after}"
+            if written.before == written.after
+            else f"{written.before} → {written.after}"
+        )
+        env.say(f"{found.increment_id}: {status}; comment added", result=True)
         if outcome.dismissed is not None:
             dismissed = f"{counted(outcome.dismissed, 'Counterpoint order error')} dismissed"
             env.say(f"{found.increment_id}: {dismissed}", result=True)

@@ -550,3 +550,17 @@ def test_resolving_a_stale_flag_records_what_it_resolves(sandbox: Sandbox) -> No
     entries = sandbox.invoke("log", number, "--json").json()
     started = [e["message"] for e in entries if e["action"] == "resolve" and e["result"] == "started"]  # type: ignore[union-attr,index]
     assert started == ["a flag no rule explains (no fingerprint)"]
+
+
+def test_resolving_a_finding_nobody_flagged_says_its_status_stays(tmp_path: Path) -> None:
+    """Resolve records the follow-up of a finding still at its own status: the plan and the result
+    say the status stays, rather than "complete → complete"."""
+    fresh = invoker(tmp_path / "home")
+    rows = fresh("scan", "--all", "--json").json()
+    row = next(r for r in rows if r["scenario"] and not r["flagged"])  # type: ignore[union-attr,index]
+    plan = fresh("resolve", row["order"], "--dry-run")  # type: ignore[index]
+    assert plan.exit_code == 0, plan.stderr
+    assert f"status stays {row['magento_status']}, with the comment:" in plan.stderr  # type: ignore[index]
+    done = fresh("resolve", row["order"], "--yes")  # type: ignore[index]
+    assert done.exit_code == 0, done.stderr
+    assert f"status stays {row['magento_status']}; comment added" in done.stdout + done.stderr  # type: ignore[index]
