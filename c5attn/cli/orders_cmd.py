@@ -296,13 +296,17 @@ def list_queue(
     filtered = scenario is not None or older_than is not None
     _print_rows(env, shown, fmt, "Needs Attention")
     if fmt == "table":
-        env.say(
-            f"{len(shown)} of {len(rows)} orders at Needs Attention" + (" that match" if filtered else "")
-            if rows
-            else "no order at Needs Attention matches"
-            if filtered
-            else "no order is at Needs Attention"
-        )
+        env.say(_queue_count(len(shown), len(rows), filtered=filtered))
+
+
+def _queue_count(shown: int, found: int, *, filtered: bool) -> str:
+    """The line under the queue: how many orders it holds, and how many of them --limit shows."""
+    if not found:
+        return "no order at Needs Attention matches" if filtered else "no order is at Needs Attention"
+    counted = f"{found} order at Needs Attention" if found == 1 else f"{found} orders at Needs Attention"
+    if filtered:
+        counted += " matches" if found == 1 else " match"
+    return counted if shown == found else f"{counted}; the first {shown} shown (--limit)"
 
 
 def show(

@@ -185,6 +185,13 @@ def test_list_filters_by_scenario_number_and_code(sandbox: Sandbox) -> None:
     assert sandbox.invoke("list", "--scenario", "nope").exit_code == 2
     limited = sandbox.invoke("list", "--limit", "3", "--json").json()
     assert len(limited) == 3  # type: ignore[arg-type]
+    # the line under the table: how many there are, and how many --limit shows
+    everything = len(sandbox.invoke("list", "--json").json())  # type: ignore[arg-type]
+    assert sandbox.invoke("list").stderr.strip().endswith(f"{everything} orders at Needs Attention")
+    matching = sandbox.invoke("list", "--scenario", "5").stderr.strip().splitlines()[-1]
+    assert matching == f"{len(by_number)} orders at Needs Attention match"  # type: ignore[arg-type]
+    first = sandbox.invoke("list", "--limit", "3").stderr.strip().splitlines()[-1]
+    assert first == f"{everything} orders at Needs Attention; the first 3 shown (--limit)"
 
 
 def _one(sandbox: Sandbox, code: str, *, errors: bool = False) -> str:
