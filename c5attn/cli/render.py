@@ -33,6 +33,7 @@ CSV_COLUMNS = (
     "magento_status",
     "flagged",
     "stale",
+    "unclassified",
     "resolved",
     "scenario",
     "scenarios",
@@ -85,7 +86,8 @@ def print_csv(out: TextIO, rows: Iterable[dict[str, Any]]) -> None:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        flat = dict(row)
+        # true/false as in the JSON (csv would write Python's True/False), null as empty
+        flat = {key: (str(value).lower() if isinstance(value, bool) else value) for key, value in row.items()}
         flat["scenarios"] = ";".join(row.get("scenarios") or [])
         flat["next_step"] = (row.get("steps") or [""])[0]
         writer.writerow(flat)

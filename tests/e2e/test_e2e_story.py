@@ -100,8 +100,16 @@ def test_window_excludes_old_orders(sandbox: Sandbox) -> None:
 def test_csv_has_a_header_and_one_row_per_order(sandbox: Sandbox) -> None:
     run = sandbox.invoke("scan", "--all", "--csv")
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
-    assert rows and {"order", "scenario", "money_at_risk", "next_step"} <= set(rows[0])
-    assert len(rows) == len(sandbox.invoke("scan", "--all", "--json").json())  # type: ignore[arg-type]
+    assert rows and {"order", "scenario", "money_at_risk", "next_step", "unclassified"} <= set(rows[0])
+    records = sandbox.invoke("scan", "--all", "--json").json()
+    assert len(rows) == len(records)  # type: ignore[arg-type]
+    by_order = {record["order"]: record for record in records}  # type: ignore[union-attr,index]
+    for row in rows:  # flags as the JSON writes them
+        record = by_order[row["order"]]
+        assert [row[k] for k in ("flagged", "stale", "unclassified", "resolved")] == [
+            json.dumps(record[k]) for k in ("flagged", "stale", "unclassified", "resolved")
+        ]
+        assert row["scenario"] == (record["scenario"] or "")  # null: an empty cell
 
 
 def test_fail_if_found_exits_6(sandbox: Sandbox) -> None:
