@@ -608,6 +608,34 @@ def _findings(facts: _Facts, capture_grace_minutes: int) -> list[_Finding]:
     return [finding for finding in candidates if finding is not None]
 
 
+@dataclass(frozen=True)
+class AwaitingInvoice:
+    """SKUs released too recently for rule 2 to expect their invoice, and when it will."""
+
+    skus: tuple[str, ...]
+    due: datetime  # the first of those releases' time plus the grace period
+
+
+def awaiting_invoice(
+    order: MagentoOrder, cp: CounterpointOrder | None, *, now: datetime, capture_grace_minutes: int
+) -> AwaitingInvoice | None:
+    """The SKUs rule 2 will report as released without an invoice unless Magento invoices them
+    first: on the order, released within the grace period, and not all invoiced. Until then no rule
+    fires for them, so ``show`` names them. None when there are none (or rule 2 never applies:
+    a terminal state, a pre-invoiced order)."""
+    if cp is None:
+        return None
+    cutoff = as_utc(now) - timedelta(minutes=capture_grace_minutes)
+    facts = _facts(order, cp, _magento_tallies(order.items), cutoff)
+    if facts.terminal or facts.pre_invoiced:
+        return None
+    skus = tuple(s.sku for s in facts.on_order if s.released > s.released_aged and s.released > s.invoiced)
+    recent = [as_utc(ticket.time) for ticket in cp.releases if not is_aged(ticket, cutoff) and ticket.time]
+    if not skus or not recent:
+        return None
+    return AwaitingInvoice(skus, min(recent) + timedelta(minutes=capture_grace_minutes))
+
+
 # --- Entry point -------------------------------------------------------------------------------
 
 

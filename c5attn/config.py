@@ -342,6 +342,8 @@ _REQUIRED = {
     "magento_url": "the store's base URL, like https://shop.example.com",
     "counterpoint_dsn": "an ODBC connection string or sqlite:///path, usually as env:CP_DSN",
 }
+REQUIRED_SITE_KEYS = tuple(_REQUIRED)
+"""The site keys without a default: every configuration sets them."""
 
 
 def _did_you_mean(key: str, known: Iterable[str]) -> str:

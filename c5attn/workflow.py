@@ -653,10 +653,10 @@ def resolvable_statuses(site: SiteConfig, state: str) -> list[str]:
 
 
 def locate_order(
-    sessions: Sequence[SiteSession], order_no: str, *, unsearched: Sequence[str] = ()
+    sessions: Sequence[SiteSession], order_no: str, *, elsewhere: str | None = None
 ) -> tuple[SiteSession, MagentoOrder]:
     """Find an order number in the chosen sites; refuse when it is in none or in several.
-    ``unsearched``: the configured sites left out (by ``--site``), which a miss's hint names."""
+    ``elsewhere``: where else to look (the sites the choice of one left out), for a miss's hint."""
     number = order_no.strip()
     if not number:
         raise UsageError("the order number is empty", "type the Magento order number, e.g. 000012345")
@@ -669,8 +669,8 @@ def locate_order(
     if not hits:
         names = ", ".join(session.site.name for session in sessions)
         hint = "check the number (the increment ID shown to the customer)"
-        if unsearched:
-            hint += f", or look in site {', '.join(unsearched)}: leave out --site (or choose it)"
+        if elsewhere:
+            hint += f", or {elsewhere}"
         # Suggested, never acted on: a write names its order exactly.
         found = ((guess, why) for guess, why in likely_meant(number) if _find_in_sites(sessions, guess))
         if meant := next(found, None):
@@ -855,7 +855,11 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
         )
     dismissed = None
     if plan.dismiss_requested:
-        done = f"the Magento status was set ({change.before} → {change.after}, comment added)"
+        done = (
+            f"the resolution comment was added (the status stays {change.after})"
+            if change.before == change.after
+            else f"the Magento status was set ({change.before} → {change.after}, comment added)"
+        )
         try:
             dismissed = dismiss_order_errors(session, order, plan.dismiss, done=done)
         except Interrupted:  # it says what was done, the status included

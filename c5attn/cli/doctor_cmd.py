@@ -30,8 +30,8 @@ def magento_checks(site: SiteConfig, trace: Callable[[str], None] | None = None)
     from c5attn.magento.errors import excerpt
 
     checks = []
-    # A check reports rather than insists: one retry absorbs a blip, and a server that is down
-    # fails in under a second instead of after a scan's six attempts (~7 s).
+    # A check reports rather than insists: one retry absorbs a blip, and a server refusing
+    # connections fails at once instead of after a scan's six attempts (~7 s of backoff).
     with MagentoClient(site, trace=trace, retry=RetryPolicy(max_attempts=2)) as client:
         try:
             version = client.magento_version()

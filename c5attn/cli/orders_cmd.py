@@ -323,7 +323,7 @@ def show(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order, unsearched=_unsearched(env, sessions))
+        session, found = locate_order(sessions, order, elsewhere=_elsewhere(env, sessions))
         view = view_order(session, found)
     if json_out:
         data = view.verdict.to_json(session.site.name, now=env.now())
@@ -374,7 +374,7 @@ def resolve(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order, unsearched=_unsearched(env, sessions))
+        session, found = locate_order(sessions, order, elsewhere=_elsewhere(env, sessions))
         view = view_order(session, found)
         if reason := view.verdict.nothing_to_resolve:
             env.say(
@@ -416,12 +416,11 @@ def resolve(
             _say_errors(env, plan.dismiss, indent="    ")
         env.say("  the customer is not notified")
         if hits := view.verdict.classification.hits:  # the usual case: the follow-up is outside c5attn
-            from c5attn.cli.render import money
+            from c5attn.cli.render import at_risk
 
-            risk = view.verdict.classification.money_at_risk
-            at_risk = f" (at risk {money(risk, found.order_currency_code or '')})" if risk else ""
+            risk = at_risk(view.verdict.classification.money_at_risk, found.order_currency_code or "")
             env.say(
-                f"  the data still shows {', '.join(hit.code for hit in hits)}{at_risk}: resolve "
+                f"  the data still shows {', '.join(hit.code for hit in hits)}{risk}: resolve "
                 "records that its follow-up is done, and scans leave this evidence alone from then on"
             )
         if not confirm_write(env, "Resolve this order?", yes=yes, dry_run=dry_run):
@@ -470,7 +469,7 @@ def dismiss_error(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order, unsearched=_unsearched(env, sessions))
+        session, found = locate_order(sessions, order, elsewhere=_elsewhere(env, sessions))
         errors = session.counterpoint.open_errors(found.increment_id)
         _dismiss_open_errors(env, session, found, errors, yes=yes, dry_run=dry_run)
 
@@ -594,10 +593,16 @@ def settled_writes(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in entries if e.get("result") != "started" or _write_of(e) not in outcomes]
 
 
-def _unsearched(env: CliEnv, sessions: Sequence[SiteSession]) -> list[str]:
-    """The configured sites an order command did not look in (``--site`` chose others)."""
+def _elsewhere(env: CliEnv, sessions: Sequence[SiteSession]) -> str | None:
+    """Where else an order number not found may be: the configured sites that choosing one
+    (``--site`` or ``C5ATTN_SITE``) left out, and how to search them; None when every site was."""
     searched = {session.site.name for session in sessions}
-    return [name for name in env.config.sites if name not in searched]
+    left_out = [name for name in env.config.sites if name not in searched]
+    if not left_out:
+        return None
+    sites = f"site {left_out[0]}" if len(left_out) == 1 else f"sites {', '.join(left_out)}"
+    how = "leave out --site" if env.site else "unset C5ATTN_SITE"
+    return f"look in {sites}: {how} to search every site"
 
 
 def _logged_site(env: CliEnv) -> str | None:

@@ -33,7 +33,6 @@ CSV_COLUMNS = (
     "magento_status",
     "flagged",
     "stale",
-    "unclassified",
     "resolved",
     "scenario",
     "scenarios",
@@ -42,6 +41,7 @@ CSV_COLUMNS = (
     "age_days",
     "fingerprint",
     "next_step",
+    "unclassified",  # added last: scripts that read columns by position keep working
 )
 
 
@@ -98,6 +98,12 @@ def money(value: object, currency: str) -> str:
     """An amount as c5attn shows money: two decimals, thousands grouped, then the currency."""
     amount = Decimal(str(value or 0))
     return f"{amount:,.2f} {currency}".strip()
+
+
+def at_risk(amount: Decimal, currency: str) -> str:
+    """" (at risk 12.00 USD)" after a reason, or nothing when nothing is at risk (an order error
+    alone fires capture-failed with no amount)."""
+    return f" (at risk {money(amount, currency)})" if amount else ""
 
 
 def _age(days: object) -> str:
@@ -375,21 +381,11 @@ def scan_summary(results: Sequence[ScanResult], window: str) -> list[str]:
     return lines
 
 
-def _releases_in_grace(view: OrderView) -> list[str]:
-    """The SKUs released too recently for rule 2 to expect their invoice, when it does not fire
-    already: without this, ``show`` of an order released minutes ago says nothing needs attention."""
-    from c5attn.classify import CAPTURE_FAILED, TERMINAL_STATES
-
-    cls = view.verdict.classification
-    order = view.verdict.order
-    if cls.pre_invoiced or order.state in TERMINAL_STATES or CAPTURE_FAILED in cls.scenarios:
-        return []
-    return [sku.sku for sku in cls.skus if sku.released > max(sku.released_aged, sku.invoiced)]
-
-
 def print_order_view(console: Console, view: OrderView, now: datetime, *, plain: bool) -> None:
     """Both systems side by side, why flagged, the checklist and the next commands."""
     from rich.text import Text
+
+    from c5attn.classify import awaiting_invoice
 
     verdict = view.verdict
     order = verdict.order
@@ -484,18 +480,19 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         why = "Why: " + ("resolved earlier with the same evidence; " if verdict.resolved else "")
         console.print(Text(why, style="bold") + Text(", ".join(hit.code for hit in cls.hits)))
         for hit in cls.hits:
-            risk = money(hit.money_at_risk, order.order_currency_code)
-            reason = Text(printable(f": {hit.reason}" + (f" (at risk {risk})" if hit.money_at_risk else "")))
+            reason = Text(printable(f": {hit.reason}{at_risk(hit.money_at_risk, order.order_currency_code)}"))
             _print_item(console, "  - ", Text(hit.code, style=COLOURS.get(hit.code, "")) + reason)
     elif verdict.stale:
         out("Why: flagged, but no rule matches the data any more (a stale flag).", style="bold")
     else:
         out("Why: no rule matches; nothing needs attention.", style="bold")
-    if waiting := _releases_in_grace(view):
-        grace = view.site.capture_grace_minutes
+    if waiting := awaiting_invoice(
+        order, cp, now=verdict.now, capture_grace_minutes=view.site.capture_grace_minutes
+    ):
         out(
-            f"Released less than {grace} minutes ago and not invoiced yet: {', '.join(waiting)}; "
-            f"capture-failed fires if Magento has no invoice for it {grace} minutes after the release."
+            f"Released within the last {view.site.capture_grace_minutes} min and not invoiced yet: "
+            f"{', '.join(waiting.skus)}; capture-failed is reported from {_minute(waiting.due)} UTC "
+            "unless Magento invoices it by then."
         )
     if row.get("hint") and not cls.hits:
         out(f"Commerce5's latest comment: {row['hint']}")

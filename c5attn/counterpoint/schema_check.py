@@ -186,11 +186,13 @@ def build_report(
     used: Mapping[str, Mapping[str, bool]],
     catalogue: Catalogue,
     probe: Callable[[str, list[str]], str | None],
+    unreadable: Mapping[str, str] | None = None,
 ) -> SchemaReport:
     """Check each used table (``used``: default table → {default column: optional?}).
 
     ``probe(table, columns)`` (names as the SQL text writes them) returns None when the login can
-    read those columns, else why not.
+    read those columns, else why not. ``unreadable``: tables the catalogue does not list that this
+    login may not read (default table → why); their columns cannot be checked.
     """
     tables: list[TableCheck] = []
     for table, columns in used.items():
@@ -202,6 +204,9 @@ def build_report(
         probed = [names.sql_column(table, column) for column in found]
         detail = probe(names.sql_table(table), probed) if existing is not None and found else None
         table_status: TableStatus = "missing" if existing is None else "unreadable" if detail else "present"
+        if unreadable and table in unreadable:
+            detail, table_status = unreadable[table], "unreadable"
+            present = [configured[column] for column in columns]  # not known: each as unreadable
         not_text = {
             column: column_type
             for name, column, column_type in order_numbers_not_text(names, catalogue)

@@ -447,7 +447,8 @@ class CounterpointStore:
 
     def check_schema(self) -> SchemaReport:
         """Each configured table and column: present, missing, unreadable or optional and absent."""
-        catalogue = self._read_catalogue()
+        unreadable: dict[str, str] = {}
+        catalogue = self._read_catalogue(unreadable)
         optional = queries.optional_columns(self._site.order_number_column)
         self._present = present_optional(self._names, catalogue, optional)
         return build_report(
@@ -457,6 +458,7 @@ class CounterpointStore:
             self._used,
             catalogue,
             self._probe,
+            unreadable,
         )
 
     def _probe(self, table: str, columns: list[str]) -> str | None:
@@ -466,10 +468,11 @@ class CounterpointStore:
             return exc.message
         return None
 
-    def _read_catalogue(self) -> Catalogue:
+    def _read_catalogue(self, unreadable: dict[str, str] | None = None) -> Catalogue:
         """The configured tables' columns from the database's catalogue, and, for a name the
         catalogue does not list (a SQL Server synonym, maybe of another database's table), from
-        what a query of it answers."""
+        what a query of it answers. Such a table this login may not read is an error, or, given
+        ``unreadable``, noted there (default table → why) for the schema report."""
         connection = self._reader()
         statement = queries.CATALOGUE[dialect_of(connection)].render(self._names, frozenset())
         tables = sorted({self._names.table(table).rpartition(".")[2] for table in self._used})
@@ -479,7 +482,12 @@ class CounterpointStore:
         if not unlisted:
             return listed
         for table in unlisted:
-            rows += self._described(connection, table)
+            try:
+                rows += self._described(connection, table)
+            except CounterpointError as error:
+                if unreadable is None:
+                    raise
+                unreadable[table] = error.message
         return Catalogue(rows)
 
     def _described(self, connection: DBConnection, table: str) -> list[tuple[object, ...]]:

@@ -14,7 +14,14 @@ from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from c5attn.config import SITE_KEYS, Config, SiteConfig, env_operator, env_operator_origin
+from c5attn.config import (
+    REQUIRED_SITE_KEYS,
+    SITE_KEYS,
+    Config,
+    SiteConfig,
+    env_operator,
+    env_operator_origin,
+)
 from c5attn.errors import C5Error, UsageError
 
 SANDBOX_SITE = "sandbox"
@@ -162,7 +169,7 @@ def sandbox_config(directory: Path, magento_url: str, env: Mapping[str, str]) ->
     origins |= {
         f"sites.{SANDBOX_SITE}.{key}": "sandbox"
         for key in SITE_KEYS
-        if key in ("magento_url", "counterpoint_dsn") or getattr(site, key) != getattr(defaults, key)
+        if key in REQUIRED_SITE_KEYS or getattr(site, key) != getattr(defaults, key)
     }
     return Config(operator=env_operator(env), sites={SANDBOX_SITE: site}, source=None, origins=origins)
 

@@ -24,7 +24,8 @@ Filter = dict[str, "Filter | None"]  # None: a leaf, the value kept whole
 
 _ILLEGAL = re.compile(r"[^\w\[\],]", re.ASCII)
 _SEPARATORS = "[],"
-_PHP_INT_KEY = re.compile(r"-?(0|[1-9][0-9]*)", re.ASCII)  # a JSON key PHP turns into an integer
+_PHP_INT_KEY = re.compile(r"0|-?[1-9][0-9]{0,17}", re.ASCII)  # a key PHP turns into an integer
+# (18 digits or fewer always fit PHP's 64-bit integers; longer ones are rare enough to keep as text)
 
 
 def parse(expression: str) -> Filter | None:
@@ -67,9 +68,7 @@ def apply(value: dict[str, Any] | list[Any], tree: Filter) -> Any:
     if _has_text_key(value):
         return _intersect(value, tree)
     each = {key: _intersect(_php_array(element), tree) for key, element in value.items()}
-    if not each:
-        return None
-    return list(each.values()) if list(each) == [str(i) for i in range(len(each))] else each
+    return _as_php_encodes(each) if each else None
 
 
 def _has_text_key(value: dict[str, Any]) -> bool:
@@ -92,7 +91,12 @@ def _intersect(value: dict[str, Any], tree: Filter) -> Any:
             kept[key] = apply(item, subtree)
         else:
             kept[key] = item
-    return kept or []
+    return _as_php_encodes(kept) if kept else []
+
+
+def _as_php_encodes(array: dict[str, Any]) -> Any:
+    """What PHP's ``json_encode`` makes of an array with these keys: a list when they are 0 to n-1."""
+    return list(array.values()) if list(array) == [str(i) for i in range(len(array))] else array
 
 
 def _php_array(element: object) -> dict[str, Any]:
@@ -107,14 +111,17 @@ def _php_array(element: object) -> dict[str, Any]:
 def filtered(result: Any, pairs: list[tuple[str, str]]) -> Any:
     """The answer with the request's ``fields`` applied, as Magento's REST controller does: to an
     object or list answer only, when the parameter is truthy in PHP (not "" or "0"). The last
-    ``fields`` wins; ``fields[]=…`` (an array, not a string) and an expression Magento cannot parse
-    answer ``[]``."""
+    ``fields`` wins; ``fields[]=…`` last (an array, not a string) and an expression Magento cannot
+    parse answer ``[]``."""
     if not isinstance(result, dict | list):
         return result
-    if any(key.startswith("fields[") for key, _ in pairs):
-        return []
-    expressions = [value for key, value in pairs if key == "fields"]
-    if not expressions or expressions[-1] in ("", "0"):
+    given = [(key, value) for key, value in pairs if key == "fields" or key.startswith("fields[")]
+    if not given:
         return result
-    tree = parse(expressions[-1])
+    key, expression = given[-1]  # PHP's query parsing keeps the last, string or array
+    if key != "fields":
+        return []
+    if expression in ("", "0"):
+        return result
+    tree = parse(expression)
     return [] if tree is None else apply(result, tree)

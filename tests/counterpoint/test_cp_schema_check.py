@@ -180,13 +180,23 @@ class _SynonymDenied(SqlServerLike):
 
 
 def test_cp_an_unlisted_table_the_login_may_not_read_says_so(cp_db, make_site):
-    """Not "missing": the reason is the login's, and doctor shows it."""
+    """Not "missing": the reason is the login's. Doctor's report names it beside the other tables'
+    problems; a scan, which needs the table, stops on it."""
     cp_db.execute("CREATE VIEW CP_DOC_HDR AS SELECT * FROM PS_DOC_HDR")
+    cp_db.execute("DROP TABLE PS_TKT_HIST_PMT")
     factory = lambda dsn, **_: _SynonymDenied(cp_db.path)  # noqa: E731
     site = make_site(rename={"PS_DOC_HDR": "CP_DOC_HDR"})
+    with CounterpointStore(site, connection_factory=factory) as store:
+        report = store.check_schema()
+    assert report.problems() == [
+        'table CP_DOC_HDR (default PS_DOC_HDR) cannot be read by this login: the Counterpoint login may '
+        'not use database "CPSQL"',
+        "table PS_TKT_HIST_PMT is missing (or this login cannot see it)",
+    ]
+    assert {column.status for column in report.tables[0].columns} == {"unreadable"}
     denied = pytest.raises(CounterpointAuthError, match='may not use database "CPSQL"')
     with CounterpointStore(site, connection_factory=factory) as store, denied:
-        store.check_schema()
+        store.fetch_orders(["100"])
 
 
 def test_cp_a_table_neither_listed_nor_readable_is_still_missing(cp_db, make_site):

@@ -42,7 +42,7 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield path
 
 
-def _run(config: Path, *args: str) -> tuple[int, str, str]:
+def _run(config: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(
         app,
         ["--config", str(config), *args],
@@ -52,6 +52,7 @@ def _run(config: Path, *args: str) -> tuple[int, str, str]:
             "WRONG_TOKEN": "not-" + TOKEN,
             "NO_COLOR": "1",
             "C5ATTN_SITE": None,
+            **(env or {}),
         },
     )
     return result.exit_code, result.stdout, result.stderr
@@ -86,7 +87,9 @@ def test_an_order_in_two_sites_is_refused_until_one_is_chosen(config: Path) -> N
 
 def test_an_order_not_found_names_the_sites_left_out_by_site(config: Path) -> None:
     code, _, err = _run(config, "--site", "east", "show", "999999999")
-    assert code == 1 and "not found" in err and "look in site west: leave out --site" in err
+    assert code == 1 and "not found" in err and "look in site west: leave out --site to search every" in err
+    code, _, err = _run(config, "show", "999999999", env={"C5ATTN_SITE": "west"})  # no --site typed
+    assert code == 1 and "look in site east: unset C5ATTN_SITE to search every site" in err
     code, _, err = _run(config, "show", "999999999")  # every site searched: --site would not help
     assert code == 1 and "not found" in err and "--site" not in err
 

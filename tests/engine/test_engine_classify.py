@@ -21,7 +21,7 @@ from engine_builders import (
     ticket,
 )
 
-from c5attn.classify import classify, counted_items, decimal_text
+from c5attn.classify import awaiting_invoice, classify, counted_items, decimal_text
 from c5attn.models import Classification, CounterpointOrder, MagentoItem, MagentoOrder
 
 M1 = "manual-invoice-or-ship"
@@ -515,3 +515,45 @@ def test_example_order_payload_counts_bundle_children_and_configurable_once() ->
         "24-WG088",
         "MH01-S-Gray",
     ]
+
+
+RECENT = NOW - timedelta(minutes=10)
+YOUNG_A = cp(ticket("1-1", ("A", 1), time=RECENT))  # A released 10 minutes ago
+
+
+@pytest.mark.parametrize(
+    ("magento", "counterpoint", "expected"),
+    [
+        pytest.param(order(item("A")), YOUNG_A, ("A",), id="young-not-invoiced"),
+        pytest.param(order(item("A")), cp(ticket("1-1", ("A", 1))), None, id="aged-rule-2-fires-instead"),
+        pytest.param(order(item("A", invoiced=1)), YOUNG_A, None, id="already-invoiced"),
+        pytest.param(
+            order(item("A")),
+            cp(ticket("1-1", ("A", 1), time=RECENT), deposits=PRE_INVOICED),
+            None,
+            id="pre-invoiced-releases-make-shipments",
+        ),
+        pytest.param(order(item("A"), state=" Canceled "), YOUNG_A, None, id="terminal"),
+        pytest.param(
+            order(item("A", invoiced=1)),
+            cp(ticket("1-1", ("A", 1)), ticket("1-2", ("ZZ", 1), time=RECENT)),
+            None,
+            id="only-counterpoint-released-it",
+        ),
+        pytest.param(
+            order(item("A"), item("B")),
+            cp(ticket("1-1", ("A", 1)), ticket("1-2", ("B", 1), time=RECENT)),
+            ("B",),
+            id="named-even-when-rule-2-fires-for-another-sku",
+        ),
+    ],
+)
+def test_awaiting_invoice_names_what_rule_2_will_report_once_the_release_ages(
+    magento: MagentoOrder, counterpoint: CounterpointOrder, expected: tuple[str, ...] | None
+) -> None:
+    waiting = awaiting_invoice(magento, counterpoint, now=NOW, capture_grace_minutes=GRACE)
+    assert (waiting.skus if waiting else None) == expected
+    if waiting:
+        assert waiting.due == RECENT + timedelta(minutes=GRACE)
+        later = run(magento, counterpoint, now=waiting.due)  # and rule 2 does report them then
+        assert M2 in later.scenarios

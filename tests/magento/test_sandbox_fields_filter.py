@@ -60,6 +60,8 @@ EMPTY_SEARCH: dict[str, Any] = {"items": [], "search_criteria": {"filter_groups"
         # an object whose keys are all numbers is filtered element by element, keys kept
         ({"1": {"a": 1}, "2": {"a": 2, "b": 3}}, "a", {"1": {"a": 1}, "2": {"a": 2}}),
         ({"items": [[1, 2], {"a": 1}]}, "items[a]", {"items": [[], {"a": 1}]}),
+        ({"x": [[5, 6]]}, "x[0]", {"x": [[5]]}),  # kept keys 0..n-1: a list again
+        ({"-0": {"a": 1}}, "a", []),  # "-0" stays text in PHP: an object, and "a" is not in it
         # "00" is truthy in PHP: filtered (and unparsable); "" and "0" are not: the whole answer
         (ORDER, "00", []),
         (ORDER, "", ORDER),
@@ -77,6 +79,7 @@ def test_kept_keys_come_in_the_answers_order() -> None:
 def test_the_last_fields_parameter_wins_and_an_array_of_them_answers_nothing() -> None:
     assert filtered(ORDER, [("fields", "state"), ("fields", "entity_id")]) == {"entity_id": 5}
     assert filtered(ORDER, [("fields[]", "state")]) == []
+    assert filtered(ORDER, [("fields[]", "state"), ("fields", "entity_id")]) == {"entity_id": 5}
     assert filtered(ORDER, []) == ORDER
     assert filtered(True, [("fields", "state")]) is True  # only object and list answers are filtered
 

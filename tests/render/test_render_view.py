@@ -22,6 +22,7 @@ from c5attn.models import (
     Deposit,
     MagentoItem,
     MagentoOrder,
+    OrderError,
     ReleaseTicket,
     StatusHistoryEntry,
     TicketLine,
@@ -479,7 +480,7 @@ def test_plain_tables_print_values_as_given_and_money_right_aligned() -> None:
     assert len({len(line) for line in lines}) == 1  # every line ends where "at risk" does
 
 
-def _released(minutes_ago: int) -> OrderView:
+def _released(minutes_ago: int, errors: tuple[OrderError, ...] = ()) -> OrderView:
     """A processing order whose only item Counterpoint released ``minutes_ago``; nothing invoiced."""
     order = MagentoOrder(
         entity_id=8,
@@ -497,19 +498,37 @@ def _released(minutes_ago: int) -> OrderView:
         time=NOW - timedelta(minutes=minutes_ago),
         lines=(TicketLine("SKU-1", "S", Decimal(1)),),
     )
-    cp = CounterpointOrder(order_no="000000008", doc_id=1, tkt_no="T8", posted=False, releases=(ticket,))
+    cp = CounterpointOrder(
+        order_no="000000008", doc_id=1, tkt_no="T8", posted=False, releases=(ticket,), open_errors=errors
+    )
     verdict = assess(order, cp, needs_attention_status="needs_attention", now=NOW, capture_grace_minutes=60)
     site = SiteConfig(name="web", magento_url="http://x", counterpoint_dsn="sqlite:///x", magento_token="t")
-    return OrderView(site, "c5attn --site web", verdict, [], [])
+    return OrderView(site, "c5attn --site web", verdict, [], list(errors))
+
+
+def _shown(view: OrderView) -> str:
+    buffer = io.StringIO()
+    print_order_view(Console(file=buffer, width=300, color_system=None), view, NOW, plain=True)
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(("minutes_ago", "waiting"), [(10, True), (120, False)])
 def test_show_says_when_a_release_is_too_recent_for_its_invoice(minutes_ago: int, waiting: bool) -> None:
-    """Within the grace period nothing fires: show says why, instead of only "nothing needs attention"."""
-    buffer = io.StringIO()
+    """Within the grace period nothing fires: show says what waits and until when, instead of only
+    "nothing needs attention"."""
     view = _released(minutes_ago)
-    print_order_view(Console(file=buffer, width=200, color_system=None), view, NOW, plain=True)
-    text = buffer.getvalue()
-    assert ("Released less than 60 minutes ago and not invoiced yet: SKU-1" in text) is waiting
+    note = (
+        "Released within the last 60 min and not invoiced yet: SKU-1; capture-failed is reported "
+        "from 2026-11-26 12:50 UTC unless Magento invoices it by then."
+    )
+    assert (note in _shown(view)) is waiting
     assert ("capture-failed" in view.verdict.classification.scenarios) is not waiting
-    assert "at risk 0.00" not in text
+
+
+def test_a_finding_with_nothing_at_risk_shows_no_amount_and_one_full_stop() -> None:
+    """Capture-failed fired by an order error alone puts nothing at risk: no "(at risk 0.00 USD)";
+    and the error's own full stop does not double the reason's."""
+    declined = OrderError(err_id=98, err_typ="INVOICE", err_msg="This transaction has been declined.")
+    text = _shown(_released(10, errors=(declined,)))
+    assert "open Commerce5 order error 98 (INVOICE: This transaction has been declined)." in text
+    assert "at risk" not in text
