@@ -152,6 +152,11 @@ def scenario_for(text: str) -> Scenario:
 _ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")
 
 
+def is_dismissal(step: str, order_no: str) -> bool:
+    """The step that dismisses the order's Counterpoint errors: needless where it has none."""
+    return f" dismiss-error {order_no}" in step
+
+
 def steps_for_order(steps: tuple[str, ...], order_no: str) -> tuple[str, ...]:
     """The steps with the ``ORDER`` placeholder in their commands replaced by a real order number."""
     return tuple([order_no.join(_around_placeholders(step)) for step in steps])

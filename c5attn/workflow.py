@@ -43,7 +43,7 @@ from c5attn.errors import (
 from c5attn.magento.search import FilterGroup, order_filters
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
-from c5attn.scenarios import scenario_for
+from c5attn.scenarios import is_dismissal, scenario_for
 from c5attn.verdict import Verdict, assess, record_text
 from c5attn.wording import counted
 
@@ -469,7 +469,10 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         )
         session.record(fresh, "flag", "refused", before=before, after=before, message=message)
         return WriteResult(fresh.increment_id, False, message)
-    comment = flag_comment(verdict.classification, verdict.steps, session.operator)
+    # The comment stays in Magento: no step to dismiss Counterpoint errors the order does not have.
+    has_errors = verdict.cp is not None and bool(verdict.cp.open_errors)
+    steps = [step for step in verdict.steps if has_errors or not is_dismissal(step, fresh.increment_id)]
+    comment = flag_comment(verdict.classification, steps, session.operator)
     session.record(
         fresh,
         "flag",

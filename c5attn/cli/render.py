@@ -15,7 +15,7 @@ from functools import partial
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from c5attn.controls import printable
-from c5attn.scenarios import SCENARIOS
+from c5attn.scenarios import SCENARIOS, is_dismissal
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -526,7 +526,7 @@ def _steps_that_apply(view: OrderView) -> list[str]:
                     f"is assigned to state {verdict.order.state!r} (state_statuses), so c5attn's resolve "
                     "has none to set."
                 )
-        if f" dismiss-error {number}" in step and not view.open_errors:
+        if is_dismissal(step, number) and not view.open_errors:
             continue
         steps.append(step.replace(f": c5attn show {number}", " (above)"))  # this is that view
     return steps

@@ -140,6 +140,15 @@ def test_apply_flags_each_new_finding_once(sandbox: Sandbox) -> None:
     flags = comments_with(sandbox, "[c5attn:flag")
     assert set(flags) == to_flag
     assert set(flags.values()) == {1}
+    # the comment asks to dismiss Counterpoint's errors only of an order that has some
+    open_errors = (
+        "SELECT ORD_NO FROM USER_C5_ORD_ERR WHERE UPPER(TRIM(STR_ID)) = 'WEB' "
+        "AND (IS_DISMISSED IS NULL OR UPPER(TRIM(IS_DISMISSED)) <> 'Y')"
+    )
+    with sandbox.counterpoint() as db:
+        erring = {row[0] for row in db.execute(open_errors)}
+    dismissal = set(comments_with(sandbox, "c5attn dismiss-error")) & to_flag
+    assert dismissal == to_flag & erring and dismissal != to_flag
     statuses = {str(o["increment_id"]): o["status"] for o in sandbox.magento_orders()}
     assert all(statuses[number] == "needs_attention" for number in to_flag)
     notified = [
