@@ -294,9 +294,25 @@ def list_queue(
     rows.sort(key=lambda row: (-float(str(row["money_at_risk"])), str(row["order"])))
     shown = rows[:limit] if limit else rows
     filtered = scenario is not None or older_than is not None
+    if fmt == "table" and scenario is not None:
+        shown = [_leading(row, scenario) for row in shown]
     _print_rows(env, shown, fmt, "Needs Attention")
     if fmt == "table":
         env.say(_queue_count(len(shown), len(rows), filtered=filtered))
+
+
+def _leading(row: dict[str, Any], wanted: str) -> dict[str, Any]:
+    """A queue row as the table shows it under ``--scenario``: the scenario asked for first (its
+    label, colour and next step), not the order's first by the rules' order; the data unchanged."""
+    from c5attn.scenarios import scenario_for, steps_for_order
+
+    if wanted.strip().lower() in ("stale", "unclassified"):
+        return row
+    scenario = scenario_for(wanted)
+    if row.get("scenario") == scenario.code or scenario.code not in (row.get("scenarios") or []):
+        return row
+    first = steps_for_order(scenario.actions[:1], str(row["order"]))
+    return {**row, "scenario": scenario.code, "steps": [*first, *row.get("steps", [])]}
 
 
 def _queue_count(shown: int, found: int, *, filtered: bool) -> str:

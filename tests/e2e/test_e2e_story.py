@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,11 @@ def test_list_filters_by_scenario_number_and_code(sandbox: Sandbox) -> None:
     assert matching == f"{len(by_number)} orders at Needs Attention match"  # type: ignore[arg-type]
     first = sandbox.invoke("list", "--limit", "3").stderr.strip().splitlines()[-1]
     assert first == f"{everything} orders at Needs Attention; the first 3 shown (--limit)"
+    # filtered by a scenario, the table leads with it, also where the order's first is another
+    captures = sandbox.invoke("list", "--scenario", "2").stdout.splitlines()[2:]
+    labels = [re.split(r"\s{2,}", line)[2] for line in captures]
+    assert labels and all(label.startswith("capture-failed") for label in labels)
+    assert any(label == "capture-failed (+1)" for label in labels)
 
 
 def _one(sandbox: Sandbox, code: str, *, errors: bool = False) -> str:
