@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from c5attn.cli.context import CliEnv
-from c5attn.errors import NotConfirmed, UsageError
+from c5attn.errors import Interrupted, NotConfirmed, UsageError
 
 if TYPE_CHECKING:
     from c5attn.config import SiteConfig
@@ -108,9 +108,10 @@ def confirm_write(env: CliEnv, question: str, *, yes: bool, dry_run: bool) -> bo
     try:
         answer = typer.confirm(question, default=False, err=True)
     except typer.Abort as abort:  # Click turns Ctrl-C and Ctrl-D at a prompt alike into "Aborted!", exit 1
-        if isinstance(abort.__context__, KeyboardInterrupt):
-            raise KeyboardInterrupt from None  # exit 130, as Ctrl-C anywhere else
-        answer = False  # end of input: no answer is not a yes
+        if isinstance(abort.__context__, KeyboardInterrupt):  # exit 130, as Ctrl-C anywhere else
+            raise Interrupted("at the question: nothing was written", None) from None
+        env.say("")  # end of input: no answer is not a yes; the prompt's line is left open
+        answer = False
     if not answer:
         env.say("nothing was written")
     return answer

@@ -84,7 +84,7 @@ def test_ctrl_c_at_the_question_exits_130_and_writes_nothing(sandbox_env: dict[s
     order = _flagged_order(sandbox_env)
     code, screen = _answer_the_prompt(sandbox_env, order, b"\x03")
     assert code == 130, screen
-    assert "interrupted" in screen and "Aborted" not in screen
+    assert "c5attn: interrupted: at the question: nothing was written" in screen and "Aborted" not in screen
     assert not (Path(sandbox_env["C5ATTN_HOME"]) / "audit.jsonl").exists()
 
 
@@ -92,7 +92,7 @@ def test_ctrl_d_at_the_question_is_no(sandbox_env: dict[str, str]) -> None:
     order = _flagged_order(sandbox_env)
     code, screen = _answer_the_prompt(sandbox_env, order, b"\x04")
     assert code == 0, screen
-    assert "nothing was written" in screen
+    assert "[y/N]: \r\nnothing was written" in screen  # on a line of its own, not after the question
     assert not (Path(sandbox_env["C5ATTN_HOME"]) / "audit.jsonl").exists()
 
 
