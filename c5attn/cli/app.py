@@ -39,10 +39,37 @@ ERROR_LENGTH = 500  # a message quoting a 100 kB option value stays a line an op
 
 def report_error(err: C5Error) -> None:
     """The operator's view of a failure: one line on stderr, and a hint line when there is one.
-    Control characters are escaped: a message may quote what Magento or the operator sent."""
-    hint = f"\n  hint: {printable(_shortened(err.hint))}" if err.hint else ""
-    what = "\nc5attn: interrupted" if isinstance(err, Interrupted) else "c5attn: error"  # after the ^C
-    typer.echo(f"{what}: {printable(_shortened(err.message))}{hint}", err=True)
+    Control characters are escaped: a message may quote what Magento or the operator sent. On a
+    terminal each is wrapped between words (a terminal would cut words); piped, lines stay whole."""
+    what = "c5attn: interrupted" if isinstance(err, Interrupted) else "c5attn: error"
+    lines = [(f"{what}: {printable(_shortened(err.message))}", "    ")]
+    if err.hint:
+        lines.append((f"  hint: {printable(_shortened(err.hint))}", "        "))
+    width = _terminal_width(sys.stderr)
+    text = "\n".join(_wrapped(line, indent, width) for line, indent in lines)
+    typer.echo(("\n" if isinstance(err, Interrupted) else "") + text, err=True)  # after the ^C
+
+
+def _terminal_width(stream: object) -> int | None:
+    """The width of the terminal ``stream`` writes to, or None when it is not one."""
+    isatty = getattr(stream, "isatty", None)
+    if not callable(isatty) or not isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _wrapped(line: str, indent: str, width: int | None) -> str:
+    """``line`` broken between words to ``width`` with its continuation indented; whole if None.
+    Commands, paths and scenario codes are never split (no breaks inside words or at hyphens)."""
+    if width is None or len(line) <= width:
+        return line
+    import textwrap
+
+    return textwrap.fill(
+        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
 
 
 def report_usage_error(err: ClickUsageError, ctx: ClickContext | None = None) -> None:

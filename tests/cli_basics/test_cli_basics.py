@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import c5attn.config
 from c5attn import __version__
-from c5attn.cli.app import app, main
+from c5attn.cli.app import app, main, report_error
 from c5attn.cli.context import CliEnv
 from c5attn.cli.render import print_table
 from c5attn.cli.sessions import tracer
@@ -579,3 +579,32 @@ def test_an_error_quoting_control_characters_is_printed_escaped(capsys: pytest.C
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err
     assert "Magento says: \\x1b]0;pwned\\x07\\x1b[2Jdeclined" in err and "hint: retry \\x1b[31mnow" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "piped"])
+def test_errors_are_wrapped_between_words_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> None:
+    """A terminal would cut words ("sta" / "le"); scripts reading a pipe get one line each."""
+    stream = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setenv("COLUMNS", "40")
+    report_error(
+        UsageError(
+            "Unknown scenario '9'. Use a code or its number: 1 manual-invoice-or-ship, 2 capture-failed",
+            "type: c5attn --sandbox list --scenario capture-failed",
+        )
+    )
+    lines = stream.getvalue().splitlines()
+    if not terminal:
+        assert len(lines) == 2
+        return
+    assert len(lines) > 2 and all(len(line) <= 40 for line in lines if " " in line.strip())
+    assert "manual-invoice-or-ship," in stream.getvalue() and "capture-failed" in stream.getvalue()
+    assert lines[1].startswith("    ") and any(line.startswith("  hint: ") for line in lines)
+    assert " ".join(line.strip() for line in lines).startswith("c5attn: error: Unknown scenario '9'. Use")
