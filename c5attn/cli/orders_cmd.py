@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from c5attn.cli.context import get_env
-from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions
+from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions, progress_reporters
 from c5attn.errors import AuditIncomplete, AuditUnwritable, ExitCode, Interrupted, UsageError
 from c5attn.wording import counted
 
@@ -199,14 +199,18 @@ def _apply_flags(
         return
     outcomes: list[WriteResult] = []
     try:
-        for session, verdicts in plans:
-            if not verdicts:
-                continue
-            with write_locks(env, session):
-                for outcome in flag_findings(session, verdicts):
-                    if not outcome.ok or outcome.skipped or env.verbose:
-                        env.say(f"{_mark(outcome)} {outcome.label}: {outcome.message}")
-                    outcomes.append(outcome)
+        # A bar on a terminal: each flag is a read and two writes, seconds for a few hundred.
+        with progress_reporters(env, ["flagging"]) as (report,):
+            for session, verdicts in plans:
+                if not verdicts:
+                    continue
+                with write_locks(env, session):
+                    for outcome in flag_findings(session, verdicts):
+                        if not outcome.ok or outcome.skipped or env.verbose:
+                            env.say(f"{_mark(outcome)} {outcome.label}: {outcome.message}")
+                        outcomes.append(outcome)
+                        if report is not None:
+                            report(len(outcomes), total)
     except AuditIncomplete as stop:  # the flags written so far stand: say how many
         raise AuditIncomplete(
             f"{_flagged(outcomes)} of {total} orders flagged before it; {stop.message}", stop.hint

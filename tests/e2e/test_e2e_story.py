@@ -17,7 +17,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from e2e_sandbox import Sandbox, invoker
+from typer.testing import CliRunner
 
+from c5attn.cli.app import app
+from c5attn.cli.context import CliEnv
 from c5attn.counterpoint.store import CounterpointStore
 from c5attn.magento.client import MagentoClient
 from c5attn.scenarios import SCENARIOS
@@ -594,3 +597,22 @@ def test_resolving_a_finding_nobody_flagged_says_its_status_stays(tmp_path: Path
     done = fresh("resolve", row["order"], "--yes")  # type: ignore[index]
     assert done.exit_code == 0, done.stderr
     assert f"status stays {row['magento_status']}; comment added" in done.stdout + done.stderr  # type: ignore[index]
+
+
+def test_apply_on_a_terminal_shows_a_bar_while_it_flags(tmp_path: Path) -> None:
+    """Hundreds of flags take seconds (minutes on a real Magento): a bar shows the writes' progress."""
+    home = tmp_path / "home"
+    terminal = io.StringIO()
+    env = CliEnv(
+        stdout_file=io.StringIO(),
+        stderr_file=terminal,
+        stdin_is_tty=False,
+        stdout_is_tty=False,
+        stderr_is_tty=True,
+        env={"NO_COLOR": "1", "C5ATTN_HOME": str(home), "C5ATTN_OPERATOR": "tester"},
+        cwd=tmp_path,
+    )
+    result = CliRunner().invoke(app, ["--sandbox", "scan", "--apply", "--yes"], obj=env)
+    assert result.exit_code == 0, terminal.getvalue()
+    flagged = int(re.search(r"(\d+) orders flagged Needs Attention", terminal.getvalue()).group(1))  # type: ignore[union-attr]
+    assert flagged > 0 and "flagging" in terminal.getvalue() and f"{flagged}/{flagged}" in terminal.getvalue()
