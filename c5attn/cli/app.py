@@ -100,6 +100,21 @@ _ARGV = "c5attn.argv"  # the root's command line, in the contexts' shared ``meta
 class C5Group(TyperGroup):
     """Runs commands and turns a C5Error into its message and exit code, never a traceback."""
 
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        """With ``--no-color`` among the global options, help comes without colour too: Typer
+        prints it (an eager option) before the root callback has seen --no-color."""
+        before, _, _ = self._split_at_command(list(sys.argv[1:] if args is None else args))
+        if "--no-color" not in before:
+            return super().main(args, *rest, **extra)
+        import typer.rich_utils
+
+        colours = typer.rich_utils.COLOR_SYSTEM
+        typer.rich_utils.COLOR_SYSTEM = None  # Typer's knob for help without colour
+        try:
+            return super().main(args, *rest, **extra)
+        finally:
+            typer.rich_utils.COLOR_SYSTEM = colours
+
     def make_context(
         self, info_name: str | None, args: list[str], parent: ClickContext | None = None, **extra: Any
     ) -> ClickContext:

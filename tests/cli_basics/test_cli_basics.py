@@ -608,3 +608,11 @@ def test_errors_are_wrapped_between_words_on_a_terminal_only(
     assert "manual-invoice-or-ship," in stream.getvalue() and "capture-failed" in stream.getvalue()
     assert lines[1].startswith("    ") and any(line.startswith("  hint: ") for line in lines)
     assert " ".join(line.strip() for line in lines).startswith("c5attn: error: Unknown scenario '9'. Use")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["scan", "--help"]], ids=["root", "command"])
+def test_no_color_applies_to_help_too(runner: CliRunner, args: list[str]) -> None:
+    """Help is an eager option, printed before the root has read --no-color: it must honour it anyway."""
+    terminal = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "NO_COLOR": None}
+    assert "\x1b[" in runner.invoke(app, args, color=True, env=terminal).stdout  # coloured without it
+    assert "\x1b[" not in runner.invoke(app, ["--no-color", *args], color=True, env=terminal).stdout
