@@ -32,6 +32,7 @@ from c5attn.models import (
     SkuEvidence,
     norm_code,
 )
+from c5attn.wording import money
 
 CONFIGURABLE = "configurable"
 BUNDLE = "bundle"
@@ -431,7 +432,7 @@ def _rule_released_but_canceled(facts: _Facts) -> _Finding | None:
     return _Finding(
         code=RELEASED_BUT_CANCELED,
         reason=f"Magento canceled the order but Counterpoint released {_listed(parts)} "
-        f"(tickets {', '.join(facts.ticket_numbers)}).",
+        f"({'ticket' if len(facts.ticket_numbers) == 1 else 'tickets'} {', '.join(facts.ticket_numbers)}).",
         money_at_risk=money,
         evidence={
             "released": rows,
@@ -486,9 +487,10 @@ def _rule_deposit_but_canceled(facts: _Facts) -> _Finding | None:
         return None
     manual = [deposit for deposit in facts.cp.deposits if deposit.kind == "manual"]
     amount = decimal_text(facts.manual_deposits)
+    held = money(facts.manual_deposits, facts.order.order_currency_code)
     return _Finding(
         code=DEPOSIT_BUT_CANCELED,
-        reason=f"Magento canceled the order but Counterpoint still holds {amount} of manual deposits "
+        reason=f"Magento canceled the order but Counterpoint still holds {held} of manual deposits "
         f"(after refunds).",
         money_at_risk=facts.manual_deposits,
         evidence={

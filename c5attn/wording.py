@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 def counted(count: int, noun: str) -> str:
     """"1 order error", "2 order errors": a count in words that read, not "error(s)"."""
     return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def money(value: object, currency: str) -> str:
+    """An amount as c5attn shows money: two decimals, thousands grouped, then the currency."""
+    amount = Decimal(str(value or 0))
+    return f"{amount:,.2f} {currency}".strip()

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from c5attn.controls import printable
 from c5attn.scenarios import SCENARIOS, is_dismissal
+from c5attn.wording import money
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -92,12 +93,6 @@ def print_csv(out: TextIO, rows: Iterable[dict[str, Any]]) -> None:
         flat["next_step"] = (row.get("steps") or [""])[0]
         writer.writerow(flat)
     out.write(buffer.getvalue())
-
-
-def money(value: object, currency: str) -> str:
-    """An amount as c5attn shows money: two decimals, thousands grouped, then the currency."""
-    amount = Decimal(str(value or 0))
-    return f"{amount:,.2f} {currency}".strip()
 
 
 def at_risk(amount: Decimal, currency: str) -> str:

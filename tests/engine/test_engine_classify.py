@@ -557,3 +557,14 @@ def test_awaiting_invoice_names_what_rule_2_will_report_once_the_release_ages(
         assert waiting.due == RECENT + timedelta(minutes=GRACE)
         later = run(magento, counterpoint, now=waiting.due)  # and rule 2 does report them then
         assert M2 in later.scenarios
+
+
+def test_reasons_read_as_sentences_with_money_in_the_orders_currency() -> None:
+    """One ticket is "ticket", and deposits are money (not a bare "256")."""
+    canceled = order(item("A"), state="canceled", currency="EUR")
+    released = run(canceled, cp(ticket("1-1", ("A", 1))))
+    assert released.hits[0].reason.endswith("(ticket 1-1).")
+    both = run(canceled, cp(ticket("1-1", ("A", 1)), ticket("1-2", ("A", 1))))
+    assert both.hits[0].reason.endswith("(tickets 1-1, 1-2).")
+    held = run(canceled, cp(deposits=(deposit(1256.5),)))
+    assert "still holds 1,256.50 EUR of manual deposits" in held.hits[0].reason
