@@ -519,7 +519,7 @@ def _dismiss_open_errors(
         return
     with write_locks(env, session):
         count = dismiss_order_errors(session, order, errors)
-    env.say(f"{order.increment_id}: {counted(count, 'order error')} dismissed", result=True)
+    env.say(f"{order.increment_id}: {counted(count, 'Counterpoint order error')} dismissed", result=True)
     if order.status == session.site.needs_attention_status:
         env.say(
             f"the order is still at Needs Attention; when its follow-up is done: "

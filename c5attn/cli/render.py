@@ -172,7 +172,7 @@ def print_verdict_table(
 
 
 # Narrower than this, a queue's next step is read a word or two a line: it gets lines of its own.
-NEXT_STEP_MIN_WIDTH = 30
+NEXT_STEP_MIN_WIDTH = 50
 TEXT_COLUMNS = frozenset({"comment", "message", "lines", "next step", "value", "title", "steps"})  # prose
 TEXT_COLUMN_MIN = 16  # the narrowest a prose column of a table gets; narrower, the table becomes records
 RECORD_INDENT = 4  # a record's long values, under its line of facts (``print_records``)

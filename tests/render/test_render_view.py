@@ -186,10 +186,19 @@ def test_a_terminal_too_narrow_for_the_next_step_as_a_column_gives_it_lines_of_i
 
 
 def test_a_wide_terminal_keeps_the_next_step_as_a_column_and_the_scenario_whole() -> None:
-    text = _queue(112)
+    text = _queue(140)
     assert "┃ next step" in text
     assert "manual-invoice-or-ship" in text  # a narrow scenario column wraps at its space, not in the code
-    assert max(len(line) for line in text.splitlines()) <= 112
+    assert max(len(line) for line in text.splitlines()) <= 140
+
+
+def test_at_120_columns_the_next_step_gets_lines_of_its_own() -> None:
+    """Boxed at 120, the next step would be a column of ~35 characters, each row 2 to 7 lines."""
+    text = _queue(120)
+    assert "┃" not in text  # records, not a boxed table
+    steps = [line for line in text.splitlines() if line.startswith("    Compare the Counterpoint")]
+    assert len(steps) == 3 and all(line.endswith("c5attn show 000000007") for line in steps)  # one line each
+    assert max(len(line) for line in text.splitlines()) <= 120
 
 
 def test_a_narrow_terminal_never_splits_a_release_ticket_its_document_id_or_a_sku() -> None:
