@@ -193,8 +193,7 @@ def _apply_flags(
             )
             shown += 1
     if total > shown:
-        listed = 'in scan --json, the findings with "flagged": false, "resolved": false'
-        env.say(f"… and {total - shown} more ({listed})")
+        env.say(f"… and {total - shown} more (all in the scan's output above, not flagged yet)")
     if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
         return
     outcomes: list[WriteResult] = []
