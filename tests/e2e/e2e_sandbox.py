@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
+from c5attn.cli.context import CliEnv
 
 
 @dataclass
@@ -72,3 +74,18 @@ def invoker(home: Path) -> Callable[..., Run]:
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return invoke
+
+
+def terminal_env(cwd: Path, env: dict[str, str] | None = None) -> tuple[CliEnv, io.StringIO]:
+    """A CliEnv whose stderr is a terminal (progress bars are drawn), and what it receives."""
+    stderr = io.StringIO()
+    cli_env = CliEnv(
+        stdout_file=io.StringIO(),
+        stderr_file=stderr,
+        stdin_is_tty=False,
+        stdout_is_tty=False,
+        stderr_is_tty=True,
+        env={"NO_COLOR": "1", **(env or {})},
+        cwd=cwd,
+    )
+    return cli_env, stderr

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from e2e_sandbox import terminal_env
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
@@ -165,16 +166,7 @@ def test_a_site_that_fails_stops_the_other_and_its_error_is_shown(
 
 
 def test_on_a_terminal_each_site_has_its_own_progress_bar(tmp_path: Path) -> None:
-    terminal = io.StringIO()
-    env = CliEnv(
-        stdout_file=io.StringIO(),
-        stderr_file=terminal,
-        stdin_is_tty=False,
-        stdout_is_tty=False,
-        stderr_is_tty=True,
-        env={"NO_COLOR": "1"},
-        cwd=tmp_path,
-    )
+    env, terminal = terminal_env(tmp_path)
     with progress_reporters(env, ["scanning east", "scanning west"]) as bars:
         bars[0](300, 600)
         bars[1](100, 900)

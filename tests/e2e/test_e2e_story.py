@@ -16,11 +16,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from e2e_sandbox import Sandbox, invoker
+from e2e_sandbox import Sandbox, invoker, terminal_env
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
-from c5attn.cli.context import CliEnv
 from c5attn.counterpoint.store import CounterpointStore
 from c5attn.magento.client import MagentoClient
 from c5attn.scenarios import SCENARIOS
@@ -601,17 +600,8 @@ def test_resolving_a_finding_nobody_flagged_says_its_status_stays(tmp_path: Path
 
 def test_apply_on_a_terminal_shows_a_bar_while_it_flags(tmp_path: Path) -> None:
     """Hundreds of flags take seconds (minutes on a real Magento): a bar shows the writes' progress."""
-    home = tmp_path / "home"
-    terminal = io.StringIO()
-    env = CliEnv(
-        stdout_file=io.StringIO(),
-        stderr_file=terminal,
-        stdin_is_tty=False,
-        stdout_is_tty=False,
-        stderr_is_tty=True,
-        env={"NO_COLOR": "1", "C5ATTN_HOME": str(home), "C5ATTN_OPERATOR": "tester"},
-        cwd=tmp_path,
-    )
+    home = {"C5ATTN_HOME": str(tmp_path / "home"), "C5ATTN_OPERATOR": "tester"}
+    env, terminal = terminal_env(tmp_path, home)
     result = CliRunner().invoke(app, ["--sandbox", "scan", "--apply", "--yes"], obj=env)
     assert result.exit_code == 0, terminal.getvalue()
     flagged = int(re.search(r"(\d+) orders flagged Needs Attention", terminal.getvalue()).group(1))  # type: ignore[union-attr]

@@ -35,30 +35,38 @@ MARKER = "[c5attn:flag fp=0123456789abcdef scenarios=manual-invoice-or-ship]"
 
 
 def _view(releases: tuple[ReleaseTicket, ...] = (), deposits: tuple[Deposit, ...] = ()) -> OrderView:
-    order = MagentoOrder(
-        entity_id=7,
-        increment_id="000000007",
-        state="processing",
-        status="needs_attention",
-        created_at=NOW,
-        order_currency_code="USD",
-        items=(
-            MagentoItem(
-                item_id=1, sku="[B]SKU", qty_ordered=Decimal(1), qty_shipped=Decimal(1), price=Decimal(5)
-            ),
-        ),
-        status_histories=(
-            StatusHistoryEntry(
-                comment=f"Flagged [bold]by[/bold] x {MARKER}", status="needs_attention", created_at=NOW
-            ),
-        ),
-    )
+    one = Decimal(1)
+    shipped = MagentoItem(item_id=1, sku="[B]SKU", qty_ordered=one, qty_shipped=one, price=Decimal(5))
+    text = f"Flagged [bold]by[/bold] x {MARKER}"
+    flag = StatusHistoryEntry(comment=text, status="needs_attention", created_at=NOW)
+    order = _processing(7, "needs_attention", shipped, histories=(flag,))
     cp = CounterpointOrder(
         order_no="000000007", doc_id=1, tkt_no="000000007", posted=False, releases=releases, deposits=deposits
     )
+    return _order_view(order, cp)
+
+
+def _processing(
+    number: int, status: str, *items: MagentoItem, histories: tuple[StatusHistoryEntry, ...] = ()
+) -> MagentoOrder:
+    """A processing order in USD, placed at NOW, its number the entity id padded to nine digits."""
+    return MagentoOrder(
+        entity_id=number,
+        increment_id=f"{number:09d}",
+        state="processing",
+        status=status,
+        created_at=NOW,
+        order_currency_code="USD",
+        items=items,
+        status_histories=histories,
+    )
+
+
+def _order_view(order: MagentoOrder, cp: CounterpointOrder) -> OrderView:
+    """What ``show`` prints for these two sides, on a site "web" (grace 60 minutes) at NOW."""
     verdict = assess(order, cp, needs_attention_status="needs_attention", now=NOW, capture_grace_minutes=60)
     site = SiteConfig(name="web", magento_url="http://x", counterpoint_dsn="sqlite:///x", magento_token="t")
-    return OrderView(site, "c5attn --site web", verdict, list(order.status_histories), [])
+    return OrderView(site, "c5attn --site web", verdict, list(order.status_histories), list(cp.open_errors))
 
 
 @pytest.mark.parametrize("plain", [False, True], ids=["rich", "plain"])
@@ -491,15 +499,8 @@ def test_plain_tables_print_values_as_given_and_money_right_aligned() -> None:
 
 def _released(minutes_ago: int, errors: tuple[OrderError, ...] = ()) -> OrderView:
     """A processing order whose only item Counterpoint released ``minutes_ago``; nothing invoiced."""
-    order = MagentoOrder(
-        entity_id=8,
-        increment_id="000000008",
-        state="processing",
-        status="processing",
-        created_at=NOW,
-        order_currency_code="USD",
-        items=(MagentoItem(item_id=1, sku="SKU-1", qty_ordered=Decimal(1), price=Decimal(5)),),
-    )
+    unbilled = MagentoItem(item_id=1, sku="SKU-1", qty_ordered=Decimal(1), price=Decimal(5))
+    order = _processing(8, "processing", unbilled)
     ticket = ReleaseTicket(
         doc_id=2,
         tkt_no="000000008-1",
@@ -510,9 +511,7 @@ def _released(minutes_ago: int, errors: tuple[OrderError, ...] = ()) -> OrderVie
     cp = CounterpointOrder(
         order_no="000000008", doc_id=1, tkt_no="T8", posted=False, releases=(ticket,), open_errors=errors
     )
-    verdict = assess(order, cp, needs_attention_status="needs_attention", now=NOW, capture_grace_minutes=60)
-    site = SiteConfig(name="web", magento_url="http://x", counterpoint_dsn="sqlite:///x", magento_token="t")
-    return OrderView(site, "c5attn --site web", verdict, [], list(errors))
+    return _order_view(order, cp)
 
 
 def _shown(view: OrderView) -> str:
