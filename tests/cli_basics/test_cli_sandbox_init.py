@@ -32,6 +32,7 @@ def test_a_dir_holding_other_files_keeps_them(runner: CliRunner, tmp_path: Path)
         assert result.exit_code == 0, result.output
     assert (target / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
     assert f"sandbox world of 7 orders (seed 1) in {target}" in result.stdout
+    assert f"building a sandbox world of 7 orders in {target} …" in result.stderr  # said before the wait
 
 
 def test_an_absurd_number_of_orders_is_refused_before_building(runner: CliRunner, tmp_path: Path) -> None:
