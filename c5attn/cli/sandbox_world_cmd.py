@@ -38,7 +38,8 @@ def init(
     if directory is not None and not directory.strip():
         raise UsageError("--dir is empty", "name the folder to build the world in, or leave out --dir")
     target = env.cwd / directory if directory else sandbox_dir(env.writable_state_dir())  # ~: the shell's
-    env.say(f"building a sandbox world of {orders:,} orders in {target} …")  # 100,000 take ~30 s
+    if env.stderr_is_tty:  # 100,000 orders take ~30 s; piped, stderr stays for errors alone
+        env.say(f"building a sandbox world of {orders:,} orders in {target} …")
     summary = init_world(target, orders=orders, seed=seed, now=env.now())
     built = summary.get("orders", orders)
     env.say(f"sandbox world of {built:,} orders (seed {seed}) in {target}", result=True)
@@ -50,7 +51,8 @@ def reset(ctx: typer.Context) -> None:
 
     env = get_env(ctx)
     target = sandbox_dir(env.writable_state_dir())
-    env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {target} …")
+    if env.stderr_is_tty:
+        env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {target} …")
     init_world(target, orders=DEFAULT_ORDERS, seed=DEFAULT_SEED, now=env.now())
     env.say(f"sandbox world reset in {target}", result=True)
 

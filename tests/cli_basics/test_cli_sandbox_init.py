@@ -3,11 +3,13 @@ folder given is built in, never deleted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
+from c5attn.cli.context import CliEnv
 from c5attn.errors import ExitCode
 
 
@@ -32,7 +34,17 @@ def test_a_dir_holding_other_files_keeps_them(runner: CliRunner, tmp_path: Path)
         assert result.exit_code == 0, result.output
     assert (target / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
     assert f"sandbox world of 7 orders (seed 1) in {target}" in result.stdout
-    assert f"building a sandbox world of 7 orders in {target} …" in result.stderr  # said before the wait
+
+
+def test_on_a_terminal_init_says_what_it_builds_before_the_wait(
+    runner: CliRunner, tmp_path: Path, make_env: Callable[..., CliEnv]
+) -> None:
+    env = make_env(stderr_is_tty=True)
+    target = tmp_path / "w"
+    result = runner.invoke(app, ["sandbox", "init", "--orders", "3", "--dir", str(target)], obj=env)
+    assert result.exit_code == 0, result.output
+    said = " ".join(env.stderr_file.getvalue().split())  # the terminal's lines, joined again
+    assert f"building a sandbox world of 3 orders in {target} …" in said
 
 
 def test_an_absurd_number_of_orders_is_refused_before_building(runner: CliRunner, tmp_path: Path) -> None:
