@@ -341,6 +341,7 @@ class ScanResult:
     stale: int = 0
     unflagged: int = 0  # findings ``--apply`` would flag
     unflagged_since: int = 0  # findings c5attn flagged whose order has left Needs Attention unresolved
+    selected: int = 0  # unresolved findings among the orders listed (all, or those --scenario keeps)
 
     @property
     def finding_count(self) -> int:
@@ -367,8 +368,12 @@ def scan_site(
     since: datetime | None,
     keep_verdicts: bool = False,
     progress: Progress | None = None,
+    wanted: Callable[[Verdict], bool] | None = None,
 ) -> ScanResult:
-    """Classify every order of the window, streaming; ``keep_verdicts`` when flags will be written."""
+    """Classify every order of the window, streaming; ``keep_verdicts`` when flags will be written.
+
+    ``wanted`` (``queue_filter``, for ``--scenario``) narrows what is listed and what ``--apply``
+    and ``--fail-if-found`` act on; the counts by scenario still cover every order scanned."""
     result = ScanResult(site=session.site.name)
     # Results are sorted at the end, so pages are taken as they arrive.
     orders = session.magento.iter_orders(order_filters(since=since), progress=progress, in_order=False)
@@ -383,23 +388,26 @@ def scan_site(
                     result.resolved += 1
                 else:
                     result.findings[hits[0].code] += 1
+            elif verdict.stale:
+                result.stale += 1
+            if not is_reported(verdict) or (wanted is not None and not wanted(verdict)):
+                continue
+            if hits:
+                result.selected += not verdict.resolved
                 if verdict.needs_flag:
                     result.unflagged += 1
                 elif verdict.already_flagged and not (verdict.resolved or verdict.flagged):
                     result.unflagged_since += 1
-            elif verdict.stale:
-                result.stale += 1
-            if is_reported(verdict):
-                record = record_text(verdict.to_json(session.site.name, now=session.now))
-                result.reported.append(
-                    Reported(
-                        verdict.order.increment_id,
-                        float(verdict.classification.money_at_risk),
-                        result.spool,
-                        *result.spool.add(record),
-                        verdict=verdict if keep_verdicts else None,
-                    )
+            record = record_text(verdict.to_json(session.site.name, now=session.now))
+            result.reported.append(
+                Reported(
+                    verdict.order.increment_id,
+                    float(verdict.classification.money_at_risk),
+                    result.spool,
+                    *result.spool.add(record),
+                    verdict=verdict if keep_verdicts else None,
                 )
+            )
     result.reported.sort(key=lambda item: (-item.money_at_risk, item.order))
     return result
 

@@ -6,7 +6,8 @@ Each parses its options, calls ``c5attn.workflow`` and renders; nothing here dec
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+import shlex
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,6 +22,7 @@ from c5attn.wording import counted
 if TYPE_CHECKING:
     from c5attn.cli.context import CliEnv
     from c5attn.models import MagentoOrder, OrderError
+    from c5attn.verdict import Verdict
     from c5attn.workflow import ScanResult, SiteSession, WriteResult
 
 JsonOpt = Annotated[
@@ -29,6 +31,10 @@ JsonOpt = Annotated[
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the data as CSV.")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
 OrderArg = Annotated[str, typer.Argument(metavar="ORDER", help="The Magento order number (increment ID).")]
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option(metavar="CODE", help="Only this scenario (a code or its number), or: stale, unclassified."),
+]
 # A write plan longer than this is summarised on the terminal.
 PLAN_LINES = 25
 
@@ -100,12 +106,13 @@ def scan(
     fail_if_found: Annotated[
         bool, typer.Option("--fail-if-found", help="Exit 6 when unresolved findings exist (for cron).")
     ] = False,
+    scenario: ScenarioOpt = None,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
     """Find the orders in one of the five scenarios (read-only unless --apply).
 
-    Example: c5attn scan --since 7d ; c5attn scan --apply --yes
+    Example: c5attn scan --since 7d ; c5attn scan --apply --yes ; c5attn scan --scenario 2
     """
     from c5attn.magento.search import order_filters
     from c5attn.timeparse import parse_since
@@ -126,6 +133,7 @@ def scan(
     if since is None:
         since = DEFAULT_SINCE
     window = None if all_orders else parse_since(since, env.now(), env.time_zone)
+    wanted = _scenario_filter(scenario)  # an unknown one is refused before any network call
     with open_sessions(env, prefetch=lambda site: order_filters(since=window)) as sessions:
         from c5attn.cli.render import print_json_texts, scan_summary
         from c5attn.workflow import scan_site
@@ -135,7 +143,7 @@ def scan(
             sessions,
             "scanning",
             lambda session, progress: scan_site(
-                session, since=window, keep_verdicts=apply, progress=progress
+                session, since=window, keep_verdicts=apply, progress=progress, wanted=wanted
             ),
         )
         results = list(zip(sessions, scanned, strict=True))
@@ -145,11 +153,17 @@ def scan(
         if fmt == "json":
             print_json_texts(env.stdout_file, (item.text for item in by_risk), pretty=env.stdout_is_tty)
         else:
-            _print_rows(env, (item.record for item in by_risk), fmt, "Orders needing attention")
+            records = (item.record for item in by_risk)
+            if fmt == "table" and scenario is not None:
+                records = (_leading(record, scenario) for record in records)
+            _print_rows(env, records, fmt, "Orders needing attention")
         since_utc = None if window is None else window.astimezone(UTC)
         scope = "of any age" if since_utc is None else f"updated since {since_utc:%Y-%m-%d %H:%M} UTC"
         for line in scan_summary([result for _, result in results], scope):
             env.say(line)
+        if scenario is not None:
+            listed = sum(len(result.reported) for _, result in results)
+            env.say(f"listed: the {listed} orders that --scenario {scenario.strip()} keeps")
         if unflagged_since := sum(result.unflagged_since for _, result in results):
             env.say(
                 f"{unflagged_since} findings carry c5attn's flag comment but are not at Needs Attention "
@@ -160,12 +174,23 @@ def scan(
             _apply_flags(env, results, yes=yes, dry_run=dry_run)
         elif unflagged := sum(result.unflagged for _, result in results):
             command = sessions[0].command if len(sessions) == 1 else env.command()
+            narrowed = f" --scenario {shlex.quote(scenario.strip())}" if scenario is not None else ""
             env.say(
                 f"{unflagged} findings are not flagged Needs Attention yet; to flag them: "
-                f"{command} scan --apply" + (" --all" if all_orders else f" --since {since}")
+                f"{command} scan --apply" + (" --all" if all_orders else f" --since {since}") + narrowed
             )
-    if fail_if_found and any(result.finding_count for _, result in results):
+    if fail_if_found and any(result.selected for _, result in results):
         raise typer.Exit(ExitCode.FOUND)
+
+
+def _scenario_filter(scenario: str | None) -> Callable[[Verdict], bool] | None:
+    """What ``--scenario`` keeps (``workflow.queue_filter``), or None without it; refuses an unknown
+    or empty one."""
+    if scenario is None:
+        return None
+    from c5attn.workflow import queue_filter
+
+    return queue_filter(scenario)
 
 
 def _apply_flags(
@@ -249,12 +274,7 @@ def _flagged(outcomes: Sequence[WriteResult]) -> int:
 
 def list_queue(
     ctx: typer.Context,
-    scenario: Annotated[
-        str | None,
-        typer.Option(
-            metavar="CODE", help="Only this scenario (a code or its number), or: stale, unclassified."
-        ),
-    ] = None,
+    scenario: ScenarioOpt = None,
     older_than: Annotated[
         str | None, typer.Option(metavar="AGE", help="Only orders placed longer ago than this (3d).")
     ] = None,
@@ -271,10 +291,7 @@ def list_queue(
 
     env = get_env(ctx)
     fmt = _output_format(json_out, csv_out)
-    if scenario is not None:
-        from c5attn.workflow import queue_filter
-
-        queue_filter(scenario)  # refuse an unknown code (or an empty one) before any network call
+    _scenario_filter(scenario)  # refuse an unknown code (or an empty one) before any network call
     cutoff = env.now() - parse_age(older_than) if older_than is not None else None
     with open_sessions(
         env, prefetch=lambda site: order_filters(status=site.needs_attention_status)

@@ -606,3 +606,23 @@ def test_apply_on_a_terminal_shows_a_bar_while_it_flags(tmp_path: Path) -> None:
     assert result.exit_code == 0, terminal.getvalue()
     flagged = int(re.search(r"(\d+) orders flagged Needs Attention", terminal.getvalue()).group(1))  # type: ignore[union-attr]
     assert flagged > 0 and "flagging" in terminal.getvalue() and f"{flagged}/{flagged}" in terminal.getvalue()
+
+
+def test_scan_scenario_lists_flags_and_fails_on_that_scenario_only(tmp_path: Path) -> None:
+    """Capture failures across every order, flagged or not: what `list --scenario` cannot show."""
+    fresh = invoker(tmp_path / "home")
+    unfiltered = fresh("scan", "--all", "--json")
+    everything = unfiltered.json()
+    captures = fresh("scan", "--all", "--scenario", "2", "--json")
+    rows = captures.json()
+    expected = [r["order"] for r in everything if "capture-failed" in r["scenarios"]]  # type: ignore[union-attr,index]
+    assert [r["order"] for r in rows] == expected and expected  # type: ignore[union-attr,index]
+    assert f"listed: the {len(expected)} orders that --scenario 2 keeps" in captures.stderr
+    summary = [line for line in unfiltered.stderr.splitlines() if line.startswith("site sandbox:")]
+    assert summary and summary[0] in captures.stderr.splitlines()  # the counts still cover every order
+    plan = fresh("scan", "--all", "--scenario", "capture-failed", "--apply", "--dry-run")
+    planned = [line for line in plan.stderr.splitlines() if line.startswith("would flag ")]
+    assert planned and all("capture-failed" in line for line in planned)
+    assert fresh("scan", "--all", "--scenario", "stale", "--fail-if-found").exit_code == 0  # no finding
+    assert fresh("scan", "--all", "--scenario", "5", "--fail-if-found").exit_code == 6
+    assert fresh("scan", "--scenario", "nope").exit_code == 2
