@@ -8,6 +8,7 @@ heavy imports (requests, pyodbc, tabulate, rich.table) inside their functions, s
 from __future__ import annotations
 
 import dataclasses
+import re
 import shlex
 import sys
 from collections.abc import Sequence
@@ -42,34 +43,62 @@ def report_error(err: C5Error) -> None:
     Control characters are escaped: a message may quote what Magento or the operator sent. On a
     terminal each is wrapped between words (a terminal would cut words); piped, lines stay whole."""
     what = "c5attn: interrupted" if isinstance(err, Interrupted) else "c5attn: error"
-    lines = [(f"{what}: {printable(_shortened(err.message))}", "    ")]
+    lines = [(f"{what}: {_one_line(err.message)}", "    ")]
     if err.hint:
-        lines.append((f"  hint: {printable(_shortened(err.hint))}", "        "))
+        lines.append((f"  hint: {_one_line(err.hint)}", "        "))
     width = _terminal_width(sys.stderr)
     text = "\n".join(_wrapped(line, indent, width) for line, indent in lines)
     typer.echo(("\n" if isinstance(err, Interrupted) else "") + text, err=True)  # after the ^C
 
 
+def _one_line(text: str) -> str:
+    """``text`` printable, shortened, and on one line (a message may quote a multi-line answer)."""
+    return printable(_shortened(" ".join(text.split())))
+
+
 def _terminal_width(stream: object) -> int | None:
-    """The width of the terminal ``stream`` writes to, or None when it is not one."""
+    """The width of the terminal ``stream`` writes to (``COLUMNS`` first, as shells set it), or
+    None when it is not one. Not stdout's: a redirected stdout (``scan --json > f``) has none."""
     isatty = getattr(stream, "isatty", None)
     if not callable(isatty) or not isatty():
         return None
-    import shutil
+    import os
 
-    return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    try:
+        width = int(columns) if columns.isdigit() else os.get_terminal_size(stream.fileno()).columns  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return width if width >= MIN_WRAP_WIDTH else None  # a terminal of no size (a bare pty) says 0
+
+
+MIN_WRAP_WIDTH = 20  # narrower, wrapping would help nothing: the terminal does its own
+
+
+_COMMAND = re.compile(r"\bc5attn [^;()]*")  # a command a hint gives, up to the sentence around it
+_KEEP_TOGETHER = "\0"
 
 
 def _wrapped(line: str, indent: str, width: int | None) -> str:
     """``line`` broken between words to ``width`` with its continuation indented; whole if None.
-    Commands, paths and scenario codes are never split (no breaks inside words or at hyphens)."""
+    A command stays on one line (pasted, a broken one would run its first half), and no word is
+    split, nor a scenario code at its hyphens."""
     if width is None or len(line) <= width:
         return line
     import textwrap
 
-    return textwrap.fill(
-        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    glued = _COMMAND.sub(_glued, line)
+    wrapped = textwrap.fill(
+        glued, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
     )
+    return wrapped.replace(_KEEP_TOGETHER, " ")
+
+
+def _glued(command: re.Match[str]) -> str:
+    """A command's spaces made unbreakable (until unglued), the blank after it left as it was."""
+    text = command.group(0)
+    words = text.rstrip()
+    return words.replace(" ", _KEEP_TOGETHER) + text[len(words) :]
 
 
 def report_usage_error(err: ClickUsageError, ctx: ClickContext | None = None) -> None:

@@ -604,7 +604,9 @@ def test_errors_are_wrapped_between_words_on_a_terminal_only(
     if not terminal:
         assert len(lines) == 2
         return
-    assert len(lines) > 2 and all(len(line) <= 40 for line in lines if " " in line.strip())
+    commands = [line for line in lines if line.strip().startswith("c5attn --sandbox")]
+    assert commands == ["        c5attn --sandbox list --scenario capture-failed"]  # whole, if wider
+    assert len(lines) > 2 and all(len(line) <= 40 for line in lines if line not in commands)
     assert "manual-invoice-or-ship," in stream.getvalue() and "capture-failed" in stream.getvalue()
     assert lines[1].startswith("    ") and any(line.startswith("  hint: ") for line in lines)
     assert " ".join(line.strip() for line in lines).startswith("c5attn: error: Unknown scenario '9'. Use")
@@ -616,3 +618,15 @@ def test_no_color_applies_to_help_too(runner: CliRunner, args: list[str]) -> Non
     terminal = {"FORCE_COLOR": "1", "TERM": "xterm-256color", "NO_COLOR": None}
     assert "\x1b[" in runner.invoke(app, args, color=True, env=terminal).stdout  # coloured without it
     assert "\x1b[" not in runner.invoke(app, ["--no-color", *args], color=True, env=terminal).stdout
+
+
+def test_a_wrapped_hint_never_breaks_the_command_it_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pasted, a command broken over two lines would run its first half alone."""
+    stream = _Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setenv("COLUMNS", "60")
+    command = "c5attn --config /srv/shop/c5attn.toml list --scenario capture-failed --limit 20"
+    report_error(UsageError("a message\nquoting\ttwo lines of an answer", f"type: {command}"))
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "c5attn: error: a message quoting two lines of an answer"  # one line, always
+    assert any(line.strip() == command for line in lines)  # whole, on a line of its own

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import c5attn
+
 termios = pytest.importorskip("termios", reason="pseudo-terminals are POSIX; CI runs these on Linux")
 import fcntl  # noqa: E402
 import pty  # noqa: E402
@@ -77,7 +79,9 @@ def _answer_the_prompt(env: dict[str, str], order: str, keys: bytes) -> tuple[in
 @pytest.fixture(scope="module")
 def sandbox_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("prompt-home")
-    return {**os.environ, "C5ATTN_HOME": str(home), "C5ATTN_OPERATOR": "tester", "NO_COLOR": "1"}
+    tree = str(Path(c5attn.__file__).resolve().parents[1])  # the code under test, not an installed one
+    settings = {"C5ATTN_HOME": str(home), "C5ATTN_OPERATOR": "tester", "NO_COLOR": "1", "PYTHONPATH": tree}
+    return {**os.environ, **settings}
 
 
 def test_ctrl_c_at_the_question_exits_130_and_writes_nothing(sandbox_env: dict[str, str]) -> None:
