@@ -298,13 +298,13 @@ def _rule_manual_invoice_or_ship(facts: _Facts) -> _Finding | None:
         return None
     rows: list[dict[str, object]] = []
     parts: list[str] = []
-    money = ZERO
+    risk = ZERO
     for sku in facts.on_order:
         billed = sku.shipped if facts.pre_invoiced else max(sku.shipped, sku.invoiced)
         excess = billed - sku.released
         if excess <= 0:
             continue
-        money += excess * sku.price
+        risk += excess * sku.price
         rows.append(
             {
                 "sku": sku.sku,
@@ -324,8 +324,8 @@ def _rule_manual_invoice_or_ship(facts: _Facts) -> _Finding | None:
     return _Finding(
         code=MANUAL_INVOICE_OR_SHIP,
         reason=f"Magento {what} more than Counterpoint released: {_listed(parts)}.",
-        money_at_risk=money,
-        evidence={"skus": rows, "pre_invoiced": facts.pre_invoiced, "money_at_risk": decimal_text(money)},
+        money_at_risk=risk,
+        evidence={"skus": rows, "pre_invoiced": facts.pre_invoiced, "money_at_risk": decimal_text(risk)},
         hashed={**_release_evidence(facts), "pre_invoiced": facts.pre_invoiced},
     )
 
@@ -337,7 +337,7 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
     order = facts.order
     evidence: dict[str, object] = {}
     parts: list[str] = []
-    money = ZERO
+    risk = ZERO
     unbilled: list[dict[str, object]] = []
     unbilled_parts: list[str] = []
     # Pre-invoiced: Magento was invoiced before import, so releases create shipments, not invoices.
@@ -346,7 +346,7 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
         missing = sku.released_aged - sku.invoiced
         if missing <= 0:
             continue
-        money += missing * sku.price
+        risk += missing * sku.price
         unbilled.append(
             {
                 "sku": sku.sku,
@@ -390,7 +390,7 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
     if not parts:
         return None
     if gap > 0:  # domain.md: rule 2's money adds total_invoiced − total_paid, whatever fired it
-        money += gap
+        risk += gap
     data_based = bool(unbilled) or uncaptured
     hashed: dict[str, object]
     if data_based:
@@ -402,11 +402,11 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
             }
     else:
         hashed = {"open_errors": sorted(error.err_id for error in errors)}
-    evidence["money_at_risk"] = decimal_text(money)
+    evidence["money_at_risk"] = decimal_text(risk)
     return _Finding(
         code=CAPTURE_FAILED,
         reason="Capture failed: " + "; ".join(parts) + ".",
-        money_at_risk=money,
+        money_at_risk=risk,
         evidence=evidence,
         hashed=hashed,
         data_based=data_based,
@@ -419,12 +419,12 @@ def _rule_released_but_canceled(facts: _Facts) -> _Finding | None:
         return None
     rows: list[dict[str, object]] = []
     parts: list[str] = []
-    money = ZERO
+    risk = ZERO
     labelled = [(sku, True) for sku in facts.on_order] + [(sku, False) for sku in facts.released_only]
     for sku, on_order in labelled:
         if sku.released <= 0:
             continue
-        money += sku.released * sku.price  # released-only SKUs carry price 0
+        risk += sku.released * sku.price  # released-only SKUs carry price 0
         rows.append({"sku": sku.sku, "released": decimal_text(sku.released), "on_order": on_order})
         parts.append(f"{decimal_text(sku.released)} × {sku.sku}")
     if not rows:
@@ -433,11 +433,11 @@ def _rule_released_but_canceled(facts: _Facts) -> _Finding | None:
         code=RELEASED_BUT_CANCELED,
         reason=f"Magento canceled the order but Counterpoint released {_listed(parts)} "
         f"({'ticket' if len(facts.ticket_numbers) == 1 else 'tickets'} {', '.join(facts.ticket_numbers)}).",
-        money_at_risk=money,
+        money_at_risk=risk,
         evidence={
             "released": rows,
             "release_tickets": facts.ticket_numbers,
-            "money_at_risk": decimal_text(money),
+            "money_at_risk": decimal_text(risk),
         },
         hashed=_release_evidence(facts),
     )
@@ -449,12 +449,12 @@ def _rule_completed_but_canceled(facts: _Facts) -> _Finding | None:
         return None
     rows: list[dict[str, object]] = []
     parts: list[str] = []
-    money = ZERO
+    risk = ZERO
     for sku in facts.on_order:
         missing = sku.ordered - sku.canceled - sku.released
         if missing <= 0:
             continue
-        money += missing * sku.price
+        risk += missing * sku.price
         rows.append(
             {
                 "sku": sku.sku,
@@ -471,11 +471,11 @@ def _rule_completed_but_canceled(facts: _Facts) -> _Finding | None:
         code=COMPLETED_BUT_CANCELED,
         reason=f"Magento completed the order but Counterpoint canceled it without releasing "
         f"{_listed(parts)}.",
-        money_at_risk=money,
+        money_at_risk=risk,
         evidence={
             "not_released": rows,
             "cancel_log_seq_no": facts.cp.cancel_log_seq_no,
-            "money_at_risk": decimal_text(money),
+            "money_at_risk": decimal_text(risk),
         },
         hashed={**_release_evidence(facts), "cancel_log_seq_no": facts.cp.cancel_log_seq_no},
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from c5attn.errors import UsageError
@@ -152,9 +153,10 @@ def scenario_for(text: str) -> Scenario:
 _ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")
 
 
-def is_dismissal(step: str, order_no: str) -> bool:
-    """The step that dismisses the order's Counterpoint errors: needless where it has none."""
-    return f" dismiss-error {order_no}" in step
+def needed_steps(steps: Sequence[str], order_no: str, *, open_errors: bool) -> list[str]:
+    """An order's steps, without the one dismissing Counterpoint errors when it has none (then
+    ``dismiss-error`` answers that there is nothing to dismiss)."""
+    return [step for step in steps if open_errors or f" dismiss-error {order_no}" not in step]
 
 
 def steps_for_order(steps: tuple[str, ...], order_no: str) -> tuple[str, ...]:

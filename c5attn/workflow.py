@@ -43,7 +43,7 @@ from c5attn.errors import (
 from c5attn.magento.search import FilterGroup, order_filters
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
-from c5attn.scenarios import is_dismissal, scenario_for
+from c5attn.scenarios import needed_steps, scenario_for
 from c5attn.verdict import Verdict, assess, record_text
 from c5attn.wording import counted
 
@@ -341,7 +341,7 @@ class ScanResult:
     stale: int = 0
     unflagged: int = 0  # findings ``--apply`` would flag
     unflagged_since: int = 0  # findings c5attn flagged whose order has left Needs Attention unresolved
-    selected: int = 0  # unresolved findings among the orders listed (all, or those --scenario keeps)
+    selected: int = 0  # for --fail-if-found: listed unresolved findings (and stale flags, asked for)
 
     @property
     def finding_count(self) -> int:
@@ -392,7 +392,9 @@ def scan_site(
                 result.stale += 1
             if not is_reported(verdict) or (wanted is not None and not wanted(verdict)):
                 continue
-            if hits:
+            if not hits:
+                result.selected += wanted is not None  # a stale flag asked for (--scenario stale)
+            else:
                 result.selected += not verdict.resolved
                 if verdict.needs_flag:
                     result.unflagged += 1
@@ -479,7 +481,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         return WriteResult(fresh.increment_id, False, message)
     # The comment stays in Magento: no step to dismiss Counterpoint errors the order does not have.
     has_errors = verdict.cp is not None and bool(verdict.cp.open_errors)
-    steps = [step for step in verdict.steps if has_errors or not is_dismissal(step, fresh.increment_id)]
+    steps = needed_steps(verdict.steps, fresh.increment_id, open_errors=has_errors)
     comment = flag_comment(verdict.classification, steps, session.operator)
     session.record(
         fresh,
@@ -540,6 +542,7 @@ def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
     An order whose last audit entry is a flag ``started`` or ``unknown`` and that this scan finds at Needs
     Attention got its write (the scan no longer lists it to flag, so nothing else would say so);
     one not flagged is in ``to_flag`` again and gets a new entry. Returns how many were settled.
+    Only the orders the scan kept are seen: under ``--scenario``, a later scan settles the others.
     """
     last = {str(entry.get("order")): entry for entry in session.audit.entries(site=session.site.name)}
     return sum(

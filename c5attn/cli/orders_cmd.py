@@ -161,9 +161,10 @@ def scan(
         scope = "of any age" if since_utc is None else f"updated since {since_utc:%Y-%m-%d %H:%M} UTC"
         for line in scan_summary([result for _, result in results], scope):
             env.say(line)
-        if scenario is not None:
-            listed = sum(len(result.reported) for _, result in results)
-            env.say(f"listed: the {listed} orders that --scenario {scenario.strip()} keeps")
+        if scenario is not None:  # the counts above name each order by its first scenario only
+            listed = counted(sum(len(result.reported) for _, result in results), "order")
+            kept = f"--scenario {scenario.strip()}"
+            env.say(f"listed: {listed} that {kept} keeps, whatever their first scenario")
         if unflagged_since := sum(result.unflagged_since for _, result in results):
             env.say(
                 f"{unflagged_since} findings carry c5attn's flag comment but are not at Needs Attention "
@@ -171,7 +172,7 @@ def scan(
                 "or mark them done with resolve (scan --json lists them, flagged false)"
             )
         if apply:
-            _apply_flags(env, results, yes=yes, dry_run=dry_run)
+            _apply_flags(env, results, yes=yes, dry_run=dry_run, scenario=scenario)
         elif unflagged := sum(result.unflagged for _, result in results):
             command = sessions[0].command if len(sessions) == 1 else env.command()
             narrowed = f" --scenario {shlex.quote(scenario.strip())}" if scenario is not None else ""
@@ -194,9 +195,15 @@ def _scenario_filter(scenario: str | None) -> Callable[[Verdict], bool] | None:
 
 
 def _apply_flags(
-    env: CliEnv, results: list[tuple[SiteSession, ScanResult]], *, yes: bool, dry_run: bool
+    env: CliEnv,
+    results: list[tuple[SiteSession, ScanResult]],
+    *,
+    yes: bool,
+    dry_run: bool,
+    scenario: str | None = None,
 ) -> None:
-    """Show the flags a scan found, confirm, then write them under the site lock."""
+    """Show the flags a scan found (among the orders ``--scenario`` kept), confirm, then write
+    them under the site lock."""
     from c5attn.workflow import flag_findings, raise_if_partial, settle_interrupted_flags
 
     if not dry_run:
@@ -206,7 +213,8 @@ def _apply_flags(
     plans = [(session, result.to_flag) for session, result in results]
     total = sum(len(verdicts) for _, verdicts in plans)
     if not total:
-        env.say("nothing to flag: every finding is already flagged or resolved")
+        among = f" among the orders that --scenario {scenario.strip()} keeps" if scenario is not None else ""
+        env.say(f"nothing to flag{among}: every finding is already flagged or resolved")
         return
     shown = 0
     for session, verdicts in plans:
@@ -218,7 +226,7 @@ def _apply_flags(
             )
             shown += 1
     if total > shown:
-        env.say(f"… and {total - shown} more (all in the scan's output above, not flagged yet)")
+        env.say(f"… and {total - shown} more (all in the scan's output, not flagged yet)")
     if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
         return
     outcomes: list[WriteResult] = []

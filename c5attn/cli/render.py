@@ -15,7 +15,7 @@ from functools import partial
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from c5attn.controls import printable
-from c5attn.scenarios import SCENARIOS, is_dismissal
+from c5attn.scenarios import SCENARIOS, needed_steps
 from c5attn.wording import money
 
 if TYPE_CHECKING:
@@ -511,7 +511,7 @@ def _steps_that_apply(view: OrderView) -> list[str]:
     "(above)" for the ``c5attn show`` a step names."""
     verdict, number = view.verdict, view.verdict.order.increment_id
     steps = []
-    for step in verdict.steps:
+    for step in needed_steps(verdict.steps, number, open_errors=bool(view.open_errors)):
         if f" resolve {number}" in step:
             if verdict.nothing_to_resolve is not None:
                 continue
@@ -521,8 +521,6 @@ def _steps_that_apply(view: OrderView) -> list[str]:
                     f"is assigned to state {verdict.order.state!r} (state_statuses), so c5attn's resolve "
                     "has none to set."
                 )
-        if is_dismissal(step, number) and not view.open_errors:
-            continue
         steps.append(step.replace(f": c5attn show {number}", " (above)"))  # this is that view
     return steps
 

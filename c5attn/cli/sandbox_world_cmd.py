@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from c5attn.cli.context import get_env
+from c5attn.cli.sessions import building_note
 from c5attn.errors import UsageError
 
 MAX_ORDERS = 1_000_000  # ten times the benchmark's largest world (~7 GB on disk): no typo runs for hours
@@ -39,7 +40,7 @@ def init(
         raise UsageError("--dir is empty", "name the folder to build the world in, or leave out --dir")
     target = env.cwd / directory if directory else sandbox_dir(env.writable_state_dir())  # ~: the shell's
     if env.stderr_is_tty:  # 100,000 orders take ~30 s; piped, stderr stays for errors alone
-        env.say(f"building a sandbox world of {orders:,} orders in {target} …")
+        env.say(building_note(orders, target))
     summary = init_world(target, orders=orders, seed=seed, now=env.now())
     built = summary.get("orders", orders)
     env.say(f"sandbox world of {built:,} orders (seed {seed}) in {target}", result=True)
@@ -52,7 +53,7 @@ def reset(ctx: typer.Context) -> None:
     env = get_env(ctx)
     target = sandbox_dir(env.writable_state_dir())
     if env.stderr_is_tty:
-        env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {target} …")
+        env.say(building_note(DEFAULT_ORDERS, target))
     init_world(target, orders=DEFAULT_ORDERS, seed=DEFAULT_SEED, now=env.now())
     env.say(f"sandbox world reset in {target}", result=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import typer
@@ -69,8 +70,13 @@ def use_sandbox(env: CliEnv, stack: ExitStack) -> None:
     state = env.writable_state_dir()
     directory = sandbox_dir(state)
     if not world_exists(directory):
-        env.say(f"building the sandbox world ({DEFAULT_ORDERS:,} orders) in {directory} …")
+        env.say(building_note(DEFAULT_ORDERS, directory))
     env.config = stack.enter_context(running_sandbox(state, env=env.env, now=env.now()))
+
+
+def building_note(orders: int, directory: Path) -> str:
+    """What a command says before it builds a sandbox world (seconds to half a minute)."""
+    return f"building the sandbox world ({orders:,} orders) in {directory} …"
 
 
 def sandbox_site(env: CliEnv) -> str:

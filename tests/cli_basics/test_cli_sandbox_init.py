@@ -44,7 +44,7 @@ def test_on_a_terminal_init_says_what_it_builds_before_the_wait(
     result = runner.invoke(app, ["sandbox", "init", "--orders", "3", "--dir", str(target)], obj=env)
     assert result.exit_code == 0, result.output
     said = " ".join(env.stderr_file.getvalue().split())  # the terminal's lines, joined again
-    assert f"building a sandbox world of 3 orders in {target} …" in said
+    assert f"building the sandbox world (3 orders) in {target} …" in said
 
 
 def test_an_absurd_number_of_orders_is_refused_before_building(runner: CliRunner, tmp_path: Path) -> None:

@@ -131,7 +131,7 @@ def test_dry_run_writes_nothing(sandbox: Sandbox) -> None:
     assert run.exit_code == 0
     assert "would flag" in run.stderr and "will flag" not in run.stderr
     assert "nothing was written" in run.stderr
-    assert "all in the scan's output above, not flagged yet" in run.stderr  # where the ones not listed are
+    assert "all in the scan's output, not flagged yet" in run.stderr  # where the ones not listed are
     assert comments_with(sandbox, "[c5attn:flag") == {}
 
 
@@ -617,12 +617,16 @@ def test_scan_scenario_lists_flags_and_fails_on_that_scenario_only(tmp_path: Pat
     rows = captures.json()
     expected = [r["order"] for r in everything if "capture-failed" in r["scenarios"]]  # type: ignore[union-attr,index]
     assert [r["order"] for r in rows] == expected and expected  # type: ignore[union-attr,index]
-    assert f"listed: the {len(expected)} orders that --scenario 2 keeps" in captures.stderr
+    assert f"listed: {len(expected)} orders that --scenario 2 keeps, whatever their first" in captures.stderr
     summary = [line for line in unfiltered.stderr.splitlines() if line.startswith("site sandbox:")]
     assert summary and summary[0] in captures.stderr.splitlines()  # the counts still cover every order
     plan = fresh("scan", "--all", "--scenario", "capture-failed", "--apply", "--dry-run")
     planned = [line for line in plan.stderr.splitlines() if line.startswith("would flag ")]
     assert planned and all("capture-failed" in line for line in planned)
-    assert fresh("scan", "--all", "--scenario", "stale", "--fail-if-found").exit_code == 0  # no finding
+    assert fresh("scan", "--all", "--scenario", "stale", "--fail-if-found").exit_code == 6  # asked for
     assert fresh("scan", "--all", "--scenario", "5", "--fail-if-found").exit_code == 6
+    flagged = fresh("scan", "--all", "--scenario", "5", "--apply", "--yes")
+    assert flagged.exit_code == 0, flagged.stderr
+    again = fresh("scan", "--all", "--scenario", "5", "--apply", "--yes")
+    assert "nothing to flag among the orders that --scenario 5 keeps" in again.stderr
     assert fresh("scan", "--scenario", "nope").exit_code == 2
