@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from c5attn.controls import UNSHOWABLE, shown
+from c5attn.counterpoint.names import DEFAULT_ORDER_NUMBER_COLUMN
 from c5attn.errors import ConfigError
 from c5attn.secrets import SecretUnavailable, bearer_token, is_reference, redact_dsn, resolve_secret
 
@@ -95,7 +96,7 @@ class SiteConfig:
     counterpoint_store: str = "WEB"
     counterpoint_timezone: str = "UTC"
     counterpoint_timeout_seconds: int = 30
-    order_number_column: str = "TKT_NO"
+    order_number_column: str = DEFAULT_ORDER_NUMBER_COLUMN
     web_pay_codes: tuple[str, ...] = ("WEB",)
     capture_grace_minutes: int = 60
     statuses: dict[str, str] = field(default_factory=_default_statuses)
