@@ -153,9 +153,9 @@ def scan(
         if fmt == "json":
             print_json_texts(env.stdout_file, (item.text for item in by_risk), pretty=env.stdout_is_tty)
         else:
-            records = (item.record for item in by_risk)
+            records: Iterable[dict[str, Any]] = (item.record for item in by_risk)
             if fmt == "table" and scenario is not None:
-                records = (_leading(record, scenario) for record in records)
+                records = _led_by(records, scenario)
             _print_rows(env, records, fmt, "Orders needing attention")
         since_utc = None if window is None else window.astimezone(UTC)
         scope = "of any age" if since_utc is None else f"updated since {since_utc:%Y-%m-%d %H:%M} UTC"
@@ -323,34 +323,38 @@ def list_queue(
     shown = rows[:limit] if limit else rows
     filtered = scenario is not None or older_than is not None
     if fmt == "table" and scenario is not None:
-        shown = [_leading(row, scenario) for row in shown]
+        shown = list(_led_by(shown, scenario))
     _print_rows(env, shown, fmt, "Needs Attention")
     if fmt == "table":
         env.say(_queue_count(len(shown), len(rows), filtered=filtered))
 
 
-def _leading(row: dict[str, Any], wanted: str) -> dict[str, Any]:
-    """A queue row as the table shows it under ``--scenario``: the scenario asked for first (its
-    label, colour and next step), not the order's first by the rules' order; the data unchanged."""
+def _led_by(rows: Iterable[dict[str, Any]], wanted: str) -> Iterator[dict[str, Any]]:
+    """Queue rows as the table shows them under ``--scenario``: the scenario asked for first (its
+    label, colour and next step), not each order's first by the rules' order; the data unchanged.
+    ``stale`` and ``unclassified`` name no scenario: their rows stay as they are."""
     from c5attn.scenarios import scenario_for, steps_for_order
 
     if wanted.strip().lower() in ("stale", "unclassified"):
-        return row
+        yield from rows
+        return
     scenario = scenario_for(wanted)
-    if row.get("scenario") == scenario.code or scenario.code not in (row.get("scenarios") or []):
-        return row
-    first = steps_for_order(scenario.actions[:1], str(row["order"]))
-    return {**row, "scenario": scenario.code, "steps": [*first, *row.get("steps", [])]}
+    for row in rows:
+        if row.get("scenario") == scenario.code or scenario.code not in (row.get("scenarios") or []):
+            yield row
+        else:
+            first = steps_for_order(scenario.actions[:1], str(row["order"]))
+            yield {**row, "scenario": scenario.code, "steps": [*first, *row.get("steps", [])]}
 
 
 def _queue_count(shown: int, found: int, *, filtered: bool) -> str:
     """The line under the queue: how many orders it holds, and how many of them --limit shows."""
     if not found:
         return "no order at Needs Attention matches" if filtered else "no order is at Needs Attention"
-    counted = f"{found} order at Needs Attention" if found == 1 else f"{found} orders at Needs Attention"
+    queue = f"{counted(found, 'order')} at Needs Attention"
     if filtered:
-        counted += " matches" if found == 1 else " match"
-    return counted if shown == found else f"{counted}; the first {shown} shown (--limit)"
+        queue += " matches" if found == 1 else " match"
+    return queue if shown == found else f"{queue}; the first {shown} shown (--limit)"
 
 
 def show(
