@@ -20,12 +20,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from c5attn.sandbox.php_query import PhpArray, php_key
+
 Filter = dict[str, "Filter | None"]  # None: a leaf, the value kept whole
 
 _ILLEGAL = re.compile(r"[^\w\[\],]", re.ASCII)
 _SEPARATORS = "[],"
-_PHP_INT_KEY = re.compile(r"0|-?[1-9][0-9]{0,17}", re.ASCII)  # a key PHP turns into an integer
-# (18 digits or fewer always fit PHP's 64-bit integers; longer ones are rare enough to keep as text)
 
 
 def parse(expression: str) -> Filter | None:
@@ -73,11 +73,7 @@ def apply(value: dict[str, Any] | list[Any], tree: Filter) -> Any:
 
 def _has_text_key(value: dict[str, Any]) -> bool:
     """Whether PHP keeps one of the keys as text (``"12"`` and ``"-3"`` become integers)."""
-    for key in value:
-        first = key[:1]
-        if not (first.isdigit() or first == "-") or not _PHP_INT_KEY.fullmatch(key):
-            return True
-    return False
+    return any(isinstance(php_key(key), str) for key in value)
 
 
 def _intersect(value: dict[str, Any], tree: Filter) -> Any:
@@ -108,18 +104,15 @@ def _php_array(element: object) -> dict[str, Any]:
     raise TypeError(f"applyFilter(): argument #1 must be of type array, {type(element).__name__} given")
 
 
-def filtered(result: Any, pairs: list[tuple[str, str]]) -> Any:
+def filtered(result: Any, params: PhpArray) -> Any:
     """The answer with the request's ``fields`` applied, as Magento's REST controller does: to an
-    object or list answer only, when the parameter is truthy in PHP (not "" or "0"). The last
-    ``fields`` wins; ``fields[]=…`` last (an array, not a string) and an expression Magento cannot
-    parse answer ``[]``."""
-    if not isinstance(result, dict | list):
+    object or list answer only, when the parameter is truthy in PHP (not "" or "0"). ``fields``
+    is read as PHP reads the query (the last one wins); sent as an array (``fields[]=…``), or as an
+    expression Magento cannot parse, it answers ``[]``."""
+    if not isinstance(result, dict | list) or "fields" not in params:
         return result
-    given = [(key, value) for key, value in pairs if key == "fields" or key.startswith("fields[")]
-    if not given:
-        return result
-    key, expression = given[-1]  # PHP's query parsing keeps the last, string or array
-    if key != "fields":
+    expression = params["fields"]
+    if not isinstance(expression, str):
         return []
     if expression in ("", "0"):
         return result

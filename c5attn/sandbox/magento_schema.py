@@ -70,7 +70,6 @@ class InputTypeError(ValueError):
     whole message, as its REST layer sends it (rendered, without parameters)."""
 
 
-_PHP_TYPES = {"integer": "int", "string": "string"}
 _PHP_NUMERIC = re.compile(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[ \t\n\r\v\f]*")
 
 
@@ -85,18 +84,29 @@ def converted_input(definition: str, data: dict[str, Any]) -> dict[str, Any]:
     properties = _DEFINITIONS[definition]["properties"]
     converted = dict(data)
     for member, value in data.items():
-        php_type = _PHP_TYPES.get(properties.get(member, {}).get("type", ""))
-        if php_type is None or value is None:
-            continue
-        if isinstance(value, dict | list):
-            raise _type_error(member, "array", php_type)  # PHP's gettype() of a decoded list or object
-        if php_type == "string":
-            converted[member] = _php_string(value)
-        elif isinstance(value, bool) or not _PHP_NUMERIC.fullmatch(str(value)):
-            raise _type_error(member, _php_string(value), php_type)
-        else:
-            converted[member] = int(Decimal(str(value).strip()))  # PHP truncates "1.9" to 1
+        convert = _CONVERTERS.get(properties.get(member, {}).get("type", ""))
+        if convert is not None and value is not None:
+            converted[member] = convert(member, value)
     return converted
+
+
+def php_string(member: str, value: Any) -> str:
+    """``value`` as the string-typed ``member`` of an interface: any scalar, PHP's ``(string)``."""
+    if isinstance(value, dict | list):
+        raise _type_error(member, "array", "string")  # PHP's gettype() of an array
+    return _php_string(value)
+
+
+def php_int(member: str, value: Any) -> int:
+    """``value`` as the integer-typed ``member``: numeric text or a number, truncated."""
+    if isinstance(value, dict | list):
+        raise _type_error(member, "array", "int")
+    if isinstance(value, bool) or not _PHP_NUMERIC.fullmatch(str(value)):
+        raise _type_error(member, _php_string(value), "int")
+    return int(Decimal(str(value).strip()))  # PHP truncates "1.9" to 1
+
+
+_CONVERTERS = {"integer": php_int, "string": php_string}
 
 
 def _type_error(member: str, value: str, php_type: str) -> InputTypeError:

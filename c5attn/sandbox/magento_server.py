@@ -24,20 +24,14 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-from c5attn.magento.search import (
-    Filter,
-    FilterGroup,
-    SearchCriteria,
-    SearchCriteriaError,
-    parse_search_criteria,
-)
 from c5attn.sandbox import fields_filter, magento_schema
 from c5attn.sandbox.magento_store import VERSIONS, MagentoStore, SandboxError
+from c5attn.sandbox.php_query import PhpArray, php_query
+from c5attn.sandbox.search_criteria import Condition, Criteria, SearchCriteriaError, read_search_criteria
 
 DEFAULT_TOKEN = "sandbox-token"
-DEFAULT_PAGE_SIZE_WHEN_LIMITED = 20  # Magento's webapi/validation/default_page_size
 VERSION_TEXT = "Magento/2.4 (Community)"  # /magento_version never tells the patch level
 NO_ROUTE = "Request does not match any route."
 UNAUTHORIZED = "The consumer isn't authorized to access %resources."
@@ -387,9 +381,9 @@ class MagentoSandbox:
         args = match.groupdict()
         if route.resource is not None:
             self._authenticate(handler, route, query)
-        pairs = parse_qsl(query, keep_blank_values=True)
+        params = php_query(query)  # as PHP reads it into $_GET
         try:
-            return 200, getattr(self, f"_do_{route.action}")(args, pairs, body)
+            return 200, getattr(self, f"_do_{route.action}")(args, params, body)
         except SandboxError as exc:
             raise _Reply(exc.status, exc.body()) from exc
         except SearchCriteriaError as exc:
@@ -397,44 +391,30 @@ class MagentoSandbox:
 
     # --- endpoints -----------------------------------------------------------------------------
 
-    def _criteria(self, pairs: list[tuple[str, str]]) -> tuple[SearchCriteria, int | None]:
-        if not any(key.startswith("searchCriteria") for key, _ in pairs):
-            raise _Reply(
-                400, _error('"%fieldName" is required. Enter and try again.', {"fieldName": "searchCriteria"})
-            )
-        criteria = parse_search_criteria(pairs)
-        default_size = None
-        if self.max_page_size is not None:
-            if criteria.page_size is not None and criteria.page_size > self.max_page_size:
-                limit = {"max": self.max_page_size}
-                raise _Reply(400, _error("Maximum SearchCriteria pageSize is %max", limit))
-            default_size = DEFAULT_PAGE_SIZE_WHEN_LIMITED
-        return criteria, default_size
+    def _do_search_orders(self, args: dict[str, str], params: PhpArray, body: bytes) -> Any:
+        return self._search("orders", params)
 
-    def _do_search_orders(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
-        return self._search("orders", pairs)
+    def _do_search_documents(self, args: dict[str, str], params: PhpArray, body: bytes) -> Any:
+        return self._search(args["kind"], params)
 
-    def _do_search_documents(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
-        return self._search(args["kind"], pairs)
+    def _search(self, kind: str, params: PhpArray) -> Any:
+        criteria = read_search_criteria(params, max_page_size=self.max_page_size)
+        items, total = self.store.search(criteria, kind)
+        result = {"items": items, "search_criteria": criteria.echo(), "total_count": total}
+        return fields_filter.filtered(result, params)
 
-    def _search(self, kind: str, pairs: list[tuple[str, str]]) -> Any:
-        criteria, default_size = self._criteria(pairs)
-        items, total = self.store.search(criteria, kind, default_size)
-        result = {"items": items, "search_criteria": criteria.to_echo(), "total_count": total}
-        return _fields(result, pairs)
+    def _do_get_order(self, args: dict[str, str], params: PhpArray, body: bytes) -> Any:
+        return fields_filter.filtered(self.store.get_order(_entity_id(args["id"])), params)
 
-    def _do_get_order(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
-        return _fields(self.store.get_order(_entity_id(args["id"])), pairs)
-
-    def _do_get_comments(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+    def _do_get_comments(self, args: dict[str, str], params: PhpArray, body: bytes) -> Any:
         entity_id = _entity_id(args["id"])
         items = self.store.comments(entity_id)
-        criteria = SearchCriteria([FilterGroup([Filter("parent_id", str(entity_id))])])
-        return _fields(
-            {"items": items, "search_criteria": criteria.to_echo(), "total_count": len(items)}, pairs
+        criteria = Criteria(((Condition("parent_id", str(entity_id), "eq"),),))
+        return fields_filter.filtered(
+            {"items": items, "search_criteria": criteria.echo(), "total_count": len(items)}, params
         )
 
-    def _do_post_comment(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+    def _do_post_comment(self, args: dict[str, str], params: PhpArray, body: bytes) -> Any:
         entity_id = _entity_id(args["id"])
         payload = _json_body(body)
         history = payload.get("statusHistory", payload.get("status_history"))
@@ -449,12 +429,12 @@ class MagentoSandbox:
         self.store.add_comment(entity_id, history, self.magento_version)
         return True
 
-    def _do_order_action(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+    def _do_order_action(self, args: dict[str, str], params: PhpArray, body: bytes) -> Any:
         entity_id = _entity_id(args["id"])
         action = {"hold": self.store.hold, "unhold": self.store.unhold, "cancel": self.store.cancel}
         return action[args["action"]](entity_id)
 
-    def _do_admin_token(self, args: dict[str, str], pairs: list[tuple[str, str]], body: bytes) -> Any:
+    def _do_admin_token(self, args: dict[str, str], params: PhpArray, body: bytes) -> Any:
         payload = _json_body(body)
         user, password = payload.get("username"), payload.get("password")
         if not isinstance(user, str) or self.admin_users.get(user) != password:
@@ -510,11 +490,6 @@ def _json_body(body: bytes) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise _Reply(400, _error("Decoding error: %1", ["the request body is not an object"]))
     return payload
-
-
-def _fields(result: Any, pairs: list[tuple[str, str]]) -> Any:
-    """Apply a ``fields`` parameter as Magento does (``sandbox.fields_filter``)."""
-    return fields_filter.filtered(result, pairs)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -26,9 +26,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from c5attn.magento.search import Filter, SearchCriteria
 from c5attn.sandbox import magento_schema
 from c5attn.sandbox.magento_schema import Shape
+from c5attn.sandbox.search_criteria import Condition, Criteria
 
 MagentoVersion = str  # "2.4.6" | "2.4.7" | "2.4.8"
 VERSIONS = ("2.4.6", "2.4.7", "2.4.8")
@@ -77,10 +77,12 @@ CREATE INDEX shipments_order_id ON shipments (order_id);
 CREATE INDEX creditmemos_order_id ON creditmemos (order_id);
 """
 
+# MySQL's prepareSqlCondition: a condition type it does not know (``moreq``, a typo) compares
+# with "=". Those it knows and the sandbox does not model are refused rather than misread.
 _OPERATORS = {
-    "eq": "=", "neq": "!=", "gt": ">", "gteq": ">=", "moreq": ">=", "from": ">=",
-    "lt": "<", "lteq": "<=", "to": "<=",
+    "eq": "=", "neq": "!=", "gt": ">", "gteq": ">=", "from": ">=", "lt": "<", "lteq": "<=", "to": "<=",
 }  # fmt: skip
+_NOT_MODELLED = frozenset({"regexp", "is", "ntoa"})
 
 
 class SandboxError(Exception):
@@ -395,9 +397,9 @@ class _Table:
     body: str  # expression of the JSON body
     columns: frozenset[str]
 
-    def from_clause(self, criteria: SearchCriteria) -> str:
+    def from_clause(self, criteria: Criteria) -> str:
         """``source``, joined to the JSON only when a filter or sort key is not a column."""
-        fields = [f.field for group in criteria.filter_groups for f in group.filters]
+        fields = [f.field for group in criteria.filter_groups for f in group]
         fields += [s.field for s in criteria.sort_orders]
         return self.source + (self.join if any(f not in self.columns for f in fields) else "")
 
@@ -420,7 +422,7 @@ def _field_sql(table: _Table, field: str) -> tuple[str, bool]:
     return f"json_extract({table.body}, '$.{field}')", True
 
 
-def _compare(expr: str, typed: bool, op: str, value: str) -> tuple[str, list[Any]]:
+def _compare(expr: str, typed: bool, op: str, value: str | None) -> tuple[str, list[Any]]:
     """``expr op value`` with MySQL's coercion: numbers compare as numbers, text as text."""
     if not typed:
         return f"{expr} {op} ?", [value]
@@ -429,36 +431,43 @@ def _compare(expr: str, typed: bool, op: str, value: str) -> tuple[str, list[Any
     return sql, [value, value]
 
 
-def _condition(table: _Table, flt: Filter) -> tuple[str, list[Any]]:
+def _condition(table: _Table, flt: Condition) -> tuple[str, list[Any]]:
     expr, typed = _field_sql(table, flt.field)
     kind = flt.condition_type
-    if kind in _OPERATORS:
-        return _compare(expr, typed, _OPERATORS[kind], flt.value)
+    if kind in ("seq", "sneq"):  # Magento's string comparisons: "" means NULL
+        kind = ("null" if kind == "seq" else "notnull") if not flt.value else kind[1:]
+    if kind in _NOT_MODELLED:
+        raise SandboxError(400, 'The sandbox does not model the condition type "%1".', [kind])
     if kind in ("like", "nlike"):
         negation = "NOT " if kind == "nlike" else ""
         return f"{expr} {negation}LIKE ? ESCAPE '\\'", [flt.value]
     if kind in ("in", "nin"):
-        parts = [_compare(expr, typed, "=", value) for value in flt.value.split(",")]
+        parts = [_compare(expr, typed, "=", value) for value in (flt.value or "").split(",")]
         sql = "(" + " OR ".join(part for part, _ in parts) + ")"
         return (f"NOT {sql}" if kind == "nin" else sql), [p for _, params in parts for p in params]
     if kind in ("finset", "nfinset"):
         sql = f"instr(',' || {expr} || ',', ',' || ? || ',') > 0"
         return (f"NOT ({sql})" if kind == "nfinset" else sql), [flt.value]
-    return f"{expr} IS {'NOT ' if kind == 'notnull' else ''}NULL", []
+    if kind in ("null", "notnull"):
+        return f"{expr} IS {'NOT ' if kind == 'notnull' else ''}NULL", []
+    return _compare(expr, typed, _OPERATORS.get(kind, "="), flt.value)
 
 
-def _where(table: _Table, criteria: SearchCriteria) -> tuple[str, list[Any]]:
+def _where(table: _Table, criteria: Criteria) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     for group in criteria.filter_groups:
-        parts = [_condition(table, flt) for flt in group.filters]
+        if not group:  # a group without filters adds no condition
+            continue
+        parts = [_condition(table, flt) for flt in group]
         clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
         params += [p for _, values in parts for p in values]
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def _order_by(table: _Table, criteria: SearchCriteria) -> str:
-    keys = [f"{_field_sql(table, s.field)[0]} {s.direction}" for s in criteria.sort_orders]
+def _order_by(table: _Table, criteria: Criteria) -> str:
+    """Magento's SortingProcessor: ASC only when asked for, DESC otherwise."""
+    keys = [f"{_field_sql(table, s.field)[0]} {s.direction or 'DESC'}" for s in criteria.sort_orders]
     return " ORDER BY " + ", ".join([*keys, "t.entity_id ASC"])
 
 
@@ -515,13 +524,11 @@ class MagentoStore:
         for conn in idle:
             conn.close()
 
-    def search(
-        self, criteria: SearchCriteria, kind: str = "orders", default_page_size: int | None = None
-    ) -> tuple[list[dict[str, Any]], int]:
+    def search(self, criteria: Criteria, kind: str = "orders") -> tuple[list[dict[str, Any]], int]:
         """(the page's objects, total_count) with Magento's paging: a page past the end is the last page."""
         table = _ORDERS if kind == "orders" else _document_table(kind)
         where, params = _where(table, criteria)
-        page_size = criteria.page_size if criteria.page_size is not None else default_page_size
+        page_size = criteria.page_size
         with self._conn() as conn:
             source = table.from_clause(criteria)
             (total,) = conn.execute(f"SELECT COUNT(*) FROM {source}{where}", params).fetchone()

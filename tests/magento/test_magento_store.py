@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from magento_factory import make_order, make_orders
 
-from c5attn.magento.search import SearchCriteria
 from c5attn.sandbox.magento_store import MagentoStore, SandboxError, load_orders, read_orders_file
+from c5attn.sandbox.search_criteria import Criteria
 
 
 def test_a_large_array_file_is_read_across_buffer_boundaries(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_orders_are_stored_in_magento_output_form(tmp_path: Path) -> None:
     store.close()
     load_orders(db, [make_order(1)])  # a reload replaces everything
     reloaded = MagentoStore(db)
-    assert reloaded.search(SearchCriteria())[1] == 1
+    assert reloaded.search(Criteria())[1] == 1
     reloaded.close()
 
 
@@ -56,14 +56,14 @@ def test_closing_waits_for_a_connection_in_use_and_refuses_new_requests(tmp_path
     db = tmp_path / "store.db"
     load_orders(db, make_orders(3))
     store = MagentoStore(db)
-    store.search(SearchCriteria((), ()))  # leaves one idle connection in the pool
+    store.search(Criteria())  # leaves one idle connection in the pool
     with store._conn() as in_use:
         store.close()
         assert in_use.execute("SELECT COUNT(*) FROM orders").fetchone() == (3,)
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         in_use.execute("SELECT 1")
     with pytest.raises(SandboxError) as refused:
-        store.search(SearchCriteria((), ()))
+        store.search(Criteria())
     assert refused.value.status == 503
 
 

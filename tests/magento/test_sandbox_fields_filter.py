@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from c5attn.sandbox.fields_filter import filtered, parse
+from c5attn.sandbox.php_query import php_query
 
 ORDER: dict[str, Any] = {
     "entity_id": 5,
@@ -69,25 +70,26 @@ EMPTY_SEARCH: dict[str, Any] = {"items": [], "search_criteria": {"filter_groups"
     ],
 )
 def test_fields_as_magento_applies_them(result: Any, expression: str, expected: Any) -> None:
-    assert filtered(result, [("fields", expression)]) == expected
+    assert filtered(result, {"fields": expression}) == expected
 
 
 def test_kept_keys_come_in_the_answers_order() -> None:
-    assert list(filtered(ORDER, [("fields", "state,entity_id")])) == ["entity_id", "state"]
+    assert list(filtered(ORDER, {"fields": "state,entity_id"})) == ["entity_id", "state"]
 
 
 def test_the_last_fields_parameter_wins_and_an_array_of_them_answers_nothing() -> None:
-    assert filtered(ORDER, [("fields", "state"), ("fields", "entity_id")]) == {"entity_id": 5}
-    assert filtered(ORDER, [("fields[]", "state")]) == []
-    assert filtered(ORDER, [("fields[]", "state"), ("fields", "entity_id")]) == {"entity_id": 5}
-    assert filtered(ORDER, []) == ORDER
-    assert filtered(True, [("fields", "state")]) is True  # only object and list answers are filtered
+    assert filtered(ORDER, php_query("fields=state&fields=entity_id")) == {"entity_id": 5}
+    assert filtered(ORDER, php_query("fields[]=state")) == []
+    assert filtered(ORDER, php_query("fields[]=state&fields=entity_id")) == {"entity_id": 5}
+    assert filtered(ORDER, {}) == ORDER
+    assert filtered(ORDER, php_query("fields[=state")) == ORDER  # PHP names that "fields_": no filter
+    assert filtered(True, {"fields": "state"}) is True  # only object and list answers are filtered
 
 
 def test_a_list_of_plain_values_filtered_with_brackets_fails_as_in_php() -> None:
     """PHP's typed ``array`` parameter refuses a string: Magento answers 500, and so does the sandbox."""
     with pytest.raises(TypeError):
-        filtered({"items": ["x", "y"]}, [("fields", "items[a]")])
+        filtered({"items": ["x", "y"]}, {"fields": "items[a]"})
 
 
 def test_parse_nests_as_magento_does() -> None:
