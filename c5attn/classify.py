@@ -45,6 +45,13 @@ CAPTURE_FAILED = "capture-failed"
 RELEASED_BUT_CANCELED = "released-but-canceled"
 COMPLETED_BUT_CANCELED = "completed-but-canceled"
 DEPOSIT_BUT_CANCELED = "deposit-but-canceled"
+RULE_ORDER = (
+    MANUAL_INVOICE_OR_SHIP,
+    CAPTURE_FAILED,
+    RELEASED_BUT_CANCELED,
+    COMPLETED_BUT_CANCELED,
+    DEPOSIT_BUT_CANCELED,
+)
 
 FINGERPRINT_LENGTH = 16
 _EVERY_RELEASE_AGED = datetime.max.replace(tzinfo=UTC)  # a cutoff that counts every release as aged
@@ -638,6 +645,32 @@ def awaiting_invoice(
     return AwaitingInvoice(skus, min(recent) + timedelta(minutes=capture_grace_minutes))
 
 
+def _fingerprints_before_ageing(
+    order: MagentoOrder, cp: CounterpointOrder, findings: Sequence[_Finding], capture_grace_minutes: int
+) -> tuple[str, str | None]:
+    """(fingerprint, settled fingerprint) of an order with a release still within the grace period.
+
+    The fingerprint hashes each scenario the order shows now with the evidence it will have once
+    every release has aged, so that ageing alone never turns a resolved finding into a new one; a
+    scenario that only the ageing fires is new (docs/scenarios.md, "Fingerprint").
+
+    The settled fingerprint hashes every scenario the order will show then, those only the ageing
+    fires included, when that differs. It is what the order's fingerprint was while an open order
+    error fired one of those scenarios early: dismissing the error (the end of every follow-up) takes
+    that scenario away until the release ages, and must not make the resolved finding look new.
+    """
+    aged = _findings(
+        _facts(order, cp, _magento_tallies(order.items), _EVERY_RELEASE_AGED), capture_grace_minutes
+    )
+    aged_by_code = {finding.code: finding for finding in aged}
+    fingerprint = _fingerprint([aged_by_code.get(finding.code, finding) for finding in findings])
+    if {finding.code for finding in findings} >= aged_by_code.keys():
+        return fingerprint, None
+    settled = [*aged, *(finding for finding in findings if finding.code not in aged_by_code)]
+    settled.sort(key=lambda finding: RULE_ORDER.index(finding.code))
+    return fingerprint, _fingerprint(settled)
+
+
 # --- Entry point -------------------------------------------------------------------------------
 
 
@@ -665,17 +698,13 @@ def classify(
 
     facts = _facts(order, cp, tallies, as_utc(now) - timedelta(minutes=capture_grace_minutes))
     findings = _findings(facts, capture_grace_minutes)
-    fingerprint = None
-    if findings:
-        settled = findings
-        if any(sku.released_aged != sku.released for sku in facts.on_order):
-            # A release still within the grace period: hash each scenario the order shows now with
-            # the evidence it will have once the release has aged, so that ageing alone never turns
-            # a resolved finding into a new one; a scenario that only the ageing fires is new.
-            aged = _facts(order, cp, _magento_tallies(order.items), _EVERY_RELEASE_AGED)
-            aged_by_code = {finding.code: finding for finding in _findings(aged, capture_grace_minutes)}
-            settled = [aged_by_code.get(finding.code, finding) for finding in findings]
-        fingerprint = _fingerprint(settled)
+    fingerprint = settled_fingerprint = None
+    if findings and any(sku.released_aged != sku.released for sku in facts.on_order):
+        fingerprint, settled_fingerprint = _fingerprints_before_ageing(
+            order, cp, findings, capture_grace_minutes
+        )
+    elif findings:
+        fingerprint = _fingerprint(findings)
 
     return Classification(
         order.increment_id,  # order_no
@@ -686,5 +715,6 @@ def classify(
         facts.import_deposits,  # import_deposits
         facts.manual_deposits,  # manual_deposits
         fingerprint,  # fingerprint
+        settled_fingerprint,  # settled_fingerprint
         partial(_evidence, facts, capture_grace_minutes, findings),  # evidence_builder
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from c5attn.classify import as_utc
-from c5attn.models import Classification, StatusHistoryEntry
+from c5attn.models import Classification, StatusHistoryEntry, norm_code
 from c5attn.scenarios import scenario_for
 
 _MARKER = re.compile(r"\[\s*c5attn\s*:\s*(?P<kind>flag|resolved)\b(?P<attrs>[^\]]*)\]", re.IGNORECASE)
@@ -67,25 +67,46 @@ def is_c5attn_comment(comment: str | None) -> bool:
     return any(True for _ in _markers_in(comment or ""))
 
 
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _newness(entry: StatusHistoryEntry) -> tuple[datetime, int]:
+    """Latest ``created_at``, then highest ``entity_id``, is newest; an entry with neither sorts first
+    among equals, as Magento lists an order's history newest first."""
+    created = as_utc(entry.created_at) if entry.created_at is not None else _OLDEST
+    return (created, entry.entity_id if entry.entity_id is not None else -1)
+
+
 def commerce5_hint(histories: Iterable[StatusHistoryEntry]) -> str | None:
-    """The latest non-empty comment c5attn did not write: Commerce5's explanation, usually.
-
-    Newest means latest ``created_at``, then highest ``entity_id``; with neither, the first
-    entry wins, as Magento lists an order's history newest first.
-    """
-    oldest = datetime.min.replace(tzinfo=UTC)
-
-    def newness(entry: StatusHistoryEntry) -> tuple[datetime, int]:
-        created = as_utc(entry.created_at) if entry.created_at is not None else oldest
-        return (created, entry.entity_id if entry.entity_id is not None else -1)
-
+    """The latest non-empty comment c5attn did not write: Commerce5's explanation, usually."""
     candidates = [e for e in histories if (e.comment or "").strip() and not is_c5attn_comment(e.comment)]
     if not candidates:
         return None
-    hint = max(candidates, key=newness).comment.strip()
+    hint = max(candidates, key=_newness).comment.strip()
     # A clue, quoted in a queue's one-line "next step" and in every record: the whole comment is in
     # the order's history (``show`` lists it), so a 200,000-character one does not flood a screen.
     return hint if len(hint) <= HINT_LENGTH else hint[: HINT_LENGTH - 1].rstrip() + "…"
+
+
+def flag_set_by_c5attn(histories: Iterable[StatusHistoryEntry], status: str) -> bool:
+    """Whether c5attn set the order's current flag (``status``, Needs Attention): its newest flag
+    comment is newer than its newest resolve comment and than every other entry at that status.
+
+    Not so when c5attn never flagged the order, nor when it resolved it (or someone moved it out
+    of Needs Attention) and Commerce5, or a person in the admin, put it back there later.
+    """
+    newest: tuple[tuple[datetime, int], bool] | None = None  # (newness, is c5attn's flag)
+    for entry in histories:
+        kinds = {kind for kind, _ in _markers_in(entry.comment or "")}
+        if kinds:
+            candidate = kinds == {"flag"}
+        elif norm_code(entry.status or "") == norm_code(status):
+            candidate = False
+        else:
+            continue
+        if newest is None or _newness(entry) > newest[0]:  # among equals the first, the newest
+            newest = (_newness(entry), candidate)
+    return newest is not None and newest[1]
 
 
 HINT_LENGTH = 300

@@ -187,6 +187,9 @@ class Classification:
     import_deposits: Decimal = ZERO
     manual_deposits: Decimal = ZERO
     fingerprint: str | None = None  # set iff there is at least one hit
+    # While a release is within the grace period: the fingerprint of every scenario the order will
+    # show once it has aged, where that differs; a marker bearing it covers this finding too.
+    settled_fingerprint: str | None = None
     # Builds ``evidence`` on first use: most orders of a scan are never shown, and the evidence
     # dictionary (every quantity as text) is a large share of classifying one.
     evidence_builder: Callable[[], dict[str, object]] = field(default=dict, repr=False, compare=False)

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from c5attn.classify import as_utc, classify
 from c5attn.jsontext import compact_json
-from c5attn.markers import Markers, commerce5_hint, read_markers
+from c5attn.markers import Markers, commerce5_hint, flag_set_by_c5attn, read_markers
 from c5attn.models import Classification, CounterpointOrder, MagentoOrder, norm_code
 from c5attn.scenarios import STALE_STEPS, playbook, steps_for_order, unclassified_steps
 
@@ -46,14 +46,20 @@ class Verdict:
     @property
     def resolved(self) -> bool:
         """Someone resolved this very finding with c5attn; it stays quiet until the evidence changes."""
-        fingerprint = self.classification.fingerprint
-        return fingerprint is not None and fingerprint in self.markers.resolved
+        return self._marked(self.markers.resolved)
 
     @property
     def already_flagged(self) -> bool:
         """c5attn flagged this very finding before (even if someone has since changed the status)."""
-        fingerprint = self.classification.fingerprint
-        return fingerprint is not None and fingerprint in self.markers.flagged
+        return self._marked(self.markers.flagged)
+
+    def _marked(self, fingerprints: frozenset[str]) -> bool:
+        """Whether a marker names this finding: by its fingerprint, or by the one it will settle to
+        once its releases age (``Classification.settled_fingerprint``)."""
+        cls = self.classification
+        return cls.fingerprint is not None and (
+            cls.fingerprint in fingerprints or cls.settled_fingerprint in fingerprints
+        )
 
     @property
     def stale(self) -> bool:
@@ -62,8 +68,8 @@ class Verdict:
 
     @property
     def unclassified(self) -> bool:
-        """A stale flag c5attn never set: Commerce5 saw something the rules do not explain."""
-        return self.stale and not self.markers.flagged
+        """A stale flag c5attn did not set: Commerce5 saw something the rules do not explain."""
+        return self.stale and not flag_set_by_c5attn(self.order.status_histories, self.order.status)
 
     @property
     def nothing_to_resolve(self) -> str | None:

@@ -132,5 +132,7 @@ def cp(
     )
 
 
-def comment(text: str, *, at: datetime | None = None, entity_id: int | None = None) -> StatusHistoryEntry:
-    return StatusHistoryEntry(comment=text, created_at=at, entity_id=entity_id)
+def comment(
+    text: str, *, at: datetime | None = None, entity_id: int | None = None, status: str | None = None
+) -> StatusHistoryEntry:
+    return StatusHistoryEntry(comment=text, status=status, created_at=at, entity_id=entity_id)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from c5attn.markers import flag_marker, resolve_marker
-from c5attn.models import CounterpointOrder, MagentoOrder, StatusHistoryEntry
+from c5attn.models import CounterpointOrder, MagentoItem, MagentoOrder, OrderError, StatusHistoryEntry
 from c5attn.scenarios import CLOSING_STEPS, scenario_for, steps_for_order
 from c5attn.verdict import Verdict, assess, record_text
 
@@ -141,6 +141,102 @@ def test_steps_cover_every_scenario_of_the_order_then_close_once(
     assert v.classification.scenarios == scenarios
     actions = [step for code in scenarios for step in scenario_for(code).actions]
     assert v.steps == steps_for_order((*actions, *CLOSING_STEPS), ORDER_NO)
+
+
+def _assessed(o: MagentoOrder, c: CounterpointOrder, later: timedelta) -> Verdict:
+    return assess(o, c, needs_attention_status=NEEDS, now=NOW + later, capture_grace_minutes=GRACE)
+
+
+FRESH_RELEASE = ticket("9-1", ("B", 1), time=NOW - timedelta(minutes=10))
+OPEN_ERROR = (error(9, "invoice"),)
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        pytest.param((item("A", shipped=1),), id="with-a-manual-shipment"),
+        pytest.param((), id="alone"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("errors_later", "later"),
+    [
+        pytest.param((), timedelta(0), id="error-dismissed-release-still-fresh"),
+        pytest.param((), timedelta(hours=2), id="error-dismissed-release-aged"),
+        pytest.param(OPEN_ERROR, timedelta(hours=2), id="error-open-release-aged"),
+    ],
+)
+def test_a_finding_resolved_on_an_invoice_error_beside_a_fresh_release_stays_resolved(
+    others: tuple[MagentoItem, ...], errors_later: tuple[OrderError, ...], later: timedelta
+) -> None:
+    """Resolved while Commerce5's invoice error fired scenario 2 early: dismissing the error (the end
+    of every follow-up) and the release ageing must not make the finding look new (docs/scenarios.md,
+    "Fingerprint")."""
+    items = (*others, item("B"))
+    seen = _assessed(order(*items), cp(FRESH_RELEASE, errors=OPEN_ERROR), timedelta(0))
+    assert "capture-failed" in seen.classification.scenarios
+    resolved = histories(resolve_marker(seen.classification.fingerprint))
+    now = _assessed(order(*items, histories=resolved), cp(FRESH_RELEASE, errors=errors_later), later)
+    assert not now.needs_flag
+    assert now.resolved or not now.classification.hits  # alone, fresh, no error: nothing fires yet
+
+
+def test_resolved_beside_a_fresh_release_without_the_error_the_ageing_scenario_is_new() -> None:
+    items = (item("A", shipped=1), item("B"))
+    seen = _assessed(order(*items), cp(FRESH_RELEASE), timedelta(0))
+    assert seen.classification.scenarios == ("manual-invoice-or-ship",)
+    resolved = histories(resolve_marker(seen.classification.fingerprint))
+    aged = _assessed(order(*items, histories=resolved), cp(FRESH_RELEASE), timedelta(hours=2))
+    assert aged.classification.scenarios == ("manual-invoice-or-ship", "capture-failed")
+    assert not aged.resolved and aged.needs_flag  # money the resolve never saw
+
+
+DAY = timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("entries", "unclassified"),
+    [
+        pytest.param([("flag", 2 * DAY, NEEDS)], False, id="c5attn-flagged-it"),
+        pytest.param(
+            [
+                ("flag", 2 * DAY, NEEDS),
+                ("resolved", DAY, "processing"),
+                ("Capture failed: declined", timedelta(hours=1), NEEDS),
+            ],
+            True,
+            id="commerce5-flagged-it-again-after-a-resolve",
+        ),
+        pytest.param(
+            [("flag", 2 * DAY, NEEDS), ("", DAY, "processing"), ("", timedelta(hours=1), NEEDS)],
+            True,
+            id="moved-out-by-hand-then-flagged-again-in-the-admin",
+        ),
+        pytest.param(
+            [("Capture failed: declined", 2 * DAY, NEEDS), ("flag", DAY, NEEDS)],
+            False,
+            id="c5attn-flagged-last",
+        ),
+        pytest.param(
+            [("flag", 2 * DAY, NEEDS), ("Order imported into Counterpoint.", DAY, "in_counterpoint")],
+            False,
+            id="a-later-comment-at-another-status",
+        ),
+        pytest.param([("flag", 2 * DAY, NEEDS), ("resolved", DAY, "processing")], True, id="resolved-since"),
+    ],
+)
+def test_unclassified_means_c5attn_did_not_set_the_current_flag(
+    entries: list[tuple[str, timedelta, str]], unclassified: bool
+) -> None:
+    texts = {"flag": flag_marker("a" * 16, ["capture-failed"]), "resolved": resolve_marker("a" * 16)}
+    history = tuple(
+        comment(texts.get(text, text), at=NOW - ago, entity_id=number, status=status)
+        for number, (text, ago, status) in enumerate(entries, start=1)
+    )
+    stale = verdict(order(item("A"), status=NEEDS, histories=tuple(reversed(history))), cp())
+    assert stale.stale and stale.unclassified is unclassified
+    if unclassified and stale.hint:
+        assert stale.hint in stale.steps[0]  # Commerce5's comment leads the steps
 
 
 def test_stale_and_unclassified_steps() -> None:
