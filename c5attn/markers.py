@@ -88,25 +88,27 @@ def commerce5_hint(histories: Iterable[StatusHistoryEntry]) -> str | None:
     return hint if len(hint) <= HINT_LENGTH else hint[: HINT_LENGTH - 1].rstrip() + "…"
 
 
-def flag_set_by_c5attn(histories: Iterable[StatusHistoryEntry], status: str) -> bool:
-    """Whether c5attn set the order's current flag (``status``, Needs Attention): its newest flag
-    comment is newer than its newest resolve comment and than every other entry at that status.
+def latest_flag_event(histories: Iterable[StatusHistoryEntry], status: str) -> str | None:
+    """The newest word on an order's flag (``status``, Needs Attention): ``"flag"`` for c5attn's flag
+    comment, ``"resolved"`` for its resolve comment, ``"other"`` for any other entry at that status
+    (Commerce5 flagging it, or a person in the admin), None when there is none of these.
 
-    Not so when c5attn never flagged the order, nor when it resolved it (or someone moved it out
-    of Needs Attention) and Commerce5, or a person in the admin, put it back there later.
+    c5attn set the current flag when it is ``"flag"``, and when it is ``"resolved"`` on an order still at
+    Needs Attention: the resolve's comment landed but its status did not (Magento 2.4.7 keeps a
+    comment's status; its history entry shows the status sent, so only the order's tells).
     """
-    newest: tuple[tuple[datetime, int], bool] | None = None  # (newness, is c5attn's flag)
+    newest: tuple[tuple[datetime, int], str] | None = None
     for entry in histories:
         kinds = {kind for kind, _ in _markers_in(entry.comment or "")}
         if kinds:
-            candidate = kinds == {"flag"}
+            event = "flag" if kinds == {"flag"} else "resolved"
         elif norm_code(entry.status or "") == norm_code(status):
-            candidate = False
+            event = "other"
         else:
             continue
         if newest is None or _newness(entry) > newest[0]:  # among equals the first, the newest
-            newest = (_newness(entry), candidate)
-    return newest is not None and newest[1]
+            newest = (_newness(entry), event)
+    return newest[1] if newest else None
 
 
 HINT_LENGTH = 300

@@ -22,6 +22,11 @@ def parse_age(text: str) -> timedelta:
     match = _AGE.match(text)
     if not match:
         raise UsageError(f"cannot read the age {text!r}", "write it like 30d, 12h, 90m or 2w")
+    if match.group(2) == "M":  # 1M: a month to many people, a minute as "m"; never guess which
+        raise UsageError(
+            f"cannot read the age {text.strip()!r}: M could mean minutes or months",
+            "write minutes with a small m (90m); there is no month unit: write 30d",
+        )
     digits, unit = match.group(1).lstrip("0") or "0", match.group(2).lower()
     # More digits than the limit has is too large in any unit, and is never read as an integer
     # (Python refuses to read one of over 4,300 digits).
@@ -38,7 +43,10 @@ def parse_since(text: str, now: datetime, zone: tzinfo | None) -> datetime:
     ``zone`` None in this machine's local time under the rules of that date (daylight saving),
     so "today" starts when the operator's day does, not at midnight UTC."""
     if _AGE.match(text):
-        return now - parse_age(text)
+        start = now - parse_age(text)
+        if start >= now:
+            raise UsageError(f"the age {text.strip()!r} is zero: no order can have been updated since now")
+        return start
     try:
         day = datetime.strptime(text.strip(), "%Y-%m-%d")
     except ValueError:
@@ -49,7 +57,13 @@ def parse_since(text: str, now: datetime, zone: tzinfo | None) -> datetime:
         raise UsageError(f"the date {text.strip()} is before 1971", "use --all to scan every order")
     if day > _LATEST_DATE:  # Windows' local-time conversion ends with year 3000
         raise UsageError(f"the date {text.strip()} is after 2999", "write a date from 1971 to 2999")
-    return day.replace(tzinfo=zone) if zone is not None else day.astimezone()
+    start = day.replace(tzinfo=zone) if zone is not None else day.astimezone()
+    if start > now:
+        raise UsageError(
+            f"the date {text.strip()} is in the future: no order can have been updated since",
+            "write today's date or an earlier one",
+        )
+    return start
 
 
 def magento_time(moment: datetime) -> str:

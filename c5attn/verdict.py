@@ -16,7 +16,7 @@ from functools import cached_property
 
 from c5attn.classify import as_utc, classify
 from c5attn.jsontext import compact_json
-from c5attn.markers import Markers, commerce5_hint, flag_set_by_c5attn, read_markers
+from c5attn.markers import Markers, commerce5_hint, latest_flag_event, read_markers
 from c5attn.models import Classification, CounterpointOrder, MagentoOrder, norm_code
 from c5attn.scenarios import STALE_STEPS, playbook, steps_for_order, unclassified_steps
 
@@ -66,10 +66,21 @@ class Verdict:
         """Flagged, but no rule matches (any more): a candidate for ``resolve``."""
         return self.flagged and not self.classification.hits
 
+    @cached_property
+    def _flag_event(self) -> str | None:
+        return latest_flag_event(self.order.status_histories, self.order.status)
+
     @property
     def unclassified(self) -> bool:
-        """A stale flag c5attn did not set: Commerce5 saw something the rules do not explain."""
-        return self.stale and not flag_set_by_c5attn(self.order.status_histories, self.order.status)
+        """A stale flag c5attn did not set: Commerce5 saw something the rules do not explain. (After
+        c5attn's own resolve comment, the flag is still c5attn's: ``resolve_kept_flagged``.)"""
+        return self.stale and self._flag_event in (None, "other")
+
+    @property
+    def resolve_kept_flagged(self) -> bool:
+        """c5attn's resolve comment is the newest word on this flagged order: the status it set did
+        not land (Magento 2.4.7 keeps a comment's status), and resolving again would only comment."""
+        return self.flagged and self._flag_event == "resolved"
 
     @property
     def nothing_to_resolve(self) -> str | None:

@@ -653,7 +653,7 @@ class OrderView:
         """
         order = self.verdict.order
         statuses = resolvable_statuses(self.site, order.state)
-        if self.verdict.nothing_to_resolve is not None or not statuses:
+        if self.verdict.nothing_to_resolve is not None or self.verdict.resolve_kept_flagged or not statuses:
             return None
         command = f"resolve {order.increment_id}"
         if order.state not in self.site.resolve_status and len(statuses) > 1:
@@ -763,23 +763,29 @@ def plan_resolve(
     ``resolve_status``, else the one status assigned to the state (Needs Attention aside)."""
     state = verdict.order.state
     allowed = resolvable_statuses(site, state)
+    if not allowed:  # nothing --status could name either
+        raise UsageError(
+            f"no status but Needs Attention is assigned to the order's state {state!r}: "
+            "resolve has none to set",
+            f"set the status in the Magento admin, or list the state's statuses in the configuration "
+            f"(state_statuses.{state}; docs/configuration.md)",
+        )
     if status is None:
         status = site.resolve_status.get(state) or (allowed[0] if len(allowed) == 1 else None)
         if status is None:
             raise UsageError(
                 f"no resolve status is configured for state {state!r} (resolve_status)",
-                f"choose one with --status: {', '.join(allowed) or 'none is assigned to this state'}",
+                f"choose one with --status: {', '.join(allowed)}",
             )
     elif status == site.needs_attention_status:
         raise UsageError(
             f"status {status!r} is the Needs Attention status, which resolve takes orders out of",
-            f"choose a status for state {state!r}: {', '.join(allowed) or 'none (see state_statuses)'}; "
-            "to flag an order, use scan --apply",
+            f"choose a status for state {state!r}: {', '.join(allowed)}; to flag an order, use scan --apply",
         )
     elif status not in allowed:
         raise UsageError(
             f"status {status!r} is not assigned to the order's state {state!r}",
-            f"allowed for {state!r}: {', '.join(allowed) or 'none (see state_statuses)'}",
+            f"allowed for {state!r}: {', '.join(allowed)}",
         )
     if note and (control := UNSHOWABLE.search(note)):
         raise UsageError(
@@ -863,7 +869,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     )
     if not change.applied:
         raise PartialFailure(
-            f"Magento kept order {order.increment_id} at status {change.after!r}: {change.message}",
+            change.message,  # it names the order, the status kept and why
             "the resolution comment was added; set the status in the Magento admin, and dismiss the "
             f"Counterpoint error with: {session.command} dismiss-error {order.increment_id}",
         )

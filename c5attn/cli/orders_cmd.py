@@ -16,7 +16,7 @@ import typer
 
 from c5attn.cli.context import get_env
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions, progress_reporters
-from c5attn.errors import AuditIncomplete, AuditUnwritable, ExitCode, Interrupted, UsageError
+from c5attn.errors import AuditIncomplete, AuditUnwritable, C5Error, ExitCode, Interrupted, UsageError
 from c5attn.wording import counted
 
 if TYPE_CHECKING:
@@ -438,6 +438,11 @@ def resolve(
             elif view.open_errors:
                 _remind_of_open_errors(env, session, found, len(view.open_errors))
             return
+        if view.verdict.resolve_kept_flagged:
+            _resolved_but_kept_flagged(
+                env, session, found, view.open_errors, dismiss_error, yes=yes, dry_run=dry_run
+            )
+            return
         plan = plan_resolve(
             session.site,
             view.verdict,
@@ -493,6 +498,33 @@ def _say_errors(env: CliEnv, errors: Sequence[OrderError], *, indent: str) -> No
     """One line per error, as the operator confirms them: its id, type and message."""
     for error in errors:
         env.say(f"{indent}#{error.err_id} {error.err_typ}: {error.err_msg}")
+
+
+def _resolved_but_kept_flagged(
+    env: CliEnv,
+    session: SiteSession,
+    order: MagentoOrder,
+    open_errors: Sequence[OrderError],
+    dismiss_error: bool,
+    *,
+    yes: bool,
+    dry_run: bool,
+) -> None:
+    """``resolve`` of an order whose earlier resolve comment landed and status did not (Magento
+    2.4.7): another would only add the comment again. The dismissal, if asked, still applies."""
+    problem = (
+        f"order {order.increment_id}: c5attn's resolution comment is already on it, but Magento kept it "
+        f"at status {order.status} (Magento 2.4.7 ignores a status sent with a comment)"
+    )
+    if dismiss_error:
+        env.say(f"{problem}; set the status in the Magento admin")
+        _dismiss_open_errors(env, session, order, open_errors, yes=yes, dry_run=dry_run)
+        return
+    then = f", then dismiss its order errors with: {session.command} dismiss-error {order.increment_id}"
+    raise C5Error(
+        f"{problem}; resolving it again would only add the comment again",
+        "set the status in the Magento admin" + (then if open_errors else ""),
+    )
 
 
 def _remind_of_open_errors(env: CliEnv, session: SiteSession, order: MagentoOrder, count: int) -> None:

@@ -509,18 +509,28 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             out(f"  {view.command} {command}")
 
 
+KEPT_FLAGGED_STEP = (
+    "Set the Magento status that fits in the Magento admin: c5attn's resolution comment is on the order, "
+    "but Magento kept it at Needs Attention (Magento 2.4.7 ignores a status sent with a comment), so "
+    "running resolve again would only add the comment again."
+)
+
+
 def _steps_that_apply(view: OrderView) -> list[str]:
     """The order's follow-up as ``show`` gives it: without the resolve or dismiss-error step where
     that command would do nothing (resolved already, no open error), with a step for the admin
-    where resolve would refuse (no status but Needs Attention assigned to the order's state), and
-    "(above)" for the ``c5attn show`` a step names."""
+    where resolve would refuse (no status but Needs Attention assigned to the order's state) or
+    would only comment again (its earlier comment landed, its status did not), and "(above)" for
+    the ``c5attn show`` a step names."""
     verdict, number = view.verdict, view.verdict.order.increment_id
     steps = []
     for step in needed_steps(verdict.steps, number, open_errors=bool(view.open_errors)):
         if f" resolve {number}" in step:
             if verdict.nothing_to_resolve is not None:
                 continue
-            if view.resolve_command is None:
+            if verdict.resolve_kept_flagged:
+                step = KEPT_FLAGGED_STEP
+            elif view.resolve_command is None:
                 step = (
                     "Set the Magento status that fits in the Magento admin: no status but Needs Attention "
                     f"is assigned to state {verdict.order.state!r} (state_statuses), so c5attn's resolve "

@@ -116,6 +116,25 @@ def test_a_date_after_2999_is_refused() -> None:
     """Windows converts local times up to the year 3000 only: refused alike everywhere."""
     with pytest.raises(UsageError, match="the date 3001-01-01 is after 2999"):
         parse_since("3001-01-01", datetime(2026, 11, 26, tzinfo=UTC), None)
-    assert parse_since("2999-12-31", datetime(2026, 11, 26, tzinfo=UTC), UTC) == datetime(
+    assert parse_since("2999-12-31", datetime(2999, 12, 31, 1, tzinfo=UTC), UTC) == datetime(
         2999, 12, 31, tzinfo=UTC
     )
+
+
+def test_m_in_capitals_is_refused_as_minutes_or_months() -> None:
+    """``1M`` read as one minute gave a cron job meaning a month a clean, empty scan."""
+    with pytest.raises(UsageError, match="M could mean minutes or months") as caught:
+        parse_age("1M")
+    assert "30d" in (caught.value.hint or "")
+    assert parse_age("12H") == timedelta(hours=12) and parse_age("2W") == parse_age("14d")
+    assert parse_age("0d") == timedelta(0)  # list --older-than 0d: every order
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("0d", "is zero"), ("0m", "is zero"), ("2026-11-27", "is in the future")],
+)
+def test_a_window_that_starts_now_or_later_is_refused(text: str, message: str) -> None:
+    """It can hold no order: a scan of it would say "0 orders" and exit 0 under --fail-if-found."""
+    with pytest.raises(UsageError, match=message):
+        parse_since(text, datetime(2026, 11, 26, 20, tzinfo=UTC), UTC)

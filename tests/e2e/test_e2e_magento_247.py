@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
@@ -48,3 +50,32 @@ def test_flags_magento_ignored_say_to_set_the_status_by_hand_and_stay_visible(co
     code, err = _run(config, "scan", "--all")
     assert code == 0, err
     assert "carry c5attn's flag comment but are not at Needs Attention" in err
+
+
+def test_a_resolve_magento_kept_at_needs_attention_is_not_offered_again(config: Path) -> None:
+    env = {"C5ATTN_HOME": str(config.parent / "home"), "GA_TOKEN": TOKEN, "NO_COLOR": "1", "COLUMNS": "200"}
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(app, ["--config", str(config), *args], env=env)
+
+    queue = json.loads(run("list", "--json").stdout)
+    number = next(
+        r["order"] for r in queue if r["scenario"] and r["evidence"]["open_errors"] and not r["resolved"]
+    )
+    first = run("resolve", number, "--yes")
+    assert first.exit_code == 3, first.stderr
+    error = next(line for line in first.stderr.splitlines() if line.startswith("c5attn: error:"))
+    assert error.count(f"order {number}") == 1  # named once, not twice
+    shown = run("show", number).stdout
+    assert "Magento kept it at Needs Attention" in shown
+    assert f"resolve {number}" not in shown.split("Next commands:")[1]
+    assert f"dismiss-error {number}" in shown.split("Next commands:")[1]
+    again = run("resolve", number, "--yes")
+    assert again.exit_code == 1
+    assert "would only add the comment again" in again.stderr
+    log = json.loads(run("log", number, "--json").stdout)
+    assert [entry["result"] for entry in log if entry["action"] == "resolve"].count("started") == 1
+    finish = run("resolve", number, "--dismiss-error", "--yes")
+    assert finish.exit_code == 0, finish.stderr
+    assert "dismissed" in finish.stdout + finish.stderr
+    assert not run("show", number, "--json").stdout.count('"open_errors":[{')

@@ -121,6 +121,32 @@ def test_no_resolve_is_offered_where_no_status_may_be_set() -> None:
     assert view.resolve_command is None
 
 
+@pytest.mark.parametrize("status", [None, "needs_attention", "pending"])
+def test_resolve_in_a_state_without_statuses_points_at_the_admin_and_state_statuses(
+    status: str | None,
+) -> None:
+    """Not at --status, which could name nothing there (payment_review has no status by default)."""
+    with pytest.raises(UsageError) as refused:
+        plan_resolve(
+            _site_where_new_allows("needs_attention"),
+            _view(
+                order(item("A"), state="new", status="needs_attention"),
+                (),
+                _site_where_new_allows("needs_attention"),
+            ).verdict,
+            operator="jane",
+            status=status,
+            note=None,
+            dismiss=False,
+            open_errors=(),
+        )
+    assert "no status but Needs Attention is assigned" in refused.value.message
+    assert "Magento admin" in (refused.value.hint or "") and "state_statuses.new" in (
+        refused.value.hint or ""
+    )
+    assert "--status" not in (refused.value.hint or "")
+
+
 def test_a_state_allowing_several_statuses_names_none_of_them() -> None:
     site = _site_where_new_allows("pending", "fraud", "needs_attention")
     view = _view(order(item("A"), state="new", status="needs_attention"), (), site)
