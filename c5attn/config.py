@@ -367,7 +367,9 @@ REQUIRED_SITE_KEYS = tuple(_REQUIRED)
 def _did_you_mean(key: str, known: Iterable[str]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(key, list(known), n=1)
+    names = list(known)
+    same_letters = [name for name in names if name.casefold() == key.casefold()]  # "WEB" for "web"
+    close = same_letters or difflib.get_close_matches(key, names, n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 
 
@@ -659,7 +661,13 @@ def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: st
         operator, operator_origin = _operator_from_env(env)
     operator = _checked_operator(operator, operator_origin)
 
-    chosen, site_origin = (site, "flag") if site else (env.get("C5ATTN_SITE") or None, "env C5ATTN_SITE")
+    from_env = env.get("C5ATTN_SITE")
+    if not site and from_env is not None and not from_env.strip():  # as --site "": never every site
+        raise ConfigError(
+            "C5ATTN_SITE is set but empty",
+            "name a configured site in it, or unset it (unset C5ATTN_SITE) to work on every site",
+        )
+    chosen, site_origin = (site, "flag") if site else (from_env or None, "env C5ATTN_SITE")
     config = Config(
         operator=operator,
         sites=sites,

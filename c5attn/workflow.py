@@ -72,6 +72,8 @@ class MagentoPort(Protocol):
 
     def find_order(self, increment_id: str) -> MagentoOrder | None: ...
 
+    def stores_of(self, increment_id: str) -> list[int]: ...
+
     def get_order(self, entity_id: int) -> MagentoOrder: ...
 
     def get_comments(self, entity_id: int) -> list[StatusHistoryEntry]: ...
@@ -689,7 +691,14 @@ def locate_order(
         found = ((guess, why) for guess, why in likely_meant(number) if _find_in_sites(sessions, guess))
         if meant := next(found, None):
             hint = f"did you mean {meant[0]}? {meant[1]}"
-        raise OrderNotFound(f"order {number!r} was not found in Magento (site {names})", hint)
+        elif not elsewhere and (stores := sessions[0].magento.stores_of(number)):  # orders are global
+            listed = ", ".join(str(store) for store in stores)
+            hint = (
+                f"Magento has it in store{'s' if len(stores) > 1 else ''} {listed}, which no configured site "
+                "covers: add the store to a site's magento_store_ids, or configure a site for it"
+            )
+        sites = "site" if len(sessions) == 1 else "sites"
+        raise OrderNotFound(f"order {number!r} was not found in Magento ({sites} {names})", hint)
     if len(hits) > 1:
         raise AmbiguousOrder(
             f"order {number!r} exists in several sites: {', '.join(s.site.name for s, _ in hits)}",

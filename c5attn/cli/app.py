@@ -334,6 +334,11 @@ def root(
     """Find, explain and resolve Commerce5 "Needs Attention" orders between NCR Counterpoint and Magento 2."""
     if site is not None and not site.strip():  # a script's empty "$SITE" must not mean every site
         raise UsageError("--site is empty", "name a configured site, or leave out --site for every site")
+    if sandbox and config is not None:  # it would be ignored without a word
+        raise UsageError(
+            "--config and --sandbox together: --sandbox works on its built-in world and reads no file",
+            "leave out --sandbox to read the file, or --config to use the sandbox",
+        )
     base = ctx.obj if isinstance(ctx.obj, CliEnv) else CliEnv.from_system()
     ctx.obj = dataclasses.replace(
         base,

@@ -88,8 +88,11 @@ def init(
     named = path or env.config_path or env.env.get("C5ATTN_CONFIG") or CONFIG_FILE_NAME
     target = env.cwd / Path(named).expanduser()
     _create_private_file(target, config_template())
-    # The check reads the file just written: a --path file is not what plain commands read.
-    reader = f"c5attn --config {shlex.quote(str(target))}" if path else env.command()
+    # The check reads the file just written: a --path file is not what plain commands read, and
+    # --sandbox reads no file at all.
+    reader = (
+        f"c5attn --config {shlex.quote(str(target))}" if path else "c5attn" if env.sandbox else env.command()
+    )
     env.say(f"Wrote {target}. Edit it, then check it with: {reader} config show")
 
 

@@ -482,8 +482,13 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         for hit in cls.hits:
             reason = Text(printable(f": {hit.reason}{at_risk(hit.money_at_risk, order.order_currency_code)}"))
             _print_item(console, "  - ", Text(hit.code, style=COLOURS.get(hit.code, "")) + reason)
+    elif verdict.unclassified:
+        out(
+            "Why: flagged by Commerce5 (or by hand), and no rule matches the data (unclassified).",
+            style="bold",
+        )
     elif verdict.stale:
-        out("Why: flagged, but no rule matches the data any more (a stale flag).", style="bold")
+        out("Why: flagged by c5attn, but no rule matches the data any more (a stale flag).", style="bold")
     else:
         out("Why: no rule matches; nothing needs attention.", style="bold")
     if waiting := awaiting_invoice(

@@ -301,6 +301,15 @@ class MagentoClient:
             )
         return parse_order(items[0]) if items else None
 
+    def stores_of(self, increment_id: str) -> list[int]:
+        """The Magento stores holding an order with this number, in any store (orders are global in
+        Magento): where to look when the site's own stores have none."""
+        criteria = SearchCriteria(
+            [FilterGroup([Filter("increment_id", increment_id)])], page_size=5, current_page=1
+        )
+        items = _items(self._search(criteria, "items[store_id],total_count"))
+        return sorted({int(item["store_id"]) for item in items if str(item.get("store_id", "")).isdigit()})
+
     def get_comments(self, entity_id: int) -> list[StatusHistoryEntry]:
         """The order's comments (status history), as ``GET /V1/orders/{id}/comments`` lists them."""
         body = self._get_json(

@@ -479,6 +479,16 @@ def test_printed_commands_quote_the_config_path_and_site(make_env: Callable[...,
 def test_cli_config_init_says_how_to_check_the_file_it_wrote(runner: CliRunner, isolated_home: Path) -> None:
     result = runner.invoke(app, ["config", "init", "--path", "sub/a.toml"])
     assert f"check it with: c5attn --config {isolated_home / 'sub/a.toml'} config show" in result.stderr
+    sandbox = runner.invoke(
+        app, ["--sandbox", "config", "init"]
+    )  # writes ./c5attn.toml, which --sandbox never reads
+    assert "check it with: c5attn config show" in sandbox.stderr
+
+
+def test_cli_config_and_sandbox_together_are_refused(runner: CliRunner, isolated_home: Path) -> None:
+    result = runner.invoke(app, ["--config", "shop.toml", "--sandbox", "list"])  # the file would be ignored
+    assert result.exit_code == ExitCode.USAGE
+    assert "--config and --sandbox together" in result.stderr
 
 
 def test_cli_config_init_under_a_file_is_not_called_existing(runner: CliRunner, isolated_home: Path) -> None:

@@ -388,6 +388,11 @@ def test_config_unknown_site_lists_the_names(write_config: Callable[..., Path], 
     write_config(SITE.format(name="web") + SITE.format(name="outlet"))
     with pytest.raises(ConfigError, match=r"unknown site 'webb' \(from C5ATTN_SITE\).*web, outlet"):
         load_config(None, {"C5ATTN_SITE": "webb"}, isolated_home)
+    with pytest.raises(ConfigError, match="did you mean web"):
+        load_config(None, {"C5ATTN_SITE": "WEB"}, isolated_home)
+    with pytest.raises(ConfigError, match="C5ATTN_SITE is set but empty"):  # as --site "": not every site
+        load_config(None, {"C5ATTN_SITE": " "}, isolated_home)
+    assert load_config(None, {"C5ATTN_SITE": ""}, isolated_home, site="web").site == "web"  # --site wins
     config = load_config(None, {}, isolated_home)
     with pytest.raises(ConfigError, match="the configured sites are: web, outlet") as caught:
         select_sites(config, "webb")

@@ -92,7 +92,7 @@ def test_an_order_not_found_names_the_sites_left_out_by_site(config: Path) -> No
     code, _, err = _run(config, "show", "999999999", env={"C5ATTN_SITE": "west"})  # no --site typed
     assert code == 1 and "look in site east: unset C5ATTN_SITE to search every site" in err
     code, _, err = _run(config, "show", "999999999")  # every site searched: --site would not help
-    assert code == 1 and "not found" in err and "--site" not in err
+    assert code == 1 and "not found in Magento (sites east, west)" in err and "--site" not in err
 
 
 class _SharedLog:

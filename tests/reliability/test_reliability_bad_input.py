@@ -55,6 +55,19 @@ def cp_fingerprint(counterpoint_db: Path) -> list[tuple[object, ...]]:
 # --- order numbers ---------------------------------------------------------------------------
 
 
+def test_an_order_of_a_store_no_site_covers_names_that_store(shop: Shop) -> None:
+    """Orders are global in Magento: one in another store is "not found" for this site, and the hint
+    says where it is rather than to check the number."""
+    other = next(o for o in magento_orders(shop.magento_db) if o["store_id"] != 1)
+    run = shop.run("show", other["increment_id"])
+    assert_clear_error(
+        run,
+        1,
+        f"order '{other['increment_id']}' was not found in Magento (site shop)",
+        f"hint: Magento has it in store {other['store_id']}, which no configured site covers",
+    )
+
+
 def test_unknown_order_number(shop: Shop) -> None:
     run = shop.run("show", "999999999")
     assert_clear_error(
@@ -95,7 +108,7 @@ def test_a_number_typed_with_the_admins_hash_is_suggested_without_it(shop: Shop,
 def test_a_short_number_with_no_padded_order_keeps_the_plain_hint(shop: Shop) -> None:
     run = shop.run("show", "4242")
     assert_clear_error(run, 1, "order '4242' was not found in Magento (site shop)", "hint: check the number")
-    assert shop.server.requests_to("GET", "/V1/orders") == 2  # the number, then 000004242
+    assert shop.server.requests_to("GET", "/V1/orders") == 3  # the number, 000004242, then in any store
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE_NUMBERS))

@@ -540,3 +540,40 @@ def test_a_finding_with_nothing_at_risk_shows_no_amount_and_one_full_stop() -> N
     text = _shown(_released(10, errors=(declined,)))
     assert "open Commerce5 order error 98 (INVOICE: This transaction has been declined)." in text
     assert "at risk" not in text
+
+
+@pytest.mark.parametrize(
+    ("histories", "why", "admin_step"),
+    [
+        ((), "flagged by Commerce5 (or by hand), and no rule matches the data (unclassified)", False),
+        (
+            (StatusHistoryEntry(comment=MARKER, status="needs_attention", created_at=NOW),),
+            "flagged by c5attn, but no rule matches the data any more (a stale flag)",
+            False,
+        ),
+        (  # c5attn's resolve comment landed, Magento kept the status (2.4.7)
+            (
+                StatusHistoryEntry(
+                    comment=MARKER, status="needs_attention", created_at=NOW - timedelta(days=1)
+                ),
+                StatusHistoryEntry(comment="[c5attn:resolved]", status="processing", created_at=NOW),
+            ),
+            "flagged by c5attn, but no rule matches the data any more (a stale flag)",
+            True,
+        ),
+    ],
+    ids=["unclassified", "stale", "resolve-kept-flagged"],
+)
+def test_show_says_who_flagged_an_order_no_rule_explains(
+    histories: tuple[StatusHistoryEntry, ...], why: str, admin_step: bool
+) -> None:
+    order = _processing(8, "needs_attention", histories=histories)
+    cp = CounterpointOrder(order_no="000000008", doc_id=1, tkt_no="000000008", posted=False)
+    buffer = io.StringIO()
+    print_order_view(
+        Console(file=buffer, width=200, color_system=None), _order_view(order, cp), NOW, plain=True
+    )
+    text = buffer.getvalue()
+    assert f"Why: {why}." in text
+    assert ("Magento kept it at Needs Attention" in text) is admin_step
+    assert ("resolve 000000008" in text.split("Next commands:")[-1]) is not admin_step
