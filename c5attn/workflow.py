@@ -42,7 +42,7 @@ from c5attn.errors import (
 )
 from c5attn.magento.search import FilterGroup, order_filters
 from c5attn.markers import flag_comment, read_markers, resolve_comment
-from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry
+from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry, norm_code
 from c5attn.scenarios import needed_steps, scenario_for
 from c5attn.verdict import Verdict, assess, record_text
 from c5attn.wording import counted
@@ -463,8 +463,10 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         return WriteResult(verdict.order.increment_id, False, str(error))
     markers = read_markers(fresh.status_histories)
     before = status_of(fresh)
-    if fresh.status == site.needs_attention_status or fingerprint in markers.flagged | markers.resolved:
-        done = "resolved" if fingerprint in markers.resolved else "flagged"  # by someone else meanwhile
+    names = {fingerprint, verdict.classification.settled_fingerprint} - {None, ""}  # as Verdict matches them
+    flagged_now = norm_code(fresh.status) == norm_code(site.needs_attention_status)  # as Verdict.flagged
+    if flagged_now or names & (markers.flagged | markers.resolved):
+        done = "resolved" if names & markers.resolved else "flagged"  # by someone else meanwhile
         session.record(
             fresh,
             "flag",

@@ -81,6 +81,26 @@ def test_an_order_resolved_after_the_scan_is_not_flagged(session: SiteSession) -
     assert magento.get_order(untouched.order.entity_id).status == session.site.needs_attention_status
 
 
+def test_an_order_a_colleague_flagged_in_other_letters_meanwhile_is_not_flagged_again(
+    session: SiteSession, server: MagentoSandbox
+) -> None:
+    """Its status read back as " Needs_Attention " is Needs Attention, as scan's verdicts read it."""
+    verdict = scan_site(session, since=None, keep_verdicts=True).to_flag[0]
+    with sqlite3.connect(server.store.db_path) as db:
+        db.execute(
+            "UPDATE orders SET status = ' Needs_Attention ' WHERE entity_id = ?", (verdict.order.entity_id,)
+        )
+        (body,) = db.execute(
+            "SELECT body FROM order_json WHERE entity_id = ?", (verdict.order.entity_id,)
+        ).fetchone()
+        db.execute(
+            "UPDATE order_json SET body = json_set(?, '$.status', ' Needs_Attention ') WHERE entity_id = ?",
+            (body, verdict.order.entity_id),
+        )
+    [outcome] = flag_findings(session, [verdict])
+    assert outcome.skipped and "already flagged" in outcome.message
+
+
 def test_a_resolve_whose_order_changed_after_the_plan_writes_nothing(session: SiteSession) -> None:
     magento = session.magento
     verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
