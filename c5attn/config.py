@@ -715,6 +715,10 @@ def select_sites(config: Config, name: str | None) -> list[SiteConfig]:
         raise _unknown_site(config, name)
     for site in chosen:
         for error in site.secret_errors.values():
+            if others := [other for other in chosen if other is not site and not other.secret_errors]:
+                alone = " or ".join(f"--site {other.name}" for other in others)
+                hint = f"{(error.hint or '').rstrip('.')}; to work on the other sites meanwhile: {alone}"
+                raise SecretUnavailable(error.message, hint, error.reason)
             raise error
     return chosen
 

@@ -419,8 +419,12 @@ def test_config_missing_secret_stops_only_its_own_site(
         ConfigError, match=r"sites\.outlet\.magento_token: environment variable OUTLET_TOKEN is not set"
     ):
         select_sites(config, "outlet")
-    with pytest.raises(ConfigError, match="OUTLET_TOKEN"):
+    with pytest.raises(ConfigError, match="OUTLET_TOKEN") as every_site:
         select_sites(config, None)
+    assert (every_site.value.hint or "").endswith("to work on the other sites meanwhile: --site web")
+    with pytest.raises(ConfigError) as alone:
+        select_sites(config, "outlet")
+    assert "--site" not in (alone.value.hint or "")  # no other site to point at
 
 
 @pytest.mark.parametrize("value", ["tok-123\r", " tok-123 ", "tok-123\r\n"])
