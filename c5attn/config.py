@@ -464,6 +464,21 @@ class _Loader:
     def error(self, key: str, expected: str) -> ConfigError:
         return ConfigError(f"{self.file}: {key} {expected}", DOCS_HINT)
 
+    def check_rename(self, prefix: str, site: SiteConfig) -> None:
+        """Each ``rename`` key names a table or column c5attn reads: checked here, where the error can
+        name the file and the key, as the Counterpoint store checks it again when it opens."""
+        from c5attn.counterpoint import queries
+        from c5attn.counterpoint.names import Names
+
+        try:
+            Names(
+                site.rename,
+                order_number_column=site.order_number_column,
+                known=queries.catalogue(site.order_number_column),
+            )
+        except ConfigError as err:
+            raise ConfigError(f"{self.file}: {prefix}.rename: {err.message}", err.hint) from None
+
     def parse(self, key: str, parser: Callable[[object], Any], value: object) -> Any:
         try:
             return parser(value)
@@ -509,6 +524,8 @@ class _Loader:
             values["magento_oauth"] = self.oauth(prefix, values["magento_oauth"], refs, errors)
         self.check_auth(prefix, values)
         site = SiteConfig(name=name, **values, secret_refs=refs, secret_errors=errors)
+        if site.rename:
+            self.check_rename(prefix, site)
         for state, status in site.resolve_status.items():
             if status == site.needs_attention_status:
                 if state in (table.get("resolve_status") or {}):

@@ -289,9 +289,11 @@ def translate_error(
         name = _first_group(missing_table)
         return CounterpointSchemaError(f"table {name} not found in Counterpoint", schema_hint)
     if missing_column := _COLUMN_MISSING.search(raw_text):
-        alias, dot, name = _first_group(missing_column).rpartition(".")
-        owner = (tables or {}).get(alias, alias) + dot
-        return CounterpointSchemaError(f"column {owner}{name} not found in Counterpoint", schema_hint)
+        alias, _, name = _first_group(missing_column).rpartition(".")
+        table = (tables or {}).get(alias) or alias  # SQL Server names no table: the statement's only one
+        return CounterpointSchemaError(
+            f"column {table + '.' if table else ''}{name} not found in Counterpoint", schema_hint
+        )
     if state in ("42S02", "42S22"):
         return CounterpointSchemaError(f"a table or column is missing in Counterpoint: {text}", schema_hint)
     if "readonly database" in raw_text:  # SQLite: the file, its folder or its mount is read-only

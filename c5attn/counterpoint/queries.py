@@ -71,7 +71,7 @@ class Prepared:
 
     name: str
     sql: str
-    tables: Mapping[str, str] = field(default_factory=dict)  # alias → the site's table name
+    tables: Mapping[str, str] = field(default_factory=dict)  # alias ("" : the only table) → the site's name
 
     def bind(self, values: Mapping[str, object]) -> tuple[str, list[object]]:
         """The driver's SQL (``?`` markers, lists expanded) and its parameters in order."""
@@ -146,7 +146,10 @@ class Statement:
             raise ValueError(f"{self.name}: unknown template token {match.group(0)!r}")
 
         sql = " ".join(_TOKEN.sub(resolve, self.template).split())
-        return Prepared(self.name, sql, {alias: names.table(table) for alias, table in aliases.items()})
+        tables = {alias: names.table(table) for alias, table in aliases.items()}
+        if len(named := set(self.tables())) == 1:  # an error naming a bare column means this table's
+            tables[""] = names.table(named.pop())
+        return Prepared(self.name, sql, tables)
 
 
 def _norm(column: str) -> str:

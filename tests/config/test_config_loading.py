@@ -286,6 +286,11 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
         ),
         (BASE + AUTH + '[sites.web.rename]\n"BAD-NAME" = "X"\n', "sites.web.rename.BAD-NAME", "TABLE.COLUMN"),
         (BASE + AUTH + '[sites.web.rename]\n"T.C" = "A.B"\n', "sites.web.rename.T.C", "column name"),
+        (  # checked when the file is read, not when Counterpoint is first opened
+            BASE + AUTH + '[sites.web.rename]\n"PS_DOC_HDR.WHO" = "X"\n',
+            "sites.web.rename",
+            "'PS_DOC_HDR.WHO' is not a Counterpoint table or column that c5attn uses",
+        ),
         ('[sites.web]\ncounterpoint_dsn = "x"\n' + AUTH, "sites.web.magento_url", "is required"),
         (
             '[sites.web]\nmagento_url = "https://a.example"\n' + AUTH,

@@ -133,6 +133,15 @@ def test_cp_sqlite_messages_are_translated(tmp_path):
         sqlite3.OperationalError("no such column: h.STR_ID"), dsn, tables={"h": "PS_ORD_HIST"}
     )
     assert "column PS_ORD_HIST.STR_ID not found" in error.message
+    only = {"": "USER_C5_ORD_ERR"}  # a statement on one table, its columns bare (SQL Server's case)
+    error = translate_error(
+        pyodbc.Error("42S22", "[42S22] Invalid column name 'WHO'. (207)"), dsn, tables=only
+    )
+    assert "column USER_C5_ORD_ERR.WHO not found" in error.message
+    assert (
+        "column WHO not found"
+        in translate_error(sqlite3.OperationalError("no such column: WHO"), dsn).message
+    )
     assert "busy" in translate_error(sqlite3.OperationalError("database is locked"), dsn).message
 
 

@@ -129,6 +129,15 @@ def test_cp_a_configured_name_the_database_lacks_is_named_in_the_error(cp_db, ma
         store.fetch_orders(["100"])
 
 
+def test_cp_a_one_table_statement_names_its_table_for_errors_that_name_a_bare_column():
+    """SQL Server's "Invalid column name 'X'" names no table: the statement's only one is it."""
+    names = Names(
+        {"USER_C5_ORD_ERR": "C5_ERRORS"}, order_number_column="TKT_NO", known=queries.catalogue("TKT_NO")
+    )
+    assert queries.OPEN_ERRORS.render(names, frozenset()).tables[""] == "C5_ERRORS"
+    assert "" not in queries.HEADERS.render(names, frozenset()).tables  # several tables: no guess
+
+
 @pytest.mark.parametrize(
     ("rename", "message"),
     [
