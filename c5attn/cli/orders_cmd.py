@@ -644,8 +644,23 @@ def log(
     ]
     headers = ["when (UTC)", "operator", "site", "order", "action", "before → after", "result", "message"]
     print_wide_table(
-        env.stdout, headers, cells, plain=not env.stdout_is_tty, details=["before → after", "message"]
+        env.stdout,
+        headers,
+        cells,
+        plain=not env.stdout_is_tty,
+        details=["before → after", "message"],
+        row_styles=[RESULT_STYLES.get(str(e.get("result")), "") for e in entries],
     )
+
+
+# How log shows a write's result on a terminal: what may need a look stands out.
+RESULT_STYLES = {
+    "unknown": "bold red",  # it may have landed: see the order
+    "failed": "red",
+    "not-applied": "yellow",  # Magento kept the status (2.4.7)
+    "partial": "yellow",
+    "started": "yellow",  # no outcome after it: the run was killed mid-write
+}
 
 
 def _logged_time(at: str) -> str:

@@ -256,14 +256,23 @@ def print_wide_table(
     *,
     plain: bool,
     details: Sequence[str],
+    row_styles: Sequence[str] = (),
 ) -> None:
     """A table of long lines (tabulate's "simple"): as it is when piped or when it fits the
-    terminal, else as records (``print_records``), rather than lines the terminal breaks anywhere."""
+    terminal, else as records (``print_records``), rather than lines the terminal breaks anywhere.
+    ``row_styles``: a Rich style per row, for a terminal ("" for none)."""
     from rich.cells import cell_len
+    from rich.text import Text
 
     text = _tabulated(headers, [[_cell(value) for value in row] for row in rows], "simple")
-    if plain or max(map(cell_len, text.splitlines()), default=0) <= console.width:
+    lines = text.splitlines()
+    if plain:
         console.file.write(text + "\n")
+    elif max(map(cell_len, lines), default=0) <= console.width:
+        heading, body = lines[:2], lines[2:]  # "simple": the headers, their rule, then a line a row
+        console.file.write("\n".join(heading) + "\n")
+        for line, style in zip(body, [*row_styles, *[""] * len(body)], strict=False):
+            console.print(Text(line, style=style), soft_wrap=True, highlight=False)
     else:
         print_records(console, headers, rows, details=details)
 

@@ -324,6 +324,23 @@ def test_a_wide_table_is_one_line_a_row_where_it_fits_or_when_piped(columns: int
     assert lines[2].startswith("2026-11-27T04:51:45+00:00  000000007") and lines[2].endswith("ok        m")
 
 
+def test_a_wide_table_on_a_colour_terminal_styles_the_rows_asked_for() -> None:
+    """log's "unknown" (a write that may have landed) stands out; the text itself is unchanged."""
+    from rich.console import Console
+
+    from c5attn.cli.render import print_wide_table
+
+    out = io.StringIO()
+    console = Console(file=out, width=300, force_terminal=True, color_system="standard")
+    rows = [LOG_ROW, [*LOG_ROW[:-2], "unknown", "m"]]
+    print_wide_table(
+        console, LOG_HEADERS, rows, plain=False, details=["message"], row_styles=["", "bold red"]
+    )
+    lines = out.getvalue().splitlines()
+    assert "\x1b[" not in lines[2] and lines[3].startswith("\x1b[1;31m")  # only the unknown row is red
+    assert re.sub(r"\x1b\[[0-9;]*m", "", lines[3]).endswith("unknown   m")
+
+
 def test_a_wide_table_on_a_narrow_terminal_is_records_with_the_long_values_below() -> None:
     """`log` at 80 columns: its 250-character lines broke anywhere the terminal's edge fell."""
     from c5attn.cli.render import print_wide_table
