@@ -32,16 +32,8 @@ _CONTROL_CHARACTER = re.compile(rf"{UNSHOWABLE.pattern}|[\t\n]")  # a name is on
 MAX_TIMEOUT_SECONDS = 3600
 # A release left uninvoiced for 30 days has failed; far larger graces overflow the date arithmetic.
 MAX_GRACE_MINUTES = 30 * 24 * 60
-MAGENTO_STATES = (
-    "new",
-    "pending_payment",
-    "processing",
-    "complete",
-    "closed",
-    "canceled",
-    "holded",
-    "payment_review",
-)
+MAGENTO_STATES = ("new", "pending_payment", "processing", "complete", "closed", "canceled", "holded",
+                  "payment_review")
 DOCS_HINT = "docs/configuration.md describes every key; `c5attn config init --path FILE` writes a template."
 
 
@@ -150,14 +142,8 @@ _INTERNAL_FIELDS = ("name", "secret_refs", "secret_errors")
 SITE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(SiteConfig) if f.name not in _INTERNAL_FIELDS)
 TOP_LEVEL_KEYS = ("operator", "sites")
 OAUTH_KEYS: tuple[str, ...] = tuple(f.name for f in fields(OAuthCredentials))
-SECRET_KEYS = (
-    "counterpoint_dsn",
-    "magento_token",
-    "magento_admin_password",
-    "magento_oauth.consumer_secret",
-    "magento_oauth.access_token",
-    "magento_oauth.access_token_secret",
-)
+SECRET_KEYS = ("counterpoint_dsn", "magento_token", "magento_admin_password", "magento_oauth.consumer_secret",
+               "magento_oauth.access_token", "magento_oauth.access_token_secret")
 
 # --- values ----------------------------------------------------------------------------------
 
@@ -227,16 +213,13 @@ def _url(value: object) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", url):
         raise _Invalid(base)
     if parts.username is not None or parts.password is not None:
-        raise _Invalid(
-            "must not hold a user name or password (it would be shown in messages): "
-            "use magento_token, or magento_admin_user and magento_admin_password"
-        )
+        raise _Invalid("must not hold a user name or password (it would be shown in messages): "
+                       "use magento_token, or magento_admin_user and magento_admin_password")
     if "?" in url or "#" in url or "\\" in url or port == 0:
         raise _Invalid(base)
     if re.search(r"/rest(/|$)", parts.path):
-        raise _Invalid(
-            "must be the store's base URL without /rest/…; c5attn adds /rest/{magento_store_code}/V1 itself"
-        )
+        raise _Invalid("must be the store's base URL without /rest/…; "
+                       "c5attn adds /rest/{magento_store_code}/V1 itself")
     return url
 
 
@@ -402,32 +385,24 @@ def create_state_dir(env: Mapping[str, str]) -> Path:
     except OSError as err:
         reason = "it is a file, not a folder" if directory.is_file() else err.strerror
         origin = " (C5ATTN_HOME)" if env.get("C5ATTN_HOME") else ""
-        raise ConfigError(
-            f"cannot use {directory}{origin} as c5attn's state folder: {reason}",
-            "Set C5ATTN_HOME to a folder you can write: it holds the audit log, the write "
-            "locks and the sandbox.",
-        ) from None
+        raise ConfigError(f"cannot use {directory}{origin} as c5attn's state folder: {reason}",
+                          "Set C5ATTN_HOME to a folder you can write: it holds the audit log, the write "
+                          "locks and the sandbox.") from None
     return directory
 
 
 def find_config_file(path: str | None, env: Mapping[str, str], cwd: Path) -> tuple[Path | None, str]:
     """The one file to read and why it was chosen: ``--config``, ``C5ATTN_CONFIG``, then a search."""
-    for given, origin, named in (
-        (path, "flag", "--config"),
-        (env.get("C5ATTN_CONFIG"), "env C5ATTN_CONFIG", "C5ATTN_CONFIG"),
-    ):
+    for given, origin, named in ((path, "flag", "--config"), (env.get("C5ATTN_CONFIG"), "env C5ATTN_CONFIG",
+                                                               "C5ATTN_CONFIG")):
         if given:
             chosen = cwd / Path(given).expanduser()
             if chosen.is_dir():
-                raise ConfigError(
-                    f"configuration file {chosen} (from {named}) is a folder",
-                    f"Name the file itself, e.g. {chosen / CONFIG_FILE_NAME}",
-                )
+                raise ConfigError(f"configuration file {chosen} (from {named}) is a folder",
+                                  f"Name the file itself, e.g. {chosen / CONFIG_FILE_NAME}")
             if not chosen.is_file():
-                raise ConfigError(
-                    f"configuration file {chosen} (from {named}) does not exist",
-                    f"Check the path, or create the file: c5attn config init --path {chosen}",
-                )
+                raise ConfigError(f"configuration file {chosen} (from {named}) does not exist",
+                                  f"Check the path, or create the file: c5attn config init --path {chosen}")
             return chosen, origin
     for candidate in (cwd / CONFIG_FILE_NAME, user_config_file()):
         if candidate.is_file():
@@ -442,15 +417,13 @@ def _read_toml(file: Path) -> dict[str, Any]:
         with file.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(
-            f"{file}: not valid TOML: {err}", "Fix the syntax there (see https://toml.io)."
-        ) from None
+        raise ConfigError(f"{file}: not valid TOML: {err}",
+                          "Fix the syntax there (see https://toml.io).") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{file}: not UTF-8 text", "Save the file as UTF-8.") from None
     except OSError as err:
-        raise ConfigError(
-            f"cannot read configuration file {file}: {err.strerror}", "Check the file's permissions."
-        ) from None
+        raise ConfigError(f"cannot read configuration file {file}: {err.strerror}",
+                          "Check the file's permissions.") from None
 
 
 class _Loader:
@@ -494,9 +467,8 @@ class _Loader:
         known = tuple(known)
         for key in table:
             if key not in known:
-                raise ConfigError(
-                    f"{self.file}: unknown key {prefix}{key}{_did_you_mean(key, known)}", DOCS_HINT
-                )
+                raise ConfigError(f"{self.file}: unknown key {prefix}{key}{_did_you_mean(key, known)}",
+                                  DOCS_HINT)
 
     def sites(self, value: object) -> dict[str, SiteConfig]:
         tables = self.parse("sites", _table, value)
@@ -529,41 +501,32 @@ class _Loader:
         for state, status in site.resolve_status.items():
             if status == site.needs_attention_status:
                 if state in (table.get("resolve_status") or {}):
-                    raise self.error(
-                        f"{prefix}.resolve_status.{state}",
-                        f"is {status!r}, the Needs Attention status resolve takes orders out of",
-                    )
-                raise self.error(
-                    f"{prefix}.statuses.needs_attention",  # resolve_status is the default
-                    f"is {status!r}, which resolve sets for state {state!r} (resolve_status): "
-                    "Needs Attention needs a status of its own",
-                )
+                    raise self.error(f"{prefix}.resolve_status.{state}",
+                                     f"is {status!r}, the Needs Attention status resolve takes orders out of")
+                raise self.error(f"{prefix}.statuses.needs_attention",  # resolve_status is the default
+                                 f"is {status!r}, which resolve sets for state {state!r} (resolve_status): "
+                                 "Needs Attention needs a status of its own")
             if status not in site.state_statuses.get(state, []):
-                raise self.error(
-                    f"{prefix}.resolve_status.{state}",
-                    f"is {status!r}, which {prefix}.state_statuses.{state} does not list",
-                )
+                raise self.error(f"{prefix}.resolve_status.{state}",
+                                 f"is {status!r}, which {prefix}.state_statuses.{state} does not list")
         return site
 
-    def oauth(
-        self, prefix: str, table: dict[str, Any], refs: dict[str, str], errors: dict[str, SecretUnavailable]
-    ) -> OAuthCredentials:
+    def oauth(self, prefix: str, table: dict[str, Any], refs: dict[str, str],
+              errors: dict[str, SecretUnavailable]) -> OAuthCredentials:
         key = f"{prefix}.magento_oauth"
         self.check_keys(table, f"{key}.", OAUTH_KEYS)
         parts = {}
         for part in OAUTH_KEYS:
             if part not in table:
-                raise self.error(
-                    f"{key}.{part}", f"is required (magento_oauth needs all of {', '.join(OAUTH_KEYS)})"
-                )
+                raise self.error(f"{key}.{part}", "is required (magento_oauth needs all of "
+                                 f"{', '.join(OAUTH_KEYS)})")
             text = self.parse(f"{key}.{part}", _text, table[part])
             secret = f"magento_oauth.{part}" in SECRET_KEYS
             parts[part] = self.secret(prefix, f"magento_oauth.{part}", text, refs, errors) if secret else text
         return OAuthCredentials(**parts)
 
-    def secret(
-        self, prefix: str, key: str, text: str, refs: dict[str, str], errors: dict[str, SecretUnavailable]
-    ) -> str:
+    def secret(self, prefix: str, key: str, text: str, refs: dict[str, str],
+               errors: dict[str, SecretUnavailable]) -> str:
         """The resolved secret, or "" with the problem recorded in ``errors``."""
         if is_reference(text):
             refs[key] = text
@@ -579,21 +542,15 @@ class _Loader:
         user, password = "magento_admin_user" in values, "magento_admin_password" in values
         if user != password:
             missing = "magento_admin_password" if user else "magento_admin_user"
-            raise self.error(
-                f"{prefix}.{missing}",
-                f"is required with {'magento_admin_user' if user else 'magento_admin_password'}",
-            )
+            raise self.error(f"{prefix}.{missing}", "is required with "
+                             f"{'magento_admin_user' if user else 'magento_admin_password'}")
         ways = [key for key in ("magento_token", "magento_oauth", "magento_admin_user") if key in values]
         if not ways:
-            raise self.error(
-                prefix,
-                "has no way to authenticate to Magento: set magento_token, "
-                "magento_oauth, or magento_admin_user and magento_admin_password",
-            )
+            raise self.error(prefix, "has no way to authenticate to Magento: set magento_token, "
+                             "magento_oauth, or magento_admin_user and magento_admin_password")
         if len(ways) > 1:
-            raise self.error(
-                prefix, f"sets {' and '.join(ways)}: set only one way to authenticate to Magento"
-            )
+            raise self.error(prefix, f"sets {' and '.join(ways)}: "
+                             "set only one way to authenticate to Magento")
 
 
 def _os_user(env: Mapping[str, str]) -> str:
@@ -634,16 +591,12 @@ def _checked_operator(operator: str, origin: str) -> str:
     """``operator`` if it fits Counterpoint's DISMISSED_BY and is printable; else a ConfigError whose
     hint fits the problem."""
     if not operator:
-        raise ConfigError(
-            f"operator (from {origin}) is blank",
-            "Set C5ATTN_OPERATOR to the name c5attn should record as acting, or unset it.",
-        )
+        raise ConfigError(f"operator (from {origin}) is blank",
+                          "Set C5ATTN_OPERATOR to the name c5attn should record as acting, or unset it.")
     if len(operator) > OPERATOR_MAX_LENGTH:
-        raise ConfigError(
-            f"operator (from {origin}) is {len(operator)} characters; at most "
-            f"{OPERATOR_MAX_LENGTH} fit Counterpoint's DISMISSED_BY",
-            "Use a shorter operator name.",
-        )
+        raise ConfigError(f"operator (from {origin}) is {len(operator)} characters; at most "
+                          f"{OPERATOR_MAX_LENGTH} fit Counterpoint's DISMISSED_BY",
+                          "Use a shorter operator name.")
     return _printable_operator(operator, origin)
 
 
@@ -651,11 +604,9 @@ def _printable_operator(operator: str, origin: str) -> str:
     """``operator``, refused when it holds a control character: the name is written to Magento
     comments and the audit log, and an ESC or BEL in it would act on the terminal that shows them."""
     if control := _CONTROL_CHARACTER.search(operator):
-        raise ConfigError(
-            f"operator (from {origin}) holds the control character {shown(control.group())} "
-            "(it is written to Magento comments and the audit log)",
-            "Use a name of printable characters only.",
-        )
+        raise ConfigError(f"operator (from {origin}) holds the control character {shown(control.group())} "
+                          "(it is written to Magento comments and the audit log)",
+                          "Use a name of printable characters only.")
     return operator
 
 
@@ -690,12 +641,8 @@ def load_config(path: str | None, env: Mapping[str, str], cwd: Path, *, site: st
         sites=sites,
         source=str(file) if file is not None else None,
         site=chosen,
-        origins={
-            **loader.origins,
-            "config_file": found_by,
-            "operator": operator_origin,
-            "site": site_origin if chosen else "default",
-        },
+        origins={**loader.origins, "config_file": found_by, "operator": operator_origin,
+                 "site": site_origin if chosen else "default"},
     )
     if chosen is not None and chosen not in sites:
         raise _unknown_site(config, chosen, f" (from {'--site' if site else 'C5ATTN_SITE'})")
@@ -706,18 +653,15 @@ def _unknown_site(config: Config, name: str, origin: str = "") -> ConfigError:
     if not config.sites:
         return _no_sites(config)
     names = ", ".join(config.sites)
-    return ConfigError(
-        f"unknown site {name!r}{origin}; the configured sites are: {names}",
-        f"Choose one with --site NAME or C5ATTN_SITE{_did_you_mean(name, config.sites)}.",
-    )
+    return ConfigError(f"unknown site {name!r}{origin}; the configured sites are: {names}",
+                       f"Choose one with --site NAME or C5ATTN_SITE{_did_you_mean(name, config.sites)}.")
 
 
 def _no_sites(config: Config) -> ConfigError:
     where = config.source or "no configuration file was found"
-    return ConfigError(
-        f"no site is configured ({where})",
-        "Write a configuration file with `c5attn config init`, then edit it; or try c5attn with --sandbox.",
-    )
+    return ConfigError(f"no site is configured ({where})",
+                       "Write a configuration file with `c5attn config init`, then edit it; "
+                       "or try c5attn with --sandbox.")
 
 
 def select_sites(config: Config, name: str | None) -> list[SiteConfig]:
@@ -770,17 +714,11 @@ def _site_rows(site: SiteConfig) -> list[tuple[str, str]]:
             continue
         if isinstance(value, OAuthCredentials):
             value = {part: getattr(value, part) for part in OAUTH_KEYS}
-        items = (
-            [(f"{key}.{sub}", sub_value) for sub, sub_value in value.items()]
-            if isinstance(value, dict)
-            else [(key, value)]
-        )
+        items = [(f"{key}.{sub}", sub_value) for sub, sub_value in value.items()] if isinstance(
+            value, dict) else [(key, value)]
         for item_key, item_value in items:
-            shown = (
-                _secret_display(site, item_key, item_value)
-                if item_key in SECRET_KEYS
-                else _display(item_value)
-            )
+            shown = _secret_display(site, item_key, item_value) if item_key in SECRET_KEYS else _display(
+                item_value)
             rows.append((item_key, shown))
     return rows
 
@@ -809,10 +747,8 @@ def describe(config: Config) -> list[tuple[str, str, str, str]]:
         ("", "site", _site_choice(config), config.origins.get("site", "default")),
     ]
     for name, site in config.sites.items():
-        rows.extend(
-            (name, key, shown, config.origins.get(f"sites.{name}.{key}", "default"))
-            for key, shown in _site_rows(site)
-        )
+        rows.extend((name, key, shown, config.origins.get(f"sites.{name}.{key}", "default"))
+                    for key, shown in _site_rows(site))
     return rows
 
 
@@ -825,18 +761,15 @@ def plaintext_secrets(config: Config) -> list[str]:
     for name, site in config.sites.items():
         in_effect = dict(_site_rows(site))
         for key in SECRET_KEYS:
-            if (
-                key in in_effect
-                and key not in site.secret_refs
-                and (key != "counterpoint_dsn" or redact_dsn(site.counterpoint_dsn)[1])
-            ):
+            if key in in_effect and key not in site.secret_refs and (
+                    key != "counterpoint_dsn" or redact_dsn(site.counterpoint_dsn)[1]):
                 found.append(f"sites.{name}.{key}")
     return found
 
 
 # --- the template ----------------------------------------------------------------------------
 
-_TEMPLATE = """\
+_TEMPLATE = '''\
 # c5attn configuration (docs/configuration.md describes every key).
 # Every key below shows its default, except the required magento_url, counterpoint_dsn and one
 # way to authenticate to Magento. Secrets are references, never the secret itself:
@@ -897,7 +830,7 @@ holded = ["holded", "needs_attention"]
 # access_token_secret = "env:MAGENTO_ACCESS_TOKEN_SECRET"
 
 # Another site: add a [sites.NAME] table with its own keys.
-"""
+'''
 
 
 def config_template() -> str:

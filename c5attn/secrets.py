@@ -49,9 +49,8 @@ def resolve_secret(ref: str, env: Mapping[str, str], *, base_dir: Path | None = 
     else:
         value = ref
     if not value:
-        raise SecretUnavailable(
-            f"the secret {_shown(ref)} is empty", "Store the secret itself there.", "empty"
-        )
+        raise SecretUnavailable(f"the secret {_shown(ref)} is empty", "Store the secret itself there.",
+                                "empty")
     return value
 
 
@@ -75,9 +74,8 @@ def _shown(ref: str) -> str:
 
 def _from_env(name: str, env: Mapping[str, str]) -> str:
     if not name:
-        raise SecretUnavailable(
-            "env: names no variable", "Write env:NAME, for example env:MAGENTO_TOKEN.", "no variable named"
-        )
+        raise SecretUnavailable("env: names no variable", "Write env:NAME, for example env:MAGENTO_TOKEN.",
+                                "no variable named")
     if name not in env:
         raise SecretUnavailable(
             f"environment variable {name} is not set",
@@ -94,19 +92,14 @@ def _from_file(path_text: str, base_dir: Path | None) -> str:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise SecretUnavailable(
-            f"secret file {path} does not exist", "Create it, or correct the path.", "file not found"
-        ) from None
+        raise SecretUnavailable(f"secret file {path} does not exist", "Create it, or correct the path.",
+                                "file not found") from None
     except OSError as err:
-        raise SecretUnavailable(
-            f"secret file {path} cannot be read: {err.strerror}",
-            "Check the path and its permissions.",
-            "unreadable",
-        ) from None
+        raise SecretUnavailable(f"secret file {path} cannot be read: {err.strerror}",
+                                "Check the path and its permissions.", "unreadable") from None
     if not stat.S_ISREG(info.st_mode):
-        raise SecretUnavailable(
-            f"secret file {path} is not a regular file", "Point file: at a file.", "not a file"
-        )
+        raise SecretUnavailable(f"secret file {path} is not a regular file", "Point file: at a file.",
+                                "not a file")
     if os.name == "posix" and info.st_mode & (stat.S_IRGRP | stat.S_IROTH):
         raise SecretUnavailable(
             f"secret file {path} can be read by group or others; refusing to use it",
@@ -117,22 +110,17 @@ def _from_file(path_text: str, base_dir: Path | None) -> str:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
-        raise SecretUnavailable(
-            f"secret file {path} cannot be read: {reason}",
-            "Check its permissions and contents.",
-            "unreadable",
-        ) from None
+        raise SecretUnavailable(f"secret file {path} cannot be read: {reason}",
+                                "Check its permissions and contents.", "unreadable") from None
     return text.rstrip("\r\n")
 
 
 def _from_keyring(spec: str) -> str:
     service, _, user = spec.rpartition("/")
     if not service or not user:
-        raise SecretUnavailable(
-            f"keyring:{spec} is not keyring:SERVICE/USER",
-            "Write it as keyring:SERVICE/USER, for example keyring:c5attn/web.",
-            "malformed",
-        )
+        raise SecretUnavailable(f"keyring:{spec} is not keyring:SERVICE/USER",
+                                "Write it as keyring:SERVICE/USER, for example keyring:c5attn/web.",
+                                "malformed")
     try:
         import keyring
         import keyring.errors
@@ -145,17 +133,12 @@ def _from_keyring(spec: str) -> str:
     try:
         value: str | None = keyring.get_password(service, user)
     except keyring.errors.KeyringError as err:
-        raise SecretUnavailable(
-            f"the keyring could not be read for keyring:{spec}: {type(err).__name__}",
-            "Check that a keyring backend is available (python -m keyring diagnose).",
-            "keyring unavailable",
-        ) from None
+        raise SecretUnavailable(f"the keyring could not be read for keyring:{spec}: {type(err).__name__}",
+                                "Check that a keyring backend is available (python -m keyring diagnose).",
+                                "keyring unavailable") from None
     if value is None:
-        raise SecretUnavailable(
-            f"the keyring holds no password for service {service!r}, user {user!r}",
-            f"Store it: keyring set {service} {user}",
-            "not in keyring",
-        )
+        raise SecretUnavailable(f"the keyring holds no password for service {service!r}, user {user!r}",
+                                f"Store it: keyring set {service} {user}", "not in keyring")
     return value
 
 

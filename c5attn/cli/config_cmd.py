@@ -14,9 +14,8 @@ from c5attn.errors import C5Error, UsageError
 
 SANDBOX_PORT = "PORT"
 
-app = typer.Typer(
-    help="Show the effective configuration, or write a commented template.", no_args_is_help=True
-)
+app = typer.Typer(help="Show the effective configuration, or write a commented template.",
+                  no_args_is_help=True)
 
 
 @app.command("show")
@@ -42,30 +41,18 @@ def show(
         config = env.config
     rows = describe(config)
     for key in plaintext_secrets(config):
-        env.stderr.print(
-            f"warning: {key} is stored in plain text in {config.source}; use env:NAME, "
-            "file:PATH or keyring:SERVICE/USER instead",
-            style="yellow",
-            markup=False,
-        )
+        env.stderr.print(f"warning: {key} is stored in plain text in {config.source}; use env:NAME, "
+                         "file:PATH or keyring:SERVICE/USER instead", style="yellow", markup=False)
     if json_output:
-        print_json(
-            env.stdout_file,
-            [
-                {"site": site, "key": key, "value": value, "origin": origin}
-                for site, key, value, origin in rows
-            ],
-        )
+        print_json(env.stdout_file, [{"site": site, "key": key, "value": value, "origin": origin}
+                                     for site, key, value, origin in rows])
     elif env.stdout_is_tty:
         # Values whole, folded where too long (a cut URL or DSN is what an operator came to check);
         # the file's path once, as config_file's value, not again on every row it gave.
-        shown = [
-            (site, key, value, "file" if origin == config.file_origin else origin)
-            for site, key, value, origin in rows
-        ]
-        print_table(
-            env.stdout_file, ["site", "key", "value", "origin"], shown, console=env.stdout, ruled_rows=True
-        )
+        shown = [(site, key, value, "file" if origin == config.file_origin else origin)
+                 for site, key, value, origin in rows]
+        print_table(env.stdout_file, ["site", "key", "value", "origin"], shown, console=env.stdout,
+                    ruled_rows=True)
     else:
         print_table(env.stdout_file, ["site", "key", "value", "origin"], rows, console=None)
 
@@ -101,26 +88,19 @@ def _create_private_file(target: Path, text: str) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:  # a file where a folder should be ("/etc/passwd/x.toml"), no permission
-        raise C5Error(
-            f"cannot create {target}: {target.parent} cannot be a folder ({err.strerror})",
-            "Choose a folder you can write in: c5attn config init --path FILE",
-        ) from None
+        raise C5Error(f"cannot create {target}: {target.parent} cannot be a folder ({err.strerror})",
+                      "Choose a folder you can write in: c5attn config init --path FILE") from None
     try:
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         if target.is_dir():
-            raise UsageError(
-                f"{target} is a folder",
-                f"name the file: --path {target / 'c5attn.toml'}",
-            ) from None
-        raise UsageError(
-            f"{target} already exists; not overwriting it",
-            "Edit that file, or write the template elsewhere: c5attn config init --path FILE",
-        ) from None
+            raise UsageError(f"{target} is a folder", f"name the file: --path {target / 'c5attn.toml'}",
+                             ) from None
+        raise UsageError(f"{target} already exists; not overwriting it",
+                         "Edit that file, or write the template elsewhere: c5attn config init --path FILE",
+                         ) from None
     except OSError as err:
-        raise C5Error(
-            f"cannot create {target}: {err.strerror}",
-            "Choose a folder you can write in: c5attn config init --path FILE",
-        ) from None
+        raise C5Error(f"cannot create {target}: {err.strerror}",
+                      "Choose a folder you can write in: c5attn config init --path FILE") from None
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)

@@ -96,7 +96,7 @@ def print_csv(out: TextIO, rows: Iterable[dict[str, Any]]) -> None:
 
 
 def at_risk(amount: Decimal, currency: str) -> str:
-    """ " (at risk 12.00 USD)" after a reason, or nothing when nothing is at risk (an order error
+    """" (at risk 12.00 USD)" after a reason, or nothing when nothing is at risk (an order error
     alone fires capture-failed with no amount)."""
     return f" (at risk {money(amount, currency)})" if amount else ""
 
@@ -318,12 +318,7 @@ def print_table(
     if layout is None:
         details = [header for header in headers if header in TEXT_COLUMNS]
         print_records(
-            console,
-            headers,
-            rows,
-            details=details,
-            title=title,
-            colours=colours,
+            console, headers, rows, details=details, title=title, colours=colours,
             coloured_column=coloured_column,
         )
         return
@@ -609,10 +604,7 @@ def _layout(
     ]
     boxed: dict[str, Any] = {}
     light: dict[str, Any] = {  # a rule under the headings, two spaces between columns
-        "box": box.SIMPLE_HEAD,
-        "show_edge": False,
-        "pad_edge": False,
-        "collapse_padding": True,
+        "box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "collapse_padding": True
     }
     columns = len(headers)
     borders = [(boxed, 1 + 3 * columns)] + ([] if ruled_rows else [(light, 2 * (columns - 1))])

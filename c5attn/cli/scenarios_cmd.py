@@ -22,30 +22,15 @@ def scenarios(
 
     env = get_env(ctx)
     if json_output:
-        print_json(
-            env.stdout_file,
-            [
-                {
-                    "code": s.code,
-                    "number": s.number,
-                    "title": s.title,
-                    "colour": s.colour,
-                    "steps": list(s.steps),
-                }
-                for s in SCENARIOS
-            ],
-        )
+        print_json(env.stdout_file, [
+            {"code": s.code, "number": s.number, "title": s.title, "colour": s.colour, "steps": list(s.steps)}
+            for s in SCENARIOS
+        ])
         return
     if env.stdout_is_tty:
         rows = [[str(s.number), s.code, s.title, "\n".join(_numbered(s.steps))] for s in SCENARIOS]
-        print_table(
-            env.stdout_file,
-            ["#", "code", "title", "steps"],
-            rows,
-            console=env.stdout,
-            ruled_rows=True,
-            colours=[s.colour for s in SCENARIOS],
-        )
+        print_table(env.stdout_file, ["#", "code", "title", "steps"], rows, console=env.stdout,
+                    ruled_rows=True, colours=[s.colour for s in SCENARIOS])
     else:  # piped: one line per step, so grep and cut see whole records
         rows = [[str(s.number), s.code, s.title, step] for s in SCENARIOS for step in _numbered(s.steps)]
         print_table(env.stdout_file, ["#", "code", "title", "step"], rows, console=None)

@@ -108,3 +108,4 @@ DEFAULT_ORDER_NUMBER_COLUMN = "TKT_NO"
 def bracketed(name: str) -> str:
     """A validated (optionally schema-qualified) name quoted for SQL Server and SQLite alike."""
     return ".".join(f"[{part}]" for part in name.split("."))
+

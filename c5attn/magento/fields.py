@@ -58,3 +58,4 @@ def _merge(old: FieldTree | None, new: FieldTree | None) -> FieldTree | None:
     if old is None or new is None:
         return None
     return {**old, **new}
+

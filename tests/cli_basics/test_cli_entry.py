@@ -56,7 +56,9 @@ def test_output_the_console_encoding_cannot_hold_is_replaced_not_a_traceback(tmp
     AuditLog(tmp_path).append(AuditEntry("web", "000000042", "resolve", before, after, "ok", "jane", message))
     env = {**os.environ, "C5ATTN_HOME": str(tmp_path), "PYTHONIOENCODING": "cp1252"}
     env.pop("C5ATTN_CONFIG", None)
-    run = subprocess.run([sys.executable, "-m", "c5attn", "log"], capture_output=True, env=env, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "c5attn", "log"], capture_output=True, env=env, timeout=60
+    )
     assert run.returncode == 0, run.stderr.decode("cp1252")
     shown = run.stdout.decode("cp1252")
     assert "000000042" in shown and "needs_attention ? complete" in shown

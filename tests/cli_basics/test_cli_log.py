@@ -124,16 +124,12 @@ def test_log_shows_a_write_once_unless_asked_for_every_entry(runner: CliRunner, 
     assert [line.split()[4] for line in last] == ["200000001", "200000002"]  # when takes two words
     as_json = json.loads(runner.invoke(app, ["log", "--limit", "2", "--json"]).stdout)  # the same 2 writes
     assert [(e["order"], e["result"]) for e in as_json] == [
-        ("200000001", "started"),
-        ("200000001", "ok"),
-        ("200000002", "started"),
+        ("200000001", "started"), ("200000001", "ok"), ("200000002", "started")
     ]
     # --limit counts writes with --all-entries too: the last write, both of its entries
     last_every = runner.invoke(app, ["log", "--limit", "2", "--all-entries"]).stdout.splitlines()[2:]
     assert [(line.split()[4], line.split()[-1]) for line in last_every] == [
-        ("200000001", "started"),
-        ("200000001", "ok"),
-        ("200000002", "started"),
+        ("200000001", "started"), ("200000001", "ok"), ("200000002", "started")
     ]
     only_last = runner.invoke(app, ["log", "--limit", "1", "--all-entries"]).stdout.splitlines()[2:]
     assert [line.split()[-1] for line in only_last] == ["started"]  # the killed write, alone

@@ -189,7 +189,7 @@ def test_cp_an_unlisted_table_the_login_may_not_read_says_so(cp_db, make_site):
     with CounterpointStore(site, connection_factory=factory) as store:
         report = store.check_schema()
     assert report.problems() == [
-        "table CP_DOC_HDR (default PS_DOC_HDR) cannot be read by this login: the Counterpoint login may "
+        'table CP_DOC_HDR (default PS_DOC_HDR) cannot be read by this login: the Counterpoint login may '
         'not use database "CPSQL"',
         "table PS_TKT_HIST_PMT is missing (or this login cannot see it)",
     ]

@@ -103,20 +103,10 @@ def test_a_lock_held_elsewhere_refuses_with_exit_5(refused: int) -> None:
 
 
 def test_every_host_names_the_same_shop_the_same_way() -> None:
-    same = SiteConfig(
-        name="web",
-        magento_url="https://shop.example.com",
-        counterpoint_dsn="x",
-        magento_token="t",
-        magento_store_ids=(1, 2),
-    )
-    other = SiteConfig(
-        name="shop",
-        magento_url="https://shop.example.com",
-        counterpoint_dsn="x",
-        magento_token="t",
-        magento_store_ids=(3,),
-    )
+    same = SiteConfig(name="web", magento_url="https://shop.example.com", counterpoint_dsn="x",
+                      magento_token="t", magento_store_ids=(1, 2))
+    other = SiteConfig(name="shop", magento_url="https://shop.example.com", counterpoint_dsn="x",
+                       magento_token="t", magento_store_ids=(3,))
     assert shop_key(SITE) == shop_key(same) != shop_key(other)
     assert len(shop_key(SITE)) <= 255  # sp_getapplock's limit
 
@@ -124,24 +114,13 @@ def test_every_host_names_the_same_shop_the_same_way() -> None:
 def test_sqlite_is_locked_beside_its_file_not_in_the_database(shop: Shop) -> None:
     """One file on one host: a lock file beside it keeps out runs of another C5ATTN_HOME, which
     do not share the home's lock; no statement, no write to the database."""
-    site = SiteConfig(
-        name="shop",
-        magento_url="http://x",
-        magento_token="t",
-        counterpoint_dsn=f"sqlite:///{shop.counterpoint_db}",
-    )
-    other_home = SiteConfig(
-        name="copy",
-        magento_url="http://y",
-        magento_token="t",
-        counterpoint_dsn=f"sqlite:///{shop.counterpoint_db}",
-    )
+    site = SiteConfig(name="shop", magento_url="http://x", magento_token="t",
+                      counterpoint_dsn=f"sqlite:///{shop.counterpoint_db}")
+    other_home = SiteConfig(name="copy", magento_url="http://y", magento_token="t",
+                            counterpoint_dsn=f"sqlite:///{shop.counterpoint_db}")
     with CounterpointStore(site) as store, CounterpointStore(other_home) as other:
-        with (
-            store.write_lock(),
-            pytest.raises(LockHeld, match="holds the lock beside it"),
-            other.write_lock(wait_seconds=0.2),
-        ):
+        with store.write_lock(), pytest.raises(LockHeld, match="holds the lock beside it"), \
+                other.write_lock(wait_seconds=0.2):
             pass
         with other.write_lock(wait_seconds=0.2):  # released with the first
             pass
@@ -155,11 +134,8 @@ def test_apply_refuses_when_another_host_holds_the_database_lock(
 
     @contextmanager
     def held_elsewhere(self: CounterpointStore, wait_seconds: float = 5.0) -> Iterator[None]:
-        raise LockHeld(
-            f"another c5attn run is writing to site {self._site.name!r} (the database lock "
-            f"{shop_key(self._site)} is held, timed out)",
-            "wait for it to finish",
-        )
+        raise LockHeld(f"another c5attn run is writing to site {self._site.name!r} (the database lock "
+                       f"{shop_key(self._site)} is held, timed out)", "wait for it to finish")
         yield
 
     taken: list[str] = []

@@ -110,18 +110,8 @@ def test_a_flag_that_landed_before_the_kill_gets_its_outcome_from_the_next_run(s
     flagged = [entry for entry in audit.entries() if entry["result"] == "ok"]
     victim = flagged[0]
     # what a run killed right after its POST leaves behind: "started", and no outcome
-    audit.append(
-        AuditEntry(
-            site="shop",
-            order=victim["order"],
-            action="flag",
-            before={},
-            after={},
-            result="started",
-            operator="reliability",
-            run_id="killed-run",
-        )
-    )
+    audit.append(AuditEntry(site="shop", order=victim["order"], action="flag", before={}, after={},
+                            result="started", operator="reliability", run_id="killed-run"))
     dry = shop.run("scan", "--all", "--apply", "--dry-run")
     assert dry.exit_code == 0 and list(audit.entries(order=victim["order"]))[-1]["result"] == "started"
     again = shop.run("scan", "--all", "--apply", "--yes")

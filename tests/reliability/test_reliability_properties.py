@@ -170,9 +170,9 @@ def test_a_fully_canceled_line_never_released_changes_no_finding(
     assert finding(judged(extended, cp)) == finding(judged(order, cp))
 
 
-def same_evidence(
-    order: MagentoOrder, cp: CounterpointOrder, data: st.DataObject
-) -> tuple[MagentoOrder, CounterpointOrder]:
+def same_evidence(order: MagentoOrder, cp: CounterpointOrder, data: st.DataObject) -> tuple[
+    MagentoOrder, CounterpointOrder
+]:
     """The same facts, presented differently: shuffled lines, tickets and deposits; other deposit
     document ids; comments; codes in other letter case with spaces around them."""
     items = data.draw(st.permutations(order.items))
@@ -223,10 +223,7 @@ def test_a_new_release_ticket_of_a_flagged_sku_moves_the_fingerprint(
     )
     assert cp is not None  # narrows the type: assume() does not
     extra = ReleaseTicket(
-        doc_id=999,
-        tkt_no="000000777-99",
-        posted=False,
-        time=NOW - timedelta(days=5),
+        doc_id=999, tkt_no="000000777-99", posted=False, time=NOW - timedelta(days=5),
         lines=(TicketLine(item_no=order.items[0].sku, lin_typ=lin_typ, qty_sold=Decimal(qty)),),
     )
     after = judged(order, dataclasses.replace(cp, releases=(*cp.releases, extra)))
