@@ -32,6 +32,7 @@ from c5attn.models import (
     SkuEvidence,
     norm_code,
 )
+from c5attn.scenarios import SCENARIOS
 from c5attn.wording import money
 
 CONFIGURABLE = "configurable"
@@ -45,13 +46,7 @@ CAPTURE_FAILED = "capture-failed"
 RELEASED_BUT_CANCELED = "released-but-canceled"
 COMPLETED_BUT_CANCELED = "completed-but-canceled"
 DEPOSIT_BUT_CANCELED = "deposit-but-canceled"
-RULE_ORDER = (
-    MANUAL_INVOICE_OR_SHIP,
-    CAPTURE_FAILED,
-    RELEASED_BUT_CANCELED,
-    COMPLETED_BUT_CANCELED,
-    DEPOSIT_BUT_CANCELED,
-)
+RULE_ORDER = tuple(scenario.code for scenario in SCENARIOS)  # 1 → 5, as _findings applies them
 
 FINGERPRINT_LENGTH = 16
 _EVERY_RELEASE_AGED = datetime.max.replace(tzinfo=UTC)  # a cutoff that counts every release as aged

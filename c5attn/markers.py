@@ -88,27 +88,30 @@ def commerce5_hint(histories: Iterable[StatusHistoryEntry]) -> str | None:
     return hint if len(hint) <= HINT_LENGTH else hint[: HINT_LENGTH - 1].rstrip() + "…"
 
 
-def latest_flag_event(histories: Iterable[StatusHistoryEntry], status: str) -> str | None:
-    """The newest word on an order's flag (``status``, Needs Attention): ``"flag"`` for c5attn's flag
-    comment, ``"resolved"`` for its resolve comment, ``"other"`` for any other entry at that status
-    (Commerce5 flagging it, or a person in the admin), None when there is none of these.
+def latest_flag_event(histories: Iterable[StatusHistoryEntry], needs_attention: str) -> str | None:
+    """Who put the order at Needs Attention last, from its history read oldest first: ``"flag"``
+    (c5attn's flag comment), ``"resolved"`` (c5attn's resolve comment came after it), ``"other"``
+    (an entry of Commerce5's or a person's at Needs Attention), or None (none of these).
 
-    c5attn set the current flag when it is ``"flag"``, and when it is ``"resolved"`` on an order still at
-    Needs Attention: the resolve's comment landed but its status did not (Magento 2.4.7 keeps a
-    comment's status; its history entry shows the status sent, so only the order's tells).
+    An entry at Needs Attention after c5attn's flag counts only when the order was at another status
+    in between: a note added to a flagged order keeps the flag c5attn's. After c5attn's resolve
+    comment, such an entry is a new flag. A newest ``"resolved"`` on an order still at Needs Attention
+    means the resolve's comment landed and its status did not (Magento 2.4.7 GA keeps a comment's
+    status; the entry shows the status sent, so only the order's own tells).
     """
-    newest: tuple[tuple[datetime, int], str] | None = None
-    for entry in histories:
+    event: str | None = None
+    left = False  # at another status since c5attn's last flag
+    target = norm_code(needs_attention)
+    # Oldest first; among equal times the later in Magento's list (newest first) is the older.
+    for entry in sorted(reversed(list(histories)), key=_newness):
         kinds = {kind for kind, _ in _markers_in(entry.comment or "")}
         if kinds:
-            event = "flag" if kinds == {"flag"} else "resolved"
-        elif norm_code(entry.status or "") == norm_code(status):
+            event, left = ("flag" if kinds == {"flag"} else "resolved"), False
+        elif norm_code(entry.status or "") != target:
+            left = True
+        elif event is None or event == "resolved" or (event == "flag" and left):
             event = "other"
-        else:
-            continue
-        if newest is None or _newness(entry) > newest[0]:  # among equals the first, the newest
-            newest = (_newness(entry), event)
-    return newest[1] if newest else None
+    return event
 
 
 HINT_LENGTH = 300

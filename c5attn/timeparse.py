@@ -45,7 +45,10 @@ def parse_since(text: str, now: datetime, zone: tzinfo | None) -> datetime:
     if _AGE.match(text):
         start = now - parse_age(text)
         if start >= now:
-            raise UsageError(f"the age {text.strip()!r} is zero: no order can have been updated since now")
+            raise UsageError(
+                f"the age {text.strip()!r} is zero: no order can have been updated since now",
+                "write an age like 30d, 12h or 90m",
+            )
         return start
     try:
         day = datetime.strptime(text.strip(), "%Y-%m-%d")

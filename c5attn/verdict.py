@@ -68,6 +68,8 @@ class Verdict:
 
     @cached_property
     def _flag_event(self) -> str | None:
+        """Who put the order at Needs Attention last (``markers.latest_flag_event``); asked of flagged
+        orders only, whose status is Needs Attention."""
         return latest_flag_event(self.order.status_histories, self.order.status)
 
     @property
@@ -78,9 +80,14 @@ class Verdict:
 
     @property
     def resolve_kept_flagged(self) -> bool:
-        """c5attn's resolve comment is the newest word on this flagged order: the status it set did
-        not land (Magento 2.4.7 keeps a comment's status), and resolving again would only comment."""
-        return self.flagged and self._flag_event == "resolved"
+        """c5attn's resolve comment is the newest word on this flagged order, whose finding it resolved
+        (or which has none): the status it set did not land (Magento 2.4.7 GA keeps a comment's
+        status), and resolving again would only add the same comment."""
+        return (
+            self.flagged
+            and self._flag_event == "resolved"
+            and (self.resolved or not self.classification.hits)
+        )
 
     @property
     def nothing_to_resolve(self) -> str | None:

@@ -14,3 +14,15 @@ def money(value: object, currency: str) -> str:
     """An amount as c5attn shows money: two decimals, thousands grouped, then the currency."""
     amount = Decimal(str(value or 0))
     return f"{amount:,.2f} {currency}".strip()
+
+
+# Why a status c5attn sent with a comment did not land, where Magento kept the order's status.
+STATUS_KEPT_CAUSE = "Magento 2.4.7 GA ignores a status sent with a comment"
+
+
+def no_status_to_set(state: str) -> str:
+    """Why ``resolve`` cannot take an order in ``state`` out of Needs Attention."""
+    return (
+        f"no status but Needs Attention is assigned to state {state!r} (state_statuses), "
+        "so resolve has none to set"
+    )

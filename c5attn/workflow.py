@@ -17,7 +17,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -45,7 +45,7 @@ from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry, norm_code
 from c5attn.scenarios import needed_steps, scenario_for
 from c5attn.verdict import Verdict, assess, record_text
-from c5attn.wording import counted
+from c5attn.wording import counted, no_status_to_set
 
 if TYPE_CHECKING:
     from c5attn.magento.client import StatusChange
@@ -624,7 +624,7 @@ def needs_attention_queue(
 
 def queue_filter(text: str) -> Callable[[Verdict], bool]:
     """What ``list --scenario TEXT`` keeps: the orders in a scenario (a code or its number), or the
-    flags no scenario explains, "stale" (all of them) or "unclassified" (those c5attn never set)."""
+    flags no scenario explains, "stale" (all of them) or "unclassified" (those c5attn did not set)."""
     wanted = text.strip().lower()
     if wanted == "stale":
         return lambda verdict: verdict.stale
@@ -693,7 +693,7 @@ def locate_order(
         found = ((guess, why) for guess, why in likely_meant(number) if _find_in_sites(sessions, guess))
         if meant := next(found, None):
             hint = f"did you mean {meant[0]}? {meant[1]}"
-        elif not elsewhere and (stores := sessions[0].magento.stores_of(number)):  # orders are global
+        elif not elsewhere and (stores := _stores_holding(sessions, number)):
             listed = ", ".join(str(store) for store in stores)
             hint = (
                 f"Magento has it in store{'s' if len(stores) > 1 else ''} {listed}, which no configured site "
@@ -707,6 +707,17 @@ def locate_order(
             "choose one with --site NAME",
         )
     return hits[0]
+
+
+def _stores_holding(sessions: Sequence[SiteSession], number: str) -> list[int]:
+    """The Magento stores of any site's Magento holding an order with this number (for a hint: a
+    failure to ask leaves the not-found error as it is)."""
+    one_a_magento = {session.site.magento_url: session for session in reversed(sessions)}
+    stores: set[int] = set()
+    for session in one_a_magento.values():
+        with suppress(C5Error):
+            stores.update(session.magento.stores_of(number))
+    return sorted(stores)
 
 
 def _find_in_sites(sessions: Sequence[SiteSession], number: str) -> list[tuple[SiteSession, MagentoOrder]]:
@@ -776,8 +787,7 @@ def plan_resolve(
     allowed = resolvable_statuses(site, state)
     if not allowed:  # nothing --status could name either
         raise UsageError(
-            f"no status but Needs Attention is assigned to the order's state {state!r}: "
-            "resolve has none to set",
+            no_status_to_set(state),
             f"set the status in the Magento admin, or list the state's statuses in the configuration "
             f"(state_statuses.{state}; docs/configuration.md)",
         )

@@ -17,7 +17,7 @@ import typer
 from c5attn.cli.context import get_env
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions, progress_reporters
 from c5attn.errors import AuditIncomplete, AuditUnwritable, C5Error, ExitCode, Interrupted, UsageError
-from c5attn.wording import counted
+from c5attn.wording import STATUS_KEPT_CAUSE, counted
 
 if TYPE_CHECKING:
     from c5attn.cli.context import CliEnv
@@ -514,7 +514,7 @@ def _resolved_but_kept_flagged(
     2.4.7): another would only add the comment again. The dismissal, if asked, still applies."""
     problem = (
         f"order {order.increment_id}: c5attn's resolution comment is already on it, but Magento kept it "
-        f"at status {order.status} (Magento 2.4.7 ignores a status sent with a comment)"
+        f"at status {order.status} ({STATUS_KEPT_CAUSE})"
     )
     if dismiss_error:
         env.say(f"{problem}; set the status in the Magento admin")
@@ -638,10 +638,11 @@ def log(
             e.get("action") or "",
             _state(e.get("before")) + " → " + _state(e.get("after")),
             e.get("result") or "",
-            e.get("message") or "",
+            " ".join((e.get("message") or "").split()),  # one line an entry: --json has it as written
         ]
         for e in entries
     ]
+    unsettled = {id(e) for e in writes if e.get("result") == "started"}  # no outcome after it
     headers = ["when (UTC)", "operator", "site", "order", "action", "before → after", "result", "message"]
     print_wide_table(
         env.stdout,
@@ -649,8 +650,14 @@ def log(
         cells,
         plain=not env.stdout_is_tty,
         details=["before → after", "message"],
-        row_styles=[RESULT_STYLES.get(str(e.get("result")), "") for e in entries],
+        row_styles=[_result_style(e, unsettled) for e in entries],
     )
+
+
+def _result_style(entry: dict[str, Any], unsettled: set[int]) -> str:
+    """How ``log`` shows an entry on a colour terminal: a ``started`` one only without outcome."""
+    result = str(entry.get("result"))
+    return "" if result == "started" and id(entry) not in unsettled else RESULT_STYLES.get(result, "")
 
 
 # How log shows a write's result on a terminal: what may need a look stands out.
@@ -708,7 +715,7 @@ def _logged_site(env: CliEnv) -> str | None:
 
     if env.sandbox:
         return sandbox_site(env)
-    if env.site or env.env.get("C5ATTN_SITE"):
+    if env.site or "C5ATTN_SITE" in env.env:  # reading the configuration refuses an empty one
         return env.config.site
     return None
 

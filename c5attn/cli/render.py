@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from c5attn.controls import printable
 from c5attn.scenarios import SCENARIOS, needed_steps
-from c5attn.wording import money
+from c5attn.wording import STATUS_KEPT_CAUSE, money, no_status_to_set
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -228,7 +228,7 @@ def print_records(
             padding = " " * (widths[i] - cell_len(values[i]))
             right = headers[i] in RIGHT_ALIGNED_COLUMNS
             text.append(("  " if n else "") + (padding if right else ""))
-            text.append(values[i], colour if headers[i] == coloured_column else None)
+            text.append(values[i], colour if coloured_column in (None, headers[i]) else None)
             text.append("" if right else padding)
         text.rstrip()
         return text
@@ -269,12 +269,12 @@ def print_wide_table(
     if plain:
         console.file.write(text + "\n")
     elif max(map(cell_len, lines), default=0) <= console.width:
-        heading, body = lines[:2], lines[2:]  # "simple": the headers, their rule, then a line a row
+        heading, body = lines[:2], lines[2:]  # "simple": the headings, their rule, a line a one-line row
         console.file.write("\n".join(heading) + "\n")
         for line, style in zip(body, [*row_styles, *[""] * len(body)], strict=False):
             console.print(Text(line, style=style), soft_wrap=True, highlight=False)
     else:
-        print_records(console, headers, rows, details=details)
+        print_records(console, headers, rows, details=details, colours=list(row_styles) or None)
 
 
 def _tabulated(headers: Sequence[str], cells: list[list[str]], tablefmt: str) -> str:
@@ -520,8 +520,8 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
 
 KEPT_FLAGGED_STEP = (
     "Set the Magento status that fits in the Magento admin: c5attn's resolution comment is on the order, "
-    "but Magento kept it at Needs Attention (Magento 2.4.7 ignores a status sent with a comment), so "
-    "running resolve again would only add the comment again."
+    f"but Magento kept it at Needs Attention ({STATUS_KEPT_CAUSE}), so running resolve again would only "
+    "add the comment again."
 )
 
 
@@ -540,11 +540,8 @@ def _steps_that_apply(view: OrderView) -> list[str]:
             if verdict.resolve_kept_flagged:
                 step = KEPT_FLAGGED_STEP
             elif view.resolve_command is None:
-                step = (
-                    "Set the Magento status that fits in the Magento admin: no status but Needs Attention "
-                    f"is assigned to state {verdict.order.state!r} (state_statuses), so c5attn's resolve "
-                    "has none to set."
-                )
+                why = no_status_to_set(verdict.order.state)
+                step = f"Set the Magento status that fits in the Magento admin: {why}."
         steps.append(step.replace(f": c5attn show {number}", " (above)"))  # this is that view
     return steps
 

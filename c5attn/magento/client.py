@@ -43,6 +43,7 @@ from c5attn.magento.fields import parse_fields
 from c5attn.magento.parse import ORDER_FIELDS, SCAN_FIELDS, parse_history, parse_order
 from c5attn.magento.search import Filter, FilterGroup, SearchCriteria, SortOrder
 from c5attn.models import MagentoOrder, StatusHistoryEntry
+from c5attn.wording import STATUS_KEPT_CAUSE
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 R = TypeVar("R")
@@ -393,7 +394,7 @@ class MagentoClient:
         else:
             message = (
                 f"order {label}: the comment was added but Magento kept status {after!r} instead of "
-                f"{status!r} (Magento 2.4.7 ignores statuses sent with comments); change it in the admin"
+                f"{status!r} ({STATUS_KEPT_CAUSE}); change it in the admin"
             )
         return StatusChange(before=order.status, after=after, applied=applied, message=message)
 

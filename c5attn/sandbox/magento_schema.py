@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from c5attn.sandbox.php_query import PHP_INT_MAX
+
 SUBSET_PATH = Path(__file__).with_name("magento_swagger_subset.json")
 
 
@@ -103,10 +105,14 @@ def php_int(member: str, value: Any) -> int:
         raise _type_error(member, "array", "int")
     if isinstance(value, bool) or not _PHP_NUMERIC.fullmatch(str(value)):
         raise _type_error(member, _php_string(value), "int")
-    return int(Decimal(str(value).strip()))  # PHP truncates "1.9" to 1
+    number = Decimal(str(value).strip())
+    if abs(number) > _DOUBLE_MAX:  # read as a double it is infinite, which PHP casts to 0
+        return 0
+    return max(-PHP_INT_MAX - 1, min(PHP_INT_MAX, int(number)))  # "1.9" is 1; out of range saturates
 
 
 _CONVERTERS = {"integer": php_int, "string": php_string}
+_DOUBLE_MAX = Decimal("1.7976931348623157e308")
 
 
 def _type_error(member: str, value: str, php_type: str) -> InputTypeError:

@@ -1,7 +1,8 @@
 """PHP's reading of a query string into nested arrays (``$_GET``, ``parse_str``), for the sandbox.
 
 A port of ``php_default_treat_data`` and ``php_register_variable_ex`` (``main/php_variables.c``),
-checked against PHP 8.2's ``parse_str`` on 80,000 random query strings: brackets nest, ``[]``
+checked against PHP 8.2's ``parse_str`` on 80,000 random query strings (bytes that are not UTF-8
+become U+FFFD here, where PHP keeps them): brackets nest, ``[]``
 appends, a later pair overwrites an earlier one in its place, arrays keep the order their keys
 first came in, a canonical integer key is an integer. Spaces and dots in a plain name become
 ``_``, as does an unclosed first ``[``; what follows a ``]`` other than ``[`` is ignored.
@@ -19,7 +20,7 @@ MAX_INPUT_NESTING_LEVEL = 64  # php.ini's default: a pair nested deeper drops it
 PhpArray = dict[Any, Any]  # keys are int or str, in insertion order, as in a PHP array
 
 _PHP_INT_KEY = re.compile(r"-?[1-9][0-9]*|0")
-_PHP_INT_MAX = 2**63 - 1
+PHP_INT_MAX = 2**63 - 1
 _SPACE = frozenset(" \t\n\v\f\r")  # C's isspace()
 
 
@@ -43,14 +44,17 @@ def _php_url_decode(text: str) -> str:
 def php_key(index: str) -> int | str:
     """A PHP array key: a canonical decimal integer in range becomes an int (``"0"``, ``"-3"``;
     not ``"00"`` or ``"+1"``)."""
-    if _PHP_INT_KEY.fullmatch(index) and -_PHP_INT_MAX - 1 <= int(index) <= _PHP_INT_MAX:
+    if _PHP_INT_KEY.fullmatch(index) and -PHP_INT_MAX - 1 <= int(index) <= PHP_INT_MAX:
         return int(index)
     return index
 
 
 def _append(array: PhpArray, value: Any) -> Any:
-    """``$array[] = value``: the key after the largest integer key, or 0."""
-    array[max((k + 1 for k in array if isinstance(k, int)), default=0)] = value
+    """``$array[] = value``: the key after the largest integer key, or 0; past PHP's largest
+    integer PHP refuses the element (a warning), so it is dropped."""
+    key = max((k + 1 for k in array if isinstance(k, int)), default=0)
+    if key <= PHP_INT_MAX:
+        array[key] = value
     return value
 
 

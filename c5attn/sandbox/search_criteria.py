@@ -20,6 +20,7 @@ MySQL's ``prepareSqlCondition`` falls back to.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -123,7 +124,7 @@ def _read(data: Any, readers: dict[str, Reader]) -> dict[str, Any]:
     array is an object with nothing set."""
     members: dict[str, Any] = {}
     for name, value in data.items() if isinstance(data, dict) else ():
-        accessor = "".join(part[:1].upper() + part[1:] for part in str(name).split("_"))
+        accessor = "".join(_ascii_upper(part[:1]) + part[1:] for part in str(name).split("_"))
         if accessor not in readers:
             raise SearchCriteriaError(_NOT_SUPPORTED, {"fieldName": accessor})
         members[accessor] = readers[accessor](str(name), value)
@@ -160,6 +161,14 @@ _string = _converted(php_string)
 _int = _converted(php_int)
 
 
+def _ascii_upper(text: str) -> str:
+    """PHP's ``strtoupper`` and ``ucwords``: a to z only (not "ſ", which Python upper-cases to "S")."""
+    return text.translate(_UPPER)
+
+
+_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
 def _limited(max_page_size: int) -> Reader:
     """The page size under Magento's input limits (``SearchCriteriaValidator``)."""
 
@@ -174,7 +183,7 @@ def _limited(max_page_size: int) -> Reader:
 
 def _direction(name: str, value: Any) -> str:
     """``SortOrder::setDirection``: ASC or DESC in any case, kept upper-case."""
-    direction = str(_string(name, value)).upper()
+    direction = _ascii_upper(str(_string(name, value)))
     if direction not in ("ASC", "DESC"):
         raise SearchCriteriaError(
             "The sort order has to be specified as %1 for ascending order or %2 for descending order.",

@@ -51,6 +51,15 @@ def test_log_shows_every_site_unless_one_is_chosen(
     assert logged_sites(runner, "--sandbox") == ["sandbox"]
     monkeypatch.setenv("C5ATTN_SITE", "outlet")
     assert logged_sites(runner) == ["outlet"]
+    monkeypatch.setenv("C5ATTN_SITE", "")  # as every command: not every site
+    assert runner.invoke(app, ["log"]).exit_code == ExitCode.USAGE
+
+
+def test_log_shows_an_entry_on_one_line_whatever_its_message(runner: CliRunner, audit_log: AuditLog) -> None:
+    entry = AuditEntry("web", "100000009", "resolve", {}, {}, "unknown", "jane", message="first\nsecond")
+    audit_log.append(entry)
+    lines = runner.invoke(app, ["--site", "web", "log"]).stdout.splitlines()
+    assert lines[-1].endswith("unknown   first second") and len(lines) == 4  # headings, rule, two writes
 
 
 @pytest.mark.usefixtures("audit_log")

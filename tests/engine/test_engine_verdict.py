@@ -222,6 +222,19 @@ DAY = timedelta(days=1)
             False,
             id="a-later-comment-at-another-status",
         ),
+        pytest.param(  # staff add a note to the order c5attn flagged: still c5attn's flag
+            [("flag", 2 * DAY, NEEDS), ("Called the customer", DAY, NEEDS)], False, id="a-note-on-c5attn-flag"
+        ),
+        pytest.param(
+            [
+                ("flag", 3 * DAY, NEEDS),
+                ("Called the customer", 2 * DAY, NEEDS),
+                ("", DAY, "processing"),
+                ("", 1 * DAY / 2, NEEDS),
+            ],
+            True,
+            id="a-note-then-moved-out-then-flagged-again",
+        ),
         pytest.param(  # the resolve's status did not land (Magento 2.4.7): still c5attn's flag
             [("flag", 2 * DAY, NEEDS), ("resolved", DAY, "processing")], False, id="resolve-comment-newest"
         ),
@@ -336,3 +349,18 @@ def test_record_text_of_a_real_record() -> None:
     record = verdict(order(item("A")), UNBILLED_CP).to_json("web")
     assert json.loads(record_text(record)) == record
     assert record_text(record) == json.dumps(record, separators=(",", ":"))
+
+
+@pytest.mark.parametrize(
+    ("resolved_fp", "kept"), [("this", True), ("other", False)], ids=["same", "new-finding"]
+)
+def test_a_kept_resolve_blocks_resolving_the_same_finding_only(resolved_fp: str, kept: bool) -> None:
+    """After a resolve whose status Magento kept: resolving the same finding again would only comment
+    again; a finding with new evidence gets its own resolve."""
+    fp = fingerprint() if resolved_fp == "this" else "f" * 16
+    history = (
+        comment(flag_marker(fp, ["capture-failed"]), at=NOW - 2 * DAY, entity_id=1, status=NEEDS),
+        comment(resolve_marker(fp), at=NOW - DAY, entity_id=2, status="processing"),
+    )
+    v = verdict(order(item("A"), status=NEEDS, histories=tuple(reversed(history))), UNBILLED_CP)
+    assert v.resolve_kept_flagged is kept

@@ -172,3 +172,15 @@ def test_the_echo_leaves_out_what_was_not_sent() -> None:
         "filter_groups": [{"filters": [{"field": "status", "condition_type": "eq"}]}],
         "sort_orders": [{"field": "entity_id"}],
     }
+
+
+def test_php_edges_kept() -> None:
+    """PHP 8.2: no element past its largest integer key; ASCII-only case changes; an out-of-range
+    number saturates (or, infinite as a double, is 0) rather than failing the request."""
+    assert php_query("a[9223372036854775807]=1&a[]=2") == {"a": {9223372036854775807: "1"}}
+    with pytest.raises(SearchCriteriaError, match="is not supported"):
+        read("searchCriteria[ſortOrders][0][field]=x")  # "ſ" is no "s" to PHP's ucwords
+    with pytest.raises(SearchCriteriaError, match="has to be specified as %1"):
+        read("searchCriteria[sortOrders][0][field]=x&searchCriteria[sortOrders][0][direction]=aſc")
+    assert read("searchCriteria[pageSize]=99999999999999999999").page_size == 2**63 - 1
+    assert read("searchCriteria[pageSize]=1e400").page_size == 0

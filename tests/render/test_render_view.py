@@ -594,3 +594,17 @@ def test_show_says_who_flagged_an_order_no_rule_explains(
     assert f"Why: {why}." in text
     assert ("Magento kept it at Needs Attention" in text) is admin_step
     assert ("resolve 000000008" in text.split("Next commands:")[-1]) is not admin_step
+
+
+def test_a_wide_table_too_wide_for_the_terminal_keeps_its_row_colours_as_records() -> None:
+    from rich.console import Console
+
+    from c5attn.cli.render import print_wide_table
+
+    out = io.StringIO()
+    console = Console(file=out, width=80, force_terminal=True, color_system="standard")
+    rows = [LOG_ROW, [*LOG_ROW[:-2], "unknown", "m"]]
+    styles = ["", "bold red"]
+    print_wide_table(console, LOG_HEADERS, rows, plain=False, details=["message"], row_styles=styles)
+    red = [line for line in out.getvalue().splitlines() if "\x1b[1;31m" in line]
+    assert len(red) == 1 and "unknown" in red[0]
