@@ -11,7 +11,7 @@ import dataclasses
 import re
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -349,13 +349,38 @@ def root(
         sandbox=sandbox,
     )
     if verbose:
-        import logging
+        ctx.call_on_close(_log_to(ctx.obj.stderr_file, debug=verbose > 1))
 
-        logging.basicConfig(
-            level=logging.DEBUG if verbose > 1 else logging.INFO,
-            stream=ctx.obj.stderr_file,
-            format="c5attn: %(levelname)s: %(name)s: %(message)s",
-        )
+
+def _log_to(stream: Any, *, debug: bool) -> Callable[[], None]:
+    """Libraries' logs on stderr for -v/-vv, with credentials hidden: OAuth's own debug lines (its
+    signing string, the Authorization header it built) are left out, and any Authorization value,
+    OAuth token or signature another library logs is replaced by ***. Returns what undoes it."""
+    import logging
+
+    from c5attn.magento.auth import redact
+
+    class Redacting(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.msg, record.args = redact(record.getMessage(), ()), None
+            return True
+
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(Redacting())
+    handler.setFormatter(logging.Formatter("c5attn: %(levelname)s: %(name)s: %(message)s"))
+    root, quiet = logging.getLogger(), [logging.getLogger(name) for name in ("oauthlib", "requests_oauthlib")]
+    levels = [logger.level for logger in (root, *quiet)]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    for logger in quiet:
+        logger.setLevel(logging.WARNING)
+
+    def undo() -> None:
+        root.removeHandler(handler)
+        for logger, level in zip((root, *quiet), levels, strict=True):
+            logger.setLevel(level)
+
+    return undo
 
 
 app.command("scenarios")(scenarios_cmd.scenarios)

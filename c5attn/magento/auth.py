@@ -98,11 +98,11 @@ def site_secrets(site: SiteConfig) -> list[str]:
 
 
 _AUTH_VALUE = re.compile(r"(Bearer\s+|OAuth\s+)\S.*", re.IGNORECASE)
-_SIGNATURE = re.compile(r"(oauth_signature=)[^&\s,\"]+", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(oauth_(?:signature|token)=\"?)[^&\s,\"]+", re.IGNORECASE)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Hide secret values, Authorization values and OAuth signatures in a trace line."""
+    """Hide secret values, Authorization values, OAuth tokens and signatures in a trace line."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
