@@ -34,6 +34,9 @@ from c5attn.errors import (
     C5Error,
     Interrupted,
     MagentoAuthError,
+    MagentoConnectionError,
+    MagentoTimeout,
+    MagentoTLSError,
     OrderChanged,
     OrderNotFound,
     PartialFailure,
@@ -444,6 +447,11 @@ class WriteResult:
         return f"{self.order} ({self.site})" if self.site else self.order
 
 
+# Failures that every later write to the site would meet too, each after its retries (~8 s): a
+# run stops writing to the site at the first, rather than failing order by order for minutes.
+SITE_DOWN = (MagentoAuthError, MagentoConnectionError, MagentoTimeout, MagentoTLSError)
+
+
 def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     """Set Needs Attention with an explaining comment, unless the order was flagged meanwhile.
 
@@ -454,8 +462,8 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     fingerprint = verdict.classification.fingerprint or ""
     try:
         fresh = session.magento.get_order(verdict.order.entity_id)
-    except MagentoAuthError:
-        raise  # every other order would fail the same way
+    except SITE_DOWN:
+        raise  # every other order would fail the same way, each after its retries
     except C5Error as error:  # a transient failure of this order only: the others go on
         state = status_of(verdict.order)
         message = f"re-reading the order before flagging it failed: {error}"
@@ -502,6 +510,8 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         return WriteResult(fresh.increment_id, False, str(error), unverified=True)
     except C5Error as error:
         session.record(fresh, "flag", "failed", before=before, after=before, message=str(error))
+        if isinstance(error, SITE_DOWN):
+            raise
         return WriteResult(fresh.increment_id, False, str(error))
     except KeyboardInterrupt:  # as a read-back that failed: the write may have landed
         unknown = f"the flag of order {fresh.increment_id} was in flight: whether it landed is unknown"

@@ -16,7 +16,15 @@ import typer
 
 from c5attn.cli.context import get_env
 from c5attn.cli.sessions import confirm_write, on_every_site, open_sessions, progress_reporters
-from c5attn.errors import AuditIncomplete, AuditUnwritable, C5Error, ExitCode, Interrupted, UsageError
+from c5attn.errors import (
+    AuditIncomplete,
+    AuditUnwritable,
+    C5Error,
+    ExitCode,
+    Interrupted,
+    PartialFailure,
+    UsageError,
+)
 from c5attn.wording import STATUS_KEPT_CAUSE, counted
 
 if TYPE_CHECKING:
@@ -204,7 +212,7 @@ def _apply_flags(
 ) -> None:
     """Show the flags a scan found (among the orders ``--scenario`` kept), confirm, then write
     them under the site lock."""
-    from c5attn.workflow import flag_findings, raise_if_partial, settle_interrupted_flags
+    from c5attn.workflow import SITE_DOWN, flag_findings, raise_if_partial, settle_interrupted_flags
 
     if not dry_run:
         for session, result in results:
@@ -254,6 +262,17 @@ def _apply_flags(
             f"{_flagged(outcomes)} of {total} orders flagged, then the audit log failed: {stop.message}",
             "those flags stand; make the audit log writable (or set C5ATTN_HOME), then run the same "
             "scan --apply again to flag the rest",
+        ) from None
+    except SITE_DOWN as stop:  # Magento stopped answering: the rest of that site is not attempted
+        if not outcomes:
+            raise
+        unverified = sum(outcome.unverified for outcome in outcomes)
+        raise PartialFailure(
+            f"{_flagged(outcomes)} of {total} orders flagged"
+            + (f" ({unverified} unverified)" if unverified else "")
+            + f", then site {session.site.name}: {stop.message}",
+            f"{stop.hint or 'check that Magento answers'}; the others were not attempted: run the same "
+            "scan --apply again once it answers (an order already flagged is never flagged twice)",
         ) from None
     except (KeyboardInterrupt, Interrupted) as stop:
         in_flight = f"; {stop.message}" if isinstance(stop, Interrupted) else ""

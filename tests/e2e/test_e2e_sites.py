@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -198,3 +199,38 @@ def test_show_across_sites_names_the_site_that_failed(
     code, _, err = _run(root / "west.toml", "show", "000010001")
     assert code == 4 and err.startswith("c5attn: error: site west: ")
     assert "run the command for them alone with --site east" in err
+
+
+def test_a_site_whose_magento_stops_answering_mid_apply_is_not_written_to_order_by_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the first flag Magento drops every connection: the run stops at the next order (each
+    would fail only after its own retries, minutes in all), says how many were flagged, exits 3."""
+    from c5attn.magento.client import RetryPolicy
+
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt, rng: 0.0)
+    init_world(tmp_path / "w", orders=300, seed=5, now=datetime.now(UTC))
+    with MagentoSandbox(tmp_path / "w" / "magento.db", token=TOKEN) as server:
+        post = server._do_post_comment
+
+        def then_down(*args: object) -> object:
+            answer = post(*args)  # type: ignore[arg-type]
+            server.fail_next(*["drop"] * 1000)
+            return answer
+
+        monkeypatch.setattr(server, "_do_post_comment", then_down)
+        config = tmp_path / "c5attn.toml"
+        config.write_text(
+            f'[sites.east]\nmagento_url = "{server.url}"\nmagento_token = "env:SITES_TOKEN"\n'
+            f'counterpoint_dsn = "sqlite:///{tmp_path / "w" / "counterpoint.db"}"\n'
+            'web_pay_codes = ["WEB", "PAYPAL"]\n',
+            encoding="utf-8",
+        )
+        code, _, err = _run(config, "scan", "--all", "--apply", "--yes")
+        posts = server.requests_to("POST", "/comments")
+    assert code == 3, err
+    error = next(line for line in err.splitlines() if line.startswith("c5attn: error:"))
+    assert re.match(r"c5attn: error: 0 of \d+ orders flagged \(1 unverified\), then site east: ", error)
+    assert "were not attempted" in err
+    assert posts == 1  # the first flag's comment landed, its read-back was dropped: UNVERIFIED
+    assert err.count("FAILED") == 0  # no line for each order left
