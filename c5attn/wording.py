@@ -7,7 +7,7 @@ from decimal import Decimal
 
 def counted(count: int, noun: str) -> str:
     """"1 order error", "2 order errors": a count in words that read, not "error(s)"."""
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def money(value: object, currency: str) -> str:

@@ -866,7 +866,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
         change = session.magento.set_status(order, plan.target_status, plan.comment)
     except WriteUnverified as error:  # it may have landed: what the status became is not known
         session.record(order, "resolve", "unknown", before=before, after={}, message=str(error))
-        if plan.dismiss_requested:
+        if plan.dismiss:  # errors were to be dismissed after it
             raise type(error)(
                 f"{error.message}; the Counterpoint errors are still open",
                 f"see the order with: {session.command} show {number}; if it left Needs Attention, finish "
@@ -883,7 +883,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
             f"{plan.target_status!r} and added the comment is unknown"
         )
         session.record(order, "resolve", "unknown", before=before, after={}, message=unknown)
-        errors = "; its Counterpoint errors are still open" if plan.dismiss_requested else ""
+        errors = "; its Counterpoint errors are still open" if plan.dismiss else ""
         raise Interrupted(
             f"order {number}: {unknown}{errors}",
             f"see the order with: {session.command} show {number}; if it is still at Needs Attention, "

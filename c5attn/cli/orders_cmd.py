@@ -185,7 +185,8 @@ def scan(
             command = sessions[0].command if len(sessions) == 1 else env.command()
             narrowed = f" --scenario {shlex.quote(scenario.strip())}" if scenario is not None else ""
             env.say(
-                f"{unflagged} findings are not flagged Needs Attention yet; to flag them: "
+                f"{counted(unflagged, 'finding')} {'is' if unflagged == 1 else 'are'} not flagged Needs "
+                f"Attention yet; to flag {'it' if unflagged == 1 else 'them'}: "
                 f"{command} scan --apply" + (" --all" if all_orders else f" --since {since}") + narrowed
             )
     if fail_if_found and any(result.selected for _, result in results):

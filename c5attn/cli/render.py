@@ -90,8 +90,9 @@ def print_csv(out: TextIO, rows: Iterable[dict[str, Any]]) -> None:
         # true/false as in the JSON (csv would write Python's True/False), null as empty
         flat = {key: (str(value).lower() if isinstance(value, bool) else value) for key, value in row.items()}
         flat["scenarios"] = ";".join(row.get("scenarios") or [])
-        flat["next_step"] = (row.get("steps") or [""])[0]
-        writer.writerow(flat)
+        flat["next_step"] = (row.get("steps") or [""])[0]  # it may quote a Magento comment
+        # Plain lines, often read on a terminal: order data's control characters as escapes.
+        writer.writerow({key: printable(v) if isinstance(v, str) else v for key, v in flat.items()})
     out.write(buffer.getvalue())
 
 

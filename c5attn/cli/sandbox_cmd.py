@@ -134,6 +134,8 @@ def serve(
         )
     if not 0 <= port <= 65535:
         raise UsageError(f"--port must be from 0 to 65535, not {port}", "0 picks a free port")
+    if not token.strip():  # "Authorization: Bearer" with nothing after it would pass
+        raise UsageError("--token is empty", "give the token clients must send, e.g. --token sandbox-token")
     if max_page_size is not None and max_page_size < 1:
         raise UsageError(f"--max-page-size must be at least 1, not {max_page_size}", "Magento's is 300")
     try:

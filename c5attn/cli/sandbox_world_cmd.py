@@ -9,6 +9,7 @@ import typer
 from c5attn.cli.context import get_env
 from c5attn.cli.sessions import building_note
 from c5attn.errors import UsageError
+from c5attn.wording import counted
 
 MAX_ORDERS = 1_000_000  # ten times the benchmark's largest world (~7 GB on disk): no typo runs for hours
 
@@ -43,7 +44,7 @@ def init(
         env.say(building_note(orders, target))
     summary = init_world(target, orders=orders, seed=seed, now=env.now())
     built = summary.get("orders", orders)
-    env.say(f"sandbox world of {built:,} orders (seed {seed}) in {target}", result=True)
+    env.say(f"sandbox world of {counted(int(str(built)), 'order')} (seed {seed}) in {target}", result=True)
 
 
 def reset(ctx: typer.Context) -> None:

@@ -111,6 +111,7 @@ def test_serve_refuses_bad_options(tmp_path: Path) -> None:
         (["--max-page-size", "0"], "--max-page-size must be at least 1"),
         (["--store-code", "fr-FR"], "--store-code 'fr-FR' is not a Magento store code"),
         (["--store-code", "default", "--store-code", ""], "--store-code '' is not a Magento store code"),
+        (["--token", " "], "--token is empty"),  # "Authorization: Bearer" alone would have passed
     ):
         result = subprocess.run([*base, *extra], capture_output=True, text=True, env=env, timeout=30)
         assert result.returncode == 2 and message in result.stderr and result.stdout == ""

@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from c5attn.cli.context import CliEnv
-from c5attn.cli.render import print_order_view, print_verdict_table
+from c5attn.cli.render import print_csv, print_order_view, print_verdict_table
 from c5attn.config import SiteConfig
 from c5attn.models import (
     CounterpointOrder,
@@ -264,6 +264,9 @@ def test_control_characters_in_order_data_never_reach_the_terminal() -> None:
         text = out.getvalue()
         assert "\x1b" not in text and "\x07" not in text and "\r" not in text and "\u202e" not in text
         assert "\\x1b]0;pwned\\x07\\x1b[2J" in text
+    csv_out = io.StringIO()
+    print_csv(csv_out, [row])  # --csv: plain lines too, often read on a terminal
+    assert "\x1b" not in csv_out.getvalue() and "\\x1b]0;pwned\\x07" in csv_out.getvalue()
     said = io.StringIO()
     env = narrow_terminal(io.StringIO())
     env.stderr_file = said
