@@ -18,7 +18,7 @@ from c5attn.classify import as_utc, classify
 from c5attn.jsontext import compact_json
 from c5attn.markers import Markers, commerce5_hint, latest_flag_event, read_markers
 from c5attn.models import Classification, CounterpointOrder, MagentoOrder, norm_code
-from c5attn.scenarios import STALE_STEPS, playbook, steps_for_order, unclassified_steps
+from c5attn.scenarios import STALE_STEPS, needed_steps, playbook, steps_for_order, unclassified_steps
 
 
 @dataclass
@@ -124,6 +124,13 @@ class Verdict:
             steps = ()
         return steps_for_order(steps, self.order.increment_id)
 
+    def _needed_steps(self) -> list[str]:
+        """The steps without dismissing Counterpoint errors where Counterpoint was read and has none
+        open (``show`` and the flag comment leave it out too)."""
+        if self.cp is None:  # not imported: its errors were not read
+            return list(self.steps)
+        return needed_steps(self.steps, self.order.increment_id, open_errors=bool(self.cp.open_errors))
+
     def age_days(self, now: datetime) -> int | None:
         """Whole days since the order was placed (never negative), None when Magento gave no date."""
         created = self.order.created_at
@@ -150,7 +157,7 @@ class Verdict:
             "scenarios": list(cls.scenarios),
             "money_at_risk": float(cls.money_at_risk),
             "fingerprint": cls.fingerprint,
-            "steps": list(self.steps),
+            "steps": self._needed_steps(),
             "evidence": cls.evidence,
             "imported": cls.imported,
             "currency": order.order_currency_code or None,

@@ -364,3 +364,13 @@ def test_a_kept_resolve_blocks_resolving_the_same_finding_only(resolved_fp: str,
     )
     v = verdict(order(item("A"), status=NEEDS, histories=tuple(reversed(history))), UNBILLED_CP)
     assert v.resolve_kept_flagged is kept
+
+
+def test_the_records_steps_leave_out_dismissing_errors_an_order_does_not_have() -> None:
+    """As show and the flag comment do: dismiss-error would answer that there is nothing to dismiss."""
+    without = verdict(order(item("A")), UNBILLED_CP).to_json("web")
+    with_errors = verdict(
+        order(item("A")), cp(ticket("1-1", ("A", 1)), errors=(error(3, "invoice"),))
+    ).to_json("web")
+    assert not any(" dismiss-error " in step for step in without["steps"])
+    assert any(f" dismiss-error {ORDER_NO}" in step for step in with_errors["steps"])
