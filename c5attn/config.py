@@ -664,8 +664,9 @@ def _no_sites(config: Config) -> ConfigError:
                        "or try c5attn with --sandbox.")
 
 
-def select_sites(config: Config, name: str | None) -> list[SiteConfig]:
-    """The sites a command works on: ``name``'s, the only one, or all; their secrets resolved."""
+def select_sites(config: Config, name: str | None, *, unresolved: bool = False) -> list[SiteConfig]:
+    """The sites a command works on: ``name``'s, the only one, or all; their secrets resolved, or
+    with ``unresolved`` those whose secrets cannot be too (``doctor`` reports them)."""
     if not config.sites:
         raise _no_sites(config)
     if name is None:
@@ -674,7 +675,7 @@ def select_sites(config: Config, name: str | None) -> list[SiteConfig]:
         chosen = [config.sites[name]]
     else:
         raise _unknown_site(config, name)
-    for site in chosen:
+    for site in [] if unresolved else chosen:
         for error in site.secret_errors.values():
             if others := [other for other in chosen if other is not site and not other.secret_errors]:
                 alone = " or ".join(f"--site {other.name}" for other in others)

@@ -119,6 +119,18 @@ def counterpoint_checks(site: SiteConfig, trace: Callable[[str], None] | None = 
     return checks
 
 
+def site_checks(site: SiteConfig, trace: Callable[[str], None] | None = None) -> list[Check]:
+    """A site's checks; a secret that cannot be resolved fails its own check, and only the side it
+    belongs to goes unchecked (an unset Magento token leaves Counterpoint to check)."""
+    missing = site.secret_errors
+    checks = [Check(site.name, "configuration", False, str(error)) for error in missing.values()]
+    if not any(not key.startswith("counterpoint") for key in missing):
+        checks.extend(magento_checks(site, trace))
+    if "counterpoint_dsn" not in missing:
+        checks.extend(counterpoint_checks(site, trace))
+    return checks
+
+
 def doctor(
     ctx: typer.Context,
     json_out: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
@@ -131,6 +143,7 @@ def doctor(
 
     from c5attn.cli.render import print_checks, print_json
     from c5attn.cli.sessions import tracer, use_sandbox
+    from c5attn.config import select_sites
 
     env = get_env(ctx)
     trace = tracer(env)
@@ -138,9 +151,8 @@ def doctor(
     with ExitStack() as stack:
         if env.sandbox:
             use_sandbox(env, stack)
-        for site in env.sites():
-            checks.extend(magento_checks(site, trace))
-            checks.extend(counterpoint_checks(site, trace))
+        for site in select_sites(env.config, env.config.site, unresolved=True):
+            checks.extend(site_checks(site, trace))
     if json_out:
         print_json(env.stdout_file, [check.__dict__ for check in checks])
     else:

@@ -108,3 +108,25 @@ def test_a_down_magento_is_asked_twice_not_six_times(world: tuple[Path, str], tm
     code, _, err = _doctor(tmp_path, config, TOKEN, "-v")
     attempts = [line for line in err.splitlines() if "/magento_version failed" in line]
     assert code == 1 and len(attempts) == 2, err
+
+
+def test_an_unresolvable_secret_is_one_failed_check_and_the_rest_is_checked(
+    world: tuple[Path, str], tmp_path: Path
+) -> None:
+    """It made doctor exit 2 with nothing on stdout, and no other check or site was looked at."""
+    directory, url = world
+    config = _config(tmp_path, url, directory / "counterpoint.db")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("env:DOCTOR_TOKEN", "env:DOCTOR_UNSET")
+        + f'[sites.outlet]\nmagento_url = "{url}"\nmagento_token = "env:DOCTOR_TOKEN"\n'
+        f'counterpoint_dsn = "sqlite:///{directory / "counterpoint.db"}"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = _doctor(tmp_path, config, TOKEN)
+    checks = {(c["site"], c["name"]): c for c in json.loads(out)}
+    assert code == 1
+    missing = checks[("shop", "configuration")]
+    assert missing["ok"] is False and "DOCTOR_UNSET is not set" in missing["detail"]
+    assert ("shop", "Magento reachable") not in checks  # its side is not checked without its token
+    assert checks[("shop", "Counterpoint schema")]["ok"] is True  # the other side is
+    assert checks[("outlet", "Magento credentials")]["ok"] is True  # and so is the other site
