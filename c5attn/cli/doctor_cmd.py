@@ -1,9 +1,10 @@
-"""``c5attn doctor``: read-only checks of every site's Magento and Counterpoint connections."""
+"""``c5attn doctor``: checks of every site's Magento and Counterpoint connections that write nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +14,7 @@ from c5attn.errors import C5Error, ExitCode
 
 if TYPE_CHECKING:
     from c5attn.config import SiteConfig
+    from c5attn.counterpoint.store import CounterpointStore
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def counterpoint_checks(site: SiteConfig, trace: Callable[[str], None] | None = 
     try:
         with CounterpointStore(site, trace=trace) as store:
             report = store.check_schema()
+            writes = _writes_check(site, store) if not report.problems() else None
     except C5Error as error:
         return [Check(site.name, "Counterpoint database", False, str(error))]
     checks = [
@@ -106,6 +109,7 @@ def counterpoint_checks(site: SiteConfig, trace: Callable[[str], None] | None = 
         checks.append(
             Check(site.name, "Counterpoint schema", True, f"all {tables} configured tables readable")
         )
+        checks.extend([writes] if writes else [])
     optional = [
         f"{t.configured}.{c.configured}"
         for t in report.tables
@@ -131,13 +135,22 @@ def site_checks(site: SiteConfig, trace: Callable[[str], None] | None = None) ->
     return checks
 
 
+def _writes_check(site: SiteConfig, store: CounterpointStore) -> Check:
+    """Whether the login may dismiss order errors, asked without dismissing any."""
+    try:
+        store.check_dismiss_allowed(datetime.now(UTC))
+    except C5Error as error:
+        return Check(site.name, "Counterpoint writes", False, f"dismissing order errors would fail: {error}")
+    return Check(site.name, "Counterpoint writes", True, "may dismiss order errors")
+
+
 def doctor(
     ctx: typer.Context,
     json_out: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
 ) -> None:
     """Check each site's Magento (reachable, credentials, version) and Counterpoint (login, schema).
 
-    Read-only. Exits 1 when a check fails.
+    Writes nothing (dismissing is asked with an update of no row). Exits 1 when a check fails.
     """
     from contextlib import ExitStack
 

@@ -417,6 +417,20 @@ class CounterpointStore:
         """
         if not err_ids:
             return
+        ids = sorted(set(err_ids))
+        chunks = [ids[i : i + queries.DISMISS_CHUNK] for i in range(0, len(ids), queries.DISMISS_CHUNK)]
+        self._dismissing(order_no, operator, now, chunks)
+
+    def check_dismiss_allowed(self, now: datetime) -> None:
+        """Raise what a dismissal would meet (a read-only database file, an UPDATE permission
+        refused), without dismissing anything: the dismissal's own statement, for no order and
+        an error id no row has, rolled back (``doctor``)."""
+        self._dismissing("", "c5attn doctor", now, [[-1]], commit=False)
+
+    def _dismissing(
+        self, order_no: str, operator: str, now: datetime, chunks: list[list[int]], *, commit: bool = True
+    ) -> None:
+        """The dismissal's statements, one a chunk of error ids, in one transaction."""
         connection = self._writer()
         dismiss = self._prepared(queries.DISMISS)
         columns = [self._names.sql_column(ref.table, ref.column) for ref in queries.DISMISS.references()]
@@ -427,17 +441,17 @@ class CounterpointStore:
             "order_no": order_no,
             "store": self._store_code,
         }
-        ids = sorted(set(err_ids))
         try:
             # Checks the configured names before writing; a missing one fails here, by name.
             error_table = self._names.sql_table("USER_C5_ORD_ERR")
             self._fetch(connection, queries.probe(error_table, list(dict.fromkeys(columns))), {})
-            for start in range(0, len(ids), queries.DISMISS_CHUNK):
-                self._execute(
-                    connection, dismiss, {**values, "err_ids": ids[start : start + queries.DISMISS_CHUNK]}
-                )
-            with self._translated():
-                connection.commit()
+            for chunk in chunks:
+                self._execute(connection, dismiss, {**values, "err_ids": chunk})
+            if commit:
+                with self._translated():
+                    connection.commit()
+            else:
+                connection.rollback()
         except BaseException:
             with suppress(Exception):
                 connection.rollback()

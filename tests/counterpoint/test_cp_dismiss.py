@@ -198,3 +198,22 @@ def test_cp_dismiss_of_more_errors_than_one_statement_may_bind_is_one_transactio
     assert len(store.open_errors("100")) == count
     store.dismiss_errors("100", "jane", NOW, err_ids=range(1, count + 1))
     assert store.open_errors("100") == []
+
+
+def test_cp_the_dismiss_check_writes_nothing_and_fails_as_a_dismissal_would(cp_db, make_site):
+    """doctor's check: the dismissal's own statement for no row, rolled back."""
+    _errors(cp_db)
+    before = _state(cp_db)
+    with CounterpointStore(make_site()) as store:
+        store.check_dismiss_allowed(NOW)
+    assert _state(cp_db) == before
+
+    def read_only(dsn, *, timeout_seconds, autocommit, read_only=False):  # a read-only mount, say
+        return connect(dsn, timeout_seconds=timeout_seconds, autocommit=autocommit, read_only=True)
+
+    with (
+        CounterpointStore(make_site(), connection_factory=read_only) as store,
+        pytest.raises(CounterpointError, match="is read-only"),
+    ):
+        store.check_dismiss_allowed(NOW)
+    assert _state(cp_db) == before
