@@ -534,7 +534,9 @@ class MagentoClient:
                 relogged = True
                 attempt -= 1
                 continue
-            if can_retry and response.status_code in RETRY_STATUSES:
+            # A 429 is refused before it is processed: a write may be sent again too.
+            rate_limited = response.status_code == 429 and attempt < self.retry.max_attempts
+            if rate_limited or (can_retry and response.status_code in RETRY_STATUSES):
                 self._sleep(self._retry_delay(response, attempt))
                 continue
             if not response.ok:

@@ -118,7 +118,7 @@ def error_from_response(response: requests.Response, what: str, *, login: bool =
     said = message if message is not None else f"HTTP {status} with {kind}"
     text = one_line(f"{what}: {said}")
     hint = _hint(status, message, login)
-    if message is None and status < 500 and kind == "an HTML page":
+    if message is None and status < 500 and status != 429 and kind == "an HTML page":
         hint = "the server answered an HTML page, not Magento's REST JSON: check magento_url"
     cls: type[MagentoError]
     if status in (401, 403) or (login and status == 400):

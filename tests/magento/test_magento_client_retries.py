@@ -86,6 +86,19 @@ def test_a_refused_post_is_not_retried(
     assert client.get_comments(1) == []
 
 
+def test_a_rate_limited_post_is_sent_again_after_retry_after(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    """A 429 is refused before it is processed: sending the write again adds it once."""
+    sandbox = sandbox_factory([make_order(1, status="processing")])
+    sleeps: list[float] = []
+    client = client_factory(site_for(sandbox.url), sleep=sleeps.append)
+    sandbox.fail_next("429", method="POST")
+    client.add_comment(1, "run 46: checked")
+    assert sandbox.requests_to("POST", "/comments") == 2 and sleeps == [1.0]
+    assert [c.comment for c in client.get_comments(1)] == ["run 46: checked"]
+
+
 def test_a_dropped_post_is_checked_and_reported_as_not_added(
     sandbox_factory: SandboxFactory, client_factory: ClientFactory
 ) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from c5attn.magento.errors import error_body_message, render_message
+import requests
+
+from c5attn.magento.errors import error_body_message, error_from_response, render_message
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -37,3 +39,13 @@ def test_nested_errors_are_appended_and_the_result_is_one_line() -> None:
 def test_non_error_bodies_are_not_messages() -> None:
     assert error_body_message(["not", "an", "object"]) is None
     assert error_body_message({"items": []}) is None
+
+
+def test_a_rate_limit_answered_with_an_html_page_says_so() -> None:
+    """Not "check magento_url": a proxy's 429 page is still a rate limit."""
+    response = requests.Response()
+    response.status_code = 429
+    response._content = b"<html><body>Too Many Requests</body></html>"
+    response.headers["Content-Type"] = "text/html"
+    error = error_from_response(response, "flagging order 000000001")
+    assert "rate-limiting" in (error.hint or "") and "magento_url" not in (error.hint or "")
