@@ -447,8 +447,8 @@ class WriteResult:
         return f"{self.order} ({self.site})" if self.site else self.order
 
 
-# Failures that every later write to the site would meet too, each after its retries (~8 s): a
-# run stops writing to the site at the first, rather than failing order by order for minutes.
+# Failures of a read, after its retries (~8 s), that every later order of the site would meet too:
+# a run stops writing to the site at the first, rather than failing order by order for minutes.
 SITE_DOWN = (MagentoAuthError, MagentoConnectionError, MagentoTimeout, MagentoTLSError)
 
 
@@ -510,7 +510,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         return WriteResult(fresh.increment_id, False, str(error), unverified=True)
     except C5Error as error:
         session.record(fresh, "flag", "failed", before=before, after=before, message=str(error))
-        if isinstance(error, SITE_DOWN):
+        if isinstance(error, MagentoAuthError):  # a write is tried once: a dropped one is no outage
             raise
         return WriteResult(fresh.increment_id, False, str(error))
     except KeyboardInterrupt:  # as a read-back that failed: the write may have landed

@@ -273,7 +273,7 @@ def _apply_flags(
             + (f" ({unverified} unverified)" if unverified else "")
             + f", then site {session.site.name}: {stop.message}",
             f"{stop.hint or 'check that Magento answers'}; the others were not attempted: run the same "
-            "scan --apply again once it answers (an order already flagged is never flagged twice)",
+            "command again once Magento answers (an order already flagged is never flagged twice)",
         ) from None
     except (KeyboardInterrupt, Interrupted) as stop:
         in_flight = f"; {stop.message}" if isinstance(stop, Interrupted) else ""
