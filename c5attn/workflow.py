@@ -35,7 +35,6 @@ from c5attn.errors import (
     Interrupted,
     MagentoAuthError,
     MagentoConnectionError,
-    MagentoTimeout,
     MagentoTLSError,
     OrderChanged,
     OrderNotFound,
@@ -448,8 +447,9 @@ class WriteResult:
 
 
 # Failures of a read, after its retries (~8 s), that every later order of the site would meet too:
-# a run stops writing to the site at the first, rather than failing order by order for minutes.
-SITE_DOWN = (MagentoAuthError, MagentoConnectionError, MagentoTimeout, MagentoTLSError)
+# a run stops writing to the site at the first, rather than failing order by order for minutes. Not
+# a timeout: a read that timed out is not retried, and one slow answer says little of the next.
+SITE_DOWN = (MagentoAuthError, MagentoConnectionError, MagentoTLSError)
 
 
 def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:

@@ -360,14 +360,12 @@ def _log_to(stream: Any, *, debug: bool) -> Callable[[], None]:
 
     from c5attn.magento.auth import redact
 
-    class Redacting(logging.Filter):
-        def filter(self, record: logging.LogRecord) -> bool:
-            record.msg, record.args = redact(record.getMessage(), ()), None
-            return True
+    class Redacting(logging.Formatter):  # the whole line, a traceback attached to it included
+        def format(self, record: logging.LogRecord) -> str:
+            return redact(super().format(record), ())
 
     handler = logging.StreamHandler(stream)
-    handler.addFilter(Redacting())
-    handler.setFormatter(logging.Formatter("c5attn: %(levelname)s: %(name)s: %(message)s"))
+    handler.setFormatter(Redacting("c5attn: %(levelname)s: %(name)s: %(message)s"))
     root, quiet = logging.getLogger(), [logging.getLogger(name) for name in ("oauthlib", "requests_oauthlib")]
     levels = [logger.level for logger in (root, *quiet)]
     root.addHandler(handler)

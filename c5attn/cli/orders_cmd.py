@@ -239,6 +239,7 @@ def _apply_flags(
     if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
         return
     outcomes: list[WriteResult] = []
+    stopped: list[tuple[str, C5Error]] = []  # sites whose Magento stopped answering, and why
     try:
         # A bar on a terminal: each flag is a read and two writes, seconds for a few hundred.
         with progress_reporters(env, ["flagging"]) as (report,):
@@ -246,12 +247,17 @@ def _apply_flags(
                 if not verdicts:
                     continue
                 with write_locks(env, session):
-                    for outcome in flag_findings(session, verdicts):
-                        if not outcome.ok or outcome.skipped or env.verbose:
-                            env.say(f"{_mark(outcome)} {outcome.label}: {outcome.message}")
-                        outcomes.append(outcome)
-                        if report is not None:
-                            report(len(outcomes), total)
+                    try:
+                        for outcome in flag_findings(session, verdicts):
+                            if not outcome.ok or outcome.skipped or env.verbose:
+                                env.say(f"{_mark(outcome)} {outcome.label}: {outcome.message}")
+                            outcomes.append(outcome)
+                            if report is not None:
+                                report(len(outcomes), total)
+                    except SITE_DOWN as stop:  # its other orders would each fail after their retries
+                        name = session.site.name
+                        env.say(f"STOPPED site {name}: {stop.message}; its other orders not attempted")
+                        stopped.append((name, stop))
     except AuditIncomplete as stop:  # the flags written so far stand: say how many
         raise AuditIncomplete(
             f"{_flagged(outcomes)} of {total} orders flagged before it; {stop.message}", stop.hint
@@ -264,17 +270,6 @@ def _apply_flags(
             "those flags stand; make the audit log writable (or set C5ATTN_HOME), then run the same "
             "scan --apply again to flag the rest",
         ) from None
-    except SITE_DOWN as stop:  # Magento stopped answering: the rest of that site is not attempted
-        if not outcomes:
-            raise
-        unverified = sum(outcome.unverified for outcome in outcomes)
-        raise PartialFailure(
-            f"{_flagged(outcomes)} of {total} orders flagged"
-            + (f" ({unverified} unverified)" if unverified else "")
-            + f", then site {session.site.name}: {stop.message}",
-            f"{stop.hint or 'check that Magento answers'}; the others were not attempted: run the same "
-            "command again once Magento answers (an order already flagged is never flagged twice)",
-        ) from None
     except (KeyboardInterrupt, Interrupted) as stop:
         in_flight = f"; {stop.message}" if isinstance(stop, Interrupted) else ""
         command = results[0][0].command if len(results) == 1 else env.command()
@@ -284,7 +279,30 @@ def _apply_flags(
             "(an order already flagged is never flagged twice)",
         ) from None
     env.say(f"{_flagged(outcomes)} orders flagged Needs Attention (customers not notified)")
+    if stopped:
+        _raise_stopped(stopped, outcomes, total, alone=len([p for p in plans if p[1]]) == 1)
     raise_if_partial(outcomes, "flags")
+
+
+def _raise_stopped(
+    stopped: Sequence[tuple[str, C5Error]], outcomes: Sequence[WriteResult], total: int, *, alone: bool
+) -> None:
+    """The end of a ``scan --apply`` during which a site's Magento stopped answering: that error
+    itself where nothing else was tried, else how far it got."""
+    name, first = stopped[0]
+    if alone and not outcomes:
+        first.message = f"site {name}: {first.message}"
+        raise first
+    failed = sum(not outcome.ok for outcome in outcomes)
+    unverified = sum(outcome.unverified for outcome in outcomes)
+    sites = ", ".join(site for site, _ in stopped)
+    raise PartialFailure(
+        f"{_flagged(outcomes)} of {total} orders flagged"
+        + (f", {failed} failed ({unverified} unverified)" if failed else "")
+        + f"; site {sites} stopped answering ({first.message}): its other orders were not attempted",
+        f"{first.hint or 'check that Magento answers'}; then run the same command again: finished "
+        "writes are not repeated (each FAILED or UNVERIFIED line above says what to check first)",
+    )
 
 
 def _mark(outcome: WriteResult) -> str:

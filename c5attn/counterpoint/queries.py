@@ -308,6 +308,14 @@ APP_UNLOCK = "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'"
 """SQL Server only: release the lock ``APP_LOCK`` took."""
 
 
+MAY_UPDATE = Prepared(
+    "may_update",
+    "SELECT HAS_PERMS_BY_NAME(:table, 'OBJECT', 'UPDATE'), "
+    "CAST(DATABASEPROPERTYEX(DB_NAME(), 'Updateability') AS varchar(20))",
+)
+"""SQL Server only: whether the login may UPDATE a table (1/0), and READ_ONLY or READ_WRITE."""
+
+
 def described(table: str) -> Prepared:
     """Reads nothing; its cursor's description names the columns of ``table`` (named as SQL writes
     it), whatever the catalogue lists: a SQL Server synonym's, for one."""

@@ -40,7 +40,13 @@ from c5attn.counterpoint.schema_check import (
     present_optional,
 )
 from c5attn.counterpoint.values import to_decimal, to_int, to_local, to_text, to_utc
-from c5attn.errors import ConfigError, CounterpointError, CounterpointSchemaError, LockHeld
+from c5attn.errors import (
+    ConfigError,
+    CounterpointAuthError,
+    CounterpointError,
+    CounterpointSchemaError,
+    LockHeld,
+)
 from c5attn.lock import file_lock, shop_key
 from c5attn.models import (
     CounterpointOrder,
@@ -422,10 +428,29 @@ class CounterpointStore:
         self._dismissing(order_no, operator, now, chunks)
 
     def check_dismiss_allowed(self, now: datetime) -> None:
-        """Raise what a dismissal would meet (a read-only database file, an UPDATE permission
-        refused), without dismissing anything: the dismissal's own statement, for no order and
-        an error id no row has, rolled back (``doctor``)."""
-        self._dismissing("", "c5attn doctor", now, [[-1]], commit=False)
+        """Raise what a dismissal would meet, without dismissing anything (``doctor``). SQL Server is
+        asked for the login's UPDATE permission on the table and whether the database is read-only
+        (no statement there runs a trigger or takes a lock); a SQLite file, which has neither, gets
+        the dismissal's own statement for no order and an error id no row has, rolled back."""
+        connection = self._writer()
+        if dialect_of(connection) is Dialect.SQLITE:
+            self._dismissing("", "c5attn doctor", now, [[-1]], commit=False)
+            return
+        table = self._names.table("USER_C5_ORD_ERR")
+        try:
+            [(may_update, updateability)] = self._fetch(connection, queries.MAY_UPDATE, {"table": table})
+        finally:
+            with suppress(Exception):
+                connection.rollback()
+        if str(updateability).upper() == "READ_ONLY":
+            raise CounterpointError(
+                "the Counterpoint database is read-only", "dismissing order errors needs it writable"
+            )
+        if not may_update:
+            raise CounterpointAuthError(
+                f"the Counterpoint login may not UPDATE {table}",
+                f"grant it UPDATE on {table}: dismiss-error writes there",
+            )
 
     def _dismissing(
         self, order_no: str, operator: str, now: datetime, chunks: list[list[int]], *, commit: bool = True
@@ -447,11 +472,8 @@ class CounterpointStore:
             self._fetch(connection, queries.probe(error_table, list(dict.fromkeys(columns))), {})
             for chunk in chunks:
                 self._execute(connection, dismiss, {**values, "err_ids": chunk})
-            if commit:
-                with self._translated():
-                    connection.commit()
-            else:
-                connection.rollback()
+            with self._translated():
+                connection.commit() if commit else connection.rollback()
         except BaseException:
             with suppress(Exception):
                 connection.rollback()

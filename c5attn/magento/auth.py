@@ -98,7 +98,7 @@ def site_secrets(site: SiteConfig) -> list[str]:
 
 
 _AUTH_VALUE = re.compile(r"(Bearer\s+|OAuth\s+)\S.*", re.IGNORECASE)
-_SIGNATURE = re.compile(r"(oauth_(?:signature|token)=\"?)[^&\s,\"]+", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(oauth_(?:signature|token|token_secret)(?:=|%3D)\"?)[^&\s,\"%]+", re.IGNORECASE)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

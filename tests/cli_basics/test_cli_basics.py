@@ -640,3 +640,25 @@ def test_a_wrapped_hint_never_breaks_the_command_it_gives(monkeypatch: pytest.Mo
     lines = stream.getvalue().splitlines()
     assert lines[0] == "c5attn: error: a message quoting two lines of an answer"  # one line, always
     assert any(line.strip() == command for line in lines)  # whole, on a line of its own
+
+
+def test_library_logs_under_verbose_hide_credentials_tracebacks_included() -> None:
+    """-vv shows every library's debug lines: never an Authorization value, OAuth token or signature."""
+    import logging
+
+    from c5attn.cli.app import _log_to
+
+    out = io.StringIO()
+    undo = _log_to(out, debug=True)
+    try:
+        try:
+            raise ValueError("Authorization: Bearer tok-123")
+        except ValueError:
+            logging.getLogger("urllib3").debug("sent oauth_token=abc&x=1", exc_info=True)
+        logging.getLogger("requests_oauthlib").debug('Updated headers: OAuth oauth_token="t"')
+    finally:
+        undo()
+    text = out.getvalue()
+    assert "sent oauth_token=***" in text and "Bearer ***" in text and "tok-123" not in text
+    assert "requests_oauthlib" not in text  # the OAuth library's own debug lines are left out
+    assert all(getattr(handler, "stream", None) is not out for handler in logging.getLogger().handlers)

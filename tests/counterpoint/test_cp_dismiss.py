@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from sqlserver_like import SqlServerLike
 
 from c5attn.counterpoint import queries
 from c5attn.counterpoint.connection import connect
@@ -217,3 +218,33 @@ def test_cp_the_dismiss_check_writes_nothing_and_fails_as_a_dismissal_would(cp_d
     ):
         store.check_dismiss_allowed(NOW)
     assert _state(cp_db) == before
+
+
+@pytest.mark.parametrize(
+    ("may_update", "updateability", "refusal"),
+    [
+        (1, "READ_WRITE", None),
+        (0, "READ_WRITE", "may not UPDATE USER_C5_ORD_ERR"),
+        (1, "READ_ONLY", "is read-only"),
+    ],
+)
+def test_cp_the_dismiss_check_on_sql_server_asks_for_the_permission_and_updates_nothing(
+    cp_db, make_site, may_update, updateability, refusal
+):
+    """No UPDATE there, not even of no row: a trigger would run, and locks be taken."""
+    sent = []
+
+    def factory(dsn, **_):
+        connection = SqlServerLike(cp_db.path)
+        connection.inner.create_function("HAS_PERMS_BY_NAME", 3, lambda *args: may_update)
+        connection.inner.create_function("DB_NAME", 0, lambda: "CP")
+        connection.inner.create_function("DATABASEPROPERTYEX", 2, lambda *args: updateability)
+        return connection
+
+    with CounterpointStore(make_site(), connection_factory=factory, trace=sent.append) as store:
+        if refusal is None:
+            store.check_dismiss_allowed(NOW)
+        else:
+            with pytest.raises(CounterpointError, match=refusal):
+                store.check_dismiss_allowed(NOW)
+    assert sent and not any(sql.lstrip().upper().startswith("UPDATE") for sql in sent)

@@ -204,33 +204,43 @@ def test_show_across_sites_names_the_site_that_failed(
 def test_a_site_whose_magento_stops_answering_mid_apply_is_not_written_to_order_by_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After the first flag Magento drops every connection: the run stops at the next order (each
-    would fail only after its own retries, minutes in all), says how many were flagged, exits 3."""
+    """After east's first flag its Magento drops every connection: east stops at its next order
+    (each would fail only after its own retries, minutes in all), west is still flagged, and the
+    run says how far it got, exit 3."""
     from c5attn.magento.client import RetryPolicy
 
     monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt, rng: 0.0)
-    init_world(tmp_path / "w", orders=300, seed=5, now=datetime.now(UTC))
-    with MagentoSandbox(tmp_path / "w" / "magento.db", token=TOKEN) as server:
-        post = server._do_post_comment
+    init_world(tmp_path / "east", orders=300, seed=5, now=datetime.now(UTC))
+    shutil.copytree(tmp_path / "east", tmp_path / "west")
+    with (
+        MagentoSandbox(tmp_path / "east" / "magento.db", token=TOKEN) as east,
+        MagentoSandbox(tmp_path / "west" / "magento.db", token=TOKEN) as west,
+    ):
+        post = east._do_post_comment
 
         def then_down(*args: object) -> object:
             answer = post(*args)  # type: ignore[arg-type]
-            server.fail_next(*["drop"] * 1000)
+            east.fail_next(*["drop"] * 1000)
             return answer
 
-        monkeypatch.setattr(server, "_do_post_comment", then_down)
+        monkeypatch.setattr(east, "_do_post_comment", then_down)
         config = tmp_path / "c5attn.toml"
         config.write_text(
-            f'[sites.east]\nmagento_url = "{server.url}"\nmagento_token = "env:SITES_TOKEN"\n'
-            f'counterpoint_dsn = "sqlite:///{tmp_path / "w" / "counterpoint.db"}"\n'
-            'web_pay_codes = ["WEB", "PAYPAL"]\n',
+            "".join(
+                f'[sites.{name}]\nmagento_url = "{server.url}"\nmagento_token = "env:SITES_TOKEN"\n'
+                f'counterpoint_dsn = "sqlite:///{tmp_path / name / "counterpoint.db"}"\n'
+                'web_pay_codes = ["WEB", "PAYPAL"]\n'
+                for name, server in (("east", east), ("west", west))
+            ),
             encoding="utf-8",
         )
         code, _, err = _run(config, "scan", "--all", "--apply", "--yes")
-        posts = server.requests_to("POST", "/comments")
+        posts = east.requests_to("POST", "/comments"), west.requests_to("POST", "/comments")
     assert code == 3, err
     error = next(line for line in err.splitlines() if line.startswith("c5attn: error:"))
-    assert re.match(r"c5attn: error: 0 of \d+ orders flagged \(1 unverified\), then site east: ", error)
-    assert "were not attempted" in err
-    assert posts == 1  # the first flag's comment landed, its read-back was dropped: UNVERIFIED
-    assert err.count("FAILED") == 0  # no line for each order left
+    flagged_then = r"c5attn: error: \d+ of \d+ orders flagged, 1 failed \(1 unverified\); site east stopped"
+    assert re.match(flagged_then, error)
+    assert "its other orders were not attempted" in err and "STOPPED site east:" in err
+    assert posts[0] == 1  # east's first comment landed, its read-back was dropped: UNVERIFIED
+    assert posts[1] >= 20  # west was flagged all the same
+    assert err.count("\nFAILED ") == 0  # no line for each of east's orders left
