@@ -675,7 +675,9 @@ def select_sites(config: Config, name: str | None, *, unresolved: bool = False) 
         chosen = [config.sites[name]]
     else:
         raise _unknown_site(config, name)
-    for site in [] if unresolved else chosen:
+    if unresolved:
+        return chosen
+    for site in chosen:
         for error in site.secret_errors.values():
             if others := [other for other in chosen if other is not site and not other.secret_errors]:
                 alone = " or ".join(f"--site {other.name}" for other in others)

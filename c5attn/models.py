@@ -200,6 +200,12 @@ class Classification:
         return self.evidence_builder()
 
     @property
+    def fingerprints(self) -> frozenset[str]:
+        """What a flag or resolve marker may name this finding by: its fingerprint and, while a
+        release is within the grace period, the one it settles to; none without a finding."""
+        return frozenset(fp for fp in (self.fingerprint, self.settled_fingerprint) if fp)
+
+    @property
     def scenarios(self) -> tuple[str, ...]:
         return tuple(hit.code for hit in self.hits)
 

@@ -54,12 +54,9 @@ class Verdict:
         return self._marked(self.markers.flagged)
 
     def _marked(self, fingerprints: frozenset[str]) -> bool:
-        """Whether a marker names this finding: by its fingerprint, or by the one it will settle to
-        once its releases age (``Classification.settled_fingerprint``)."""
+        """Whether a marker names this finding (``Classification.fingerprints``)."""
         cls = self.classification
-        return cls.fingerprint is not None and (
-            cls.fingerprint in fingerprints or cls.settled_fingerprint in fingerprints
-        )
+        return cls.fingerprint is not None and not fingerprints.isdisjoint(cls.fingerprints)
 
     @property
     def stale(self) -> bool:
@@ -124,9 +121,10 @@ class Verdict:
             steps = ()
         return steps_for_order(steps, self.order.increment_id)
 
-    def _needed_steps(self) -> list[str]:
+    def steps_to_take(self) -> list[str]:
         """The steps without dismissing Counterpoint errors where Counterpoint was read and has none
-        open (``show`` and the flag comment leave it out too)."""
+        open: the record's and the flag comment's (``show`` reads the errors of an order never
+        imported as well)."""
         if self.cp is None:  # not imported: its errors were not read
             return list(self.steps)
         return needed_steps(self.steps, self.order.increment_id, open_errors=bool(self.cp.open_errors))
@@ -157,7 +155,7 @@ class Verdict:
             "scenarios": list(cls.scenarios),
             "money_at_risk": float(cls.money_at_risk),
             "fingerprint": cls.fingerprint,
-            "steps": self._needed_steps(),
+            "steps": self.steps_to_take(),
             "evidence": cls.evidence,
             "imported": cls.imported,
             "currency": order.order_currency_code or None,

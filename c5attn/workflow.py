@@ -45,7 +45,7 @@ from c5attn.errors import (
 from c5attn.magento.search import FilterGroup, order_filters
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry, norm_code
-from c5attn.scenarios import needed_steps, scenario_for
+from c5attn.scenarios import scenario_for
 from c5attn.verdict import Verdict, assess, record_text
 from c5attn.wording import counted, no_status_to_set
 
@@ -471,7 +471,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         return WriteResult(verdict.order.increment_id, False, str(error))
     markers = read_markers(fresh.status_histories)
     before = status_of(fresh)
-    names = {fingerprint, verdict.classification.settled_fingerprint} - {None, ""}  # as Verdict matches them
+    names = verdict.classification.fingerprints  # as Verdict matches markers
     flagged_now = norm_code(fresh.status) == norm_code(site.needs_attention_status)  # as Verdict.flagged
     if flagged_now or names & (markers.flagged | markers.resolved):
         done = "resolved" if names & markers.resolved else "flagged"  # by someone else meanwhile
@@ -492,9 +492,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         session.record(fresh, "flag", "refused", before=before, after=before, message=message)
         return WriteResult(fresh.increment_id, False, message)
     # The comment stays in Magento: no step to dismiss Counterpoint errors the order does not have.
-    has_errors = verdict.cp is not None and bool(verdict.cp.open_errors)
-    steps = needed_steps(verdict.steps, fresh.increment_id, open_errors=has_errors)
-    comment = flag_comment(verdict.classification, steps, session.operator)
+    comment = flag_comment(verdict.classification, verdict.steps_to_take(), session.operator)
     session.record(
         fresh,
         "flag",
