@@ -10,6 +10,18 @@ def counted(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
+def one_line(text: str, length: int) -> str:
+    """``text`` on one line (a message may quote a multi-line answer), cut after ``length``
+    characters with how long it was, so an error stays a line an operator can read."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else f"{flat[:length]}… ({len(flat):,} characters)"
+
+
+def status_change(before: str, after: str) -> str:
+    """"status stays complete" or "status needs_attention → processing": one wording for every write."""
+    return f"status stays {after}" if before == after else f"status {before} → {after}"
+
+
 def money(value: object, currency: str) -> str:
     """An amount as c5attn shows money: two decimals, thousands grouped, then the currency."""
     amount = Decimal(str(value or 0))

@@ -47,7 +47,7 @@ from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry, norm_code
 from c5attn.scenarios import scenario_for
 from c5attn.verdict import Verdict, assess, record_text
-from c5attn.wording import counted, no_status_to_set
+from c5attn.wording import counted, no_status_to_set, status_change
 
 if TYPE_CHECKING:
     from c5attn.magento.client import StatusChange
@@ -904,11 +904,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
         )
     dismissed = None
     if plan.dismiss_requested:
-        done = (
-            f"the resolution comment was added (the status stays {change.after})"
-            if change.before == change.after
-            else f"the Magento status was set ({change.before} → {change.after}, comment added)"
-        )
+        done = f"{status_change(change.before, change.after)}, resolution comment added"
         try:
             dismissed = dismiss_order_errors(session, order, plan.dismiss, done=done)
         except Interrupted:  # it says what was done, the status included

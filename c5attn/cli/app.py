@@ -22,6 +22,7 @@ from c5attn.cli import config_cmd, doctor_cmd, orders_cmd, sandbox_cmd, sandbox_
 from c5attn.cli.context import CliEnv
 from c5attn.controls import printable
 from c5attn.errors import C5Error, ExitCode, Interrupted, UsageError
+from c5attn.wording import one_line
 
 try:
     from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption
@@ -43,17 +44,12 @@ def report_error(err: C5Error) -> None:
     Control characters are escaped: a message may quote what Magento or the operator sent. On a
     terminal each is wrapped between words (a terminal would cut words); piped, lines stay whole."""
     what = "c5attn: interrupted" if isinstance(err, Interrupted) else "c5attn: error"
-    lines = [(f"{what}: {_one_line(err.message)}", "    ")]
+    lines = [(f"{what}: {printable(one_line(err.message, ERROR_LENGTH))}", "    ")]
     if err.hint:
-        lines.append((f"  hint: {_one_line(err.hint)}", "        "))
+        lines.append((f"  hint: {printable(one_line(err.hint, ERROR_LENGTH))}", "        "))
     width = _terminal_width(sys.stderr)
     text = "\n".join(_wrapped(line, indent, width) for line, indent in lines)
     typer.echo(("\n" if isinstance(err, Interrupted) else "") + text, err=True)  # after the ^C
-
-
-def _one_line(text: str) -> str:
-    """``text`` printable, shortened, and on one line (a message may quote a multi-line answer)."""
-    return printable(_shortened(" ".join(text.split())))
 
 
 def _terminal_width(stream: object) -> int | None:
@@ -111,12 +107,6 @@ def report_usage_error(err: ClickUsageError, ctx: ClickContext | None = None) ->
         usage = ctx.get_usage().strip().removeprefix("Usage:").strip()
         hint = f"usage: {usage} (more: {ctx.command_path} -h)"
     report_error(UsageError(err.format_message(), hint))
-
-
-def _shortened(text: str) -> str:
-    if len(text) <= ERROR_LENGTH:
-        return text
-    return f"{text[:ERROR_LENGTH]}… ({len(text):,} characters)"
 
 
 def _report_interrupt() -> None:

@@ -25,7 +25,7 @@ from c5attn.errors import (
     PartialFailure,
     UsageError,
 )
-from c5attn.wording import STATUS_KEPT_CAUSE, counted
+from c5attn.wording import STATUS_KEPT_CAUSE, counted, status_change
 
 if TYPE_CHECKING:
     from c5attn.cli.context import CliEnv
@@ -230,8 +230,8 @@ def _apply_flags(
         for verdict in verdicts[: max(PLAN_LINES - shown, 0)]:
             env.say(
                 f"{'would' if dry_run else 'will'} flag {verdict.order.increment_id} ({session.site.name}): "
-                f"{verdict.order.status} → "
-                f"{session.site.needs_attention_status}, {', '.join(verdict.classification.scenarios)}"
+                f"{status_change(verdict.order.status, session.site.needs_attention_status)}, "
+                f"{', '.join(verdict.classification.scenarios)}"
             )
             shown += 1
     if total > shown:
@@ -491,12 +491,8 @@ def resolve(
             open_errors=view.open_errors,
         )
         env.say(f"order {found.increment_id} (site {session.site.name}, state {found.state}):")
-        change = (  # a finding that was never flagged keeps its status: only the marker is new
-            f"status stays {found.status}"
-            if found.status == plan.target_status
-            else f"status {found.status} → {plan.target_status}"
-        )
-        env.say(f"  {change}, with the comment:")
+        # A finding that was never flagged keeps its status: only the marker is new.
+        env.say(f"  {status_change(found.status, plan.target_status)}, with the comment:")
         for line in plan.comment.splitlines():  # the note, then c5attn's marker
             env.say(f"    {line}")
         if dismiss_error:
@@ -518,13 +514,8 @@ def resolve(
             return
         with write_locks(env, session):
             outcome = execute_resolve(session, plan)
-        written = outcome.status_change
-        status = (
-            f"status stays {written.after}"
-            if written.before == written.after
-            else f"{written.before} → {written.after}"
-        )
-        env.say(f"{found.increment_id}: {status}; comment added", result=True)
+        written = status_change(outcome.status_change.before, outcome.status_change.after)
+        env.say(f"{found.increment_id}: {written}; comment added", result=True)
         if outcome.dismissed is not None:
             dismissed = f"{counted(outcome.dismissed, 'Counterpoint order error')} dismissed"
             env.say(f"{found.increment_id}: {dismissed}", result=True)

@@ -43,7 +43,7 @@ from c5attn.magento.fields import parse_fields
 from c5attn.magento.parse import ORDER_FIELDS, SCAN_FIELDS, parse_history, parse_order
 from c5attn.magento.search import Filter, FilterGroup, SearchCriteria, SortOrder
 from c5attn.models import MagentoOrder, StatusHistoryEntry
-from c5attn.wording import STATUS_KEPT_CAUSE
+from c5attn.wording import STATUS_KEPT_CAUSE, status_change
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 R = TypeVar("R")
@@ -381,10 +381,8 @@ class MagentoClient:
             ) from exc
         after = saved.status
         applied = after == status
-        if applied and order.status == status:
-            message = f"order {label}: status was already {status}; comment added"
-        elif applied:
-            message = f"order {label}: status {order.status} → {status}; comment added"
+        if applied:
+            message = f"order {label}: {status_change(order.status, status)}; comment added"
         elif saved.state != order.state:  # Magento's own state check on saving (all invoiced and shipped)
             message = (
                 f"order {label}: the comment was added but Magento moved the order from state "

@@ -21,6 +21,7 @@ from c5attn.errors import (
     MagentoServerError,
     MagentoValidationError,
 )
+from c5attn.wording import one_line
 
 _PLACEHOLDER = re.compile(r"%(\d+|[A-Za-z_][A-Za-z0-9_]*)")
 _MAX_MESSAGE = 300
@@ -40,12 +41,6 @@ def render_message(message: str, parameters: object = None) -> str:
         return match.group(0) if value is None else str(value)
 
     return _PLACEHOLDER.sub(fill, message)
-
-
-def one_line(text: str, length: int = _MAX_MESSAGE) -> str:
-    """Collapse whitespace and cut very long text, so an error stays a single readable line."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
 def looks_like_html(text: str, content_type: str = "") -> bool:
@@ -68,7 +63,7 @@ def error_body_message(body: object) -> str | None:
         for err in body.get("errors") or ()
         if isinstance(err, Mapping) and isinstance(err.get("message"), str)
     ]
-    return one_line("; ".join([text, *details]))
+    return one_line("; ".join([text, *details]), _MAX_MESSAGE)
 
 
 def describe_body(response: requests.Response) -> tuple[str | None, str]:
@@ -116,7 +111,7 @@ def error_from_response(response: requests.Response, what: str, *, login: bool =
     status = response.status_code
     message, kind = describe_body(response)
     said = message if message is not None else f"HTTP {status} with {kind}"
-    text = one_line(f"{what}: {said}")
+    text = one_line(f"{what}: {said}", _MAX_MESSAGE)
     hint = _hint(status, message, login)
     if message is None and status < 500 and status != 429 and kind == "an HTML page":
         hint = "the server answered an HTML page, not Magento's REST JSON: check magento_url"

@@ -502,8 +502,8 @@ def test_ctrl_c_between_the_two_writes_of_a_resolve_says_what_was_done(
     monkeypatch.undo()
     assert run.exit_code == 130
     assert (
-        f"c5attn: interrupted: order {number}: the Magento status was set (needs_attention → processing, "
-        "comment added); its Counterpoint errors are still open" in run.stderr
+        f"c5attn: interrupted: order {number}: status needs_attention → processing, resolution comment "
+        "added; its Counterpoint errors are still open" in run.stderr
     ), run.stderr
     assert f"hint: finish with: c5attn --sandbox dismiss-error {number}" in run.stderr
     assert _last_outcomes(sandbox, number) == {"resolve": "ok"}  # nothing of the dismissal was started
@@ -549,7 +549,7 @@ def test_ctrl_c_with_the_dismissal_in_flight_is_recorded_unknown(
     run = sandbox.invoke("resolve", number, "--yes", "--dismiss-error")
     monkeypatch.undo()
     assert run.exit_code == 130
-    assert f"order {number}: the Magento status was set (needs_attention → processing" in run.stderr
+    assert f"order {number}: status needs_attention → processing, resolution comment added" in run.stderr
     assert "interrupted while dismissing its Counterpoint errors" in run.stderr
     assert f"dismiss them, with: c5attn --sandbox dismiss-error {number}" in run.stderr
     assert _last_outcomes(sandbox, number) == {"resolve": "ok", "dismiss-error": "unknown"}

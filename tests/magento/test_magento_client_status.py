@@ -90,6 +90,6 @@ def test_same_status_and_customer_notification(
 ) -> None:
     sandbox, client = _setup(sandbox_factory, client_factory, "2.4.8")
     change = client.set_status(client.get_order(2), "pending", "told the shopper", notify=True)
-    assert change.applied and change.message == "order 100000002: status was already pending; comment added"
+    assert change.applied and change.message == "order 100000002: status stays pending; comment added"
     stored = sandbox.store.get_order(2)["status_histories"][0]
     assert (stored["is_customer_notified"], stored["is_visible_on_front"]) == (1, 1)

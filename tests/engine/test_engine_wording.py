@@ -1,0 +1,36 @@
+"""The shared wording of messages: one way to say a status write and to keep an error on one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from c5attn.wording import counted, one_line, status_change
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "said"),
+    [
+        ("needs_attention", "processing", "status needs_attention → processing"),
+        ("complete", "complete", "status stays complete"),
+    ],
+)
+def test_status_change_says_a_kept_status_stays(before: str, after: str, said: str) -> None:
+    assert status_change(before, after) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "length", "line"),
+    [
+        ("short", 10, "short"),
+        ("  a\nmulti-line\t\r\nanswer  ", 100, "a multi-line answer"),
+        ("x" * 10, 10, "x" * 10),
+        ("x" * 11, 10, "x" * 10 + "… (11 characters)"),
+        ("ab " * 5000, 4, "ab a… (14,999 characters)"),
+    ],
+)
+def test_one_line_flattens_and_says_how_long_a_cut_text_was(text: str, length: int, line: str) -> None:
+    assert one_line(text, length) == line
+
+
+def test_counted_groups_thousands_and_agrees_in_number() -> None:
+    assert [counted(n, "order") for n in (0, 1, 2, 2000)] == ["0 orders", "1 order", "2 orders", "2,000 orders"]
