@@ -11,7 +11,6 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import partial
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from c5attn.controls import printable
@@ -297,6 +296,7 @@ def print_table(
     plain_title: bool = False,
     plain_format: str = "plain",
     ruled_rows: bool = False,
+    light: bool = False,
     colours: Sequence[str] | None = None,
     coloured_column: str | None = None,
 ) -> None:
@@ -308,6 +308,8 @@ def print_table(
     ``plain_title``: the title heads the plain lines too (a section of a longer view).
     ``plain_format``: tabulate's "plain" (one record a line, for grep and cut) or "simple" (ruled).
     ``ruled_rows``: a rule between Rich rows (for cells of several lines).
+    ``light``: only a rule under the headings, even where a box fits (``boxed_fits``); not with
+    ``ruled_rows``.
     ``colours``: one per row, for the ``coloured_column`` cell, or the whole row when it is None.
     """
     cells = [[_cell(value) for value in row] for row in rows]
@@ -315,7 +317,7 @@ def print_table(
         heading = f"\n{title}\n" if plain_title else ""
         out.write(heading + _tabulated(headers, cells, plain_format) + "\n")
         return
-    layout = _layout(console, headers, cells, ruled_rows=ruled_rows)
+    layout = _layout(console, headers, cells, ruled_rows=ruled_rows, light=light)
     if layout is None:
         details = [header for header in headers if header in TEXT_COLUMNS]
         print_records(
@@ -397,9 +399,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     cls = verdict.classification
     cp = verdict.cp
     row = verdict.to_json(view.site.name, now=now)
-    section = partial(
-        print_table, console.file, console=None if plain else console, plain_title=True, plain_format="simple"
-    )
+    sections: list[tuple[str, list[str], list[list[Any]]]] = []  # printed together, in one style
 
     def out(text: str, **style: Any) -> None:
         """A line of data: printed literally (comments and reasons may hold [brackets] and control
@@ -438,7 +438,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             [s.sku, s.ordered, s.invoiced, s.shipped, s.canceled, s.released, s.released_aged, s.price]
             for s in cls.skus
         ]
-        section(headers, cells, title="Per SKU: Magento vs Counterpoint")
+        sections.append(("Per SKU: Magento vs Counterpoint", headers, cells))
     if cp is not None and cp.releases:
         cells = [
             [
@@ -450,13 +450,14 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             ]
             for t in cp.releases
         ]
-        section(["release ticket", "doc id", "state", "time (UTC)", "lines"], cells, title="Release tickets")
+        headers = ["release ticket", "doc id", "state", "time (UTC)", "lines"]
+        sections.append(("Release tickets", headers, cells))
     if cp is not None and cp.deposits:
         cells = [
             [d.doc_id, d.pmt_seq_no, d.pay_cod, d.kind, d.amount, "posted" if d.posted else "open"]
             for d in cp.deposits
         ]
-        section(["doc id", "seq", "pay code", "kind", "amount", "state"], cells, title="Deposits")
+        sections.append(("Deposits", ["doc id", "seq", "pay code", "kind", "amount", "state"], cells))
     if view.open_errors:
         cells = [
             [
@@ -469,7 +470,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             for e in view.open_errors
         ]
         headers = ["error id", "type", "when (UTC)", "e-mails", "message"]
-        section(headers, cells, title="Open Commerce5 order errors")
+        sections.append(("Open Commerce5 order errors", headers, cells))
     if view.comments:
         cells = [
             [
@@ -479,7 +480,14 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             ]
             for c in view.comments
         ]
-        section(["when (UTC)", "status", "comment"], cells, title="Magento comments")
+        sections.append(("Magento comments", ["when (UTC)", "status", "comment"], cells))
+    shown_on = None if plain else console
+    light = shown_on is not None and not all(boxed_fits(shown_on, h, cells) for _, h, cells in sections)
+    for title, headers, cells in sections:
+        print_table(
+            console.file, headers, cells, console=shown_on, title=title, plain_title=True,
+            plain_format="simple", light=light,
+        )
     out("")
     if cls.hits:
         why = "Why: " + ("resolved earlier with the same evidence; " if verdict.resolved else "")
@@ -576,8 +584,21 @@ def _print_item(console: Console, bullet: str, body: Text) -> None:
         console.print(Text(bullet if number == 0 else " " * len(bullet)) + line)
 
 
+def boxed_fits(console: Console, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bool:
+    """Whether a table is boxed on ``console``, or shown as records: not held to the light style,
+    which a view of several tables then takes for all of them (one style per screen)."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    layout = _layout(console, headers, cells, ruled_rows=False)
+    return layout is None or not layout[0]
+
+
 def _layout(
-    console: Console, headers: Sequence[str], cells: Sequence[Sequence[str]], *, ruled_rows: bool
+    console: Console,
+    headers: Sequence[str],
+    cells: Sequence[Sequence[str]],
+    *,
+    ruled_rows: bool,
+    light: bool = False,
 ) -> tuple[dict[str, Any], list[int | None] | None] | None:
     """How a table fits the terminal without splitting a number, a date or an identifier: its
     borders, and the width to hold each column to (None: as Rich likes); None when it cannot.
@@ -586,11 +607,11 @@ def _layout(
     prose wraps, its heading whole if that fits, else wrapped between words: boxed, else only a
     rule under the headings and two spaces between columns (``show``'s per-SKU table at 80
     columns). Else, with prose needing ``TEXT_COLUMN_MIN`` (a longer word of it is folded), it does
-    not fit: records (``print_records``)."""
+    not fit: records (``print_records``). ``light``: the rule under the headings, never a box."""
     from rich import box
 
     natural = [max(_widest([headers], i), _widest(cells, i)) for i in range(len(headers))]
-    if 1 + sum(3 + width for width in natural) <= console.width:
+    if not light and 1 + sum(3 + width for width in natural) <= console.width:
         return {}, None
     prose = [min(_longest_word([headers, *cells], i), TEXT_COLUMN_MIN) for i in range(len(headers))]
     holds = [  # headings whole, then wrapped between their words
@@ -601,11 +622,13 @@ def _layout(
         ],
     ]
     boxed: dict[str, Any] = {}
-    light: dict[str, Any] = {  # a rule under the headings, two spaces between columns
+    simple: dict[str, Any] = {  # a rule under the headings, two spaces between columns
         "box": box.SIMPLE_HEAD, "show_edge": False, "pad_edge": False, "collapse_padding": True
     }
     columns = len(headers)
-    borders = [(boxed, 1 + 3 * columns)] + ([] if ruled_rows else [(light, 2 * (columns - 1))])
+    borders = [] if light and not ruled_rows else [(boxed, 1 + 3 * columns)]
+    if not ruled_rows:
+        borders.append((simple, 2 * (columns - 1)))
     for chrome, border in borders:
         for held in holds:
             least = [prose[i] if width is None else width for i, width in enumerate(held)]

@@ -428,6 +428,24 @@ def test_the_per_sku_table_keeps_its_headings_whole(columns: int, boxed: bool) -
     assert "[B]SKU" in words and max(map(len, section.splitlines())) <= columns
 
 
+@pytest.mark.parametrize(("columns", "boxed"), [(80, False), (100, True)])
+def test_shows_tables_share_one_style(columns: int, boxed: bool) -> None:
+    """At 80 columns the per-SKU table drops its box, and then so do the deposits, the errors and
+    the comments, which would fit boxed: one screen, one style (they were boxed beside it)."""
+    view = _view(deposits=(Deposit(doc_id=1, pmt_seq_no=1, pay_cod="CASH", amount=Decimal(5), kind="manual"),))
+    error = OrderError(err_id=3, err_typ="attention", err_msg="Needs Attention", email_cnt=1)
+    view = dataclasses.replace(view, open_errors=[error])
+    out = io.StringIO()
+    print_order_view(narrow_terminal(out, columns).stdout, view, NOW, plain=False)
+    text = out.getvalue()
+    tables = text[text.index("Per SKU") : text.index("Why:")]
+    for title in ("Deposits", "Open Commerce5 order errors", "Magento comments"):
+        assert title in tables
+    assert tables.count("┏") == (4 if boxed else 0)  # a box's top left corner, one a table
+    rules = [line for line in tables.splitlines() if line.strip() and not line.strip().strip("─")]
+    assert len(rules) == (0 if boxed else 4)  # else a rule under each table's headings
+
+
 def test_shows_reasons_and_steps_wrap_under_their_own_text_on_a_terminal() -> None:
     """A reason printed after its coloured code ran 26 characters past an 80-column terminal (Rich
     wrapped it as if it began the line), and the steps wrapped back under their numbers."""
