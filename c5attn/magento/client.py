@@ -241,7 +241,8 @@ class MagentoClient:
         return FilterGroup([Filter("store_id", store_ids, "in")])
 
     def _first_page(self, criteria: SearchCriteria, fields: str) -> tuple[int, list[MagentoOrder], int]:
-        """(page size used, first page's orders, total_count); adopts a smaller server maximum."""
+        """(page size used, first page's orders, total_count); adopts a smaller server maximum,
+        whether Magento refuses the size asked or something in front of it serves fewer."""
         page_size = self.site.magento_page_size
         try:
             body = self._search(criteria.with_page(page_size, 1), fields)
@@ -263,6 +264,14 @@ class MagentoClient:
                 f"Magento's order search answer counts {total} orders but holds none",
                 "check magento_url (a proxy or cache in front of Magento may be answering)",
             )
+        if len(orders) < min(page_size, total):
+            # Something in front of Magento cut the page without saying so: paging on by the size
+            # asked would skip the orders between what it sent and the next page's offset.
+            self._note(
+                f"Magento sent {len(orders)} orders on a page of {page_size} while it counts {total}; "
+                f"paging by {len(orders)} (lower magento_page_size to match)"
+            )
+            page_size = len(orders)
         return page_size, orders, total
 
     def _page_orders(self, criteria: SearchCriteria, fields: str) -> list[MagentoOrder]:

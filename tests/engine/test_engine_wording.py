@@ -33,4 +33,5 @@ def test_one_line_flattens_and_says_how_long_a_cut_text_was(text: str, length: i
 
 
 def test_counted_groups_thousands_and_agrees_in_number() -> None:
-    assert [counted(n, "order") for n in (0, 1, 2, 2000)] == ["0 orders", "1 order", "2 orders", "2,000 orders"]
+    counts = [counted(n, "order") for n in (0, 1, 2, 2000)]
+    assert counts == ["0 orders", "1 order", "2 orders", "2,000 orders"]

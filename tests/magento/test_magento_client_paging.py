@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -308,6 +309,28 @@ def test_a_smaller_server_page_cap_is_adopted(
     assert len(list(client.iter_orders(()))) == 250
     assert client.request_count == 1 + 3  # the refused 300, then three pages of 100
     assert any("caps pages at 100" in note for note in notes)
+
+
+class CappingProxy(MagentoSandbox):
+    """The sandbox behind something that serves at most 100 orders a page without saying so
+    (an extension or a proxy rewriting pageSize): ``total_count`` still counts them all."""
+
+    def handle(self, handler: Any) -> None:
+        handler.path = re.sub(r"(searchCriteria(%5B|\[)pageSize(%5D|\]))=\d+", r"\1=100", handler.path)
+        super().handle(handler)
+
+
+def test_a_page_cut_short_in_front_of_magento_is_paged_by_what_it_serves(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    """A short first page that counts more orders than it holds: every order all the same
+    (paging on by 300 read 100 of 250 and said nothing)."""
+    sandbox = sandbox_factory(make_orders(250), CappingProxy)
+    notes: list[str] = []
+    client = client_factory(site_for(sandbox.url), trace=notes.append)
+    assert [o.entity_id for o in client.iter_orders(())] == list(range(1, 251))
+    assert client.request_count == 3
+    assert any("Magento sent 100 orders on a page of 300 while it counts 250" in note for note in notes)
 
 
 def test_orders_changing_mid_scan_are_never_yielded_twice(

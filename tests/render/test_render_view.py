@@ -432,7 +432,8 @@ def test_the_per_sku_table_keeps_its_headings_whole(columns: int, boxed: bool) -
 def test_shows_tables_share_one_style(columns: int, boxed: bool) -> None:
     """At 80 columns the per-SKU table drops its box, and then so do the deposits, the errors and
     the comments, which would fit boxed: one screen, one style (they were boxed beside it)."""
-    view = _view(deposits=(Deposit(doc_id=1, pmt_seq_no=1, pay_cod="CASH", amount=Decimal(5), kind="manual"),))
+    deposit = Deposit(doc_id=1, pmt_seq_no=1, pay_cod="CASH", amount=Decimal(5), kind="manual")
+    view = _view(deposits=(deposit,))
     error = OrderError(err_id=3, err_typ="attention", err_msg="Needs Attention", email_cnt=1)
     view = dataclasses.replace(view, open_errors=[error])
     out = io.StringIO()
