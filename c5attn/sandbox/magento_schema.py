@@ -67,6 +67,16 @@ ORDER = SHAPES["sales-data-order-interface"]
 STATUS_HISTORY = SHAPES["sales-data-order-status-history-interface"]
 
 
+def scalar_members(definition: str) -> frozenset[str]:
+    """The members of ``definition`` that are plain values: the entity's own table columns, which
+    a search may filter and sort on (its objects and lists live in other tables)."""
+    return frozenset(
+        member
+        for member, spec in _DEFINITIONS[definition].get("properties", {}).items()
+        if "$ref" not in spec and spec.get("type") not in ("array", "object")
+    )
+
+
 class InputTypeError(ValueError):
     """A request body member Magento cannot convert to its interface type; ``str()`` is Magento's
     whole message, as its REST layer sends it (rendered, without parameters)."""

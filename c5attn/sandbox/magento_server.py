@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from c5attn.sandbox import fields_filter, magento_schema
-from c5attn.sandbox.magento_store import VERSIONS, MagentoStore, SandboxError
+from c5attn.sandbox.magento_store import VERSIONS, MagentoStore, SandboxError, UnknownColumn
 from c5attn.sandbox.php_query import PhpArray, php_query
 from c5attn.sandbox.search_criteria import Condition, Criteria, SearchCriteriaError, read_search_criteria
 
@@ -352,6 +352,10 @@ class MagentoSandbox:
             handler.send(status, data, "application/json; charset=utf-8")
         except _Reply as reply:
             _send_reply(handler, reply)
+        except UnknownColumn as exc:  # the client's mistake, not the sandbox's: no traceback
+            report_id = _new_report_id()
+            sys.stderr.write(f"Magento sandbox {report_id}: {exc}\n")
+            _send_reply(handler, _internal_error(report_id))
         except Exception:
             # A bug of the sandbox's gets Magento's answer to any unexpected exception, with the
             # traceback where Magento would log it: dropping the connection is the ``drop`` fault.

@@ -2,10 +2,11 @@
 
 Each order's JSON (exactly what ``GET /V1/orders/{id}`` answers) lives in ``order_json``; the
 narrow ``orders`` table copies the columns searches filter and sort on, so paging 100,000 orders
-walks small index pages, never the JSON. Any other top-level field is still filterable, through
-``json_extract``. Invoices, shipments and credit memos are derived from the orders' quantities
-when the store is loaded. The workflow rules of Magento's order service (comments per build,
-hold, unhold, cancel) are here too; the HTTP layer is ``magento_server``.
+walks small index pages, never the JSON. Any other column of Magento's table is still
+filterable, through ``json_extract``; a field that is no column is MySQL's error. Invoices,
+shipments and credit memos are derived from the orders' quantities when the store is loaded.
+The workflow rules of Magento's order service (comments per build, hold, unhold, cancel) are here
+too; the HTTP layer is ``magento_server``.
 """
 
 from __future__ import annotations
@@ -396,6 +397,7 @@ class _Table:
     join: str  # what to add to ``source`` when a filter or sort reads the JSON body
     body: str  # expression of the JSON body
     columns: frozenset[str]
+    searchable: frozenset[str]  # the entity table's columns in Magento: any other is unknown to MySQL
 
     def from_clause(self, criteria: Criteria) -> str:
         """``source``, joined to the JSON only when a filter or sort key is not a column."""
@@ -405,20 +407,40 @@ class _Table:
 
 
 _ORDERS = _Table(
-    "orders t", " JOIN order_json j ON j.entity_id = t.entity_id", "j.body", frozenset(_ORDER_COLUMNS)
+    "orders t",
+    " JOIN order_json j ON j.entity_id = t.entity_id",
+    "j.body",
+    frozenset(_ORDER_COLUMNS),
+    magento_schema.scalar_members("sales-data-order-interface"),
 )
+_DOCUMENT_DEFINITIONS = {
+    "invoices": "sales-data-invoice-interface",
+    "shipments": "sales-data-shipment-interface",
+    "creditmemos": "sales-data-creditmemo-interface",
+}
 
 
 def _document_table(kind: str) -> _Table:
-    return _Table(f"{kind} t", "", "t.body", frozenset({"entity_id", "order_id", "created_at"}))
+    searchable = magento_schema.scalar_members(_DOCUMENT_DEFINITIONS[kind])
+    return _Table(f"{kind} t", "", "t.body", frozenset({"entity_id", "order_id", "created_at"}), searchable)
 
 
-def _field_sql(table: _Table, field: str) -> tuple[str, bool]:
+class UnknownColumn(Exception):
+    """A search names a field that is not a column of the entity's table: MySQL's error 1054,
+    which Magento answers with its 500 ("Internal Error ... Report ID") and logs."""
+
+    def __init__(self, field: str, clause: str) -> None:
+        super().__init__(f"SQLSTATE[42S22]: Column not found: 1054 Unknown column '{field}' in '{clause}'")
+
+
+def _field_sql(table: _Table, field: str, clause: str) -> tuple[str, bool]:
     """(SQL expression, typed) for a top-level field; ``typed``: compare by the JSON value's type."""
     if not _FIELD_NAME.fullmatch(field):
         raise SandboxError(400, 'Invalid field name "%1".', [field])
     if field in table.columns:
         return f"t.{field}", False
+    if field not in table.searchable:
+        raise UnknownColumn(field, clause)
     return f"json_extract({table.body}, '$.{field}')", True
 
 
@@ -432,7 +454,7 @@ def _compare(expr: str, typed: bool, op: str, value: str | None) -> tuple[str, l
 
 
 def _condition(table: _Table, flt: Condition) -> tuple[str, list[Any]]:
-    expr, typed = _field_sql(table, flt.field)
+    expr, typed = _field_sql(table, flt.field, "where clause")
     kind = flt.condition_type
     if kind in ("seq", "sneq"):  # Magento's string comparisons: "" means NULL
         kind = ("null" if kind == "seq" else "notnull") if not flt.value else kind[1:]
@@ -467,7 +489,10 @@ def _where(table: _Table, criteria: Criteria) -> tuple[str, list[Any]]:
 
 def _order_by(table: _Table, criteria: Criteria) -> str:
     """Magento's SortingProcessor: ASC only when asked for, DESC otherwise."""
-    keys = [f"{_field_sql(table, s.field)[0]} {s.direction or 'DESC'}" for s in criteria.sort_orders]
+    keys = [
+        f"{_field_sql(table, sort.field, 'order clause')[0]} {sort.direction or 'DESC'}"
+        for sort in criteria.sort_orders
+    ]
     return " ORDER BY " + ", ".join([*keys, "t.entity_id ASC"])
 
 
