@@ -617,7 +617,7 @@ class AwaitingInvoice:
     """SKUs released too recently for rule 2 to expect their invoice, and when it will."""
 
     skus: tuple[str, ...]
-    due: datetime  # the first of those releases' time plus the grace period
+    due: datetime  # when rule 2 fires unless Magento invoices them: a release's time plus the grace
 
 
 def awaiting_invoice(
@@ -634,10 +634,16 @@ def awaiting_invoice(
     if facts.terminal or facts.pre_invoiced:
         return None
     skus = tuple(s.sku for s in facts.on_order if s.released > s.released_aged and s.released > s.invoiced)
-    recent = [as_utc(ticket.time) for ticket in cp.releases if not is_aged(ticket, cutoff) and ticket.time]
-    if not skus or not recent:
+    if not skus:
         return None
-    return AwaitingInvoice(skus, min(recent) + timedelta(minutes=capture_grace_minutes))
+    # Due when the first release whose ageing puts one of them past its invoices has aged: not the
+    # first recent release of any SKU (one already invoiced, say), which would name a time too soon.
+    recent = sorted({as_utc(t.time) for t in cp.releases if t.time is not None and not is_aged(t, cutoff)})
+    for moment in recent:
+        then = _facts(order, cp, _magento_tallies(order.items), moment)
+        if any(s.released_aged > s.invoiced for s in then.on_order if s.sku in skus):
+            return AwaitingInvoice(skus, moment + timedelta(minutes=capture_grace_minutes))
+    return None
 
 
 def _fingerprints_before_ageing(

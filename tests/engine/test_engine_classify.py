@@ -518,6 +518,7 @@ def test_example_order_payload_counts_bundle_children_and_configurable_once() ->
 
 
 RECENT = NOW - timedelta(minutes=10)
+EARLIER = NOW - timedelta(minutes=40)  # within the grace period too
 YOUNG_A = cp(ticket("1-1", ("A", 1), time=RECENT))  # A released 10 minutes ago
 
 
@@ -557,6 +558,32 @@ def test_awaiting_invoice_names_what_rule_2_will_report_once_the_release_ages(
         assert waiting.due == RECENT + timedelta(minutes=GRACE)
         later = run(magento, counterpoint, now=waiting.due)  # and rule 2 does report them then
         assert M2 in later.scenarios
+
+
+@pytest.mark.parametrize(
+    ("magento", "counterpoint"),
+    [
+        pytest.param(
+            order(item("A", ordered=1, invoiced=1), item("B")),
+            cp(ticket("1-1", ("A", 1), time=EARLIER), ticket("1-2", ("B", 1), time=RECENT)),
+            id="an-earlier-release-already-invoiced",
+        ),
+        pytest.param(
+            order(item("A", ordered=2, invoiced=1)),
+            cp(ticket("1-1", ("A", 1), time=EARLIER), ticket("1-2", ("A", 1), time=RECENT)),
+            id="the-same-sku-partly-invoiced",
+        ),
+    ],
+)
+def test_awaiting_invoice_is_due_when_the_release_it_waits_for_ages(
+    magento: MagentoOrder, counterpoint: CounterpointOrder
+) -> None:
+    """Not when the first recent release of any SKU ages: that one is invoiced, and show named a
+    time 30 minutes too soon."""
+    waiting = awaiting_invoice(magento, counterpoint, now=NOW, capture_grace_minutes=GRACE)
+    assert waiting is not None and waiting.due == RECENT + timedelta(minutes=GRACE)
+    assert M2 not in run(magento, counterpoint, now=waiting.due - timedelta(minutes=1)).scenarios
+    assert M2 in run(magento, counterpoint, now=waiting.due).scenarios
 
 
 def test_reasons_read_as_sentences_with_money_in_the_orders_currency() -> None:
