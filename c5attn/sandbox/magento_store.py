@@ -51,13 +51,15 @@ DEFAULT_STATE_MAP: dict[str, list[str]] = {
 
 _ORDER_COLUMNS = ("entity_id", "increment_id", "store_id", "state", "status", "created_at", "updated_at")
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TIME_COLUMNS = frozenset({"t.created_at", "t.updated_at"})
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?")
 _CHUNK = 2000
 _STORE_TABLES = ("orders", "order_json", *DOCUMENT_KINDS, "meta")
 
 _SCHEMA = """
 CREATE TABLE orders (
-    entity_id INTEGER PRIMARY KEY, increment_id TEXT NOT NULL, store_id INTEGER,
-    state TEXT, status TEXT, created_at TEXT, updated_at TEXT
+    entity_id INTEGER PRIMARY KEY, increment_id TEXT NOT NULL COLLATE NOCASE, store_id INTEGER,
+    state TEXT COLLATE NOCASE, status TEXT COLLATE NOCASE, created_at TEXT, updated_at TEXT
 );
 CREATE TABLE order_json (entity_id INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE invoices (entity_id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, created_at TEXT, body TEXT);
@@ -445,11 +447,15 @@ def _field_sql(table: _Table, field: str, clause: str) -> tuple[str, bool]:
 
 
 def _compare(expr: str, typed: bool, op: str, value: str | None) -> tuple[str, list[Any]]:
-    """``expr op value`` with MySQL's coercion: numbers compare as numbers, text as text."""
+    """``expr op value`` with MySQL's coercion: numbers compare as numbers, text as text, and text
+    without regard to case (the sales tables' ``*_general_ci`` collation; the indexed columns are
+    declared ``NOCASE``). A time may be written with a ``T`` or as a bare date, as MySQL reads it."""
+    if value is not None and expr in _TIME_COLUMNS and _ISO_TIME.fullmatch(value):
+        value = value.replace("T", " ") if len(value) > 10 else f"{value} 00:00:00"
     if not typed:
         return f"{expr} {op} ?", [value]
     numeric = f"typeof({expr}) IN ('integer', 'real')"
-    sql = f"(CASE WHEN {numeric} THEN {expr} {op} CAST(? AS NUMERIC) ELSE {expr} {op} ? END)"
+    sql = f"(CASE WHEN {numeric} THEN {expr} {op} CAST(? AS NUMERIC) ELSE {expr} {op} ? COLLATE NOCASE END)"
     return sql, [value, value]
 
 
@@ -468,7 +474,7 @@ def _condition(table: _Table, flt: Condition) -> tuple[str, list[Any]]:
         sql = "(" + " OR ".join(part for part, _ in parts) + ")"
         return (f"NOT {sql}" if kind == "nin" else sql), [p for _, params in parts for p in params]
     if kind in ("finset", "nfinset"):
-        sql = f"instr(',' || {expr} || ',', ',' || ? || ',') > 0"
+        sql = f"instr(lower(',' || {expr} || ','), lower(',' || ? || ',')) > 0"
         return (f"NOT ({sql})" if kind == "nfinset" else sql), [flt.value]
     if kind in ("null", "notnull"):
         return f"{expr} IS {'NOT ' if kind == 'notnull' else ''}NULL", []

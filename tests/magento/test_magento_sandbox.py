@@ -156,6 +156,32 @@ def test_sort_orders_and_snake_case_queries(four: MagentoSandbox) -> None:
 
 
 @pytest.mark.parametrize(
+    ("field", "condition", "value", "expected"),
+    [
+        ("status", "eq", "PENDING", [1]),  # an indexed column
+        ("status", "in", "Complete,CANCELED", [3, 4]),
+        ("customer_email", "eq", "B@Y.COM", [2]),  # a column read from the JSON
+        ("applied_rule_ids", "finset", "1", [1]),
+        ("created_at", "eq", "2025-06-04T10:00:00", [3]),  # MySQL reads a "T" time too
+        ("created_at", "lt", "2025-06-04", [1, 2]),  # and a bare date as its midnight
+    ],
+)
+def test_text_compares_as_magentos_tables_do_case_and_time_forms_aside(
+    four: MagentoSandbox, field: str, condition: str, value: str, expected: list[int]
+) -> None:
+    """The sales tables' collation is case-insensitive (``*_general_ci``), and MySQL reads a
+    datetime written with a "T" or as a date: the sandbox found no order for "PENDING"."""
+    body = search(four, SearchCriteria([FilterGroup([Filter(field, value, condition)])]))
+    assert ids(body) == expected
+
+
+def test_an_order_number_typed_in_another_case_is_found(sandbox_factory: Factory) -> None:
+    sandbox = sandbox_factory([make_order(1, increment_id="WA0000001"), make_order(2)])
+    body = search(sandbox, SearchCriteria([FilterGroup([Filter("increment_id", "wa0000001")])]))
+    assert ids(body) == [1] and body["items"][0]["increment_id"] == "WA0000001"
+
+
+@pytest.mark.parametrize(
     ("criteria", "logged"),
     [
         (SearchCriteria([FilterGroup([Filter("nosuchfield", "x")])]), "'nosuchfield' in 'where clause'"),
