@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -77,6 +78,29 @@ def scalar_members(definition: str) -> frozenset[str]:
     )
 
 
+NOT_SUPPORTED = '"%fieldName" is not supported. Correct the field name and try again.'
+_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
+
+
+def ascii_upper(text: str) -> str:
+    """PHP's ``strtoupper`` and ``ucwords``: a to z only (not "ſ", which Python upper-cases to "S")."""
+    return text.translate(_UPPER)
+
+
+def accessor_of(name: str) -> str:
+    """The accessor ServiceInputProcessor calls for a member sent as ``name``:
+    ``str_replace('_', '', ucwords($name, '_'))``, matched with case."""
+    return "".join(ascii_upper(part[:1]) + part[1:] for part in name.split("_"))
+
+
+class UnsupportedMember(ValueError):
+    """A request body member the interface has no accessor for: Magento's 400 ``NOT_SUPPORTED``."""
+
+    def __init__(self, accessor: str) -> None:
+        super().__init__(accessor)
+        self.accessor = accessor
+
+
 class InputTypeError(ValueError):
     """A request body member Magento cannot convert to its interface type; ``str()`` is Magento's
     whole message, as its REST layer sends it (rendered, without parameters)."""
@@ -88,14 +112,18 @@ _PHP_NUMERIC = re.compile(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)
 def converted_input(definition: str, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with its integer and string members converted as Magento's ServiceInputProcessor
     does before calling the service (PHP's ``is_numeric`` and ``settype``); members of other types
-    (the status history's extension attributes) and unknown ones are passed as they are.
+    (the status history's extension attributes) are passed as they are.
 
     Raises InputTypeError with Magento's message for a value it refuses: a list or object, or a
-    value that is not numeric (a boolean included) for an integer.
+    value that is not numeric (a boolean included) for an integer; UnsupportedMember for a member
+    the interface does not have.
     """
     properties = _DEFINITIONS[definition]["properties"]
+    accessors = {accessor_of(member) for member in properties}
     converted = dict(data)
     for member, value in data.items():
+        if accessor_of(member) not in accessors:
+            raise UnsupportedMember(accessor_of(member))
         convert = _CONVERTERS.get(properties.get(member, {}).get("type", ""))
         if convert is not None and value is not None:
             converted[member] = convert(member, value)

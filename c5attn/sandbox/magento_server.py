@@ -385,6 +385,8 @@ class MagentoSandbox:
         args = match.groupdict()
         if route.resource is not None:
             self._authenticate(handler, route, query)
+        if body:  # Magento reads a body only when there is one, and by its Content-Type
+            _check_content_type(handler.headers.get("Content-Type", ""))
         params = php_query(query)  # as PHP reads it into $_GET
         try:
             return 200, getattr(self, f"_do_{route.action}")(args, params, body)
@@ -430,6 +432,8 @@ class MagentoSandbox:
             history = magento_schema.converted_input("sales-data-order-status-history-interface", history)
         except magento_schema.InputTypeError as exc:
             raise _Reply(400, _error(str(exc))) from exc
+        except magento_schema.UnsupportedMember as exc:
+            raise _Reply(400, _error(magento_schema.NOT_SUPPORTED, {"fieldName": exc.accessor})) from exc
         self.store.add_comment(entity_id, history, self.magento_version)
         return True
 
@@ -484,6 +488,27 @@ def _entity_id(text: str) -> int:
     if not text.isdigit():
         raise _Reply(400, _error(_ID_TYPE_ERROR, [text]))
     return int(text)
+
+
+# Webapi\Rest\Request::getContentType, then the deserializer the media type names (exactly).
+_CONTENT_TYPE = re.compile(r"([a-z\d/\-+.]+)(?:; *charset=(.+?))?", re.IGNORECASE)
+
+
+def _check_content_type(header: str) -> None:
+    """Magento's 400s for a body it cannot read: no Content-Type, one it cannot parse, a charset
+    other than UTF-8, a media type it has no deserializer for. (XML it reads; the sandbox does not.)"""
+    if not header:
+        raise _Reply(400, _error("Content-Type header is empty."))
+    match = _CONTENT_TYPE.fullmatch(header)
+    if match is None:
+        raise _Reply(400, _error("Content-Type header is invalid."))
+    if match.group(2) is not None and match.group(2).lower() != "utf-8":
+        raise _Reply(400, _error("UTF-8 is the only supported charset."))
+    if match.group(1) in ("application/xml", "text/xml"):
+        raise _Reply(400, _error("The sandbox does not model XML request bodies."))
+    if match.group(1) != "application/json":
+        not_understood = "Server cannot understand Content-Type HTTP header media type %1"
+        raise _Reply(400, _error(not_understood, [match.group(1)]))
 
 
 def _json_body(body: bytes) -> dict[str, Any]:

@@ -20,12 +20,18 @@ MySQL's ``prepareSqlCondition`` falls back to.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from c5attn.sandbox.magento_schema import InputTypeError, php_int, php_string
+from c5attn.sandbox.magento_schema import (
+    NOT_SUPPORTED,
+    InputTypeError,
+    accessor_of,
+    ascii_upper,
+    php_int,
+    php_string,
+)
 from c5attn.sandbox.php_query import PhpArray
 
 
@@ -84,7 +90,6 @@ def _without_none(members: dict[str, Any]) -> dict[str, Any]:
 
 DEFAULT_PAGE_SIZE_WHEN_LIMITED = 20  # Magento's webapi/validation/default_page_size
 _REQUIRED = '"%fieldName" is required. Enter and try again.'
-_NOT_SUPPORTED = '"%fieldName" is not supported. Correct the field name and try again.'
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
 _SORT_FIELD = re.compile(r"[A-Za-z0-9_]*")
 
@@ -120,13 +125,12 @@ def read_search_criteria(query: PhpArray, *, max_page_size: int | None = None) -
 
 def _read(data: Any, readers: dict[str, Reader]) -> dict[str, Any]:
     """``_createFromArray``: an object's members in the order sent, each by the accessor its name
-    gives (``str_replace('_', '', ucwords($name, '_'))``, matched with case). What is not an
-    array is an object with nothing set."""
+    gives (``accessor_of``). What is not an array is an object with nothing set."""
     members: dict[str, Any] = {}
     for name, value in data.items() if isinstance(data, dict) else ():
-        accessor = "".join(_ascii_upper(part[:1]) + part[1:] for part in str(name).split("_"))
+        accessor = accessor_of(str(name))
         if accessor not in readers:
-            raise SearchCriteriaError(_NOT_SUPPORTED, {"fieldName": accessor})
+            raise SearchCriteriaError(NOT_SUPPORTED, {"fieldName": accessor})
         members[accessor] = readers[accessor](str(name), value)
     return members
 
@@ -161,14 +165,6 @@ _string = _converted(php_string)
 _int = _converted(php_int)
 
 
-def _ascii_upper(text: str) -> str:
-    """PHP's ``strtoupper`` and ``ucwords``: a to z only (not "ſ", which Python upper-cases to "S")."""
-    return text.translate(_UPPER)
-
-
-_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
-
-
 def _limited(max_page_size: int) -> Reader:
     """The page size under Magento's input limits (``SearchCriteriaValidator``)."""
 
@@ -183,7 +179,7 @@ def _limited(max_page_size: int) -> Reader:
 
 def _direction(name: str, value: Any) -> str:
     """``SortOrder::setDirection``: ASC or DESC in any case, kept upper-case."""
-    direction = _ascii_upper(str(_string(name, value)))
+    direction = ascii_upper(str(_string(name, value)))
     if direction not in ("ASC", "DESC"):
         raise SearchCriteriaError(
             "The sort order has to be specified as %1 for ascending order or %2 for descending order.",

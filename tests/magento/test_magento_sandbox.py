@@ -434,6 +434,47 @@ def test_a_comment_member_of_the_wrong_type_is_magentos_400(
     assert call(sandbox, "GET", "/orders/1/comments").json()["total_count"] == 0
 
 
+def test_a_comment_member_the_interface_lacks_is_magentos_400(sandbox_factory: Factory) -> None:
+    """ServiceInputProcessor finds no accessor for it: refused, and nothing is saved (the sandbox
+    passed it through); a member sent in camelCase has its accessor and is taken."""
+    sandbox = sandbox_factory([make_order(1, status="pending")])
+    body = {"statusHistory": {"comment": "x", "is_customer_notified": 0, "foo_bar": 1}}
+    response = call(sandbox, "POST", "/orders/1/comments", json_body=body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": '"%fieldName" is not supported. Correct the field name and try again.',
+        "parameters": {"fieldName": "FooBar"},
+    }
+    assert call(sandbox, "GET", "/orders/1/comments").json()["total_count"] == 0
+    camel = {"statusHistory": {"comment": "x", "isVisibleOnFront": 0}}
+    assert call(sandbox, "POST", "/orders/1/comments", json_body=camel).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content_type", "message", "parameters"),
+    [
+        (None, "Content-Type header is empty.", None),
+        ("json please", "Content-Type header is invalid.", None),
+        ("application/json; charset=latin1", "UTF-8 is the only supported charset.", None),
+        ("text/plain", "Server cannot understand Content-Type HTTP header media type %1", ["text/plain"]),
+    ],
+)
+def test_a_body_magento_cannot_read_by_its_content_type_is_a_400(
+    sandbox_factory: Factory, content_type: str | None, message: str, parameters: list[str] | None
+) -> None:
+    """As Webapi's Request::getContentType and its deserializer factory answer (the sandbox read
+    any body as JSON): a client that stopped sending JSON's Content-Type would fail here first."""
+    sandbox = sandbox_factory([make_order(1, status="pending")])
+    headers = {"Authorization": f"Bearer {TOKEN}"} | ({"Content-Type": content_type} if content_type else {})
+    url, body = f"{sandbox.url}/rest/default/V1/orders/1/comments", b'{"statusHistory": {"comment": "x"}}'
+    response = requests.post(url, data=body, headers=headers, timeout=10)
+    assert response.status_code == 400
+    assert response.json() == {"message": message, **({"parameters": parameters} if parameters else {})}
+    assert call(sandbox, "GET", "/orders/1/comments").json()["total_count"] == 0
+    fine = {**headers, "Content-Type": "application/json;charset=UTF-8"}
+    assert requests.post(url, data=body, headers=fine, timeout=10).status_code == 200
+
+
 def test_comment_members_are_converted_to_their_types(sandbox_factory: Factory) -> None:
     """Numeric text and numbers become integers, scalars become strings, as PHP's settype does."""
     sandbox = sandbox_factory([make_order(1, status="pending")])
