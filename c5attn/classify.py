@@ -624,7 +624,8 @@ def awaiting_invoice(
     order: MagentoOrder, cp: CounterpointOrder | None, *, now: datetime, capture_grace_minutes: int
 ) -> AwaitingInvoice | None:
     """The SKUs rule 2 will report as released without an invoice unless Magento invoices them
-    first: on the order, released within the grace period, and not all invoiced. Until then no rule
+    first: on the order, released within the grace period, and not all invoiced, though what was
+    released before it is (else rule 2 reports them already). Until then no rule
     fires for them, so ``show`` names them. None when there are none (or rule 2 never applies:
     a terminal state, a pre-invoiced order)."""
     if cp is None:
@@ -633,7 +634,8 @@ def awaiting_invoice(
     facts = _facts(order, cp, _magento_tallies(order.items), cutoff)
     if facts.terminal or facts.pre_invoiced:
         return None
-    skus = tuple(s.sku for s in facts.on_order if s.released > s.released_aged and s.released > s.invoiced)
+    # Not yet reported (its aged releases are invoiced), and a recent release puts it past its invoices.
+    skus = tuple(s.sku for s in facts.on_order if s.released_aged <= s.invoiced < s.released)
     if not skus:
         return None
     # Due when the first release whose ageing puts one of them past its invoices has aged: not the

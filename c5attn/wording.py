@@ -10,11 +10,13 @@ def counted(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
-def one_line(text: str, length: int) -> str:
+def one_line(text: str, length: int | None = None) -> str:
     """``text`` on one line (a message may quote a multi-line answer), cut after ``length``
     characters with how long it was, so an error stays a line an operator can read."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= length else f"{flat[:length]}… ({len(flat):,} characters)"
+    if length is None or len(flat) <= length:
+        return flat
+    return f"{flat[:length]}… ({len(flat):,} characters)"
 
 
 def status_change(before: str, after: str) -> str:

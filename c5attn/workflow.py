@@ -520,14 +520,15 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     try:
         session.record(fresh, "flag", result, before=before, after=after, message=change.message)
     except KeyboardInterrupt:  # the write is done; only its outcome may be missing from the log
+        written = status_change(change.before, change.after)
         raise Interrupted(
-            f"the flag of order {fresh.increment_id} was written ({change.before} → {change.after}) "
+            f"the flag of order {fresh.increment_id} was written ({written}) "
             "just before; the next scan --apply records it"
         ) from None
     return WriteResult(
         fresh.increment_id,
         change.applied,
-        change.message or f"{change.before} → {change.after}",
+        change.message or status_change(change.before, change.after),
         status_ignored=not change.applied,
     )
 
@@ -911,8 +912,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
             raise
         except C5Error as error:
             raise PartialFailure(
-                f"status set to {change.after!r}, but dismissing the Counterpoint errors failed: "
-                f"{error.message}",
+                f"order {number}: {done}, but dismissing the Counterpoint errors failed: {error.message}",
                 f"finish with: {session.command} dismiss-error {order.increment_id} --yes",
             ) from error
         except KeyboardInterrupt:  # before the dismissal was sent: nothing of it written

@@ -54,7 +54,8 @@ def excerpt(text: str, length: int) -> str:
 
 
 def error_body_message(body: object) -> str | None:
-    """The rendered ``message`` of a Magento error body, or None when it is not one."""
+    """The rendered ``message`` of a Magento error body on one line, or None when it is not one
+    (whole: the error that quotes it cuts it once, so that the length it gives is the message's)."""
     if not isinstance(body, Mapping) or not isinstance(body.get("message"), str):
         return None
     text = render_message(body["message"], body.get("parameters"))
@@ -63,7 +64,7 @@ def error_body_message(body: object) -> str | None:
         for err in body.get("errors") or ()
         if isinstance(err, Mapping) and isinstance(err.get("message"), str)
     ]
-    return one_line("; ".join([text, *details]), _MAX_MESSAGE)
+    return one_line("; ".join([text, *details]))
 
 
 def describe_body(response: requests.Response) -> tuple[str | None, str]:

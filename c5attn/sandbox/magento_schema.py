@@ -110,23 +110,24 @@ _PHP_NUMERIC = re.compile(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)
 
 
 def converted_input(definition: str, data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` with its integer and string members converted as Magento's ServiceInputProcessor
-    does before calling the service (PHP's ``is_numeric`` and ``settype``); members of other types
-    (the status history's extension attributes) are passed as they are.
+    """``data`` as Magento's ServiceInputProcessor sets it before calling the service: each member
+    by its accessor, so under the schema's name however it was spelt (``isVisibleOnFront``: the
+    later of two spellings wins), integer and string members converted (PHP's ``is_numeric`` and
+    ``settype``), members of other types (the status history's extension attributes) as they are.
 
     Raises InputTypeError with Magento's message for a value it refuses: a list or object, or a
     value that is not numeric (a boolean included) for an integer; UnsupportedMember for a member
     the interface does not have.
     """
     properties = _DEFINITIONS[definition]["properties"]
-    accessors = {accessor_of(member) for member in properties}
-    converted = dict(data)
-    for member, value in data.items():
-        if accessor_of(member) not in accessors:
-            raise UnsupportedMember(accessor_of(member))
-        convert = _CONVERTERS.get(properties.get(member, {}).get("type", ""))
-        if convert is not None and value is not None:
-            converted[member] = convert(member, value)
+    names = {accessor_of(member): member for member in properties}
+    converted: dict[str, Any] = {}
+    for sent, value in data.items():
+        member = names.get(accessor_of(sent))
+        if member is None:
+            raise UnsupportedMember(accessor_of(sent))
+        convert = _CONVERTERS.get(properties[member].get("type", ""))
+        converted[member] = convert(sent, value) if convert is not None and value is not None else value
     return converted
 
 

@@ -52,6 +52,9 @@ DEFAULT_STATE_MAP: dict[str, list[str]] = {
 _ORDER_COLUMNS = ("entity_id", "increment_id", "store_id", "state", "status", "created_at", "updated_at")
 _FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TIME_COLUMNS = frozenset({"t.created_at", "t.updated_at"})
+# Compared and sorted NOCASE whatever a store's columns say: stores built before they were
+# declared NOCASE (an embedded sandbox kept across versions) then answer as new ones do.
+_TEXT_COLUMNS = frozenset({"t.increment_id", "t.state", "t.status"})
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?")
 _CHUNK = 2000
 _STORE_TABLES = ("orders", "order_json", *DOCUMENT_KINDS, "meta")
@@ -453,7 +456,7 @@ def _compare(expr: str, typed: bool, op: str, value: str | None) -> tuple[str, l
     if value is not None and expr in _TIME_COLUMNS and _ISO_TIME.fullmatch(value):
         value = value.replace("T", " ") if len(value) > 10 else f"{value} 00:00:00"
     if not typed:
-        return f"{expr} {op} ?", [value]
+        return f"{expr} {op} ?" + (" COLLATE NOCASE" if expr in _TEXT_COLUMNS else ""), [value]
     numeric = f"typeof({expr}) IN ('integer', 'real')"
     sql = f"(CASE WHEN {numeric} THEN {expr} {op} CAST(? AS NUMERIC) ELSE {expr} {op} ? COLLATE NOCASE END)"
     return sql, [value, value]
@@ -495,10 +498,11 @@ def _where(table: _Table, criteria: Criteria) -> tuple[str, list[Any]]:
 
 def _order_by(table: _Table, criteria: Criteria) -> str:
     """Magento's SortingProcessor: ASC only when asked for, DESC otherwise."""
-    keys = [
-        f"{_field_sql(table, sort.field, 'order clause')[0]} {sort.direction or 'DESC'}"
-        for sort in criteria.sort_orders
-    ]
+    keys = []
+    for sort in criteria.sort_orders:
+        expr, typed = _field_sql(table, sort.field, "order clause")
+        text = " COLLATE NOCASE" if typed or expr in _TEXT_COLUMNS else ""  # no effect on numbers
+        keys.append(f"{expr}{text} {sort.direction or 'DESC'}")
     return " ORDER BY " + ", ".join([*keys, "t.entity_id ASC"])
 
 

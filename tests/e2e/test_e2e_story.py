@@ -457,7 +457,11 @@ def test_half_failed_resolve_says_what_was_done_and_how_to_finish(sandbox: Sandb
     with sandbox.counterpoint_trigger("block_dismiss", "BEFORE UPDATE", refuse):
         run = sandbox.invoke("resolve", number, "--dismiss-error", "--yes")
     assert run.exit_code == 3
-    assert "status set to" in run.stderr and f"dismiss-error {number}" in run.stderr
+    assert (  # it said "status set to 'processing'", without the order, in words of its own
+        f"c5attn: error: order {number}: status needs_attention → processing, resolution comment added, "
+        "but dismissing the Counterpoint errors failed: " in run.stderr
+    ), run.stderr
+    assert f"hint: finish with: c5attn --sandbox dismiss-error {number} --yes" in run.stderr
     statuses = {str(o["increment_id"]): o["status"] for o in sandbox.magento_orders()}
     assert statuses[number] != "needs_attention"
 

@@ -547,6 +547,12 @@ YOUNG_A = cp(ticket("1-1", ("A", 1), time=RECENT))  # A released 10 minutes ago
             ("B",),
             id="named-even-when-rule-2-fires-for-another-sku",
         ),
+        pytest.param(
+            order(item("A", ordered=2)),
+            cp(ticket("1-1", ("A", 1)), ticket("1-2", ("A", 1), time=RECENT)),
+            None,
+            id="not-when-rule-2-already-reports-the-sku",
+        ),
     ],
 )
 def test_awaiting_invoice_names_what_rule_2_will_report_once_the_release_ages(

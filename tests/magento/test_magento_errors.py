@@ -49,3 +49,15 @@ def test_a_rate_limit_answered_with_an_html_page_says_so() -> None:
     response.headers["Content-Type"] = "text/html"
     error = error_from_response(response, "flagging order 000000001")
     assert "rate-limiting" in (error.hint or "") and "magento_url" not in (error.hint or "")
+
+
+def test_a_long_magento_message_is_cut_once_and_says_its_own_length() -> None:
+    """It was cut at 300 characters, then again with the request's name in front, and the
+    second cut counted the first one's text: "… (346 characters)" for a 1,000-character message."""
+    response = requests.Response()
+    response.status_code = 400
+    response._content = json.dumps({"message": "x" * 1000}).encode()
+    response.headers["Content-Type"] = "application/json"
+    error = error_from_response(response, "flagging order 000000001")
+    what = "flagging order 000000001: "
+    assert error.message == f"{what}{'x' * (300 - len(what))}… ({len(what) + 1000:,} characters)"

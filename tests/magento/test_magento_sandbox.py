@@ -446,8 +446,10 @@ def test_a_comment_member_the_interface_lacks_is_magentos_400(sandbox_factory: F
         "parameters": {"fieldName": "FooBar"},
     }
     assert call(sandbox, "GET", "/orders/1/comments").json()["total_count"] == 0
-    camel = {"statusHistory": {"comment": "x", "isVisibleOnFront": 0}}
+    camel = {"statusHistory": {"comment": "x", "isVisibleOnFront": "1"}}
     assert call(sandbox, "POST", "/orders/1/comments", json_body=camel).status_code == 200
+    (saved,) = call(sandbox, "GET", "/orders/1/comments").json()["items"]
+    assert saved["is_visible_on_front"] == 1  # under the schema's name, converted to its type
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 from magento_factory import make_order, make_orders
 
 from c5attn.sandbox.magento_store import MagentoStore, SandboxError, load_orders, read_orders_file
-from c5attn.sandbox.search_criteria import Criteria
+from c5attn.sandbox.search_criteria import Condition, Criteria, Sort
 
 
 def test_a_large_array_file_is_read_across_buffer_boundaries(tmp_path: Path) -> None:
@@ -98,3 +98,26 @@ def test_orders_of_the_wrong_shape_are_a_value_error(
     with pytest.raises(ValueError, match=message):
         load_orders(tmp_path / "store.db", orders)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_store_built_before_its_columns_were_nocase_compares_without_case_too(tmp_path: Path) -> None:
+    """An embedded sandbox kept across versions has case-sensitive columns: its searches still
+    read text as Magento's collation does (status=PENDING found nothing in it, and in Magento,
+    any case matches), and text from the JSON sorts without regard to case as well."""
+    db = tmp_path / "m.db"
+    orders = [
+        make_order(1, status="pending", customer_lastname="Brown"),
+        make_order(2, status="processing", customer_lastname="adams"),
+        make_order(3, status="pending", customer_lastname="Zed"),
+    ]
+    load_orders(db, orders)
+    with sqlite3.connect(db) as conn:  # the table as earlier versions declared it: no collation
+        conn.executescript(
+            "CREATE TABLE old AS SELECT * FROM orders; DROP TABLE orders; ALTER TABLE old RENAME TO orders;"
+        )
+    store = MagentoStore(db)
+    pending = Criteria(filter_groups=((Condition("status", "PENDING", "eq"),),))
+    assert [o["entity_id"] for o in store.search(pending)[0]] == [1, 3]
+    by_name = Criteria(sort_orders=(Sort("customer_lastname", "ASC"),))
+    assert [o["customer_lastname"] for o in store.search(by_name)[0]] == ["adams", "Brown", "Zed"]
+    store.close()
