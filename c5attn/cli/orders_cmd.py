@@ -472,13 +472,13 @@ def resolve(
             if settle_earlier_write(session, found, "resolve", found_at):
                 env.say("  an earlier resolve of it, left unsettled in the audit log, landed: recorded there")
             if dismiss_error:  # the other half of what was asked still applies
-                _dismiss_open_errors(env, session, found, view.open_errors, yes=yes, dry_run=dry_run)
+                _dismiss_open_errors(env, session, view.verdict, view.open_errors, yes=yes, dry_run=dry_run)
             elif view.open_errors:
                 _remind_of_open_errors(env, session, found, len(view.open_errors))
             return
         if view.verdict.resolve_kept_flagged:
             _resolved_but_kept_flagged(
-                env, session, found, view.open_errors, dismiss_error, yes=yes, dry_run=dry_run
+                env, session, view.verdict, view.open_errors, dismiss_error, yes=yes, dry_run=dry_run
             )
             return
         plan = plan_resolve(
@@ -516,10 +516,10 @@ def resolve(
             outcome = execute_resolve(session, plan)
         written = status_change(outcome.status_change.before, outcome.status_change.after)
         env.say(f"{found.increment_id}: {written}; comment added", result=True)
-        if outcome.dismissed is not None:
+        if outcome.dismissed is not None and (outcome.dismissed or plan.dismiss):  # none: the plan said so
             dismissed = f"{counted(outcome.dismissed, 'Counterpoint order error')} dismissed"
             env.say(f"{found.increment_id}: {dismissed}", result=True)
-        elif view.open_errors:
+        elif outcome.dismissed is None and view.open_errors:
             _remind_of_open_errors(env, session, found, len(view.open_errors))
 
 
@@ -532,7 +532,7 @@ def _say_errors(env: CliEnv, errors: Sequence[OrderError], *, indent: str) -> No
 def _resolved_but_kept_flagged(
     env: CliEnv,
     session: SiteSession,
-    order: MagentoOrder,
+    verdict: Verdict,
     open_errors: Sequence[OrderError],
     dismiss_error: bool,
     *,
@@ -541,13 +541,14 @@ def _resolved_but_kept_flagged(
 ) -> None:
     """``resolve`` of an order whose earlier resolve comment landed and status did not (Magento
     2.4.7): another would only add the comment again. The dismissal, if asked, still applies."""
+    order = verdict.order
     problem = (
         f"order {order.increment_id}: c5attn's resolution comment is already on it, but Magento kept it "
         f"at status {order.status} ({STATUS_KEPT_CAUSE})"
     )
     if dismiss_error:
         env.say(f"{problem}; set the status in the Magento admin")
-        _dismiss_open_errors(env, session, order, open_errors, yes=yes, dry_run=dry_run)
+        _dismiss_open_errors(env, session, verdict, open_errors, yes=yes, dry_run=dry_run)
         return
     then = f", then dismiss its order errors with: {session.command} dismiss-error {order.increment_id}"
     raise C5Error(
@@ -574,26 +575,29 @@ def dismiss_error(
 
     Example: c5attn dismiss-error 000012345
     """
-    from c5attn.workflow import locate_order
+    from c5attn.workflow import locate_order, view_order
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
         session, found = locate_order(sessions, order, elsewhere=_elsewhere(env, sessions))
-        errors = session.counterpoint.open_errors(found.increment_id)
-        _dismiss_open_errors(env, session, found, errors, yes=yes, dry_run=dry_run)
+        view = view_order(session, found)
+        _dismiss_open_errors(env, session, view.verdict, view.open_errors, yes=yes, dry_run=dry_run)
 
 
 def _dismiss_open_errors(
     env: CliEnv,
     session: SiteSession,
-    order: MagentoOrder,
+    verdict: Verdict,
     errors: Sequence[OrderError],
     *,
     yes: bool,
     dry_run: bool,
 ) -> None:
-    """Show the order's open Commerce5 errors, confirm, dismiss them under the site lock."""
+    """Show the order's open Commerce5 errors, confirm, dismiss them under the site lock, and say
+    what is left for an order still at Needs Attention."""
     from c5attn.workflow import dismiss_order_errors, settle_earlier_write
+
+    order = verdict.order
 
     if not errors:
         env.say(f"{order.increment_id}: no open order errors; nothing to dismiss", result=True)
@@ -609,7 +613,11 @@ def _dismiss_open_errors(
     with write_locks(env, session):
         count = dismiss_order_errors(session, order, errors)
     env.say(f"{order.increment_id}: {counted(count, 'Counterpoint order error')} dismissed", result=True)
-    if order.status == session.site.needs_attention_status:
+    if verdict.resolve_kept_flagged:  # resolve would refuse: the admin is the way out
+        env.say(
+            f"the order is still at Needs Attention ({STATUS_KEPT_CAUSE}): set its status in the admin"
+        )
+    elif order.status == session.site.needs_attention_status:
         env.say(
             f"the order is still at Needs Attention; when its follow-up is done: "
             f"{session.command} resolve {order.increment_id}"

@@ -466,6 +466,17 @@ def test_half_failed_resolve_says_what_was_done_and_how_to_finish(sandbox: Sandb
     assert statuses[number] != "needs_attention"
 
 
+def test_resolve_dismiss_error_without_open_errors_says_so_once(sandbox: Sandbox) -> None:
+    """The plan says there is none to dismiss; the outcome added "0 Counterpoint order errors
+    dismissed" as if something had been tried."""
+    number = _one(sandbox, "deposit-but-canceled", errors=True)
+    assert sandbox.invoke("dismiss-error", number, "--yes").exit_code == 0
+    run = sandbox.invoke("resolve", number, "--dismiss-error", "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert "no open Counterpoint order error to dismiss" in run.stderr
+    assert "dismissed" not in run.stdout + run.stderr
+
+
 def _open_error_count(sandbox: Sandbox, number: str) -> int:
     with sandbox.counterpoint() as db:
         row = db.execute(
