@@ -992,7 +992,9 @@ def _dismiss_listed(
     )
     committed = False
     try:
-        session.counterpoint.dismiss_errors(number, session.operator, session.now, err_ids=err_ids)
+        # The moment of the write, as the audit entry has it: not the command's start, which a
+        # confirmation prompt left open for a while would put minutes earlier.
+        session.counterpoint.dismiss_errors(number, session.operator, datetime.now(UTC), err_ids=err_ids)
         committed = True
         remaining = session.counterpoint.open_errors(number)
     except C5Error as error:

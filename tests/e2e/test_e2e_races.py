@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from c5attn.sandbox.embedded import init_world
 from c5attn.sandbox.magento_server import MagentoSandbox
 from c5attn.workflow import (
     SiteSession,
+    dismiss_order_errors,
     execute_resolve,
     flag_findings,
     plan_resolve,
@@ -166,6 +168,29 @@ def test_an_error_that_arrives_after_the_errors_were_shown_is_left_open(
     last = list(session.audit.entries())[-1]
     assert (last["action"], last["result"]) == ("dismiss-error", "partial")
     assert last["after"] == {"open_errors": [990001]}
+
+
+def test_an_errors_dismissal_is_dated_when_it_is_written_not_when_the_command_started(
+    tmp_path: Path, session: SiteSession
+) -> None:
+    """DISMISSED_DT took the session's start: a confirmation prompt left open for 15 minutes put
+    it 15 minutes before the write and its audit entry."""
+    verdict = next(
+        v
+        for v in scan_site(session, since=None, keep_verdicts=True).verdicts
+        if session.counterpoint.open_errors(v.order.increment_id)
+    )
+    number = verdict.order.increment_id
+    errors = session.counterpoint.open_errors(number)
+    started_long_ago = dataclasses.replace(session, now=session.now - timedelta(minutes=15))
+    before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    assert dismiss_order_errors(started_long_ago, verdict.order, errors) == len(errors)
+    with sqlite3.connect(tmp_path / "world" / "counterpoint.db") as db:
+        dated = {
+            datetime.fromisoformat(str(row[0]))
+            for row in db.execute("SELECT DISMISSED_DT FROM USER_C5_ORD_ERR WHERE ORD_NO = ?", (number,))
+        }
+    assert dated and all(moment >= before for moment in dated), (dated, before)  # the site's zone is UTC
 
 
 def test_a_flag_whose_answer_and_read_back_are_lost_is_unknown_and_settled_by_the_next_scan(
