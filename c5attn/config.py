@@ -367,12 +367,17 @@ def user_config_file() -> Path:
 
 
 def state_dir(env: Mapping[str, str]) -> Path:
-    """Where state lives (audit log, locks, sandbox data): ``C5ATTN_HOME`` or the user data dir."""
+    """Where state lives (audit log, locks, sandbox data): ``C5ATTN_HOME`` or the user data dir.
+    A file there is refused (``log`` read it as an empty audit log), a missing folder is not."""
     if env.get("C5ATTN_HOME"):
-        return Path(env["C5ATTN_HOME"]).expanduser()
-    import platformdirs
+        directory = Path(env["C5ATTN_HOME"]).expanduser()
+    else:
+        import platformdirs
 
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+        directory = platformdirs.user_data_path(APP_NAME, appauthor=False)
+    if directory.exists() and not directory.is_dir():
+        raise _unusable_state_dir(directory, "it is a file, not a folder", env)
+    return directory
 
 
 def create_state_dir(env: Mapping[str, str]) -> Path:
@@ -383,12 +388,15 @@ def create_state_dir(env: Mapping[str, str]) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        reason = "it is a file, not a folder" if directory.is_file() else err.strerror
-        origin = " (C5ATTN_HOME)" if env.get("C5ATTN_HOME") else ""
-        raise ConfigError(f"cannot use {directory}{origin} as c5attn's state folder: {reason}",
-                          "Set C5ATTN_HOME to a folder you can write: it holds the audit log, the write "
-                          "locks and the sandbox.") from None
+        raise _unusable_state_dir(directory, err.strerror or str(err), env) from None
     return directory
+
+
+def _unusable_state_dir(directory: Path, reason: str, env: Mapping[str, str]) -> ConfigError:
+    origin = " (C5ATTN_HOME)" if env.get("C5ATTN_HOME") else ""
+    return ConfigError(f"cannot use {directory}{origin} as c5attn's state folder: {reason}",
+                       "Set C5ATTN_HOME to a folder you can write: it holds the audit log, the write "
+                       "locks and the sandbox.")
 
 
 def find_config_file(path: str | None, env: Mapping[str, str], cwd: Path) -> tuple[Path | None, str]:

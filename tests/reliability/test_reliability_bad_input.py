@@ -258,12 +258,14 @@ def write_command(shop: Shop, write: str) -> list[str]:
     }[write]
 
 
-@pytest.mark.parametrize("write", [*WRITES, "--sandbox scan"])
+@pytest.mark.parametrize("write", [*WRITES, "--sandbox scan", "log"])
 def test_a_state_folder_that_is_a_file_is_refused_before_any_write(shop: Shop, write: str) -> None:
+    """And by ``log``, which reported "no entries" for it: an auditor must hear the setting is wrong."""
     blocker = shop.root / "not-a-folder"
     blocker.write_text("", encoding="utf-8")
     comments, errors = comment_total(shop.magento_db), cp_fingerprint(shop.counterpoint_db)
-    args = ["--sandbox", "scan"] if write == "--sandbox scan" else write_command(shop, write)
+    special = {"--sandbox scan": ["--sandbox", "scan"], "log": ["log"]}
+    args = special[write] if write in special else write_command(shop, write)
     run = shop.run(*args, env={"C5ATTN_HOME": str(blocker)})
     assert_clear_error(
         run,
