@@ -1,6 +1,7 @@
 """The console script's entry point, for Ctrl-C at the edges of a run and a quick exit.
 
 Pressed while c5attn is still loading, Ctrl-C exits quietly with 130 rather than a traceback.
+SIGTERM is Ctrl-C too, from start to end (``_terminated``).
 Pressed after the command has ended (while the interpreter runs its atexit handlers and tears
 down), it is ignored: the run has said how it ended, and its exit code must not become a signal
 death.
@@ -123,9 +124,17 @@ def _null_stream() -> TextIO:
     return open(os.devnull, "w", encoding="utf-8")  # lives as long as the process
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, ``timeout``, a service stopping) ends a run as Ctrl-C does: a write in
+    flight is recorded as such, the progress bar gives the terminal its cursor back, exit 130.
+    (It was the default death: no word, the cursor left hidden, an in-flight write unrecorded.)"""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     never_fail_on_encoding()
     tolerate_readers_leaving()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         from c5attn.cli.app import main as run
     except KeyboardInterrupt:
@@ -135,4 +144,5 @@ def main() -> None:
         run()
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         gc.freeze()

@@ -30,7 +30,12 @@ def test_sigint_is_ignored_once_the_command_has_ended(monkeypatch: pytest.Monkey
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == 6
-    assert calls == [(signal.SIGINT, signal.SIG_IGN), ("gc", "freeze")]
+    assert calls == [
+        (signal.SIGTERM, entry._terminated),  # from the start: SIGTERM ends a run as Ctrl-C does
+        (signal.SIGINT, signal.SIG_IGN),
+        (signal.SIGTERM, signal.SIG_IGN),
+        ("gc", "freeze"),
+    ]
 
 
 def test_a_finished_run_keeps_its_output_and_exit_code(isolated_home: Path) -> None:

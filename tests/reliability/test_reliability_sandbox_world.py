@@ -78,9 +78,9 @@ def start(home: Path, *args: str, paused: str | None = None) -> subprocess.Popen
     return process
 
 
-def interrupt(process: subprocess.Popen[str]) -> str:
-    """Ctrl-C the paused build; its stderr."""
-    process.send_signal(signal.SIGINT)
+def interrupt(process: subprocess.Popen[str], signum: int = signal.SIGINT) -> str:
+    """Ctrl-C the paused build (or stop it with ``signum``); its stderr."""
+    process.send_signal(signum)
     process.wait(timeout=60)  # before communicate() closes stdin, which would resume the build
     _, stderr = process.communicate()
     assert process.returncode == 130 and "Traceback" not in stderr, stderr
@@ -111,12 +111,15 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(path.name for path in directory.iterdir() if path.name not in (*WORLD_FILES, ".world.lock"))
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_a_first_run_interrupted_mid_build_leaves_no_world_and_the_next_run_builds_it(
-    tmp_path: Path,
+    tmp_path: Path, signum: int
 ) -> None:
-    """The next run found world.json over an empty Magento store: "0 orders scanned", forever."""
+    """The next run found world.json over an empty Magento store: "0 orders scanned", forever.
+    A SIGTERM (kill, timeout) is handled as Ctrl-C: it was a silent death, leftovers and all."""
     home = tmp_path / "home"
-    interrupt(start(home, "--sandbox", "scan", paused="loading"))
+    stderr = interrupt(start(home, "--sandbox", "scan", paused="loading"), signum)
+    assert "c5attn: interrupted" in stderr
 
     assert not (home / "sandbox" / "world.json").exists()
     assert orders_scanned(start(home, "--sandbox", "scan")) > 0
