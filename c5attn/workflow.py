@@ -55,6 +55,9 @@ if TYPE_CHECKING:
 # Magento's increment_id column is VARCHAR(50): a longer "order number" is a typing accident.
 MAX_ORDER_NUMBER = 50
 DEFAULT_ORDER_NUMBER_DIGITS = 9  # Magento's increment IDs: '%09d' after a store's prefix
+# A resolve note: sales_order_status_history.comment is a MySQL TEXT (65,535 bytes); 4,000 characters
+# are at most 16,000 bytes of UTF-8, with room for c5attn's own lines and marker after it.
+MAX_NOTE = 4000
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -816,6 +819,12 @@ def plan_resolve(
         raise UsageError(
             f"status {status!r} is not assigned to the order's state {state!r}",
             f"allowed for {state!r}: {', '.join(allowed)}",
+        )
+    if note and len(note) > MAX_NOTE:
+        raise UsageError(
+            f"the comment is {len(note):,} characters long; c5attn takes at most {MAX_NOTE:,}",
+            "shorten it: Magento keeps a comment in a 64 KB column, and one it cuts would lose "
+            "c5attn's marker at its end (and with it the resolution)",
         )
     if note and (control := UNSHOWABLE.search(note)):
         raise UsageError(

@@ -9,7 +9,7 @@ from c5attn.config import SiteConfig
 from c5attn.errors import UsageError
 from c5attn.models import MagentoOrder, OrderError
 from c5attn.verdict import Verdict, assess
-from c5attn.workflow import OrderView, ResolvePlan, plan_resolve
+from c5attn.workflow import MAX_NOTE, OrderView, ResolvePlan, plan_resolve
 
 SITE = SiteConfig(name="web", magento_url="http://127.0.0.1", counterpoint_dsn="unused")
 OPEN = (error(7, "capture"),)
@@ -80,6 +80,24 @@ def test_a_comment_with_a_control_character_is_refused(note: str, named: str) ->
     with pytest.raises(UsageError) as refused:
         plan_resolve(SITE, verdict, operator="jane", status=None, note=note, dismiss=False, open_errors=())
     assert f"control character {named}" in refused.value.message
+
+
+@pytest.mark.parametrize(("length", "taken"), [(MAX_NOTE, True), (MAX_NOTE + 1, False)])
+def test_a_comment_longer_than_magento_keeps_whole_is_refused(length: int, taken: bool) -> None:
+    """An 80 KB note was posted: Magento's TEXT column would cut it, and c5attn's marker with it."""
+    verdict = _verdict(order(item("A"), state="processing", status="needs_attention"))
+
+    def plan() -> str:
+        planned = plan_resolve(
+            SITE, verdict, operator="j", status=None, note="é" * length, dismiss=False, open_errors=()
+        )
+        return planned.comment
+
+    if taken:
+        assert plan().endswith("]")  # the marker, last
+    else:
+        with pytest.raises(UsageError, match=f"{length:,} characters long; c5attn takes at most 4,000"):
+            plan()
 
 
 def test_a_comment_may_span_lines_and_hold_tabs() -> None:
