@@ -683,10 +683,12 @@ def resolvable_statuses(site: SiteConfig, state: str) -> list[str]:
 
 
 def locate_order(
-    sessions: Sequence[SiteSession], order_no: str, *, elsewhere: str | None = None
+    sessions: Sequence[SiteSession], order_no: str, *, action: str, elsewhere: str | None = None
 ) -> tuple[SiteSession, MagentoOrder]:
     """Find an order number in the chosen sites; refuse when it is in none or in several.
-    ``elsewhere``: where else to look (the sites the choice of one left out), for a miss's hint."""
+    ``action``: the command asked for (``show``), which a hint for several sites writes out with
+    each one's options; ``elsewhere``: where else to look (the sites the choice of one left out),
+    for a miss's hint."""
     number = order_no.strip()
     if not number:
         raise UsageError("the order number is empty", "type the Magento order number, e.g. 000012345")
@@ -702,9 +704,16 @@ def locate_order(
         if elsewhere:
             hint += f", or {elsewhere}"
         # Suggested, never acted on: a write names its order exactly.
-        found = ((guess, why) for guess, why in likely_meant(number) if _find_in_sites(sessions, guess))
+        found = (
+            (guess, why, guessed)
+            for guess, why in likely_meant(number)
+            if (guessed := _find_in_sites(sessions, guess))
+        )
         if meant := next(found, None):
-            hint = f"did you mean {meant[0]}? {meant[1]}"
+            guess, why, guessed = meant
+            hint = f"did you mean {guess}? {why}"
+            if len(guessed) > 1:
+                hint += f"; it is in several sites: {_each_site(guessed, action, guess)}"
         elif not elsewhere and (stores := _stores_holding(sessions, number)):
             listed = ", ".join(str(store) for store in stores)
             hint = (
@@ -716,9 +725,14 @@ def locate_order(
     if len(hits) > 1:
         raise AmbiguousOrder(
             f"order {number!r} exists in several sites: {', '.join(s.site.name for s, _ in hits)}",
-            "choose one with --site NAME",
+            f"choose one: {_each_site(hits, action, number)}",
         )
     return hits[0]
+
+
+def _each_site(hits: Sequence[tuple[SiteSession, MagentoOrder]], action: str, number: str) -> str:
+    """The command for the order in each site that has it: "c5attn --site east show 1, or …"."""
+    return ", or ".join(f"{session.command} {action} {number}" for session, _ in hits)
 
 
 def _stores_holding(sessions: Sequence[SiteSession], number: str) -> list[int]:

@@ -409,7 +409,7 @@ def show(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order, elsewhere=_elsewhere(env, sessions))
+        session, found = locate_order(sessions, order, action="show", elsewhere=_elsewhere(env, sessions))
         view = view_order(session, found)
     if json_out:
         data = view.verdict.to_json(session.site.name, now=env.now())
@@ -460,7 +460,7 @@ def resolve(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order, elsewhere=_elsewhere(env, sessions))
+        session, found = locate_order(sessions, order, action="resolve", elsewhere=_elsewhere(env, sessions))
         view = view_order(session, found)
         if reason := view.verdict.nothing_to_resolve:
             env.say(
@@ -579,7 +579,8 @@ def dismiss_error(
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
-        session, found = locate_order(sessions, order, elsewhere=_elsewhere(env, sessions))
+        elsewhere = _elsewhere(env, sessions)
+        session, found = locate_order(sessions, order, action="dismiss-error", elsewhere=elsewhere)
         view = view_order(session, found)
         _dismiss_open_errors(env, session, view.verdict, view.open_errors, yes=yes, dry_run=dry_run)
 

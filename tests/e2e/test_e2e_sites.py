@@ -82,7 +82,12 @@ def test_an_order_in_two_sites_is_refused_until_one_is_chosen(config: Path) -> N
     number = json.loads(out)[0]["order"]
     code, _, err = _run(config, "show", number)
     assert code == 2
-    assert "east" in err and "west" in err and "--site" in err
+    assert "east" in err and "west" in err
+    prefix = f"c5attn --config {config}"  # the commands to copy, not "choose one with --site NAME"
+    assert f"choose one: {prefix} --site east show {number}, or {prefix} --site west show {number}" in err
+    code, _, err = _run(config, "dismiss-error", number.lstrip("0"))  # the guess is in both too
+    assert code == 1
+    assert f"did you mean {number}?" in err and f"{prefix} --site west dismiss-error {number}" in err
     code, shown, _ = _run(config, "--site", "east", "show", number, "--json")
     assert code == 0 and json.loads(shown)["site"] == "east"
 
