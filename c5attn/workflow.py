@@ -17,7 +17,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -697,7 +697,9 @@ def locate_order(
             f"the order number is {len(number)} characters long; Magento's have at most {MAX_ORDER_NUMBER}",
             "type the Magento order number, e.g. 000012345",
         )
-    hits = _find_in_sites(sessions, number)
+    hits, failed = _find_in_sites(sessions, number)
+    if failed:
+        raise _unsearched(sessions, failed, hits, action, number)
     if not hits:
         names = ", ".join(session.site.name for session in sessions)
         hint = "check the number (the increment ID shown to the customer)"
@@ -707,7 +709,7 @@ def locate_order(
         found = (
             (guess, why, guessed)
             for guess, why in likely_meant(number)
-            if (guessed := _find_in_sites(sessions, guess))
+            if (guessed := _find_in_sites(sessions, guess)[0])
         )
         if meant := next(found, None):
             guess, why, guessed = meant
@@ -746,13 +748,45 @@ def _stores_holding(sessions: Sequence[SiteSession], number: str) -> list[int]:
     return sorted(stores)
 
 
-def _find_in_sites(sessions: Sequence[SiteSession], number: str) -> list[tuple[SiteSession, MagentoOrder]]:
-    hits = []
+def _find_in_sites(
+    sessions: Sequence[SiteSession], number: str
+) -> tuple[list[tuple[SiteSession, MagentoOrder]], list[tuple[SiteSession, C5Error]]]:
+    """(the sites holding the number, with its order; the sites that could not be searched). With
+    one site its failure is raised as it is."""
+    hits, failed = [], []
     for session in sessions:
-        with errors_naming(session, sessions) if len(sessions) > 1 else nullcontext():
+        try:
             if order := session.magento.find_order(number):
                 hits.append((session, order))
-    return hits
+        except C5Error as error:
+            if len(sessions) == 1:
+                raise
+            failed.append((session, error))
+    return hits, failed
+
+
+def _unsearched(
+    sessions: Sequence[SiteSession],
+    failed: Sequence[tuple[SiteSession, C5Error]],
+    hits: Sequence[tuple[SiteSession, MagentoOrder]],
+    action: str,
+    number: str,
+) -> C5Error:
+    """The first site that could not be searched, as its own error, saying what the others gave:
+    the order may be in that site too, so none is chosen for the operator."""
+    session, error = failed[0]
+    error.message = f"site {session.site.name}: {error.message}"
+    unsearched = {id(failing) for failing, _ in failed}
+    where = ", ".join(failing.site.name for failing, _ in failed)
+    if hits:
+        found = f"order {number} is in site {', '.join(s.site.name for s, _ in hits)}"
+        said = f"{found} ({_each_site(hits, action, number)}), but {where} could not be searched"
+    elif searched := [s.site.name for s in sessions if id(s) not in unsearched]:
+        said = f"not in site {', '.join(searched)} either"
+    else:
+        return error
+    error.hint = f"{error.hint}; {said}" if error.hint else said
+    return error
 
 
 def likely_meant(number: str) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import shutil
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,6 +91,29 @@ def test_an_order_in_two_sites_is_refused_until_one_is_chosen(config: Path) -> N
     assert f"did you mean {number}?" in err and f"{prefix} --site west dismiss-error {number}" in err
     code, shown, _ = _run(config, "--site", "east", "show", number, "--json")
     assert code == 0 and json.loads(shown)["site"] == "east"
+
+
+def test_an_order_lookup_with_one_site_down_says_what_the_others_hold(config: Path) -> None:
+    """It stopped at the site that failed, in a scan's words ("the other sites stopped with it"),
+    though the order was found, or not, in the others."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    east = config.read_text(encoding="utf-8").split("[sites.west]")[0]
+    down = config.parent / "down.toml"
+    down.write_text(
+        f'{east}[sites.down]\nmagento_url = "http://127.0.0.1:{closed}"\n'
+        'magento_token = "env:SITES_TOKEN"\ncounterpoint_dsn = "sqlite:///unused.db"\n',
+        encoding="utf-8",
+    )
+    _, out, _ = _run(config, "--site", "east", "scan", "--all", "--json")
+    number = json.loads(out)[0]["order"]
+    code, _, err = _run(down, "show", number)
+    assert code == 1 and "c5attn: error: site down: " in err and "stopped with it" not in err
+    found = f"order {number} is in site east (c5attn --config {down} --site east show {number})"
+    assert f"{found}, but down could not be searched" in err
+    code, _, err = _run(down, "show", "999999999")
+    assert code == 1 and "site down: " in err and "not in site east either" in err
 
 
 def test_an_order_not_found_names_the_sites_left_out_by_site(config: Path) -> None:
@@ -202,8 +226,8 @@ def test_show_across_sites_names_the_site_that_failed(
 ) -> None:
     root, _ = slow_sites
     code, _, err = _run(root / "west.toml", "show", "000010001")
-    assert code == 4 and err.startswith("c5attn: error: site west: ")
-    assert "run the command for them alone with --site east" in err
+    assert code == 4 and err.startswith("c5attn: error: site west: ")  # its own exit code, a wrong token
+    assert "--site east show 000010001), but west could not be searched" in err
 
 
 def test_a_site_whose_magento_stops_answering_mid_apply_is_not_written_to_order_by_order(
