@@ -273,12 +273,21 @@ def errors_naming(session: SiteSession, sessions: Sequence[SiteSession] = ()) ->
     try:
         yield
     except C5Error as error:
-        error.message = f"site {session.site.name}: {error.message}"
+        alone = ""
         if others := [other.site.name for other in sessions if other is not session]:
             alone = f"the other sites stopped with it: run the command for them alone with --site {others[0]}"
             alone += "".join(f" or --site {name}" for name in others[1:])
-            error.hint = f"{error.hint}; {alone}" if error.hint else alone
+        naming_site(error, session.site.name, then=alone)
         raise
+
+
+def naming_site(error: C5Error, site: str, *, then: str = "") -> C5Error:
+    """``error`` with the site it happened at named before its message and, after its hint,
+    ``then``: what became of the other sites at work."""
+    error.message = f"site {site}: {error.message}"
+    if then:
+        error.hint = f"{error.hint}; {then}" if error.hint else then
+    return error
 
 
 # --- scan ------------------------------------------------------------------------------------
@@ -775,18 +784,15 @@ def _unsearched(
     """The first site that could not be searched, as its own error, saying what the others gave:
     the order may be in that site too, so none is chosen for the operator."""
     session, error = failed[0]
-    error.message = f"site {session.site.name}: {error.message}"
     unsearched = {id(failing) for failing, _ in failed}
     where = ", ".join(failing.site.name for failing, _ in failed)
+    said = ""
     if hits:
         found = f"order {number} is in site {', '.join(s.site.name for s, _ in hits)}"
         said = f"{found} ({_each_site(hits, action, number)}), but {where} could not be searched"
     elif searched := [s.site.name for s in sessions if id(s) not in unsearched]:
         said = f"not in site {', '.join(searched)} either"
-    else:
-        return error
-    error.hint = f"{error.hint}; {said}" if error.hint else said
-    return error
+    return naming_site(error, session.site.name, then=said)
 
 
 def likely_meant(number: str) -> list[tuple[str, str]]:
@@ -802,12 +808,19 @@ def likely_meant(number: str) -> list[tuple[str, str]]:
     return guesses
 
 
-def view_order(session: SiteSession, order: MagentoOrder) -> OrderView:
+def assess_order(session: SiteSession, order: MagentoOrder) -> tuple[Verdict, list[OrderError]]:
+    """The order's verdict, Counterpoint read, and its open errors (read on their own for an order
+    never imported): what ``dismiss-error`` needs, ``show`` and ``resolve`` the comments besides."""
     cp = session.counterpoint.fetch_orders([order.increment_id]).get(order.increment_id)
+    errors = list(cp.open_errors) if cp else session.counterpoint.open_errors(order.increment_id)
+    return session.assess(order, cp), errors
+
+
+def view_order(session: SiteSession, order: MagentoOrder) -> OrderView:
+    verdict, errors = assess_order(session, order)
     # Oldest first by time: comment ids need not follow it (imported or migrated histories).
     comments = sorted(session.magento.get_comments(order.entity_id), key=_comment_time)
-    errors = list(cp.open_errors) if cp else session.counterpoint.open_errors(order.increment_id)
-    return OrderView(session.site, session.command, session.assess(order, cp), comments, errors)
+    return OrderView(session.site, session.command, verdict, comments, errors)
 
 
 def _comment_time(comment: StatusHistoryEntry) -> datetime:

@@ -289,10 +289,11 @@ def _raise_stopped(
 ) -> None:
     """The end of a ``scan --apply`` during which a site's Magento stopped answering: that error
     itself where nothing else was tried, else how far it got."""
+    from c5attn.workflow import naming_site
+
     name, first = stopped[0]
     if alone and not outcomes:
-        first.message = f"site {name}: {first.message}"
-        raise first
+        raise naming_site(first, name)
     failed = sum(not outcome.ok for outcome in outcomes)
     unverified = sum(outcome.unverified for outcome in outcomes)
     sites = ", ".join(site for site, _ in stopped)
@@ -575,14 +576,14 @@ def dismiss_error(
 
     Example: c5attn dismiss-error 000012345
     """
-    from c5attn.workflow import locate_order, view_order
+    from c5attn.workflow import assess_order, locate_order
 
     env = get_env(ctx)
     with open_sessions(env) as sessions:
         elsewhere = _elsewhere(env, sessions)
         session, found = locate_order(sessions, order, action="dismiss-error", elsewhere=elsewhere)
-        view = view_order(session, found)
-        _dismiss_open_errors(env, session, view.verdict, view.open_errors, yes=yes, dry_run=dry_run)
+        verdict, errors = assess_order(session, found)  # not its comments: nothing shows them
+        _dismiss_open_errors(env, session, verdict, errors, yes=yes, dry_run=dry_run)
 
 
 def _dismiss_open_errors(
