@@ -62,7 +62,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         title="Invoice or capture from a release ticket failed",
         colour="red",
         actions=(
-            "Capture the funds by hand in Magento (invoice the release with Capture Online).",
+            "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it, "
+            "and invoice each release that has no invoice yet with Capture Online.",
             "If that fails, contact the web developer or the payment provider (Authorize.net, PayPal…).",
             "Or capture the funds in the payment provider's own portal.",
             _NO_LONGER_PROCESSED,

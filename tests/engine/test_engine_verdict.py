@@ -374,3 +374,28 @@ def test_the_records_steps_leave_out_dismissing_errors_an_order_does_not_have() 
     ).to_json("web")
     assert not any(" dismiss-error " in step for step in without["steps"])
     assert any(f" dismiss-error {ORDER_NO}" in step for step in with_errors["steps"])
+
+
+# What the first capture-failed step must tell staff to do, for each part of rule 2 that can fire
+# alone: an unpaid invoice (2b) exists already, so "invoice the release" cannot capture it (Magento
+# has nothing left to invoice); a release with no invoice (2a) needs one.
+CAPTURE_STEP_CASES = [
+    pytest.param(
+        order(item("A")), cp(ticket("1-1", ("A", 1))), "invoice each release that has no invoice yet", id="2a"
+    ),
+    pytest.param(
+        order(item("A", invoiced=1), total_invoiced=10, total_paid=0),
+        cp(ticket("1-1", ("A", 1))),
+        "open each unpaid invoice of the order and Capture it",
+        id="2b-invoice-exists-unpaid",
+    ),
+]
+
+
+@pytest.mark.parametrize(("o", "c", "wanted"), CAPTURE_STEP_CASES)
+def test_capture_failed_first_step_fits_what_fired(
+    o: MagentoOrder, c: CounterpointOrder, wanted: str
+) -> None:
+    v = verdict(o, c)
+    assert v.classification.scenarios == ("capture-failed",)
+    assert wanted in v.steps[0]
