@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from contextlib import suppress
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 
 def counted(count: int, noun: str) -> str:
@@ -24,9 +25,18 @@ def status_change(before: str, after: str) -> str:
     return f"status stays {after}" if before == after else f"status {before} → {after}"
 
 
+_CENT = Decimal("0.01")
+
+
 def money(value: object, currency: str) -> str:
-    """An amount as c5attn shows money: two decimals, thousands grouped, then the currency."""
+    """An amount as c5attn shows money: two decimals, thousands grouped, then the currency.
+
+    Half a cent rounds away from zero, as Magento rounds amounts (PHP's ``round``): a money at risk
+    of 1.5 × 12.35 shows 18.53, as Magento shows that row, not 18.52 (``format``'s half-even).
+    """
     amount = Decimal(str(value or 0))
+    with suppress(InvalidOperation):  # beyond the context's precision there are no cents to round
+        amount = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
     return f"{amount:,.2f} {currency}".strip()
 
 

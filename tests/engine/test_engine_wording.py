@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from c5attn.wording import counted, one_line, status_change
+from c5attn.wording import counted, money, one_line, status_change
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,20 @@ def test_one_line_flattens_and_says_how_long_a_cut_text_was(text: str, length: i
 def test_counted_groups_thousands_and_agrees_in_number() -> None:
     counts = [counted(n, "order") for n in (0, 1, 2, 2000)]
     assert counts == ["0 orders", "1 order", "2 orders", "2,000 orders"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("18.525", "18.53 USD"),  # 1.5 × 12.35: Magento shows that row as 18.53
+        ("0.125", "0.13 USD"),
+        ("2.675", "2.68 USD"),
+        ("-0.125", "-0.13 USD"),  # a refund: away from zero, as PHP's round
+        ("12.344", "12.34 USD"),
+        ("1234567.5", "1,234,567.50 USD"),
+        (18.525, "18.53 USD"),  # a float (scan's records) by its shortest text
+        (None, "0.00 USD"),
+    ],
+)
+def test_money_rounds_half_a_cent_away_from_zero_as_magento_does(value: object, shown: str) -> None:
+    assert money(value, "USD") == shown
