@@ -37,6 +37,9 @@ CLOSING_STEPS: tuple[str, ...] = (
     "If unsure, contact your Commerce 5 support partner.",
 )
 
+CANCEL_REMAINING_STEP = "Cancel the remaining items on the order in Counterpoint."
+"""Scenario 5's step that an order Counterpoint has canceled already has done (``needed_steps``)."""
+
 _NO_LONGER_PROCESSED = (
     "Commerce5 no longer processes this order: invoice every later Counterpoint release of it in "
     "Magento by hand as well."
@@ -98,7 +101,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         colour="blue",
         actions=(
             "Refund the deposit in Counterpoint.",
-            "Cancel the remaining items on the order in Counterpoint.",
+            CANCEL_REMAINING_STEP,
         ),
     ),
 )
@@ -154,10 +157,19 @@ def scenario_for(text: str) -> Scenario:
 _ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")
 
 
-def needed_steps(steps: Sequence[str], order_no: str, *, open_errors: bool) -> list[str]:
+def needed_steps(
+    steps: Sequence[str], order_no: str, *, open_errors: bool, counterpoint_canceled: bool = False
+) -> list[str]:
     """An order's steps, without the one dismissing Counterpoint errors when it has none (then
-    ``dismiss-error`` answers that there is nothing to dismiss)."""
-    return [step for step in steps if open_errors or f" dismiss-error {order_no}" not in step]
+    ``dismiss-error`` answers that there is nothing to dismiss), and without the one canceling the
+    order's remaining items in Counterpoint when Counterpoint canceled the order already (its audit
+    log says so, and ``show`` says CANCELED right above the step)."""
+    return [
+        step
+        for step in steps
+        if (open_errors or f" dismiss-error {order_no}" not in step)
+        and not (counterpoint_canceled and step == CANCEL_REMAINING_STEP)
+    ]
 
 
 def steps_for_order(steps: tuple[str, ...], order_no: str) -> tuple[str, ...]:

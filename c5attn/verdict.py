@@ -123,11 +123,16 @@ class Verdict:
 
     def steps_to_take(self) -> list[str]:
         """The steps without dismissing Counterpoint errors where Counterpoint was read and has none
-        open: the record's and the flag comment's (``show`` reads the errors of an order never
-        imported as well)."""
+        open, nor canceling what Counterpoint canceled already: the record's and the flag comment's
+        (``show`` reads the errors of an order never imported as well)."""
         if self.cp is None:  # not imported: its errors were not read
             return list(self.steps)
-        return needed_steps(self.steps, self.order.increment_id, open_errors=bool(self.cp.open_errors))
+        return needed_steps(
+            self.steps,
+            self.order.increment_id,
+            open_errors=bool(self.cp.open_errors),
+            counterpoint_canceled=self.cp.canceled,
+        )
 
     def age_days(self, now: datetime) -> int | None:
         """Whole days since the order was placed (never negative), None when Magento gave no date."""

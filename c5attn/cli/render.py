@@ -542,7 +542,10 @@ def _steps_that_apply(view: OrderView) -> list[str]:
     the ``c5attn show`` a step names."""
     verdict, number = view.verdict, view.verdict.order.increment_id
     steps = []
-    for step in needed_steps(verdict.steps, number, open_errors=bool(view.open_errors)):
+    canceled = verdict.cp is not None and verdict.cp.canceled
+    for step in needed_steps(
+        verdict.steps, number, open_errors=bool(view.open_errors), counterpoint_canceled=canceled
+    ):
         if f" resolve {number}" in step:
             if verdict.nothing_to_resolve is not None:
                 continue

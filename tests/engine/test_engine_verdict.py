@@ -399,3 +399,22 @@ def test_capture_failed_first_step_fits_what_fired(
     v = verdict(o, c)
     assert v.classification.scenarios == ("capture-failed",)
     assert wanted in v.steps[0]
+
+
+
+# Scenario 5 asks staff to cancel the order's remaining items in Counterpoint: an order Counterpoint
+# canceled already (audit 'C') has none, and show says CANCELED right above the step.
+@pytest.mark.parametrize(
+    ("canceled", "asked"),
+    [
+        pytest.param(False, True, id="counterpoint-open"),
+        pytest.param(True, False, id="counterpoint-canceled"),
+    ],
+)
+def test_deposit_step_cancel_remaining_only_while_counterpoint_has_not(canceled: bool, asked: bool) -> None:
+    magento = order(item("A", canceled=1), state="canceled")
+    v = verdict(magento, cp(deposits=(deposit(25),), canceled=canceled))
+    assert v.classification.scenarios == ("deposit-but-canceled",)
+    steps = v.steps_to_take()
+    assert ("Cancel the remaining items on the order in Counterpoint." in steps) is asked
+    assert "Refund the deposit in Counterpoint." in steps
