@@ -40,6 +40,12 @@ CLOSING_STEPS: tuple[str, ...] = (
 CANCEL_REMAINING_STEP = "Cancel the remaining items on the order in Counterpoint."
 """Scenario 5's step that an order Counterpoint has canceled already has done (``needed_steps``)."""
 
+INVOICE_RELEASES_STEP = (
+    "In Magento, invoice by hand every Counterpoint release of this order that has no invoice yet."
+)
+"""Scenario 1's step that a pre-invoiced order has no use for: Magento invoiced it before the import,
+so its releases make shipments, not invoices (domain.md §3, "pre-invoiced"; ``needed_steps``)."""
+
 _NO_LONGER_PROCESSED = (
     "Commerce5 no longer processes this order: invoice every later Counterpoint release of it in "
     "Magento by hand as well."
@@ -54,7 +60,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         actions=(
             "Compare the Counterpoint release tickets with the Magento invoices and shipments: "
             "c5attn show ORDER",
-            "In Magento, invoice by hand every Counterpoint release of this order that has no invoice yet.",
+            INVOICE_RELEASES_STEP,
             "In Magento, ship by hand (with its tracking number) every release that has no shipment yet.",
             "Do the same for every future release of this order, until the order is complete in Magento.",
         ),
@@ -158,17 +164,28 @@ _ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")
 
 
 def needed_steps(
-    steps: Sequence[str], order_no: str, *, open_errors: bool, counterpoint_canceled: bool = False
+    steps: Sequence[str],
+    order_no: str,
+    *,
+    open_errors: bool,
+    counterpoint_canceled: bool = False,
+    pre_invoiced: bool = False,
 ) -> list[str]:
-    """An order's steps, without the one dismissing Counterpoint errors when it has none (then
-    ``dismiss-error`` answers that there is nothing to dismiss), and without the one canceling the
-    order's remaining items in Counterpoint when Counterpoint canceled the order already (its audit
-    log says so, and ``show`` says CANCELED right above the step)."""
+    """An order's steps, without those the data shows there is no call for: dismissing Counterpoint
+    errors when it has none (then ``dismiss-error`` answers that there is nothing to dismiss);
+    canceling the order's remaining items in Counterpoint when Counterpoint canceled the order
+    already (its audit log says so, and ``show`` says CANCELED right above the step); invoicing
+    releases by hand when the order is pre-invoiced (Magento invoiced it before the import: its
+    releases need shipments only)."""
+    skipped = set()
+    if counterpoint_canceled:
+        skipped.add(CANCEL_REMAINING_STEP)
+    if pre_invoiced:
+        skipped.add(INVOICE_RELEASES_STEP)
     return [
         step
         for step in steps
-        if (open_errors or f" dismiss-error {order_no}" not in step)
-        and not (counterpoint_canceled and step == CANCEL_REMAINING_STEP)
+        if (open_errors or f" dismiss-error {order_no}" not in step) and step not in skipped
     ]
 
 

@@ -123,8 +123,9 @@ class Verdict:
 
     def steps_to_take(self) -> list[str]:
         """The steps without dismissing Counterpoint errors where Counterpoint was read and has none
-        open, nor canceling what Counterpoint canceled already: the record's and the flag comment's
-        (``show`` reads the errors of an order never imported as well)."""
+        open, nor canceling what Counterpoint canceled already, nor invoicing the releases of a
+        pre-invoiced order: the record's and the flag comment's (``show`` reads the errors of an
+        order never imported as well)."""
         if self.cp is None:  # not imported: its errors were not read
             return list(self.steps)
         return needed_steps(
@@ -132,6 +133,7 @@ class Verdict:
             self.order.increment_id,
             open_errors=bool(self.cp.open_errors),
             counterpoint_canceled=self.cp.canceled,
+            pre_invoiced=self.classification.pre_invoiced,
         )
 
     def age_days(self, now: datetime) -> int | None:

@@ -544,7 +544,11 @@ def _steps_that_apply(view: OrderView) -> list[str]:
     steps = []
     canceled = verdict.cp is not None and verdict.cp.canceled
     for step in needed_steps(
-        verdict.steps, number, open_errors=bool(view.open_errors), counterpoint_canceled=canceled
+        verdict.steps,
+        number,
+        open_errors=bool(view.open_errors),
+        counterpoint_canceled=canceled,
+        pre_invoiced=verdict.classification.pre_invoiced,
     ):
         if f" resolve {number}" in step:
             if verdict.nothing_to_resolve is not None:

@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from c5attn.markers import flag_marker, resolve_marker
-from c5attn.models import CounterpointOrder, MagentoItem, MagentoOrder, OrderError, StatusHistoryEntry
+from c5attn.models import (
+    CounterpointOrder,
+    Deposit,
+    MagentoItem,
+    MagentoOrder,
+    OrderError,
+    StatusHistoryEntry,
+)
 from c5attn.scenarios import CLOSING_STEPS, scenario_for, steps_for_order
 from c5attn.verdict import Verdict, assess, record_text
 
@@ -418,3 +425,27 @@ def test_deposit_step_cancel_remaining_only_while_counterpoint_has_not(canceled:
     steps = v.steps_to_take()
     assert ("Cancel the remaining items on the order in Counterpoint." in steps) is asked
     assert "Refund the deposit in Counterpoint." in steps
+
+
+
+# A pre-invoiced order's releases make Magento shipments, not invoices (domain.md §3): scenario 1
+# must not ask staff to invoice its releases by hand, only to ship them.
+INVOICE_STEP = "In Magento, invoice by hand every Counterpoint release of this order that has no invoice yet."
+
+
+@pytest.mark.parametrize(
+    ("deposits", "asked"),
+    [
+        pytest.param((), True, id="not-pre-invoiced"),
+        pytest.param((deposit(20, kind="import", pay_cod="WEB"),), False, id="pre-invoiced"),
+    ],
+)
+def test_manual_ship_asks_to_invoice_releases_only_when_not_pre_invoiced(
+    deposits: tuple[Deposit, ...], asked: bool
+) -> None:
+    magento = order(item("A", ordered=2, invoiced=2, shipped=2), total_invoiced=20, total_paid=20)
+    v = verdict(magento, cp(ticket("1-1", ("A", 1)), deposits=deposits))
+    assert v.classification.scenarios == ("manual-invoice-or-ship",)
+    steps = v.steps_to_take()
+    assert (INVOICE_STEP in steps) is asked
+    assert any(step.startswith("In Magento, ship by hand") for step in steps)
