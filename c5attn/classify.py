@@ -239,10 +239,23 @@ class _Facts:
     def terminal(self) -> bool:
         return self.state in TERMINAL_STATES
 
+    def aged_tickets(self, skus: Iterable[str]) -> list[str]:
+        """The numbers of the release tickets old enough to expect their invoice that released any
+        of ``skus`` (normalised): those that fired rule 2(a), not every aged ticket of the order."""
+        wanted = frozenset(skus)
+        return sorted(
+            {
+                ticket.tkt_no.strip()
+                for ticket in self.cp.releases
+                if is_aged(ticket, self.cutoff) and _releases_any(ticket, wanted)
+            }
+        )
+
     @property
-    def aged_tickets(self) -> list[str]:
-        """The numbers of the release tickets old enough to expect their invoice."""
-        return sorted({t.tkt_no.strip() for t in self.cp.releases if is_aged(t, self.cutoff)})
+    def releasing_tickets(self) -> list[str]:
+        """The numbers of the release tickets that released anything (a sale line of a positive
+        quantity): those that fire rule 3, not a ticket without sale lines (a deposit-only one)."""
+        return sorted({t.tkt_no.strip() for t in self.cp.releases if _releases_any(t, None)})
 
     @property
     def ticket_numbers(self) -> list[str]:
@@ -268,6 +281,16 @@ class _Facts:
             if not _inert(sku)
         ]
         return sorted(rows, key=lambda row: row["sku"])
+
+
+def _releases_any(ticket: ReleaseTicket, skus: frozenset[str] | None) -> bool:
+    """Whether the ticket has a sale line of a positive quantity (of one of ``skus``, if given)."""
+    return any(
+        norm_code(line.lin_typ) == SALE_LINE
+        and line.qty_sold > 0
+        and (skus is None or norm_code(line.item_no) in skus)
+        for line in ticket.lines
+    )
 
 
 def _inert(sku: SkuEvidence) -> bool:
@@ -362,7 +385,7 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
         )
     if unbilled:
         evidence["not_invoiced"] = unbilled
-        evidence["aged_tickets"] = facts.aged_tickets
+        evidence["aged_tickets"] = facts.aged_tickets(norm_code(str(row["sku"])) for row in unbilled)
         parts.append(
             f"released over {grace_minutes} minutes ago without a Magento invoice: {_listed(unbilled_parts)}"
         )
@@ -431,14 +454,15 @@ def _rule_released_but_canceled(facts: _Facts) -> _Finding | None:
         parts.append(f"{decimal_text(sku.released)} × {sku.sku}")
     if not rows:
         return None
+    tickets = facts.releasing_tickets
     return _Finding(
         code=RELEASED_BUT_CANCELED,
         reason=f"Magento canceled the order but Counterpoint released {_listed(parts)} "
-        f"({'ticket' if len(facts.ticket_numbers) == 1 else 'tickets'} {', '.join(facts.ticket_numbers)}).",
+        f"({'ticket' if len(tickets) == 1 else 'tickets'} {', '.join(tickets)}).",
         money_at_risk=risk,
         evidence={
             "released": rows,
-            "release_tickets": facts.ticket_numbers,
+            "release_tickets": tickets,
             "money_at_risk": decimal_text(risk),
         },
         hashed=_release_evidence(facts),

@@ -471,6 +471,49 @@ def test_capture_evidence_names_tickets_totals_and_errors() -> None:
     assert "A released 1, invoiced 0" in result.hits[0].reason and "error 77" in result.hits[0].reason
 
 
+# A rule's evidence names the tickets that fired it (docs/scenarios.md, "Evidence"): not a ticket
+# whose SKUs Magento invoiced (2a), nor one that released nothing, such as a deposit-only release
+# ticket, which Counterpoint before 8.3.4 used to refund a deposit (3).
+TICKETS_THAT_FIRED = [
+    pytest.param(
+        order(item("A", invoiced=1), item("B"), total_invoiced=10, total_paid=10),
+        cp(ticket("1-1", ("A", 1)), ticket("1-2", (" b ", 1))),
+        M2,
+        "aged_tickets",
+        ["1-2"],
+        "",
+        id="2a-invoiced-ticket-left-out",
+    ),
+    pytest.param(
+        order(item("A"), item("B", ordered=2, invoiced=1), total_invoiced=10, total_paid=10),
+        cp(ticket("1-1", ("A", 1)), ticket("1-2", ("B", 1)), ticket("1-3", ("B", 1))),
+        M2,
+        "aged_tickets",
+        ["1-1", "1-2", "1-3"],
+        "",
+        id="2a-every-ticket-of-a-sku-not-all-invoiced",
+    ),
+    pytest.param(
+        order(item("A", canceled=1), state="canceled"),
+        cp(ticket("1-1", ("A", 1)), ticket("1-2"), ticket("1-3", ("A", 1, "O"))),
+        M3,
+        "release_tickets",
+        ["1-1"],
+        "(ticket 1-1)",
+        id="3-ticket-without-sale-lines-left-out",
+    ),
+]
+
+
+@pytest.mark.parametrize(("o", "c", "code", "key", "tickets", "in_reason"), TICKETS_THAT_FIRED)
+def test_rule_evidence_names_the_tickets_that_fired_it(
+    o: MagentoOrder, c: CounterpointOrder, code: str, key: str, tickets: list[str], in_reason: str
+) -> None:
+    result = run(o, c)
+    assert result.evidence["rules"][code][key] == tickets  # type: ignore[index]
+    assert in_reason in next(hit.reason for hit in result.hits if hit.code == code)
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [
