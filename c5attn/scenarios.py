@@ -50,6 +50,11 @@ _NO_LONGER_PROCESSED = (
     "Commerce5 no longer processes this order: invoice every later Counterpoint release of it in "
     "Magento by hand as well."
 )
+NO_LONGER_PROCESSED_PRE_INVOICED = (
+    "Commerce5 no longer processes this order: ship every later Counterpoint release of it in "
+    "Magento by hand as well (Magento invoiced the order before the import)."
+)
+"""What a pre-invoiced order's later releases need instead (``needed_steps``): shipments only."""
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -176,14 +181,14 @@ def needed_steps(
     canceling the order's remaining items in Counterpoint when Counterpoint canceled the order
     already (its audit log says so, and ``show`` says CANCELED right above the step); invoicing
     releases by hand when the order is pre-invoiced (Magento invoiced it before the import: its
-    releases need shipments only)."""
+    releases need shipments only, which capture-failed's step on later releases then says)."""
     skipped = set()
     if counterpoint_canceled:
         skipped.add(CANCEL_REMAINING_STEP)
     if pre_invoiced:
         skipped.add(INVOICE_RELEASES_STEP)
     return [
-        step
+        NO_LONGER_PROCESSED_PRE_INVOICED if pre_invoiced and step == _NO_LONGER_PROCESSED else step
         for step in steps
         if (open_errors or f" dismiss-error {order_no}" not in step) and step not in skipped
     ]

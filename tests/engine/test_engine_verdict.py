@@ -449,3 +449,28 @@ def test_manual_ship_asks_to_invoice_releases_only_when_not_pre_invoiced(
     steps = v.steps_to_take()
     assert (INVOICE_STEP in steps) is asked
     assert any(step.startswith("In Magento, ship by hand") for step in steps)
+
+
+
+# Capture-failed fires for a pre-invoiced order only on an invoice or capture error (2c): its later
+# releases need shipments by hand, not invoices.
+@pytest.mark.parametrize(
+    ("deposits", "later_releases"),
+    [
+        pytest.param((), "invoice every later Counterpoint release", id="not-pre-invoiced"),
+        pytest.param(
+            (deposit(10, kind="import", pay_cod="WEB"),),
+            "ship every later Counterpoint release",
+            id="pre-invoiced",
+        ),
+    ],
+)
+def test_capture_failed_later_releases_step_fits_pre_invoicing(
+    deposits: tuple[Deposit, ...], later_releases: str
+) -> None:
+    magento = order(item("A", invoiced=1), total_invoiced=10, total_paid=10)
+    v = verdict(magento, cp(ticket("1-1", ("A", 1)), deposits=deposits, errors=(error(5, "capture"),)))
+    assert v.classification.scenarios == ("capture-failed",)
+    steps = v.steps_to_take()
+    assert sum("no longer processes this order" in step for step in steps) == 1
+    assert any(later_releases in step for step in steps)
