@@ -372,17 +372,21 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
         if missing <= 0:
             continue
         risk += missing * sku.price
-        unbilled.append(
-            {
-                "sku": sku.sku,
-                "released_aged": decimal_text(sku.released_aged),
-                "invoiced": decimal_text(sku.invoiced),
-                "not_invoiced": decimal_text(missing),
-            }
-        )
-        unbilled_parts.append(
-            f"{sku.sku} released {decimal_text(sku.released_aged)}, invoiced {decimal_text(sku.invoiced)}"
-        )
+        row: dict[str, object] = {
+            "sku": sku.sku,
+            "released_aged": decimal_text(sku.released_aged),
+            "invoiced": decimal_text(sku.invoiced),
+            "not_invoiced": decimal_text(missing),
+        }
+        part = f"{sku.sku} released {decimal_text(sku.released_aged)}, invoiced {decimal_text(sku.invoiced)}"
+        # Magento cancels what is left of a partly invoiced order without the state "canceled" (it
+        # stays processing or complete): a release of those units can never be invoiced there.
+        canceled = min(sku.canceled, missing, sku.released_aged - (sku.ordered - sku.canceled))
+        if canceled > 0:
+            row["canceled_in_magento"] = decimal_text(canceled)
+            part += f", of which Magento canceled {decimal_text(canceled)}: canceled units cannot be invoiced"
+        unbilled.append(row)
+        unbilled_parts.append(part)
     if unbilled:
         evidence["not_invoiced"] = unbilled
         evidence["aged_tickets"] = facts.aged_tickets(norm_code(str(row["sku"])) for row in unbilled)

@@ -471,6 +471,48 @@ def test_capture_evidence_names_tickets_totals_and_errors() -> None:
     assert "A released 1, invoiced 0" in result.hits[0].reason and "error 77" in result.hits[0].reason
 
 
+# Magento cancels the rest of a partly invoiced order without the state "canceled" (processing or
+# complete): a later release of those units is a capture failure by rule 2(a), whose evidence must
+# say that Magento canceled them, so nobody tries to capture what cannot be invoiced.
+CANCELED_RELEASED = [
+    pytest.param(
+        order(
+            item("A", ordered=2, invoiced=1, shipped=1, canceled=1),
+            state="complete",
+            total_invoiced=10,
+            total_paid=10,
+        ),
+        cp(ticket("1-1", ("A", 1)), ticket("1-2", ("A", 1))),
+        "1",
+        id="rest-canceled-then-released",
+    ),
+    pytest.param(
+        order(item("A", ordered=3, invoiced=1, canceled=1), total_invoiced=10, total_paid=10),
+        cp(ticket("1-1", ("A", 2))),
+        None,
+        id="release-within-what-is-left",
+    ),
+    pytest.param(
+        order(item("A", ordered=2, invoiced=1), total_invoiced=10, total_paid=10),
+        cp(ticket("1-1", ("A", 2))),
+        None,
+        id="nothing-canceled",
+    ),
+]
+
+
+@pytest.mark.parametrize(("o", "c", "canceled"), CANCELED_RELEASED)
+def test_capture_evidence_says_when_magento_canceled_what_was_released(
+    o: MagentoOrder, c: CounterpointOrder, canceled: str | None
+) -> None:
+    result = run(o, c)
+    assert result.scenarios == (M2,)
+    [row] = result.evidence["rules"][M2]["not_invoiced"]  # type: ignore[index]
+    assert row.get("canceled_in_magento") == canceled
+    said = f"of which Magento canceled {canceled}: canceled units cannot be invoiced"
+    assert (said in result.hits[0].reason) is (canceled is not None)
+
+
 # A rule's evidence names the tickets that fired it (docs/scenarios.md, "Evidence"): not a ticket
 # whose SKUs Magento invoiced (2a), nor one that released nothing, such as a deposit-only release
 # ticket, which Counterpoint before 8.3.4 used to refund a deposit (3).
