@@ -8,7 +8,6 @@ heavy imports (requests, pyodbc, tabulate, rich.table) inside their functions, s
 from __future__ import annotations
 
 import dataclasses
-import re
 import shlex
 import sys
 from collections.abc import Callable, Sequence
@@ -71,30 +70,17 @@ def _terminal_width(stream: object) -> int | None:
 MIN_WRAP_WIDTH = 20  # narrower, wrapping would help nothing: the terminal does its own
 
 
-_COMMAND = re.compile(r"\bc5attn [^;()]*")  # a command a hint gives, up to the sentence around it
-_KEEP_TOGETHER = "\0"
-
-
 def _wrapped(line: str, indent: str, width: int | None) -> str:
     """``line`` broken between words to ``width`` with its continuation indented; whole if None.
     A command stays on one line (pasted, a broken one would run its first half), and no word is
-    split, nor a scenario code at its hyphens."""
+    split, nor a scenario code at its hyphens (``render.line_breaks``)."""
     if width is None or len(line) <= width:
         return line
-    import textwrap
+    from c5attn.cli.render import line_breaks
 
-    glued = _COMMAND.sub(_glued, line)
-    wrapped = textwrap.fill(
-        glued, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
-    )
-    return wrapped.replace(_KEEP_TOGETHER, " ")
-
-
-def _glued(command: re.Match[str]) -> str:
-    """A command's spaces made unbreakable (until unglued), the blank after it left as it was."""
-    text = command.group(0)
-    words = text.rstrip()
-    return words.replace(" ", _KEEP_TOGETHER) + text[len(words) :]
+    breaks = line_breaks(line, width - len(indent))
+    pieces = [line[start:end].rstrip() for start, end in zip([0, *breaks], [*breaks, len(line)], strict=True)]
+    return ("\n" + indent).join(pieces)
 
 
 def report_usage_error(err: ClickUsageError, ctx: ClickContext | None = None) -> None:

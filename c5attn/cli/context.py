@@ -103,16 +103,18 @@ class CliEnv:
 
     def say(self, text: str, *, result: bool = False) -> None:
         """A line of plain text on stderr, or on stdout when it is the command's ``result``: through
-        Rich on a terminal, as it is when piped (a piped ``scan --json`` then never loads Rich,
-        ~15 ms of its run). Never markup: such lines quote order data, Magento's and Commerce5's
-        messages, in which "[...]" is text."""
+        Rich on a terminal, wrapped at its width (``render.print_wrapped``); as it is when piped (a
+        piped ``scan --json`` then never loads Rich, ~15 ms of its run). Never markup: such lines
+        quote order data, Magento's and Commerce5's messages, in which "[...]" is text."""
         if result:
             file, is_tty = self.stdout_file, self.stdout_is_tty
         else:
             file, is_tty = self.stderr_file, self.stderr_is_tty
         text = printable(text)
-        if is_tty:
-            (self.stdout if result else self.stderr).print(text, markup=False, highlight=False)
+        if is_tty:  # wrapped between words, a command it gives kept whole
+            from c5attn.cli.render import print_wrapped
+
+            print_wrapped(self.stdout if result else self.stderr, text)
         else:
             file.write(text + "\n")
 

@@ -578,17 +578,59 @@ def _reaching(step: str, command: str) -> str:
     return _STEP_COMMAND.sub(f"{command} ", step)
 
 
-def _print_item(console: Console, bullet: str, body: Text) -> None:
+def _print_item(console: Console, bullet: str, body: Text, *, hanging: str | None = None) -> None:
     """A list item (a reason, a step, a record's detail) on a terminal: wrapped under its own text,
-    not under its bullet; piped, one line."""
+    not under its bullet (or under ``hanging``), a command it gives kept whole (``line_breaks``);
+    piped, one line."""
     from rich.text import Text
 
     if console.soft_wrap:
         console.print(Text(bullet) + body)
         return
-    for number, line in enumerate(body.wrap(console, max(console.width - len(bullet), 1))):
-        line.rstrip()
-        console.print(Text(bullet if number == 0 else " " * len(bullet)) + line)
+    under = " " * len(bullet) if hanging is None else hanging
+    number = 0
+    for part in body.split("\n", allow_blank=True):
+        for line in part.divide(line_breaks(part.plain, max(console.width - len(under), 1))):
+            line.rstrip()
+            console.print(Text(bullet if number == 0 else under) + line, soft_wrap=True)
+            number += 1
+
+
+def print_wrapped(console: Console, text: str) -> None:
+    """A line of plain text (a message on stderr) on a terminal: wrapped between words, each
+    continuation two columns in from the line's own indent, and a command it gives kept whole."""
+    from rich.text import Text
+
+    body = text.lstrip(" ")
+    indent = text[: len(text) - len(body)]
+    _print_item(console, indent, Text(body), hanging=indent + "  ")
+
+
+# A command that a line gives ("to flag them: c5attn --sandbox scan --apply --since 2d"), up to the
+# sentence around it: a line is never broken inside one, as pasted, its first half would run alone.
+COMMAND = re.compile(r"\bc5attn [^;()]*")
+
+
+def line_breaks(text: str, width: int) -> list[int]:
+    """Where ``text`` breaks into lines of at most ``width`` terminal cells: between words, never
+    inside a command (``COMMAND``). A word or command wider than that gets a line of its own."""
+    from rich.cells import cell_len
+
+    commands = [(m.start(), m.start() + len(m.group().rstrip())) for m in COMMAND.finditer(text)]
+    units: list[list[int]] = []  # [start, end] of each word, a command's words as one
+    for word in re.finditer(r"\S+", text):
+        start, end = word.span()
+        if units and any(units[-1][1] > first and first < start < last for first, last in commands):
+            units[-1][1] = end
+        else:
+            units.append([start, end])
+    breaks: list[int] = []
+    line_start = units[0][0] if units else 0
+    for start, end in units:
+        if start > line_start and cell_len(text[line_start:end]) > width:
+            breaks.append(start)
+            line_start = start
+    return breaks
 
 
 def boxed_fits(console: Console, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bool:

@@ -642,6 +642,21 @@ def test_a_wrapped_hint_never_breaks_the_command_it_gives(monkeypatch: pytest.Mo
     assert any(line.strip() == command for line in lines)  # whole, on a line of its own
 
 
+def test_a_wrapped_hint_keeps_a_quoted_command_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command in backticks (the configuration errors' "`c5attn config init --path FILE` writes a
+    template") is kept whole too, the backtick before it with it."""
+    stream = _Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setenv("COLUMNS", "100")
+    report_error(
+        UsageError(
+            "a message",
+            "docs/configuration.md describes every key; `c5attn config init --path FILE` writes a template.",
+        )
+    )
+    assert "`c5attn config init --path FILE`" in stream.getvalue()
+
+
 def test_library_logs_under_verbose_hide_credentials_tracebacks_included() -> None:
     """-vv shows every library's debug lines: never an Authorization value, OAuth token or signature."""
     import logging

@@ -630,3 +630,41 @@ def test_a_wide_table_too_wide_for_the_terminal_keeps_its_row_colours_as_records
     print_wide_table(console, LOG_HEADERS, rows, plain=False, details=["message"], row_styles=styles)
     red = [line for line in out.getvalue().splitlines() if "\x1b[1;31m" in line]
     assert len(red) == 1 and "unknown" in red[0]
+
+
+def test_wrapped_lines_on_a_terminal_never_split_a_command_they_give() -> None:
+    """A queue's next step, ``show``'s follow-up and the lines on stderr (the scan's "to flag them:
+    c5attn … scan --apply …") wrap on a terminal, and a command broken over two lines, pasted,
+    runs its first half alone (``c5attn --sandbox`` alone prints the help): it moves whole to the
+    next line, as an error's hint does. Continuation lines are indented under their own line."""
+    command = "c5attn --sandbox scan --apply --since 2d"
+    line = f"66 findings are not flagged Needs Attention yet; to flag them: {command}"
+    stderr = io.StringIO()
+    env = CliEnv(io.StringIO(), stderr, False, False, True, {"COLUMNS": "80", "NO_COLOR": "1"}, Path.cwd())
+    env.say(line)
+    env.say(f"    #99 attention: {'a long Commerce5 message ' * 4}")
+    lines = stderr.getvalue().splitlines()
+    assert lines[:2] == [line[: -len(command) - 1].rstrip(), f"  {command}"]
+    assert all(len(text) <= 80 for text in lines) and len(lines) == 4
+    assert lines[2].startswith("    #99 ") and re.match(r"      \S", lines[3])
+
+    out = io.StringIO()
+    step = "Dismiss the order error, so Commerce5's e-mails stop, at last: c5attn --sandbox dismiss-error 7"
+    from rich.text import Text
+
+    from c5attn.cli.render import _print_item
+
+    _print_item(narrow_terminal(out, 80).stdout, "  6. ", Text(step))
+    assert out.getvalue().splitlines()[-1] == "     c5attn --sandbox dismiss-error 7"
+
+
+def test_the_queue_as_records_keeps_the_command_of_a_next_step_whole() -> None:
+    """At 60 columns the queue's next step ("…: c5attn --sandbox show 000010436") wrapped inside its
+    command, leaving "c5attn --sandbox show" on one line and the order number on the next."""
+    out = io.StringIO()
+    row = _view().verdict.to_json("web", now=NOW)
+    print_verdict_table(
+        narrow_terminal(out, 60).stdout, [row], plain=False, title="", commands={"web": "c5attn --sandbox"}
+    )
+    command = "c5attn --sandbox show 000000007"
+    assert any(line.strip() == command for line in out.getvalue().splitlines()), out.getvalue()
