@@ -174,10 +174,13 @@ def scan(
             kept = f"--scenario {scenario.strip()}"
             env.say(f"listed: {listed} that {kept} keeps, whatever their first scenario")
         if unflagged_since := sum(result.unflagged_since for _, result in results):
+            one = unflagged_since == 1
+            them = "it" if one else "them"
             env.say(
-                f"{unflagged_since} findings carry c5attn's flag comment but are not at Needs Attention "
+                f"{counted(unflagged_since, 'finding')} {'carries' if one else 'carry'} c5attn's flag "
+                f"comment but {'is' if one else 'are'} not at Needs Attention "
                 "(the status was changed by hand, or Magento ignored it): set it in the Magento admin, "
-                "or mark them done with resolve (scan --json lists them, flagged false)"
+                f"or mark {them} done with resolve (scan --json lists {them}, flagged false)"
             )
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run, scenario=scenario)
@@ -235,8 +238,9 @@ def _apply_flags(
             )
             shown += 1
     if total > shown:
-        env.say(f"… and {total - shown} more (all in the scan's output, not flagged yet)")
-    if not confirm_write(env, f"Flag {total} orders Needs Attention?", yes=yes, dry_run=dry_run):
+        env.say(f"… and {total - shown:,} more (all in the scan's output, not flagged yet)")
+    question = f"Flag {counted(total, 'order')} Needs Attention?"
+    if not confirm_write(env, question, yes=yes, dry_run=dry_run):
         return
     outcomes: list[WriteResult] = []
     stopped: list[tuple[str, C5Error]] = []  # sites whose Magento stopped answering, and why
@@ -260,13 +264,15 @@ def _apply_flags(
                         stopped.append((name, stop))
     except AuditIncomplete as stop:  # the flags written so far stand: say how many
         raise AuditIncomplete(
-            f"{_flagged(outcomes)} of {total} orders flagged before it; {stop.message}", stop.hint
+            f"{_flagged(outcomes):,} of {counted(total, 'order')} flagged before it; {stop.message}",
+            stop.hint,
         ) from None
     except AuditUnwritable as stop:  # before the next flag: those written so far stand
         if not _flagged(outcomes):
             raise
         raise AuditIncomplete(
-            f"{_flagged(outcomes)} of {total} orders flagged, then the audit log failed: {stop.message}",
+            f"{_flagged(outcomes):,} of {counted(total, 'order')} flagged, then the audit log failed: "
+            f"{stop.message}",
             "those flags stand; make the audit log writable (or set C5ATTN_HOME), then run the same "
             "scan --apply again to flag the rest",
         ) from None
@@ -274,11 +280,11 @@ def _apply_flags(
         in_flight = f"; {stop.message}" if isinstance(stop, Interrupted) else ""
         command = results[0][0].command if len(results) == 1 else env.command()
         raise Interrupted(
-            f"{_flagged(outcomes)} of {total} orders flagged before Ctrl-C{in_flight}",
+            f"{_flagged(outcomes):,} of {counted(total, 'order')} flagged before Ctrl-C{in_flight}",
             f"see each write with: {command} log; run the same scan --apply again to flag the rest "
             "(an order already flagged is never flagged twice)",
         ) from None
-    env.say(f"{_flagged(outcomes)} orders flagged Needs Attention (customers not notified)")
+    env.say(f"{counted(_flagged(outcomes), 'order')} flagged Needs Attention (customers not notified)")
     if stopped:
         _raise_stopped(stopped, outcomes, total, alone=len([p for p in plans if p[1]]) == 1)
     raise_if_partial(outcomes, "flags")
@@ -298,8 +304,8 @@ def _raise_stopped(
     unverified = sum(outcome.unverified for outcome in outcomes)
     sites = ", ".join(site for site, _ in stopped)
     raise PartialFailure(
-        f"{_flagged(outcomes)} of {total} orders flagged"
-        + (f", {failed} failed ({unverified} unverified)" if failed else "")
+        f"{_flagged(outcomes):,} of {counted(total, 'order')} flagged"
+        + (f", {failed:,} failed ({unverified:,} unverified)" if failed else "")
         + f"; site {sites} stopped answering ({first.message}): its other orders were not attempted",
         f"{first.hint or 'check that Magento answers'}; then run the same command again: finished "
         "writes are not repeated (each FAILED or UNVERIFIED line above says what to check first)",
@@ -647,7 +653,9 @@ def log(
     audit = AuditLog(env.state_dir())
     entries = list(audit.entries(order=order.strip() if order else None, site=site))
     if audit.unreadable:  # a run killed mid-write tears one line; more means the file was damaged
-        env.say(f"{audit.unreadable} line(s) of {audit.path} are not audit entries and were skipped")
+        lines = counted(audit.unreadable, "line")
+        what = "is not an audit entry and was" if audit.unreadable == 1 else "are not audit entries and were"
+        env.say(f"{lines} of {audit.path} {what} skipped")
     writes = settled_writes(entries)  # one entry a write
     if limit is not None:  # the last N writes, with every entry of each for --json and --all-entries
         writes = writes[-limit:]

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from c5attn.controls import printable
 from c5attn.scenarios import SCENARIOS, needed_steps
-from c5attn.wording import STATUS_KEPT_CAUSE, money, no_status_to_set
+from c5attn.wording import STATUS_KEPT_CAUSE, counted, money, no_status_to_set
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -377,13 +377,16 @@ def scan_summary(results: Sequence[ScanResult], window: str) -> list[str]:
     lines = []
     for result in results:
         parts = [
-            f"{code} {result.findings[code]}" for code in (s.code for s in SCENARIOS) if result.findings[code]
+            f"{code} {result.findings[code]:,}"
+            for code in (s.code for s in SCENARIOS)
+            if result.findings[code]
         ]
         lines.append(
-            f"site {result.site}: {result.scanned} orders scanned ({window}), {result.finding_count} findings"
+            f"site {result.site}: {counted(result.scanned, 'order')} scanned ({window}), "
+            f"{counted(result.finding_count, 'finding')}"
             + (f" ({', '.join(parts)})" if parts else "")
-            + f", {result.resolved} resolved, {result.stale} stale flags, "
-            f"{result.not_imported} not imported into Counterpoint (no scenario applies to them)"
+            + f", {result.resolved:,} resolved, {counted(result.stale, 'stale flag')}, "
+            f"{result.not_imported:,} not imported into Counterpoint (no scenario applies to them)"
         )
     return lines
 

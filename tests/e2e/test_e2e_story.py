@@ -619,7 +619,8 @@ def test_apply_on_a_terminal_shows_a_bar_while_it_flags(tmp_path: Path) -> None:
     env, terminal = terminal_env(tmp_path, home)
     result = CliRunner().invoke(app, ["--sandbox", "scan", "--apply", "--yes"], obj=env)
     assert result.exit_code == 0, terminal.getvalue()
-    flagged = int(re.search(r"(\d+) orders flagged Needs Attention", terminal.getvalue()).group(1))  # type: ignore[union-attr]
+    found = re.search(r"([\d,]+) orders? flagged Needs Attention", terminal.getvalue())
+    flagged = int(found.group(1).replace(",", ""))  # type: ignore[union-attr]
     assert flagged > 0 and "flagging" in terminal.getvalue() and f"{flagged}/{flagged}" in terminal.getvalue()
 
 
@@ -645,3 +646,23 @@ def test_scan_scenario_lists_flags_and_fails_on_that_scenario_only(tmp_path: Pat
     again = fresh("scan", "--all", "--scenario", "5", "--apply", "--yes")
     assert "nothing to flag among the orders that --scenario 5 keeps" in again.stderr
     assert fresh("scan", "--scenario", "nope").exit_code == 2
+
+
+def test_one_new_finding_is_counted_as_one_order(tmp_path: Path) -> None:
+    """The counts of a scan --apply read as words: "1 order flagged", not "1 orders flagged" (and a
+    thousand as "1,890", as the line after the counts already wrote them)."""
+    sandbox = Sandbox(tmp_path / "home", invoker(tmp_path / "home"))
+    assert sandbox.invoke("scan", "--all", "--apply", "--yes").exit_code == 0
+    order = next(number for number, label in sandbox.labels().items() if label["kind"] == "imported")
+    with sandbox.counterpoint() as db:  # a capture failure Commerce5 reported: one new finding
+        db.execute(
+            "INSERT INTO USER_C5_ORD_ERR (ERR_ID, STR_ID, ORD_NO, ERR_TYP, ERR_MSG, ERR_DT, EMAIL_CNT) "
+            "VALUES (90001, 'WEB', ?, 'capture', 'Capture failed: declined.', '2026-01-01 10:00:00', 1)",
+            (order,),
+        )
+    run = sandbox.invoke("scan", "--all", "--apply", "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert "\n1 order flagged Needs Attention (customers not notified)" in run.stderr, run.stderr
+    summary = next(line for line in run.stderr.splitlines() if line.startswith("site sandbox: "))
+    scanned = re.search(r"([\d,]+) orders scanned", summary)
+    assert scanned is not None and scanned.group(1) == f"{int(scanned.group(1).replace(',', '')):,}"

@@ -42,7 +42,7 @@ def test_the_log_command_reads_past_a_line_that_is_not_utf8(tmp_path: Path) -> N
     run = invoke(tmp_path, tmp_path / "c5attn.toml", "log", "--json")
     assert run.exception is None and run.exit_code == 0, run.stderr
     assert [e["order"] for e in json.loads(run.stdout)] == ["100000001", "100000002"]
-    assert f"1 line(s) of {tmp_path / 'audit.jsonl'} are not audit entries and were skipped" in run.stderr
+    assert f"1 line of {tmp_path / 'audit.jsonl'} is not an audit entry and was skipped" in run.stderr
 
 
 def test_the_log_command_names_an_audit_log_it_cannot_read(tmp_path: Path) -> None:

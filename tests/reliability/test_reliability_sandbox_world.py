@@ -91,9 +91,9 @@ def orders_scanned(process: subprocess.Popen[str]) -> int:
     """Wait for a ``--sandbox scan``: how many orders it scanned."""
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
-    found = re.search(r"site sandbox: (\d+) orders scanned", stderr)
+    found = re.search(r"site sandbox: ([\d,]+) orders? scanned", stderr)
     assert found is not None, stderr
-    return int(found.group(1))
+    return int(found.group(1).replace(",", ""))
 
 
 def magento_orders(directory: Path) -> int:

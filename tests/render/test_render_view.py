@@ -668,3 +668,24 @@ def test_the_queue_as_records_keeps_the_command_of_a_next_step_whole() -> None:
     )
     command = "c5attn --sandbox show 000000007"
     assert any(line.strip() == command for line in out.getvalue().splitlines()), out.getvalue()
+
+
+def test_the_scan_summary_counts_in_words() -> None:
+    """"1 stale flag", not "1 stale flags"; "19,329 orders", as every other count c5attn prints."""
+    from collections import Counter
+
+    from c5attn.cli.render import scan_summary
+    from c5attn.workflow import ScanResult
+
+    result = ScanResult(
+        site="web", findings=Counter({"capture-failed": 1234, "deposit-but-canceled": 1}), scanned=19329,
+        resolved=1, stale=1, not_imported=1,
+    )
+    assert scan_summary([result], "of any age") == [
+        "site web: 19,329 orders scanned (of any age), 1,235 findings (capture-failed 1,234, "
+        "deposit-but-canceled 1), 1 resolved, 1 stale flag, 1 not imported into Counterpoint (no "
+        "scenario applies to them)"
+    ]
+    single = ScanResult(site="web", findings=Counter({"capture-failed": 1}), scanned=1)
+    one = "site web: 1 order scanned (of any age), 1 finding ("
+    assert scan_summary([single], "of any age")[0].startswith(one)
