@@ -238,7 +238,12 @@ def _apply_flags(
             )
             shown += 1
     if total > shown:
-        env.say(f"… and {total - shown:,} more (all in the scan's output, not flagged yet)")
+        env.say(f"… and {total - shown:,} more, {total:,} in all (all in the scan's output, not flagged yet)")
+    operator = results[0][0].operator
+    env.say(
+        "each flag: the status above and a comment with its scenarios, why, the follow-up steps, "
+        f"signed {operator}, and a [c5attn:flag fp=…] marker; customers are not notified"
+    )
     question = f"Flag {counted(total, 'order')} Needs Attention?"
     if not confirm_write(env, question, yes=yes, dry_run=dry_run):
         return

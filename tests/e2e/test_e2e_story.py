@@ -666,3 +666,20 @@ def test_one_new_finding_is_counted_as_one_order(tmp_path: Path) -> None:
     summary = next(line for line in run.stderr.splitlines() if line.startswith("site sandbox: "))
     scanned = re.search(r"([\d,]+) orders scanned", summary)
     assert scanned is not None and scanned.group(1) == f"{int(scanned.group(1).replace(',', '')):,}"
+
+
+def test_the_flag_plan_says_what_each_flag_writes_before_asking(tmp_path: Path) -> None:
+    """A flag is a status and a comment of several lines signed by the operator: the plan says so,
+    and that no customer is told, before the question (resolve's plan shows its comment too), and
+    how many orders it would flag in all when it lists only the first."""
+    run = invoker(tmp_path / "home")("scan", "--all", "--apply", "--dry-run")
+    assert run.exit_code == 0, run.stderr
+    lines = run.stderr.splitlines()
+    said = next(i for i, line in enumerate(lines) if line.startswith("each flag: "))
+    assert said < lines.index("dry run: nothing was written")
+    assert "a comment with its scenarios, why, the follow-up steps, " in lines[said]
+    assert "signed tester, and a [c5attn:flag fp=…] marker; customers are not notified" in lines[said]
+    more = next(line for line in lines if line.startswith("… and "))
+    listed = sum(line.startswith("would flag ") for line in lines)
+    total = listed + int(more.split()[2].replace(",", ""))
+    assert f"more, {total:,} in all (" in more
