@@ -689,3 +689,25 @@ def test_the_scan_summary_counts_in_words() -> None:
     single = ScanResult(site="web", findings=Counter({"capture-failed": 1}), scanned=1)
     one = "site web: 1 order scanned (of any age), 1 finding ("
     assert scan_summary([single], "of any age")[0].startswith(one)
+
+
+def test_piped_tables_align_columns_after_wide_characters() -> None:
+    """Piped tables (``log``'s operator, ``show``'s SKUs and messages) are laid out by tabulate, which
+    counts a CJK character or an emoji as one column unless wcwidth is installed: the columns after
+    "店長 Zoë 😀" were shifted by three. The package asks for it (tabulate's ``widechars`` extra)."""
+    import tomllib
+
+    from rich.cells import cell_len
+
+    from c5attn.cli.render import print_table
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert any(
+        dependency.replace(" ", "").startswith("tabulate[widechars]")
+        for dependency in pyproject["project"]["dependencies"]
+    )
+    out = io.StringIO()
+    rows = [["店長 Zoë 😀", "000010709"], ["root", "000010710"]]
+    print_table(out, ["operator", "order"], rows, console=None)
+    lines = out.getvalue().splitlines()
+    assert len({cell_len(line[: line.index("0000107")]) for line in lines[1:]}) == 1, lines
