@@ -59,10 +59,10 @@ def _terminal_width(stream: object) -> int | None:
         return None
     import os
 
-    columns = os.environ.get("COLUMNS", "")
-    try:
-        width = int(columns) if columns.isdigit() else os.get_terminal_size(stream.fileno()).columns  # type: ignore[attr-defined]
-    except (AttributeError, OSError, ValueError):
+    from c5attn.cli.context import terminal_columns
+
+    width = terminal_columns(stream, os.environ)
+    if width is None:
         return None
     return width if width >= MIN_WRAP_WIDTH else None  # a terminal of no size (a bare pty) says 0
 

@@ -37,6 +37,18 @@ def _is_tty(stream: TextIO) -> bool:
         return False
 
 
+def terminal_columns(stream: object, env: Mapping[str, str]) -> int | None:
+    """The width of the terminal ``stream`` writes to: ``COLUMNS`` first, as shells (and Emacs'
+    shell) set it, else the terminal's own; None when neither says."""
+    columns = env.get("COLUMNS", "")
+    if columns.isdigit():
+        return int(columns)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 @dataclass
 class CliEnv:
     """Streams, terminal facts, environment, clock and the global options of one invocation."""
@@ -80,8 +92,14 @@ class CliEnv:
         from rich.console import Console
 
         colour = self.colour(is_tty)
+        size: dict[str, int] = {}
+        dumb = is_tty and self.env.get("TERM") == "dumb"  # no colour; Rich would also assume 80 columns
+        if dumb and (width := terminal_columns(file, self.env)):
+            lines = self.env.get("LINES", "")
+            size = {"width": width, "height": int(lines) if lines.isdigit() else 25}
         return Console(
             file=file,
+            **size,  # type: ignore[arg-type]
             force_terminal=is_tty or colour,
             color_system="auto" if colour else None,
             no_color=not colour,

@@ -677,3 +677,16 @@ def test_library_logs_under_verbose_hide_credentials_tracebacks_included() -> No
     assert "sent oauth_token=***" in text and "Bearer ***" in text and "tok-123" not in text
     assert "requests_oauthlib" not in text  # the OAuth library's own debug lines are left out
     assert all(getattr(handler, "stream", None) is not out for handler in logging.getLogger().handlers)
+
+
+@pytest.mark.parametrize("columns", [60, 200])
+def test_a_dumb_terminal_is_laid_out_at_its_own_width(
+    make_env: Callable[..., CliEnv], columns: int
+) -> None:
+    """TERM=dumb (Emacs' shell, which sets COLUMNS to its window) means no colour, not 80 columns:
+    Rich lays a dumb terminal out at 80 whatever COLUMNS says, so a 60-column window got lines its
+    terminal broke mid-number, and a 200-column one the queue as records, while errors wrapped at
+    COLUMNS."""
+    env = make_env(stdout_is_tty=True, stderr_is_tty=True, env={"TERM": "dumb", "COLUMNS": str(columns)})
+    assert (env.stdout.width, env.stderr.width) == (columns, columns)
+    assert not env.colour(True)
