@@ -119,7 +119,8 @@ def _next_step(row: dict[str, Any]) -> str:
     if not row.get("resolved"):  # one line: an unclassified order's step quotes Commerce5's comment
         return " ".join(str((row.get("steps") or [""])[0]).split())
     if row.get("flagged"):  # resolved, and at Needs Attention again (Commerce5 re-flagged it)
-        return f"resolved earlier with this evidence; flagged again: resolve {row['order']} to clear it"
+        again = f"c5attn resolve {row['order']}"
+        return f"resolved earlier with this evidence; flagged again: {again} to clear it"
     return "resolved: no action"
 
 

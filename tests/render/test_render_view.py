@@ -288,7 +288,8 @@ def test_a_huge_comment_is_cut_in_the_table_and_says_where_it_is_whole() -> None
     [
         (False, True, "Do the first step"),
         (True, False, "resolved: no action"),
-        (True, True, "flagged again: resolve 000000007 to clear it"),  # Commerce5 re-flagged it
+        # Commerce5 re-flagged it: the command as every other step gives it, to copy as it is
+        (True, True, "flagged again: c5attn --sandbox resolve 000000007 to clear it"),
     ],
 )
 def test_the_queues_next_step(resolved: bool, flagged: bool, shown: str) -> None:
@@ -299,6 +300,7 @@ def test_the_queues_next_step(resolved: bool, flagged: bool, shown: str) -> None
         [{**_view().verdict.to_json("web", now=NOW), **row}],
         plain=True,
         title="q",
+        commands={"web": "c5attn --sandbox"},
     )
     assert shown in out.getvalue()
 
