@@ -405,10 +405,10 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     row = verdict.to_json(view.site.name, now=now)
     sections: list[tuple[str, list[str], list[list[Any]]]] = []  # printed together, in one style
 
-    def out(text: str, **style: Any) -> None:
+    def out(text: str, style: str = "") -> None:
         """A line of data: printed literally (comments and reasons may hold [brackets] and control
-        characters)."""
-        console.print(printable(text), markup=False, highlight=False, **style)
+        characters); on a terminal wrapped between words, a command it gives kept whole."""
+        print_wrapped(console, printable(text), style=style)
 
     out(f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})", style="bold")
     out(
@@ -600,14 +600,15 @@ def _print_item(console: Console, bullet: str, body: Text, *, hanging: str | Non
             number += 1
 
 
-def print_wrapped(console: Console, text: str) -> None:
-    """A line of plain text (a message on stderr) on a terminal: wrapped between words, each
-    continuation two columns in from the line's own indent, and a command it gives kept whole."""
+def print_wrapped(console: Console, text: str, *, style: str = "") -> None:
+    """A line of plain text (a message on stderr, a line of ``show``) on a terminal: wrapped between
+    words, each continuation two columns in from the line's own indent, and a command it gives
+    kept whole; piped, as it is."""
     from rich.text import Text
 
     body = text.lstrip(" ")
     indent = text[: len(text) - len(body)]
-    _print_item(console, indent, Text(body), hanging=indent + "  ")
+    _print_item(console, indent, Text(body, style=style), hanging=indent + "  ")
 
 
 # A command that a line gives ("to flag them: c5attn --sandbox scan --apply --since 2d"), up to the

@@ -713,3 +713,18 @@ def test_piped_tables_align_columns_after_wide_characters() -> None:
     print_table(out, ["operator", "order"], rows, console=None)
     lines = out.getvalue().splitlines()
     assert len({cell_len(line[: line.index("0000107")]) for line in lines[1:]}) == 1, lines
+
+
+def test_show_never_splits_a_next_command_on_a_narrow_terminal() -> None:
+    """"Next commands" are there to be copied: at 44 columns "c5attn --sandbox resolve 000010709
+    --dismiss-error" broke before "--dismiss-error", and pasting the first line resolved without
+    dismissing; with --config and --site a command passes 80 columns. Each stays on one line."""
+    error = OrderError(err_id=98, err_typ="invoice", err_msg="Capture failed: declined.", err_dt=NOW)
+    view = dataclasses.replace(_view(), command="c5attn --config /srv/shop/c5attn.toml --site web")
+    view.open_errors.append(error)
+    out = io.StringIO()
+    print_order_view(narrow_terminal(out, 60).stdout, view, NOW, plain=False)
+    lines = [line.strip() for line in out.getvalue().splitlines()]
+    prefix = "c5attn --config /srv/shop/c5attn.toml --site web"
+    assert f"{prefix} resolve 000000007 --dismiss-error" in lines, out.getvalue()
+    assert f"{prefix} dismiss-error 000000007" in lines
