@@ -45,7 +45,7 @@ def show(
                          "file:PATH or keyring:SERVICE/USER instead", style="yellow", markup=False)
     if json_output:
         print_json(env.stdout_file, [{"site": site, "key": key, "value": value, "origin": origin}
-                                     for site, key, value, origin in rows])
+                                     for site, key, value, origin in rows], readable=env.stdout_is_tty)
     elif env.stdout_is_tty:
         # Values whole, folded where too long (a cut URL or DSN is what an operator came to check);
         # the file's path once, as config_file's value, not again on every row it gave.

@@ -167,7 +167,7 @@ def doctor(
         for site in select_sites(env.config, env.config.site, unresolved=True):
             checks.extend(site_checks(site, trace))
     if json_out:
-        print_json(env.stdout_file, [check.__dict__ for check in checks])
+        print_json(env.stdout_file, [check.__dict__ for check in checks], readable=env.stdout_is_tty)
     else:
         lines = [(check.ok, f"{check.site}: {check.name}: {check.detail}") for check in checks]
         print_checks(env.stdout, lines, plain=not env.stdout_is_tty)

@@ -443,7 +443,7 @@ def show(
             }
             for c in view.comments
         ]
-        print_json(env.stdout_file, data)
+        print_json(env.stdout_file, data, readable=env.stdout_is_tty)
     else:
         print_order_view(env.stdout, view, env.now(), plain=not env.stdout_is_tty)
 
@@ -667,7 +667,7 @@ def log(
         kept = {_write_of(entry) for entry in writes}
         entries = [entry for entry in entries if _write_of(entry) in kept]
     if json_out:
-        print_json(env.stdout_file, entries)
+        print_json(env.stdout_file, entries, readable=env.stdout_is_tty)
         return
     if not every_entry:
         entries = writes

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
-from c5attn.controls import printable
+from c5attn.controls import UNSHOWABLE, printable
 from c5attn.scenarios import SCENARIOS, needed_steps
 from c5attn.wording import STATUS_KEPT_CAUSE, counted, money, no_status_to_set
 
@@ -45,26 +45,34 @@ CSV_COLUMNS = (
 )
 
 
-def print_json(out: TextIO, data: object) -> None:
-    out.write(json.dumps(data, indent=2) + "\n")
+def print_json(out: TextIO, data: object, *, readable: bool = False) -> None:
+    """Indented JSON; ``readable`` (a terminal): non-ASCII text as it is (``_readable_json``)."""
+    out.write((_readable_json(data) if readable else json.dumps(data, indent=2)) + "\n")
+
+
+def _readable_json(data: object) -> str:
+    """``json.dumps(data, indent=2)`` for a person at a terminal: "Zoë", "決済" as they are, not
+    "Zo\\u00eb"; the characters that would act on the terminal (controls.py) still escaped, as
+    every other view of order data has them. The same JSON value: piped output stays ASCII."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return UNSHOWABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def print_json_array(out: TextIO, rows: Iterable[dict[str, Any]], *, pretty: bool = True) -> None:
-    """A JSON array written row by row, so a large scan's output never exists as one string."""
+    """A JSON array written row by row, so a large scan's output never exists as one string.
+    ``pretty`` (a terminal): indented, text as it is (``_readable_json``)."""
     if pretty:
-        pieces = (_indented(json.dumps(row, indent=2)) for row in rows)
+        pieces = (_indented(_readable_json(row)) for row in rows)
     else:
         pieces = (json.dumps(row, separators=(",", ":")) for row in rows)
     _write_array(out, pieces)
 
 
 def print_json_texts(out: TextIO, texts: Iterable[str], *, pretty: bool) -> None:
-    """A JSON array of rows already encoded compactly: indented for a person (the same text as
-    ``json.dumps(rows, indent=2)``), else one row per line as they are (a script reads it faster
-    than Python's pure-Python indenting encoder writes it)."""
-    _write_array(
-        out, (_indented(json.dumps(json.loads(text), indent=2)) for text in texts) if pretty else texts
-    )
+    """A JSON array of rows already encoded compactly: indented for a person at a terminal (the
+    value of ``json.dumps(rows, indent=2)``, its text as it is: ``_readable_json``), else one row per
+    line as they are (a script reads it faster than Python's pure-Python indenting encoder writes it)."""
+    _write_array(out, (_indented(_readable_json(json.loads(text))) for text in texts) if pretty else texts)
 
 
 def _indented(element: str) -> str:

@@ -25,7 +25,7 @@ def scenarios(
         print_json(env.stdout_file, [
             {"code": s.code, "number": s.number, "title": s.title, "colour": s.colour, "steps": list(s.steps)}
             for s in SCENARIOS
-        ])
+        ], readable=env.stdout_is_tty)
         return
     if env.stdout_is_tty:
         rows = [[str(s.number), s.code, s.title, "\n".join(_numbered(s.steps))] for s in SCENARIOS]

@@ -690,3 +690,40 @@ def test_a_dumb_terminal_is_laid_out_at_its_own_width(
     env = make_env(stdout_is_tty=True, stderr_is_tty=True, env={"TERM": "dumb", "COLUMNS": str(columns)})
     assert (env.stdout.width, env.stderr.width) == (columns, columns)
     assert not env.colour(True)
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "piped"])
+def test_json_on_a_terminal_shows_order_data_as_written(
+    runner: CliRunner, make_env: Callable[..., CliEnv], isolated_home: Path, terminal: bool
+) -> None:
+    """On a terminal, `show --json` (and every --json) printed "Zo\\u00eb", "\\u6c7a\\u6e08" for
+    "Zoë", "決済": a support person reading a shopper's name or a Japanese error message saw
+    escapes. A terminal now gets the text as it is; piped, the JSON stays ASCII (the contract
+    scripts already read)."""
+    write(isolated_home / "other.toml", SITE)
+    name = "Zoë 店長 😀"
+    env = make_env(stdout_is_tty=terminal, env={"MAGENTO_TOKEN": "t", "C5ATTN_OPERATOR": name})
+    result = runner.invoke(app, ["--config", "other.toml", "config", "show", "--json"], obj=env)
+    assert result.exit_code == 0, result.output
+    text = env.stdout_file.getvalue()  # type: ignore[attr-defined]
+    assert {"site": "", "key": "operator", "value": name, "origin": "env C5ATTN_OPERATOR"} in json.loads(text)
+    assert (name in text) is terminal and text.isascii() is not terminal
+
+
+def test_readable_json_still_escapes_what_would_act_on_a_terminal() -> None:
+    """Order data shown as it is on a terminal keeps its control characters and bidirectional
+    overrides escaped, as every other view of it does (controls.py); the JSON reads back the same."""
+    from c5attn.cli.render import print_json, print_json_array, print_json_texts
+
+    data = {"comment": "Zoë 決済 🙁 \u202e\x1b[2J\x85 end"}
+    for write_json in (
+        lambda out: print_json(out, data, readable=True),
+        lambda out: print_json_array(out, [data], pretty=True),
+        lambda out: print_json_texts(out, [json.dumps(data, separators=(",", ":"))], pretty=True),
+    ):
+        out = io.StringIO()
+        write_json(out)
+        text = out.getvalue()
+        assert "Zoë 決済 🙁" in text and "\\u202e" in text and "\\u001b" in text and "\\u0085" in text
+        assert not any(char in text for char in "\u202e\x1b\x85")
+        assert json.loads(text) in (data, [data])
