@@ -161,8 +161,12 @@ def scenario_for(text: str) -> Scenario:
     for scenario in SCENARIOS:
         if wanted in (scenario.code, str(scenario.number)):
             return scenario
-    valid = ", ".join(f"{scenario.number} {scenario.code}" for scenario in SCENARIOS)
-    raise UsageError(f"Unknown scenario {text!r}.", hint=f"Use a code or its number: {valid}.")
+    raise UsageError(f"unknown scenario {text!r}", hint=f"use a code or its number: {scenario_choices()}")
+
+
+def scenario_choices() -> str:
+    """The scenarios as an option takes them: "1 manual-invoice-or-ship, 2 capture-failed, …"."""
+    return ", ".join(f"{scenario.number} {scenario.code}" for scenario in SCENARIOS)
 
 
 _ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")

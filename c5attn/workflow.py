@@ -45,7 +45,7 @@ from c5attn.errors import (
 from c5attn.magento.search import FilterGroup, order_filters
 from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry, norm_code
-from c5attn.scenarios import scenario_for
+from c5attn.scenarios import scenario_choices, scenario_for
 from c5attn.verdict import Verdict, assess, record_text
 from c5attn.wording import counted, no_status_to_set, status_change
 
@@ -651,10 +651,17 @@ def queue_filter(text: str) -> Callable[[Verdict], bool]:
         return lambda verdict: verdict.stale
     if wanted == "unclassified":
         return lambda verdict: verdict.unclassified
+    others = "or: stale, unclassified (the flags no scenario explains)"
+    if not wanted:  # a variable left unset, say: it must not read as "every scenario"
+        raise UsageError(
+            "--scenario is empty",
+            f"give a code or its number ({scenario_choices()}), {others}; or leave out --scenario for "
+            "every scenario",
+        )
     try:
         code = scenario_for(text).code
     except UsageError as unknown:
-        unknown.hint = f"{unknown.hint} Or: stale, unclassified (the flags no scenario explains)."
+        unknown.hint = f"{unknown.hint}; {others}"
         raise
     return lambda verdict: code in verdict.classification.scenarios
 

@@ -379,7 +379,9 @@ def usage_exit(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[str
         (["scan", "--dry-run"], "--dry-run only works with --apply", "or leave out --dry-run"),
         (["scan", "-y", "--dry-run"], "--yes and --dry-run only work with --apply", "add --apply"),
         (["scan", "--all", "--since", "7d"], "--all and --since cannot be used together", "leave out"),
-        (["list", "--scenario", ""], "Unknown scenario ''", "Use a code or its number"),
+        (["list", "--scenario", ""], "--scenario is empty", "leave out --scenario for every scenario"),
+        (["scan", "--scenario", " "], "--scenario is empty", "or: stale, unclassified"),
+        (["list", "--scenario", "9"], "unknown scenario '9'", "use a code or its number: 1 manual-invoice"),
         (["list", "--older-than", ""], "cannot read the age ''", "write it like 30d"),
     ],
 )
@@ -606,7 +608,7 @@ def test_errors_are_wrapped_between_words_on_a_terminal_only(
     monkeypatch.setenv("COLUMNS", "40")
     report_error(
         UsageError(
-            "Unknown scenario '9'. Use a code or its number: 1 manual-invoice-or-ship, 2 capture-failed",
+            "unknown scenario '9': use a code or its number: 1 manual-invoice-or-ship, 2 capture-failed",
             "type: c5attn --sandbox list --scenario capture-failed",
         )
     )
@@ -619,7 +621,7 @@ def test_errors_are_wrapped_between_words_on_a_terminal_only(
     assert len(lines) > 2 and all(len(line) <= 40 for line in lines if line not in commands)
     assert "manual-invoice-or-ship," in stream.getvalue() and "capture-failed" in stream.getvalue()
     assert lines[1].startswith("    ") and any(line.startswith("  hint: ") for line in lines)
-    assert " ".join(line.strip() for line in lines).startswith("c5attn: error: Unknown scenario '9'. Use")
+    assert " ".join(line.strip() for line in lines).startswith("c5attn: error: unknown scenario '9': use")
 
 
 @pytest.mark.parametrize("args", [["--help"], ["scan", "--help"]], ids=["root", "command"])
