@@ -15,8 +15,9 @@ from c5attn.models import SMALL_DECIMAL_LIMIT, SMALL_DECIMALS, ZERO
 
 
 def _unexpected(value: object, kind: str) -> CounterpointError:
+    shown = repr(value[:40]) if isinstance(value, bytes) else repr(str(value)[:40])  # bytes as b'\xff'
     return CounterpointError(
-        f"Counterpoint returned {str(value)[:40]!r} where {kind} was expected",
+        f"Counterpoint returned {shown} where {kind} was expected",
         hint="check the column types and the rename map with c5attn doctor",
     )
 
@@ -35,14 +36,22 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return _finite(Decimal(repr(value)), value)
     if isinstance(value, (str, bytes)):
-        text = value.decode() if isinstance(value, bytes) else value
         try:
-            return Decimal(text.strip() or "0")
-        except InvalidOperation:
+            text = value.decode() if isinstance(value, bytes) else value
+            return _finite(Decimal(text.strip() or "0"), value)
+        except (UnicodeDecodeError, InvalidOperation):
             raise _unexpected(value, "a number") from None
     raise _unexpected(value, "a number")
+
+
+def _finite(number: Decimal, value: object) -> Decimal:
+    """``number``, unless it is NaN or infinite (SQLite's REAL 1e400, the text 'NaN'): the scenario
+    engine's sums and comparisons would fail on it with a traceback, far from the row it came from."""
+    if not number.is_finite():
+        raise _unexpected(value, "a number")
+    return number
 
 
 def to_int(value: object) -> int:

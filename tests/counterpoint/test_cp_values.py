@@ -38,7 +38,11 @@ def test_cp_to_decimal(value, expected):
     assert str(to_decimal(value)) == str(expected)
 
 
-@pytest.mark.parametrize("value", ["abc", object(), True])
+@pytest.mark.parametrize(
+    "value",
+    ["abc", object(), True, float("inf"), float("nan"), "NaN", "-Infinity", b"\xff\x00", b"sNaN"],
+    ids=["text", "object", "bool", "inf", "nan", "nan-text", "infinity-text", "not-utf8", "snan-bytes"],
+)
 def test_cp_to_decimal_refuses_non_numbers(value):
     with pytest.raises(CounterpointError, match="where a number was expected"):
         to_decimal(value)
@@ -50,6 +54,8 @@ def test_cp_to_int():
         to_int("5.5")
     with pytest.raises(CounterpointError, match="whole number"):
         to_int(None)
+    with pytest.raises(CounterpointError, match="where a number was expected"):
+        to_int(float("inf"))  # was an OverflowError from int(Decimal('Infinity'))
 
 
 def test_cp_to_text_strips_char_padding():

@@ -542,6 +542,27 @@ def test_missing_table_or_column(shop: Shop, ddl: str, named: str) -> None:
     assert comment_total(shop.magento_db) == comments
 
 
+@pytest.mark.parametrize(
+    ("update", "shown"),
+    [
+        ("UPDATE PS_DOC_LIN SET QTY_SOLD = 1e400", "'inf'"),  # SQLite's REAL infinity
+        ("UPDATE PS_DOC_LIN SET QTY_SOLD = 'NaN'", "'NaN'"),
+        ("UPDATE PS_DOC_LIN SET QTY_SOLD = X'FF00'", "b'\\xff\\x00'"),  # a BLOB that is not UTF-8 text
+    ],
+    ids=["infinite", "nan", "blob"],
+)
+def test_a_quantity_that_is_no_finite_number_is_one_error_line(shop: Shop, update: str, shown: str) -> None:
+    """A quantity Counterpoint holds as no number the engine can add up: the scan stops with one
+    line naming the value, before any write (it was a traceback from deep in the engine)."""
+    with sqlite3.connect(shop.counterpoint_db) as db:
+        db.execute(update)
+    comments = comment_total(shop.magento_db)
+    assert_clear_error(
+        shop.run("scan", "--all", "--apply", "--yes"), 1, f"Counterpoint returned {shown} where a number"
+    )
+    assert comment_total(shop.magento_db) == comments
+
+
 def test_a_dismissal_left_unknown_is_settled_by_the_next_dismiss_error_that_finds_none_open(
     shop: Shop,
 ) -> None:
