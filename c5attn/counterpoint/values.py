@@ -70,28 +70,34 @@ def to_text(value: object) -> str:
 
 
 def to_utc(value: object, zone: tzinfo) -> datetime | None:
-    """An aware UTC time; a naive value is read in ``zone``. NULL or empty text is ``None``."""
+    """An aware UTC time; a naive value is read in ``zone``. NULL or empty text is ``None``.
+
+    A time that UTC cannot hold (SQL Server's ``9999-12-31 23:59:59`` read west of UTC,
+    ``0001-01-01`` east of it) is refused as any other value that is no time."""
     if value is None:
         return None
-    if type(value) is str and len(value) == 19 and (moment := _utc_fast(value, zone)) is not None:
-        return moment
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise _unexpected(value, "a date and time") from None
-    else:
-        raise _unexpected(value, "a date and time")
-    if moment.tzinfo is None:
-        offset = later_offset(zone, moment)
-        return (moment if offset is None else moment - offset).replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        if type(value) is str and len(value) == 19 and (moment := _utc_fast(value, zone)) is not None:
+            return moment
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, date):
+            moment = datetime(value.year, value.month, value.day)
+        elif isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                moment = datetime.fromisoformat(value.strip())
+            except ValueError:
+                raise _unexpected(value, "a date and time") from None
+        else:
+            raise _unexpected(value, "a date and time")
+        if moment.tzinfo is None:
+            offset = later_offset(zone, moment)
+            return (moment if offset is None else moment - offset).replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise _unexpected(value, "a date and time within the years 1 to 9999 in UTC") from None
 
 
 def later_offset(zone: tzinfo, naive: datetime) -> timedelta | None:

@@ -117,6 +117,21 @@ def test_cp_to_utc_refuses_garbage():
         to_utc(12345, CHICAGO)
 
 
+@pytest.mark.parametrize(
+    ("value", "zone"),
+    [
+        ("9999-12-31 23:59:59", CHICAGO),  # SQL Server's last datetime, as SQLite text (the fast path)
+        (datetime(9999, 12, 31, 23, 59, 59, 997000), CHICAGO),  # as pyodbc gives it
+        ("0001-01-01 00:00:00", ZoneInfo("Asia/Tokyo")),  # datetime2's first, east of UTC
+        ("9999-12-31T23:59:59-05:00", UTC),  # an offset that takes it past the end
+    ],
+)
+def test_cp_to_utc_refuses_a_time_utc_cannot_hold(value, zone):
+    """It was an OverflowError, a traceback that ended the scan."""
+    with pytest.raises(CounterpointError, match="date and time within the years 1 to 9999 in UTC"):
+        to_utc(value, zone)
+
+
 def test_cp_to_local_is_naive_local_whole_seconds():
     assert to_local(datetime(2024, 1, 15, 15, 0, 0, 999999, tzinfo=UTC), CHICAGO) == datetime(2024, 1, 15, 9)
     with pytest.raises(ValueError, match="timezone-aware"):

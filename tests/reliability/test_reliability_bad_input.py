@@ -563,6 +563,21 @@ def test_a_quantity_that_is_no_finite_number_is_one_error_line(shop: Shop, updat
     assert comment_total(shop.magento_db) == comments
 
 
+def test_a_ticket_time_at_the_end_of_the_calendar_is_one_error_line(shop: Shop) -> None:
+    """SQL Server's last datetime as a ticket's local time: west of UTC, past year 9999 (it was
+    an OverflowError traceback)."""
+    with sqlite3.connect(shop.counterpoint_db) as db:
+        db.execute("UPDATE PS_DOC_HDR SET TKT_DT = '9999-12-31 23:59:59', RS_UTC_DT = NULL")
+    shop.configure(extra='counterpoint_timezone = "America/New_York"')
+    comments = comment_total(shop.magento_db)
+    assert_clear_error(
+        shop.run("scan", "--all", "--apply", "--yes"),
+        1,
+        "Counterpoint returned '9999-12-31 23:59:59' where a date and time within the years 1 to 9999",
+    )
+    assert comment_total(shop.magento_db) == comments
+
+
 def test_a_dismissal_left_unknown_is_settled_by_the_next_dismiss_error_that_finds_none_open(
     shop: Shop,
 ) -> None:
