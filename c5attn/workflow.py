@@ -16,7 +16,7 @@ import threading
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from c5attn.audit import AuditEntry, AuditLog
+from c5attn.background import in_background
 from c5attn.config import SiteConfig
 from c5attn.controls import UNSHOWABLE, shown
 from c5attn.counterpoint.queries import BATCH_SIZE
@@ -251,12 +252,12 @@ def for_each_site(
             raise
 
     # One pause for all: a site's own pause, ending first, would restart the collector for all.
-    with cycle_collector_paused(), ThreadPoolExecutor(len(jobs), "c5attn-site") as pool:
-        futures = [pool.submit(run, session, report) for session, report in jobs]
+    with cycle_collector_paused():
+        futures = [in_background(run, session, report, name="c5attn-site") for session, report in jobs]
         try:
             wait(futures)
-        except BaseException:  # Ctrl-C while waiting: the sites stop at their next page
-            stop.set()
+        except BaseException:  # Ctrl-C while waiting: the sites stop at their next page, and the
+            stop.set()  # command at once (daemon threads: one waiting for a slow Magento holds nothing)
             raise
     for future in futures:
         error = future.exception()

@@ -25,6 +25,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 
+from c5attn.background import in_background
 from c5attn.config import SiteConfig
 from c5attn.errors import (
     AmbiguousOrder,
@@ -49,6 +50,8 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 R = TypeVar("R")
 _MAX_PAGE_MESSAGE = re.compile(r"Maximum SearchCriteria pageSize is (\d+)")
 _NOT_IN_STATE_MESSAGE = "not part of the order status history"
+# Pages are fetched on daemon threads: one in flight when a scan stops must not hold the process.
+_PAGE_THREAD = "magento-page"
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,9 @@ class MagentoClient:
             last_page = 1
 
         def request(page: int) -> Future[list[MagentoOrder]]:
-            return _in_background(self._page_orders, criteria.with_page(page_size, page), fields)
+            return in_background(
+                self._page_orders, criteria.with_page(page_size, page), fields, name=_PAGE_THREAD
+            )
 
         window: deque[Future[list[MagentoOrder]]] = deque()  # oldest request first
         next_page = 2
@@ -226,7 +231,9 @@ class MagentoClient:
         ``iter_orders``, as if it had sent the request itself.
         """
         criteria, fields = self._order_search(criteria_filters, fields)
-        self._prefetched[(criteria, fields)] = _in_background(self._first_page, criteria, fields)
+        self._prefetched[(criteria, fields)] = in_background(
+            self._first_page, criteria, fields, name=_PAGE_THREAD
+        )
 
     def _order_search(
         self, criteria_filters: Sequence[FilterGroup], fields: str
@@ -611,25 +618,6 @@ class MagentoClient:
     def _note(self, line: str) -> None:
         if self._trace is not None:
             self._trace(redact(line, self._secrets))
-
-
-def _in_background(fetch: Callable[..., R], *args: Any) -> Future[R]:
-    """Run ``fetch(*args)`` on a daemon thread: a page request still in flight when a scan stops
-    (an error, Ctrl-C) must not hold the process open until it answers or times out. A
-    ``ThreadPoolExecutor`` would: the interpreter joins its threads at exit.
-    """
-    future: Future[R] = Future()
-
-    def run() -> None:
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            future.set_result(fetch(*args))
-        except BaseException as exc:  # handed to the caller, who re-raises it
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="magento-page", daemon=True).start()
-    return future
 
 
 def _read_body(response: requests.Response, seconds: float) -> None:
