@@ -22,6 +22,9 @@ from c5attn.errors import AuditUnwritable, C5Error
 
 AUDIT_FILE = "audit.jsonl"
 _REQUIRED = ("at", "action", "result")  # what an entry must hold as text to be shown as one
+# What an entry may leave out or hold as null, but as nothing else than text: readers join, split
+# and hash these (a list as run_id made ``log`` crash, unhashable).
+_TEXT = ("site", "order", "operator", "message", "run_id", "version")
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,11 @@ class AuditLog:
 
 
 def _is_entry(data: object) -> bool:
-    return isinstance(data, dict) and all(isinstance(data.get(key), str) for key in _REQUIRED)
+    return (
+        isinstance(data, dict)
+        and all(isinstance(data.get(key), str) for key in _REQUIRED)
+        and all(isinstance(data.get(key), str | None) for key in _TEXT)
+    )
 
 
 def _ends_mid_line(fd: int) -> bool:

@@ -45,6 +45,27 @@ def test_the_log_command_reads_past_a_line_that_is_not_utf8(tmp_path: Path) -> N
     assert f"1 line of {tmp_path / 'audit.jsonl'} is not an audit entry and was skipped" in run.stderr
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"run_id": [1]},  # unhashable: a TypeError traceback
+        {"order": {"number": "1"}},
+        {"message": 7},  # no text to split: an AttributeError traceback
+        {"operator": 5},
+    ],
+    ids=["run_id-list", "order-object", "message-number", "operator-number"],
+)
+def test_an_entry_whose_text_fields_are_not_text_is_skipped_by_log(tmp_path: Path, line: dict) -> None:
+    """A line of another tool, or edited by hand: the fields ``log`` joins, splits and groups by
+    must be text (or absent), else the line is no entry, skipped and counted like any other."""
+    entry = {"at": "2026-11-27T09:00:00+00:00", "action": "flag", "result": "ok", "site": "shop", **line}
+    log_around(tmp_path, json.dumps(entry).encode() + b"\n")
+    for args, shown in ((("log",), "100000002"), (("log", "--json"), "100000002"), (("log", "1"), "")):
+        run = invoke(tmp_path, tmp_path / "c5attn.toml", *args)
+        assert run.exception is None and run.exit_code == 0, (args, run.exception, run.stderr)
+        assert "1 line(s) of" in run.stderr and shown in run.stdout, (args, run.stdout)
+
+
 def test_the_log_command_names_an_audit_log_it_cannot_read(tmp_path: Path) -> None:
     (tmp_path / "audit.jsonl").mkdir()
     run = invoke(tmp_path, tmp_path / "c5attn.toml", "log")
