@@ -78,6 +78,11 @@ class PartialFailure(C5Error):
     exit_code = ExitCode.PARTIAL
 
 
+class DismissalUnverified(PartialFailure):
+    """The dismissal committed, but reading the errors back failed: the message says so, and
+    what the command wrote before it."""
+
+
 class AuditUnwritable(C5Error):
     """The audit log cannot be written: no write is made without its entry."""
 

@@ -33,6 +33,7 @@ from c5attn.errors import (
     AuditIncomplete,
     AuditUnwritable,
     C5Error,
+    DismissalUnverified,
     Interrupted,
     MagentoAuthError,
     MagentoConnectionError,
@@ -986,7 +987,7 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
         done = f"{status_change(change.before, change.after)}, resolution comment added"
         try:
             dismissed = dismiss_order_errors(session, order, plan.dismiss, done=done)
-        except Interrupted:  # it says what was done, the status included
+        except (Interrupted, DismissalUnverified):  # it says what was done, the status included
             raise
         except C5Error as error:
             raise PartialFailure(
@@ -1078,7 +1079,15 @@ def _dismiss_listed(
     except C5Error as error:
         if not committed:
             session.record(order, "dismiss-error", "failed", before=before, after=before, message=str(error))
-        raise
+            raise
+        # Committed: what a trigger or a new error left open is not known. Saying "failed" would
+        # have the operator believe nothing was dismissed.
+        unverified = f"its Counterpoint errors were dismissed, but reading them back failed: {error.message}"
+        session.record(order, "dismiss-error", "unknown", before=before, after={}, message=unverified)
+        raise DismissalUnverified(
+            f"order {number}: " + (f"{done}; " if done else "") + unverified,
+            f"see whether any is still open with: {session.command} dismiss-error {number}",
+        ) from None
     except KeyboardInterrupt:
         unknown = (
             "interrupted while dismissing its Counterpoint errors: whether the transaction "

@@ -236,3 +236,20 @@ def serving(
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+
+
+def write_command(shop: Shop, write: str) -> list[str]:
+    """``write`` with work to do: an order at Needs Attention with an open Commerce5 error."""
+    with sqlite3.connect(shop.counterpoint_db) as db:
+        erring = {row[0] for row in db.execute("SELECT ORD_NO FROM USER_C5_ORD_ERR WHERE IS_DISMISSED = 'N'")}
+    number = next(
+        str(order["increment_id"])
+        for order in magento_orders(shop.magento_db)
+        if (order["store_id"], order["status"], order["state"]) == (1, "needs_attention", "processing")
+        and str(order["increment_id"]) in erring
+    )
+    return {
+        "scan --apply": ["scan", "--all", "--apply", "--yes"],
+        "resolve --dismiss-error": ["resolve", number, "--dismiss-error", "--yes"],
+        "dismiss-error": ["dismiss-error", number, "--yes"],
+    }[write]

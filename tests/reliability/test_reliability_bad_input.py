@@ -23,6 +23,7 @@ from reliability_kit import (
     audit_entries,
     comment_total,
     magento_orders,
+    write_command,
 )
 
 from c5attn.magento.client import RetryPolicy
@@ -239,23 +240,6 @@ def test_file_secret_readable_by_others_is_refused(shop: Shop) -> None:
 # --- the state folder and the audit log -------------------------------------------------------
 
 WRITES = ["scan --apply", "resolve --dismiss-error", "dismiss-error"]
-
-
-def write_command(shop: Shop, write: str) -> list[str]:
-    """``write`` with work to do: an order at Needs Attention with an open Commerce5 error."""
-    with sqlite3.connect(shop.counterpoint_db) as db:
-        erring = {row[0] for row in db.execute("SELECT ORD_NO FROM USER_C5_ORD_ERR WHERE IS_DISMISSED = 'N'")}
-    number = next(
-        str(order["increment_id"])
-        for order in magento_orders(shop.magento_db)
-        if (order["store_id"], order["status"], order["state"]) == (1, "needs_attention", "processing")
-        and str(order["increment_id"]) in erring
-    )
-    return {
-        "scan --apply": ["scan", "--all", "--apply", "--yes"],
-        "resolve --dismiss-error": ["resolve", number, "--dismiss-error", "--yes"],
-        "dismiss-error": ["dismiss-error", number, "--yes"],
-    }[write]
 
 
 @pytest.mark.parametrize("write", [*WRITES, "--sandbox scan", "log"])

@@ -17,8 +17,11 @@ from reliability_kit import (
     audit_entries,
     comment_counts,
     magento_orders,
+    write_command,
 )
 
+from c5attn.counterpoint.store import CounterpointStore
+from c5attn.errors import CounterpointError
 from c5attn.magento.client import RetryPolicy
 from c5attn.sandbox.magento_server import MagentoSandbox
 
@@ -98,3 +101,45 @@ def test_a_resolve_whose_write_fails_is_logged_failed_and_exits_1(shop: Shop) ->
     assert order["status"] == "needs_attention" and number not in comment_counts(
         shop.magento_db, RESOLVE_MARK
     )
+
+
+@pytest.mark.parametrize("write", ["dismiss-error", "resolve --dismiss-error"])
+def test_a_dismissal_whose_read_back_fails_says_it_was_made(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, write: str
+) -> None:
+    """The dismissal committed, then reading the errors back failed (the database busy): it said
+    "error: the Counterpoint database is busy", exit 1 (for resolve: "dismissing ... failed"), and
+    left the audit log at "started", while the errors were dismissed."""
+    args = write_command(shop, write)
+    number = args[1]
+    dismiss_errors, open_errors = CounterpointStore.dismiss_errors, CounterpointStore.open_errors
+    committed: list[str] = []
+
+    def dismiss_then_remember(self: CounterpointStore, *args: Any, **kwargs: Any) -> None:
+        dismiss_errors(self, *args, **kwargs)
+        committed.append(number)
+
+    def busy_once_committed(self: CounterpointStore, order_no: str) -> Any:
+        if committed:
+            raise CounterpointError("the Counterpoint database is busy (locked)", "try again in a moment")
+        return open_errors(self, order_no)
+
+    monkeypatch.setattr(CounterpointStore, "dismiss_errors", dismiss_then_remember)
+    monkeypatch.setattr(CounterpointStore, "open_errors", busy_once_committed)
+    run = shop.run(*args)
+    monkeypatch.undo()
+
+    assert_clear_error(
+        run,
+        3,
+        f"order {number}: ",
+        "its Counterpoint errors were dismissed, but reading them back failed: the Counterpoint database "
+        "is busy (locked)",
+        f"hint: see whether any is still open with: c5attn --site shop dismiss-error {number}",
+    )
+    if write.startswith("resolve"):
+        assert "status needs_attention → processing, resolution comment added; its Counterpoint" in run.stderr
+    assert _story(shop.home, number)[-2:] == [("dismiss-error", "started"), ("dismiss-error", "unknown")]
+    finish = shop.run("dismiss-error", number, "--yes")  # as the hint says: none open, settled
+    assert finish.exit_code == 0 and "an earlier dismissal" in finish.stderr, finish.stderr
+    assert _story(shop.home, number)[-1] == ("dismiss-error", "ok")
