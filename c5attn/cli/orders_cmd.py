@@ -481,7 +481,8 @@ def resolve(
                 result=True,
             )
             found_at = f"found out of Needs Attention, at status {found.status}"
-            if settle_earlier_write(session, found, "resolve", found_at):
+            # Not in a dry run, which writes nothing, the audit log included (as scan --apply --dry-run).
+            if not dry_run and settle_earlier_write(session, found, "resolve", found_at):
                 env.say("  an earlier resolve of it, left unsettled in the audit log, landed: recorded there")
             if dismiss_error:  # the other half of what was asked still applies
                 _dismiss_open_errors(env, session, view.verdict, view.open_errors, yes=yes, dry_run=dry_run)
@@ -614,7 +615,7 @@ def _dismiss_open_errors(
 
     if not errors:
         env.say(f"{order.increment_id}: no open order errors; nothing to dismiss", result=True)
-        if settle_earlier_write(session, order, "dismiss-error", "no open order error found"):
+        if not dry_run and settle_earlier_write(session, order, "dismiss-error", "no open order error found"):
             env.say("  an earlier dismissal, left unsettled in the audit log, landed: recorded there")
         return
     where = f"order {order.increment_id} (site {session.site.name})"

@@ -584,3 +584,22 @@ def test_a_dismissal_left_unknown_is_settled_by_the_next_dismiss_error_that_find
     entries = len(audit_entries(shop.home))
     again = shop.run("dismiss-error", number, "--yes")  # settled once: nothing more to say or record
     assert "earlier dismissal" not in again.stderr and len(audit_entries(shop.home)) == entries
+
+
+@pytest.mark.parametrize("write", ["resolve", "dismiss-error"])
+def test_a_dry_run_leaves_an_unsettled_write_for_a_real_run(shop: Shop, write: str) -> None:
+    """``--dry-run`` writes nothing, the audit log included: it recorded "an earlier run's … landed"
+    (and with an audit log it could not write, exited 3 "that write stands")."""
+    from c5attn.audit import AuditEntry, AuditLog
+
+    number = write_command(shop, "dismiss-error")[1]
+    assert shop.run("resolve", number, "--dismiss-error", "--yes").exit_code == 0
+    AuditLog(shop.home).append(
+        AuditEntry("shop", number, write, {}, {}, "unknown", "op", "interrupted", run_id="gone")
+    )
+    log = (shop.home / "audit.jsonl").read_bytes()
+    dry = shop.run(write, number, "--dry-run")
+    assert dry.exit_code == 0 and "left unsettled" not in dry.stderr, dry.stderr
+    assert (shop.home / "audit.jsonl").read_bytes() == log
+    real = shop.run(write, number, "--yes")  # the next real run settles it
+    assert real.exit_code == 0 and "left unsettled in the audit log, landed" in real.stderr, real.stderr
