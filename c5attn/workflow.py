@@ -438,6 +438,17 @@ def _fingerprint_note(fingerprint: str | None) -> str:
     return f"fingerprint {fingerprint}" if fingerprint else "a flag no rule explains (no fingerprint)"
 
 
+def changed_since(planned: MagentoOrder, fresh: MagentoOrder) -> str | None:
+    """How an order read again before a write differs from the one its plan was made from (its
+    status, its number of comments: a colleague's work, Commerce5's), or None when it does not."""
+    if fresh.status == planned.status and len(fresh.status_histories) == len(planned.status_histories):
+        return None
+    return (
+        f"status {planned.status} → {fresh.status}, {len(fresh.status_histories)} comments instead of "
+        f"{len(planned.status_histories)}"
+    )
+
+
 def status_of(order: MagentoOrder, status: str | None = None) -> dict[str, str]:
     """An order's state and status as the audit log records them (``status`` after a write)."""
     return {"state": order.state, "status": order.status if status is None else status}
@@ -470,7 +481,9 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     """Set Needs Attention with an explaining comment, unless the order was flagged meanwhile.
 
     The order is re-read first, so a re-run after a crash, or a second operator, never
-    flags the same fingerprint twice; the write itself is read back by the client.
+    flags the same fingerprint twice; the write itself is read back by the client. An order whose
+    status or comments changed since the scan (put on hold while the plan waited for its yes) is
+    refused: the plan confirmed, and the comment's evidence, are the scan's.
     """
     site = session.site
     fingerprint = verdict.classification.fingerprint or ""
@@ -498,6 +511,13 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
             message=f"already {done} (fingerprint {fingerprint})",
         )
         return WriteResult(fresh.increment_id, True, f"already {done}; left as it is", skipped=True)
+    if changed := changed_since(verdict.order, fresh):  # the plan confirmed was made from the scan's data
+        message = (
+            f"order {fresh.increment_id} changed since the scan ({changed}): not flagged on the scan's "
+            "evidence; run the same command again to see it as it is now"
+        )
+        session.record(fresh, "flag", "refused", before=before, after=before, message=message)
+        return WriteResult(fresh.increment_id, False, message)
     if site.needs_attention_status not in site.allowed_statuses(fresh.state):
         message = (
             f"status {site.needs_attention_status!r} is not assigned to state {fresh.state!r} "
@@ -923,12 +943,9 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     """
     order = plan.verdict.order
     number = order.increment_id
-    fresh = session.magento.get_order(order.entity_id)
-    if fresh.status != order.status or len(fresh.status_histories) != len(order.status_histories):
+    if changed := changed_since(order, session.magento.get_order(order.entity_id)):
         raise OrderChanged(
-            f"order {order.increment_id} changed while the plan was shown (status {order.status} → "
-            f"{fresh.status}, {len(fresh.status_histories)} comments instead of "
-            f"{len(order.status_histories)}); nothing was written",
+            f"order {order.increment_id} changed while the plan was shown ({changed}); nothing was written",
             "run the command again to see the order as it is now",
         )
     before = status_of(order)

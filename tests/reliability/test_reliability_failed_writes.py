@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from c5attn.counterpoint.store import CounterpointStore
 from c5attn.errors import CounterpointError
 from c5attn.magento.client import RetryPolicy
 from c5attn.sandbox.magento_server import MagentoSandbox
+from c5attn.sandbox.magento_store import SandboxError
 
 ATTEMPTS = RetryPolicy().max_attempts  # a read is tried this many times before it fails
 RESOLVE_MARK = "[c5attn:resolved"
@@ -143,3 +145,41 @@ def test_a_dismissal_whose_read_back_fails_says_it_was_made(
     finish = shop.run("dismiss-error", number, "--yes")  # as the hint says: none open, settled
     assert finish.exit_code == 0 and "an earlier dismissal" in finish.stderr, finish.stderr
     assert _story(shop.home, number)[-1] == ("dismiss-error", "ok")
+
+
+class HeldWhileThePlanWaits(MagentoSandbox):
+    """A colleague puts the first order about to be flagged that can be held on hold just before
+    c5attn re-reads it: an order changed between the scan (the plan confirmed) and its flag."""
+
+    held_entity: int | None = None
+
+    def handle(self, handler: Any) -> None:
+        read = re.search(r"/V1/orders/(\d+)$", handler.path.split("?")[0])
+        if handler.command == "GET" and read and self.held_entity is None:
+            with suppress(SandboxError):  # a canceled or complete order cannot be held
+                self.store.hold(int(read.group(1)))
+                self.held_entity = int(read.group(1))
+        super().handle(handler)
+
+
+def test_an_order_changed_since_the_scan_is_not_flagged_on_the_scans_evidence(
+    open_shop: Callable[..., Shop], small_world: World
+) -> None:
+    """It was: status holded → needs_attention, over the colleague's hold, with the plan the
+    operator confirmed saying "status processing → needs_attention"."""
+    shop = open_shop(small_world, HeldWhileThePlanWaits)
+    run = shop.run("scan", "--all", "--apply", "--yes")
+    held = shop.server.held_entity
+    assert held is not None
+    order = next(o for o in magento_orders(shop.magento_db) if o["entity_id"] == held)
+    number = str(order["increment_id"])
+    assert_clear_error(run, 3, "1 of ", "flags failed", f"order {number} changed since the scan (status ")
+    assert " → holded, " in run.stderr and "not flagged on the scan's evidence" in run.stderr
+    assert order["status"] == "holded" and number not in comment_counts(shop.magento_db, FLAG_MARK)
+    entries = [e for e in audit_entries(shop.home) if e["order"] == number]
+    assert [(e["action"], e["result"]) for e in entries] == [("flag", "refused")]
+    assert entries[0]["before"] == entries[0]["after"] == {"state": "holded", "status": "holded"}
+    others = {e["order"] for e in audit_entries(shop.home)} - {number}
+    assert others and all(
+        _story(shop.home, other) == [("flag", "started"), ("flag", "ok")] for other in others
+    )
