@@ -525,6 +525,9 @@ class MagentoClient:
                     timeout=self._timeout,
                     verify=self.site.magento_verify_tls,
                     stream=True,
+                    # A redirected POST is sent on as a GET (requests does as browsers do): the
+                    # comment's would read the comments, answer 200 and write nothing.
+                    allow_redirects=method == "GET",
                 )
                 _read_body(response, self.site.magento_timeout_seconds)
             except requests.RequestException as exc:
@@ -542,6 +545,13 @@ class MagentoClient:
             self._note(
                 f"{method} {response.url} → {response.status_code} ({elapsed:.2f}s, attempt {attempt})"
             )
+            if response.is_redirect:  # a write's (reads follow it): Magento's REST never redirects
+                raise MagentoValidationError(
+                    f"{what}: {self._base} answered HTTP {response.status_code}, redirecting to "
+                    f"{redact(response.headers['Location'], self._secrets)}; nothing was sent there",
+                    "set magento_url to the address it redirects to (https:// rather than http://, say)",
+                    status=response.status_code,
+                )
             if response.status_code == 401 and sent_token is not None and not relogged:
                 assert isinstance(self._auth, AdminTokenAuth)
                 self._auth.invalidate(sent_token)

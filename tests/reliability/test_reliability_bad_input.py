@@ -475,6 +475,47 @@ def test_wrong_magento_url_path_is_a_404_route(shop: Shop) -> None:
     assert_clear_error(shop.run("scan"), 1, "Request does not match any route", "magento_url")
 
 
+class RedirectsTheOldPath(MagentoSandbox):
+    """A web server in front of Magento that answers a moved path with a 301 to the new one, on
+    the same host (so the bearer token goes along): http:// to https://, or a folder moved."""
+
+    def handle(self, handler: Any) -> None:
+        if handler.path.startswith("/old/"):
+            handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+            location = handler.path.removeprefix("/old")
+            handler.send(301, b"", "text/html", {"Location": location})
+            return
+        super().handle(handler)
+
+
+def test_a_write_answered_with_a_redirect_writes_nothing_and_says_so(
+    open_shop: Callable[..., Shop], small_world: World
+) -> None:
+    """Reads follow the redirect, so the scan worked; the comment's POST was sent on as a GET
+    (requests does as browsers do), which read the comments and answered 200: "status stays
+    processing; comment added" and "the comment was added but Magento kept status" (audit ok,
+    not-applied) while nothing was written."""
+    shop = open_shop(small_world, RedirectsTheOldPath)
+    shop.configure(url=shop.server.url + "/old")
+    assert shop.run("scan").exit_code == 0
+    number = write_command(shop, "dismiss-error")[1]
+    comments = comment_total(shop.magento_db)
+
+    run = shop.run("resolve", number, "--yes")
+    assert_clear_error(
+        run, 1, "/old answered HTTP 301, redirecting to /rest/default/V1/orders/", "nothing was sent there"
+    )
+    assert "hint: set magento_url to the address it redirects to" in run.stderr
+    assert [(e["action"], e["result"]) for e in audit_entries(shop.home)] == [
+        ("resolve", "started"),
+        ("resolve", "failed"),
+    ]
+    flags = shop.run("scan", "--all", "--apply", "--yes")
+    assert flags.exit_code == 3 and "answered HTTP 301" in flags.stderr, flags.stderr
+    assert "orders flagged" in flags.stderr and "comment was added" not in flags.stderr
+    assert comment_total(shop.magento_db) == comments
+
+
 # --- Counterpoint ----------------------------------------------------------------------------
 
 
