@@ -101,6 +101,8 @@ class CounterpointPort(Protocol):
         self, order_no: str, operator: str, now: datetime, *, err_ids: Collection[int]
     ) -> None: ...
 
+    def check_dismiss_allowed(self, now: datetime) -> None: ...
+
     def write_lock(self, wait_seconds: float = ...) -> AbstractContextManager[None]: ...
 
 
@@ -937,9 +939,11 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
 
     The order is read again first (under the site lock, after the operator said yes): if its status
     or comments changed since the plan was shown (a colleague resolved it meanwhile), nothing is
-    written, so two resolves of one order never both land. Ctrl-C between or during the writes is
-    an ``Interrupted`` saying what was written and how to finish, with the audit log's outcome for
-    a write it cut short (``unknown``: it may have landed).
+    written, so two resolves of one order never both land. With errors to dismiss, Counterpoint is
+    asked first whether it would take the dismissal (``check_dismiss_allowed``, as doctor does): a
+    read-only database or a missing column then writes nothing rather than half. Ctrl-C between
+    or during the writes is an ``Interrupted`` saying what was written and how to finish, with the
+    audit log's outcome for a write it cut short (``unknown``: it may have landed).
     """
     order = plan.verdict.order
     number = order.increment_id
@@ -948,6 +952,8 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
             f"order {order.increment_id} changed while the plan was shown ({changed}); nothing was written",
             "run the command again to see the order as it is now",
         )
+    if plan.dismiss:  # a dismissal bound to fail (a read-only database, a column missing) fails
+        session.counterpoint.check_dismiss_allowed(datetime.now(UTC))  # now, before Magento is written
     before = status_of(order)
     session.record(
         order,

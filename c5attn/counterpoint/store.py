@@ -428,7 +428,8 @@ class CounterpointStore:
         self._dismissing(order_no, operator, now, chunks)
 
     def check_dismiss_allowed(self, now: datetime) -> None:
-        """Raise what a dismissal would meet, without dismissing anything (``doctor``). SQL Server is
+        """Raise what a dismissal would meet, without dismissing anything (``doctor``; ``resolve
+        --dismiss-error`` before it writes to Magento). SQL Server is
         asked for the login's UPDATE permission on the table and whether the database is read-only
         (no statement there runs a trigger or takes a lock); a SQLite file, which has neither, gets
         the dismissal's own statement for no order and an error id no row has, rolled back."""

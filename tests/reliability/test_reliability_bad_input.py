@@ -603,6 +603,20 @@ def test_a_ticket_time_at_the_end_of_the_calendar_is_one_error_line(shop: Shop) 
     assert comment_total(shop.magento_db) == comments
 
 
+@pytest.mark.parametrize("column", ["DISMISSED_BY", "DISMISSED_DT"])
+def test_resolve_dismiss_error_that_could_not_dismiss_writes_nothing(shop: Shop, column: str) -> None:
+    """It set the status and added the comment, then failed on the dismissal: half written, exit 3
+    "finish with dismiss-error", for a failure Counterpoint could tell before (as doctor asks it)."""
+    args = write_command(shop, "resolve --dismiss-error")
+    with sqlite3.connect(shop.counterpoint_db) as db:
+        db.execute(f"ALTER TABLE USER_C5_ORD_ERR DROP COLUMN {column}")
+    comments, errors = comment_total(shop.magento_db), cp_fingerprint(shop.counterpoint_db)
+    assert_clear_error(shop.run(*args), 1, f"column {column} not found in Counterpoint")
+    assert comment_total(shop.magento_db) == comments and cp_fingerprint(shop.counterpoint_db) == errors
+    order = next(o for o in magento_orders(shop.magento_db) if str(o["increment_id"]) == args[1])
+    assert order["status"] == "needs_attention" and audit_entries(shop.home) == []
+
+
 def test_a_dismissal_left_unknown_is_settled_by_the_next_dismiss_error_that_finds_none_open(
     shop: Shop,
 ) -> None:
