@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -570,6 +571,11 @@ class MagentoClient:
                         "Magento refused the admin user's token (renewed once if it had expired): check "
                         "the role of magento_admin_user (System > Permissions > User Roles)"
                     )
+                if response.status_code in (401, 403) and (moved := self._credentials_dropped(response)):
+                    error.hint = (  # the credentials were right: requests drops them on the way
+                        f"{self._base} redirected the request to {moved}, and the credentials are not "
+                        f"sent to another address: set magento_url to {moved}"
+                    )
                 if not idempotent and response.status_code >= 500:
                     # A 4xx is Magento refusing before it saves; a 5xx may come after the save (a
                     # proxy's 502/504 while Magento finished, a failure after the comment was stored).
@@ -580,6 +586,15 @@ class MagentoClient:
                 self._sleep(self.retry.backoff(attempt, self._rng))
                 continue
             return response, body
+
+    def _credentials_dropped(self, response: requests.Response) -> str | None:
+        """Where a read was redirected to, as scheme://host:port, when ``requests`` sent it there
+        without the credentials (another host); None otherwise."""
+        first = response.history[0].url if response.history else response.url
+        if not self._session.should_strip_auth(first, response.url):  # type: ignore[no-untyped-call]
+            return None  # requests' own rule: kept on the same host, and from http to https there
+        moved = urlsplit(response.url)
+        return f"{moved.scheme}://{moved.netloc}"
 
     def _retry_delay(self, response: requests.Response, attempt: int) -> float:
         header = response.headers.get("Retry-After")

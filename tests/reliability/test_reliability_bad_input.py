@@ -428,6 +428,31 @@ def html_site() -> Iterator[str]:
         yield url
 
 
+def test_a_redirect_to_another_host_names_it_not_the_token(shop: Shop) -> None:
+    """magento_url at an old address whose web server redirects to the shop's (http://shop to
+    https://www.shop): requests sends no credentials to another host, and Magento's 401 had the
+    hint "the token is wrong or expired": the operator checked a token that was right."""
+    target = shop.server.url
+
+    class MovedElsewhere(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(301)
+            self.send_header("Location", target + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with _serving(MovedElsewhere) as old:
+        shop.configure(url=old)
+        run = shop.run("scan")
+    assert_clear_error(
+        run, 4, f"hint: {old} redirected the request to {target}, and the credentials are not sent to "
+        f"another address: set magento_url to {target}"
+    )
+
+
 def test_magento_answering_an_html_page(shop: Shop, html_site: str, no_backoff: None) -> None:
     shop.configure(url=html_site)
     assert_clear_error(shop.run("scan"), 1, "HTTP 200 with an HTML page", "check magento_url")
