@@ -414,7 +414,9 @@ class MagentoClient:
         return StatusChange(before=order.status, after=after, applied=applied, message=message)
 
     def _post_comment(self, entity_id: int, comment: str, *, status: str | None, notify: bool) -> None:
-        """POST the comment once; after an ambiguous failure, decide from the comments read back."""
+        """POST the comment once; after an ambiguous failure, decide from the comments read back. An
+        answer other than Magento's ``true`` (a proxy's page, a body cut short) is one: it tells
+        nothing of the write, which was then reported added without a look."""
         flag = 1 if notify else 0
         history: dict[str, Any] = {
             "parent_id": int(entity_id),
@@ -427,13 +429,15 @@ class MagentoClient:
         before = self._count_comments(entity_id, comment)
         what = f"adding a comment to order id {entity_id}"
         try:
-            self._call(
+            response, _ = self._call(
                 "POST",
                 f"{self._api}/orders/{int(entity_id)}/comments",
                 what=what,
                 json_body={"statusHistory": history},
                 idempotent=False,
             )
+            if _decoded(response) is not True:  # Magento's answer; a proxy's page says nothing of the write
+                raise _MaybeSent(bad_success_body(response, what))
         except _MaybeSent as lost:
             try:
                 landed = self._count_comments(entity_id, comment) > before
@@ -443,17 +447,17 @@ class MagentoClient:
                     "look at the order's comments in the Magento admin before trying again",
                     status=lost.error.status,
                 ) from exc
-            if not landed and lost.error.status is not None:  # a 5xx: Magento may still be saving it
+            if not landed and (lost.error.status or 0) >= 500:  # Magento may still be saving it
                 raise WriteUnverified(
                     f"{lost.error.message}; the comment was not on the order when read back",
                     "Magento may still be saving it: look at the order's comments in the Magento admin "
                     "before trying again",
                     status=lost.error.status,
                 ) from lost
-            if not landed:
+            if not landed:  # no answer (the connection dropped), or one that was not Magento's
                 raise type(lost.error)(
                     f"{lost.error.message}; the comment was NOT added (checked by reading the order back)",
-                    "nothing changed: try again",
+                    "nothing changed: try again" if lost.error.status is None else lost.error.hint,
                 ) from lost
             self._note(f"{what}: the answer was lost, but the comment is on the order: it landed")
 

@@ -183,3 +183,31 @@ def test_an_order_changed_since_the_scan_is_not_flagged_on_the_scans_evidence(
     assert others and all(
         _story(shop.home, other) == [("flag", "started"), ("flag", "ok")] for other in others
     )
+
+
+class ProxyAnswersWrites(MagentoSandbox):
+    """Something in front of Magento (a login or maintenance page) answers every POST with a 200
+    web page, and Magento never sees it."""
+
+    def handle(self, handler: Any) -> None:
+        if handler.command != "POST":
+            super().handle(handler)
+            return
+        handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        handler.send(200, b"<!doctype html><html><body>Please sign in</body></html>", "text/html")
+
+
+def test_a_write_answered_by_a_page_that_is_not_magentos_is_checked_not_believed(
+    open_shop: Callable[..., Shop], small_world: World
+) -> None:
+    """The 200 was taken for the write: resolve said "the resolution comment was added; set the
+    status in the Magento admin" (exit 3, audit not-applied) while nothing was written."""
+    shop = open_shop(small_world, ProxyAnswersWrites)
+    number = str(shop.run("list", "--json").json()[0]["order"])
+    run = shop.run("resolve", number, "--yes")
+    assert_clear_error(
+        run, 1, "Magento answered HTTP 200 with an HTML page; the comment was NOT added (checked by reading"
+    )
+    assert "hint: the server answered an HTML page, not Magento's REST JSON: check magento_url" in run.stderr
+    assert _story(shop.home, number) == [("resolve", "started"), ("resolve", "failed")]
+    assert number not in comment_counts(shop.magento_db, RESOLVE_MARK)
