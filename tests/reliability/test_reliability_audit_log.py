@@ -63,7 +63,7 @@ def test_an_entry_whose_text_fields_are_not_text_is_skipped_by_log(tmp_path: Pat
     for args, shown in ((("log",), "100000002"), (("log", "--json"), "100000002"), (("log", "1"), "")):
         run = invoke(tmp_path, tmp_path / "c5attn.toml", *args)
         assert run.exception is None and run.exit_code == 0, (args, run.exception, run.stderr)
-        assert "1 line(s) of" in run.stderr and shown in run.stdout, (args, run.stdout)
+        assert "1 line of" in run.stderr and shown in run.stdout, (args, run.stdout)
 
 
 def test_the_log_command_names_an_audit_log_it_cannot_read(tmp_path: Path) -> None:
