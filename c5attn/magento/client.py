@@ -213,7 +213,10 @@ class MagentoClient:
                 elif next_page <= last_page:
                     window.append(request(next_page))
                     next_page += 1
-                for order in _unseen(orders, seen):
+                fresh = list(_unseen(orders, seen))
+                if orders and not fresh and len(orders) == page_size:
+                    raise _repeated_page(len(seen), total)
+                for order in fresh:
                     yielded += 1
                     yield order
                 if progress:
@@ -744,6 +747,18 @@ def _items(body: Any) -> list[dict[str, Any]]:
 
 def _parsed_orders(items: list[dict[str, Any]]) -> list[MagentoOrder]:
     return [parse_order(item) for item in items]
+
+
+def _repeated_page(seen: int, total: int) -> MagentoServerError:
+    """A full page of orders all on earlier pages: something in front of Magento (a cache, a proxy)
+    serves a page whatever ``currentPage`` asks, or counts orders it never serves. Paging on would
+    end with an incomplete scan that looks complete, or never end."""
+    return MagentoServerError(
+        f"Magento answered a page with orders of earlier pages only, after {seen:,} of the "
+        f"{total:,} orders it counts: the scan cannot see the rest",
+        "run it again (orders deleted during a scan do this too); if it repeats, check that "
+        "magento_url reaches Magento with no cache in front that ignores searchCriteria[currentPage]",
+    )
 
 
 def _unseen(orders: list[MagentoOrder], seen: set[int]) -> Iterator[MagentoOrder]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -14,7 +15,7 @@ import pytest
 from magento_factory import make_order, make_orders, site_for
 from pytest_mock import MockerFixture
 
-from c5attn.errors import AmbiguousOrder, MagentoAuthError, MagentoNotFound
+from c5attn.errors import AmbiguousOrder, MagentoAuthError, MagentoNotFound, MagentoServerError
 from c5attn.magento import client as client_module
 from c5attn.magento.client import MagentoClient
 from c5attn.magento.search import Filter, FilterGroup
@@ -331,6 +332,50 @@ def test_a_page_cut_short_in_front_of_magento_is_paged_by_what_it_serves(
     assert [o.entity_id for o in client.iter_orders(())] == list(range(1, 251))
     assert client.request_count == 3
     assert any("Magento sent 100 orders on a page of 300 while it counts 250" in note for note in notes)
+
+
+class PageOneCache(MagentoSandbox):
+    """The sandbox behind a cache that keys on the path alone: every page asked for is page 1."""
+
+    def handle(self, handler: Any) -> None:
+        handler.path = re.sub(r"(searchCriteria(%5B|\[)currentPage(%5D|\]))=\d+", r"\1=1", handler.path)
+        super().handle(handler)
+
+
+class EndlessCount(MagentoSandbox):
+    """The sandbox behind a front that serves 10 orders a page but counts a hundred billion."""
+
+    def handle(self, handler: Any) -> None:
+        handler.path = re.sub(r"(searchCriteria(%5B|\[)pageSize(%5D|\]))=\d+", r"\1=10", handler.path)
+        send = handler.send
+
+        def inflated(status: int, data: bytes, *args: Any, **kwargs: Any) -> None:
+            body = json.loads(data) if status == 200 else None
+            if isinstance(body, dict) and "total_count" in body:
+                data = json.dumps({**body, "total_count": 100_000_000_000}).encode()
+            send(status, data, *args, **kwargs)
+
+        handler.send = inflated
+        super().handle(handler)
+
+
+@pytest.mark.parametrize(
+    ("front", "served"),
+    [(PageOneCache, "of the 250 orders"), (EndlessCount, "of the 100,000,000,000 orders")],
+)
+def test_pages_that_repeat_earlier_ones_stop_the_scan_with_an_error(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory, front: type[MagentoSandbox], served: str
+) -> None:
+    """A full page of orders all seen before: paging on would end with a scan that looks complete
+    (100 of 250 orders, exit 0) or never end; it is an error saying what to check."""
+    sandbox = sandbox_factory(make_orders(250), front)
+    client = client_factory(site_for(sandbox.url, magento_page_size=100))
+    yielded: list[int] = []
+    with pytest.raises(MagentoServerError) as raised:
+        yielded.extend(order.entity_id for order in client.iter_orders(()))
+    assert "orders of earlier pages only" in raised.value.message and served in raised.value.message
+    assert "currentPage" in (raised.value.hint or "")
+    assert len(yielded) == len(set(yielded)) and client.request_count < 40
 
 
 def test_orders_changing_mid_scan_are_never_yielded_twice(
