@@ -142,6 +142,10 @@ def scan(
         since = DEFAULT_SINCE
     window = None if all_orders else parse_since(since, env.now(), env.time_zone)
     wanted = _scenario_filter(scenario)  # an unknown one is refused before any network call
+    if apply and not dry_run:  # flags it could not record are not made: say so before the scan, not after
+        from c5attn.audit import AuditLog
+
+        AuditLog(env.writable_state_dir()).check_writable()
     with open_sessions(env, prefetch=lambda site: order_filters(since=window)) as sessions:
         from c5attn.cli.render import print_json_texts, scan_summary
         from c5attn.workflow import scan_site

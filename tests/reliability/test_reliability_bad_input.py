@@ -259,6 +259,8 @@ def test_a_state_folder_that_is_a_file_is_refused_before_any_write(shop: Shop, w
     )
     assert comment_total(shop.magento_db) == comments
     assert cp_fingerprint(shop.counterpoint_db) == errors
+    if write == "scan --apply":  # refused before the scan, not after its table and counts
+        assert run.stdout == "" and "scanned" not in run.stderr, (run.stdout, run.stderr)
 
 
 @pytest.mark.parametrize("write", WRITES)
@@ -272,6 +274,8 @@ def test_an_audit_log_that_cannot_be_written_stops_writes_before_they_start(shop
     )
     assert comment_total(shop.magento_db) == comments
     assert cp_fingerprint(shop.counterpoint_db) == errors
+    if write == "scan --apply":
+        assert run.stdout == "" and "scanned" not in run.stderr, (run.stdout, run.stderr)
 
 
 @pytest.mark.parametrize("fails_on", ["outcome", "started"])
