@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,9 +53,14 @@ class AuditLog:
 
     def check_writable(self) -> None:
         """Open the log for appending, and close it. Commands call this before their first write,
-        so that a log they could not record the write in stops them before it is made."""
+        so that a log they could not record the write in stops them before it is made; a log this
+        check created is removed again (a ``scan --apply`` that flags nothing leaves none)."""
+        existed = self.path.exists()
         with self._opened():
             pass
+        if not existed:
+            with suppress(OSError):
+                self.path.unlink()
 
     def append(self, entry: AuditEntry) -> None:
         line = json.dumps(asdict(entry), sort_keys=True, default=str) + "\n"

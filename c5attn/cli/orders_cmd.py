@@ -289,7 +289,8 @@ def _apply_flags(
         in_flight = f"; {stop.message}" if isinstance(stop, Interrupted) else ""
         command = results[0][0].command if len(results) == 1 else env.command()
         raise Interrupted(
-            f"{_flagged(outcomes):,} of {counted(total, 'order')} flagged before Ctrl-C{in_flight}",
+            f"{_flagged(outcomes):,} of {counted(total, 'order')} flagged before the run was stopped"
+            + in_flight,
             f"see each write with: {command} log; run the same scan --apply again to flag the rest "
             "(an order already flagged is never flagged twice)",
         ) from None

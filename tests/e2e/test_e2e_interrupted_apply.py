@@ -32,7 +32,8 @@ def test_ctrl_c_during_scan_apply_says_how_many_were_flagged_and_which_is_unknow
     assert run.exit_code == 130, run.stderr
     in_flight = flagged[2]
     assert "c5attn: interrupted: 2 of " in run.stderr
-    assert f"orders flagged before Ctrl-C; the flag of order {in_flight} was in flight" in run.stderr
+    stopped = f"orders flagged before the run was stopped; the flag of order {in_flight} was in flight"
+    assert stopped in run.stderr
     assert "hint: see each write with: c5attn --sandbox log; run the same scan --apply again" in run.stderr
     results = {entry["order"]: entry["result"] for entry in invoke("log", "--json").json()}  # type: ignore[union-attr]
     assert [results[number] for number in flagged] == ["ok", "ok", "unknown"]
