@@ -91,6 +91,7 @@ def counterpoint_checks(site: SiteConfig, trace: Callable[[str], None] | None = 
         with CounterpointStore(site, trace=trace) as store:
             report = store.check_schema()
             writes = _writes_check(site, store) if not report.problems() else None
+            values = _values_checks(site, store) if not report.problems() else []
     except C5Error as error:
         return [Check(site.name, "Counterpoint database", False, str(error))]
     checks = [
@@ -110,6 +111,7 @@ def counterpoint_checks(site: SiteConfig, trace: Callable[[str], None] | None = 
             Check(site.name, "Counterpoint schema", True, f"all {tables} configured tables readable")
         )
         checks.extend([writes] if writes else [])
+        checks.extend(values)
     optional = [
         f"{t.configured}.{c.configured}"
         for t in report.tables
@@ -142,6 +144,37 @@ def _writes_check(site: SiteConfig, store: CounterpointStore) -> Check:
     except C5Error as error:
         return Check(site.name, "Counterpoint writes", False, f"dismissing order errors would fail: {error}")
     return Check(site.name, "Counterpoint writes", True, "may dismiss order errors")
+
+
+def _values_checks(site: SiteConfig, store: CounterpointStore) -> list[Check]:
+    """``counterpoint_store`` and ``web_pay_codes`` against the data: a wrong one passes every
+    other check, then reads every web order as not imported or every web payment as manual."""
+    try:
+        found = store.values_in_use()
+    except C5Error as error:
+        return [Check(site.name, "Counterpoint values", False, f"could not read them: {error}")]
+    code = site.counterpoint_store
+    if found.store:
+        checks = [Check(site.name, "counterpoint_store", True, f"orders of store {code!r} found")]
+    elif found.any_order:
+        detail = (
+            f"no order document in PS_DOC_HDR or PS_ORD_HIST has STR_ID {code!r}: check counterpoint_store "
+            "(as it is, every Magento order reads as not imported)"
+        )
+        checks = [Check(site.name, "counterpoint_store", False, detail)]
+    else:
+        checks = [Check(site.name, "counterpoint_store", None, "no orders in Counterpoint yet: not checked")]
+    codes = ", ".join(site.web_pay_codes)
+    if found.web_pay_codes:
+        checks.append(Check(site.name, "web_pay_codes", True, f"payments with {codes} found"))
+    elif found.web_pay_codes is False:
+        detail = (
+            f"no Counterpoint payment uses {codes}: if Commerce5 imports web orders paid, check the pay "
+            "code it gives their deposits (as it is, each would count as a manual deposit); if it "
+            "imports them unpaid, this is expected"
+        )
+        checks.append(Check(site.name, "web_pay_codes", None, detail))
+    return checks
 
 
 def doctor(

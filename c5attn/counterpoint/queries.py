@@ -268,7 +268,35 @@ it dismisses exactly the rows a read shows as open: a store code typed ``web`` a
 dismissed a row before. ``err_ids`` are the errors the operator was shown: one that arrived after
 is left open."""
 
-DATA_STATEMENTS = (HEADERS, *DETAIL_STATEMENTS, DISMISS)
+# --- doctor: the configured values against the data ------------------------------------------
+
+STORE_IN_USE = Statement(
+    "store_in_use",
+    f"""
+SELECT CASE WHEN EXISTS (
+         SELECT 1 FROM {{PS_DOC_HDR}} o
+         WHERE {_norm("o.STR_ID")} = :store AND {_norm("o.DOC_TYP")} = :order_type
+       ) OR EXISTS (SELECT 1 FROM {{PS_ORD_HIST}} h WHERE {_norm("h.{STR_ID?}")} = :store) THEN 1 ELSE 0 END,
+       CASE WHEN EXISTS (SELECT 1 FROM {{PS_DOC_HDR}} a WHERE {_norm("a.DOC_TYP")} = :order_type)
+         OR EXISTS (SELECT 1 FROM {{PS_ORD_HIST}} b) THEN 1 ELSE 0 END
+""",
+)
+"""Whether an order document carries the site's store code, and whether there is any order at all
+(a new shop has none yet). ``EXISTS``: the first match ends each search."""
+
+WEB_PAY_CODES_IN_USE = Statement(
+    "web_pay_codes_in_use",
+    f"""
+SELECT CASE WHEN EXISTS (SELECT 1 FROM {{PS_DOC_PMT}} p WHERE {_norm("p.PAY_COD")} IN (:pay_codes))
+         OR EXISTS (SELECT 1 FROM {{PS_TKT_HIST_PMT}} r WHERE {_norm("r.PAY_COD")} IN (:pay_codes))
+       THEN 1 ELSE 0 END
+""",
+)
+"""Whether any payment, open or posted, has one of the site's web pay codes."""
+
+DOCTOR_STATEMENTS = (STORE_IN_USE, WEB_PAY_CODES_IN_USE)
+
+DATA_STATEMENTS = (HEADERS, *DETAIL_STATEMENTS, DISMISS, *DOCTOR_STATEMENTS)
 """Every statement that reads or writes Counterpoint data (portable: SQL Server and SQLite)."""
 
 # --- The catalogue (dialect-specific: the only statements that are) ---------------------------

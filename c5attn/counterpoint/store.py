@@ -209,6 +209,16 @@ class _Batch:
         return self.of_doc(orig_doc_id)
 
 
+@dataclass(frozen=True)
+class ValuesInUse:
+    """What ``CounterpointStore.values_in_use`` found: an order document of the site's store, any
+    order document at all, a payment with one of its web pay codes (None: none configured)."""
+
+    store: bool
+    any_order: bool
+    web_pay_codes: bool | None
+
+
 class CounterpointStore:
     """One site's Counterpoint database: read orders, list and dismiss order errors, check names.
 
@@ -426,6 +436,19 @@ class CounterpointStore:
         ids = sorted(set(err_ids))
         chunks = [ids[i : i + queries.DISMISS_CHUNK] for i in range(0, len(ids), queries.DISMISS_CHUNK)]
         self._dismissing(order_no, operator, now, chunks)
+
+    def values_in_use(self) -> ValuesInUse:
+        """The site's ``counterpoint_store`` and ``web_pay_codes`` against the data (``doctor``): a
+        wrong value passes every name and schema check, and then reads every web order as not
+        imported, or every web payment as a manual deposit (domain.md §3)."""
+        [(store, orders)] = self._rows(
+            queries.STORE_IN_USE, {"store": self._store_code, "order_type": _ORDER_DOC}
+        )
+        pay_codes = None
+        if self._web_pay_codes:
+            [(found,)] = self._rows(queries.WEB_PAY_CODES_IN_USE, {"pay_codes": sorted(self._web_pay_codes)})
+            pay_codes = bool(to_int(found))
+        return ValuesInUse(bool(to_int(store)), bool(to_int(orders)), pay_codes)
 
     def check_dismiss_allowed(self, now: datetime) -> None:
         """Raise what a dismissal would meet, without dismissing anything (``doctor``; ``resolve

@@ -28,7 +28,7 @@ FORBIDDEN = re.compile(
     r"\b(TOP|LIMIT|OFFSET|FETCH|GETDATE|SYSDATETIME|NOW|CURRENT_TIMESTAMP|ISNULL|IFNULL|NOLOCK|ILIKE|LIKE)\b|\[|\|\||;",
     re.IGNORECASE,
 )
-ALLOWED_FUNCTIONS = {"Upper", "Trim"}  # UPPER, LTRIM, RTRIM
+ALLOWED_FUNCTIONS = {"Upper", "Trim", "Case", "If", "Exists"}  # UPPER, LTRIM, RTRIM; CASE WHEN EXISTS
 
 
 def _values(size):
@@ -40,6 +40,8 @@ def _values(size):
         "err_ids": list(range(size)),
         "tables": ["PS_DOC_HDR", "PS_ORD_HIST"],
         "store": "WEB",
+        "order_type": "O",
+        "pay_codes": [f"P{n}" for n in range(size)],
         "yes": "Y",
         "sale_line": "S",
         "deposit": "N",

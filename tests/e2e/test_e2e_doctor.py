@@ -27,11 +27,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]
         yield directory, server.url
 
 
-def _config(tmp_path: Path, url: str, database: Path) -> Path:
+def _config(tmp_path: Path, url: str, database: Path, extra: str = "") -> Path:
     path = tmp_path / "c5attn.toml"
     path.write_text(
         f'[sites.shop]\nmagento_url = "{url}"\nmagento_token = "env:DOCTOR_TOKEN"\n'
-        f'counterpoint_dsn = "sqlite:///{database}"\n',
+        f'counterpoint_dsn = "sqlite:///{database}"\n{extra}',
         encoding="utf-8",
     )
     return path
@@ -130,3 +130,35 @@ def test_an_unresolvable_secret_is_one_failed_check_and_the_rest_is_checked(
     assert ("shop", "Magento reachable") not in checks  # its side is not checked without its token
     assert checks[("shop", "Counterpoint schema")]["ok"] is True  # the other side is
     assert checks[("outlet", "Magento credentials")]["ok"] is True  # and so is the other site
+
+
+def test_the_configured_store_and_web_pay_codes_are_checked_against_the_data(
+    world: tuple[Path, str], tmp_path: Path
+) -> None:
+    """domain.md §3: where real data may differ, the value is configuration, checked by doctor. A
+    wrong store code or pay code passes every name check, then reads every web order as not
+    imported (every payment as a manual deposit)."""
+    directory, url = world
+    database = directory / "counterpoint.db"
+    code, out, _ = _doctor(tmp_path, _config(tmp_path, url, database), TOKEN)
+    checks = {c["name"]: c for c in json.loads(out)}
+    assert code == 0 and checks["counterpoint_store"]["ok"] is True and checks["web_pay_codes"]["ok"] is True
+
+    wrong = 'counterpoint_store = "SHOP"\nweb_pay_codes = ["NOPE", "nope2"]\n'
+    code, out, _ = _doctor(tmp_path, _config(tmp_path, url, database, wrong), TOKEN)
+    checks = {c["name"]: c for c in json.loads(out)}
+    assert code == 1
+    assert checks["counterpoint_store"]["ok"] is False
+    assert "has STR_ID 'SHOP': check counterpoint_store" in checks["counterpoint_store"]["detail"]
+    assert checks["web_pay_codes"]["ok"] is None
+    assert "no Counterpoint payment uses NOPE, nope2" in checks["web_pay_codes"]["detail"]
+
+    empty = tmp_path / "empty.db"  # a new shop: the schema, no orders yet
+    shutil.copy(database, empty)
+    with sqlite3.connect(empty) as db:
+        db.execute("DELETE FROM PS_DOC_HDR")
+        db.execute("DELETE FROM PS_ORD_HIST")
+    code, out, _ = _doctor(tmp_path, _config(tmp_path, url, empty, wrong), TOKEN)
+    checks = {c["name"]: c for c in json.loads(out)}
+    assert code == 0 and checks["counterpoint_store"]["ok"] is None
+    assert "no orders in Counterpoint yet" in checks["counterpoint_store"]["detail"]
