@@ -598,14 +598,20 @@ class _Terminal(io.StringIO):
         return True
 
 
+def _stderr(monkeypatch: pytest.MonkeyPatch, columns: int, *, terminal: bool = True) -> io.StringIO:
+    """stderr captured, as a terminal of ``columns`` (or a pipe)."""
+    stream = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    return stream
+
+
 @pytest.mark.parametrize("terminal", [True, False], ids=["terminal", "piped"])
 def test_errors_are_wrapped_between_words_on_a_terminal_only(
     monkeypatch: pytest.MonkeyPatch, terminal: bool
 ) -> None:
     """A terminal would cut words ("sta" / "le"); scripts reading a pipe get one line each."""
-    stream = _Terminal() if terminal else io.StringIO()
-    monkeypatch.setattr(sys, "stderr", stream)
-    monkeypatch.setenv("COLUMNS", "40")
+    stream = _stderr(monkeypatch, 40, terminal=terminal)
     report_error(
         UsageError(
             "unknown scenario '9': use a code or its number: 1 manual-invoice-or-ship, 2 capture-failed",
@@ -634,9 +640,7 @@ def test_no_color_applies_to_help_too(runner: CliRunner, args: list[str]) -> Non
 
 def test_a_wrapped_hint_never_breaks_the_command_it_gives(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pasted, a command broken over two lines would run its first half alone."""
-    stream = _Terminal()
-    monkeypatch.setattr(sys, "stderr", stream)
-    monkeypatch.setenv("COLUMNS", "60")
+    stream = _stderr(monkeypatch, 60)
     command = "c5attn --config /srv/shop/c5attn.toml list --scenario capture-failed --limit 20"
     report_error(UsageError("a message\nquoting\ttwo lines of an answer", f"type: {command}"))
     lines = stream.getvalue().splitlines()
@@ -647,9 +651,7 @@ def test_a_wrapped_hint_never_breaks_the_command_it_gives(monkeypatch: pytest.Mo
 def test_a_wrapped_hint_keeps_a_quoted_command_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     """A command in backticks (the configuration errors' "`c5attn config init --path FILE` writes a
     template") is kept whole too, the backtick before it with it."""
-    stream = _Terminal()
-    monkeypatch.setattr(sys, "stderr", stream)
-    monkeypatch.setenv("COLUMNS", "100")
+    stream = _stderr(monkeypatch, 100)
     report_error(
         UsageError(
             "a message",

@@ -31,6 +31,13 @@ M4 = "completed-but-canceled"
 M5 = "deposit-but-canceled"
 
 PRE_INVOICED = (deposit(30, kind="import", pay_cod="WEB"),)
+# Magento's state after canceling the rest of a partly invoiced order: complete, not canceled.
+REST_CANCELED_AFTER_AN_INVOICE = order(
+    item("A", ordered=2, invoiced=1, shipped=1, canceled=1),
+    state="complete",
+    total_invoiced=10,
+    total_paid=10,
+)
 
 
 def run(o: MagentoOrder, c: CounterpointOrder | None, now: datetime = NOW) -> Classification:
@@ -185,12 +192,7 @@ RULE_CASES = [
         id="4-completed-not-released",
     ),
     pytest.param(
-        order(
-            item("A", ordered=2, invoiced=1, shipped=1, canceled=1),
-            state="complete",
-            total_invoiced=10,
-            total_paid=10,
-        ),
+        REST_CANCELED_AFTER_AN_INVOICE,
         cp(ticket("1-1", ("A", 1)), canceled=True),
         [],
         id="4-neg-both-sides-canceled-leftovers",
@@ -476,12 +478,7 @@ def test_capture_evidence_names_tickets_totals_and_errors() -> None:
 # say that Magento canceled them, so nobody tries to capture what cannot be invoiced.
 CANCELED_RELEASED = [
     pytest.param(
-        order(
-            item("A", ordered=2, invoiced=1, shipped=1, canceled=1),
-            state="complete",
-            total_invoiced=10,
-            total_paid=10,
-        ),
+        REST_CANCELED_AFTER_AN_INVOICE,
         cp(ticket("1-1", ("A", 1)), ticket("1-2", ("A", 1))),
         "1",
         id="rest-canceled-then-released",
