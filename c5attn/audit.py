@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,15 +53,21 @@ class AuditLog:
         self.unreadable = 0  # lines the last ``entries`` skipped
 
     def check_writable(self) -> None:
-        """Open the log for appending, and close it. Commands call this before their first write,
-        so that a log they could not record the write in stops them before it is made; a log this
-        check created is removed again (a ``scan --apply`` that flags nothing leaves none)."""
-        existed = self.path.exists()
-        with self._opened():
-            pass
-        if not existed:
-            with suppress(OSError):
-                self.path.unlink()
+        """Open the log for appending, and close it; with no log yet, create and remove a file of
+        its own beside it. Commands call this before their first write, so that a log they could
+        not record the write in stops them before it is made. The log itself is never removed: a
+        run's entry appended meanwhile would go with it (a ``scan --apply`` that flags nothing
+        leaves no log behind all the same)."""
+        if os.path.lexists(self.path):
+            with self._opened():
+                return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=f".{AUDIT_FILE}.", dir=self.path.parent)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as err:
+            raise _unwritable(self.path, err) from None
 
     def append(self, entry: AuditEntry) -> None:
         line = json.dumps(asdict(entry), sort_keys=True, default=str) + "\n"
@@ -81,11 +88,7 @@ class AuditLog:
             finally:
                 os.close(fd)
         except OSError as err:
-            raise AuditUnwritable(
-                f"cannot write the audit log {self.path}: {err.strerror}",
-                "c5attn records every write there before making it: make it a file you can write, "
-                "or set C5ATTN_HOME to another folder",
-            ) from None
+            raise _unwritable(self.path, err) from None
 
     def entries(self, order: str | None = None, site: str | None = None) -> Iterator[dict[str, Any]]:
         """Entries oldest first, optionally for one order and/or site. Lines that cannot be read
@@ -115,6 +118,14 @@ class AuditLog:
                 if site is not None and entry.get("site") != site:
                     continue
                 yield entry
+
+
+def _unwritable(path: Path, err: OSError) -> AuditUnwritable:
+    return AuditUnwritable(
+        f"cannot write the audit log {path}: {err.strerror}",
+        "c5attn records every write there before making it: make it a file you can write, "
+        "or set C5ATTN_HOME to another folder",
+    )
 
 
 def _is_entry(data: object) -> bool:

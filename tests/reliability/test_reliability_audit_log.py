@@ -91,3 +91,32 @@ def test_a_short_write_is_finished_not_left_torn(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(c5attn.audit.os, "write", full)
     with pytest.raises(AuditUnwritable, match="No space left on device"):
         log.append(AuditEntry("shop", "100000003", "flag", {}, {}, "ok", "reliability"))
+
+
+def test_checking_a_new_log_never_removes_an_entry_appended_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run (a cron ``scan --apply`` beside a ``resolve``) appends its entry while this one
+    checks a log that did not exist yet: the check must not delete the log, entry and all."""
+    import c5attn.audit
+
+    log = AuditLog(tmp_path)
+    other = AuditLog(tmp_path)
+    real_open = os.open
+    appended = []
+
+    def open_while_another_run_appends(path: object, *args: object, **kwargs: object) -> int:
+        if not appended and Path(str(path)).parent == tmp_path:  # whichever file the check opens
+            appended.append(True)
+            other.append(AuditEntry("shop", "100000009", "flag", {}, {}, "ok", "cron"))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(c5attn.audit.os, "open", open_while_another_run_appends)
+    log.check_writable()
+    monkeypatch.undo()
+    assert appended and [entry["order"] for entry in log.entries()] == ["100000009"]
+
+
+def test_checking_a_new_log_leaves_no_file_behind(tmp_path: Path) -> None:
+    AuditLog(tmp_path / "state").check_writable()
+    assert list((tmp_path / "state").iterdir()) == []
