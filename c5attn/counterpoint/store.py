@@ -441,8 +441,10 @@ class CounterpointStore:
         """The site's ``counterpoint_store`` and ``web_pay_codes`` against the data (``doctor``): a
         wrong value passes every name and schema check, and then reads every web order as not
         imported, or every web payment as a manual deposit (domain.md §3)."""
+        any_posted_store = ("PS_ORD_HIST", "STR_ID") not in self._present_optional()  # as _find_orders
         [(store, orders)] = self._rows(
-            queries.STORE_IN_USE, {"store": self._store_code, "order_type": _ORDER_DOC}
+            queries.STORE_IN_USE,
+            {"store": self._store_code, "order_type": _ORDER_DOC, "any_posted_store": int(any_posted_store)},
         )
         pay_codes = None
         if self._web_pay_codes:

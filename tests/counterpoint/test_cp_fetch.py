@@ -76,6 +76,22 @@ def test_cp_posted_history_without_str_id_column_matches_any_store(cp_db, make_s
     assert make_store().fetch_orders(["200"])["200"].posted is True
 
 
+def test_cp_store_check_counts_posted_orders_as_the_fetch_reads_them(cp_db, make_store):
+    """doctor's ``counterpoint_store`` check: where PS_ORD_HIST has no STR_ID the fetch takes a posted
+    order whatever its store, so a database of posted orders only is no wrong store code."""
+    cp_db.execute("ALTER TABLE PS_ORD_HIST DROP COLUMN STR_ID")
+    cp_db.execute("INSERT INTO PS_ORD_HIST (DOC_ID, TKT_NO) VALUES (2, '200')")
+    cp_db.order(1, "100", STR_ID="MAIN")  # an open order of another store
+    found = make_store(counterpoint_store="WEB").values_in_use()
+    assert (found.store, found.any_order) == (True, True)
+
+
+def test_cp_store_check_with_str_id_in_history(cp_db, make_store):
+    cp_db.add("PS_ORD_HIST", DOC_ID=2, TKT_NO="200", STR_ID="MAIN")
+    assert make_store(counterpoint_store="WEB").values_in_use().store is False
+    assert make_store(counterpoint_store=" main ").values_in_use().store is True
+
+
 # --- release tickets -------------------------------------------------------------------------------
 
 
