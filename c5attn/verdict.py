@@ -121,18 +121,21 @@ class Verdict:
             steps = ()
         return steps_for_order(steps, self.order.increment_id)
 
-    def steps_to_take(self) -> list[str]:
-        """The steps without dismissing Counterpoint errors where Counterpoint was read and has none
-        open, nor canceling what Counterpoint canceled already, nor invoicing the releases of a
-        pre-invoiced order: the record's and the flag comment's (``show`` reads the errors of an
-        order never imported as well)."""
-        if self.cp is None:  # not imported: its errors were not read
-            return list(self.steps)
+    def steps_to_take(self, open_errors: bool | None = None) -> list[str]:
+        """The steps without dismissing Counterpoint errors where none is open, nor canceling what
+        Counterpoint canceled already, nor invoicing the releases of a pre-invoiced order: the
+        record's and the flag comment's. ``open_errors`` is whether ``show``, which reads the errors
+        of an order never imported as well, found any; None: the Counterpoint read's, and every step
+        for an order not imported (its errors were not read)."""
+        if open_errors is None:
+            if self.cp is None:
+                return list(self.steps)
+            open_errors = bool(self.cp.open_errors)
         return needed_steps(
             self.steps,
             self.order.increment_id,
-            open_errors=bool(self.cp.open_errors),
-            counterpoint_canceled=self.cp.canceled,
+            open_errors=open_errors,
+            counterpoint_canceled=self.cp is not None and self.cp.canceled,
             pre_invoiced=self.classification.pre_invoiced,
         )
 

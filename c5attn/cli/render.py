@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, TextIO
 
 from c5attn.controls import UNSHOWABLE, printable
-from c5attn.scenarios import SCENARIOS, needed_steps
+from c5attn.scenarios import SCENARIOS
 from c5attn.wording import STATUS_KEPT_CAUSE, counted, money, no_status_to_set
 
 if TYPE_CHECKING:
@@ -554,14 +554,7 @@ def _steps_that_apply(view: OrderView) -> list[str]:
     the ``c5attn show`` a step names."""
     verdict, number = view.verdict, view.verdict.order.increment_id
     steps = []
-    canceled = verdict.cp is not None and verdict.cp.canceled
-    for step in needed_steps(
-        verdict.steps,
-        number,
-        open_errors=bool(view.open_errors),
-        counterpoint_canceled=canceled,
-        pre_invoiced=verdict.classification.pre_invoiced,
-    ):
+    for step in verdict.steps_to_take(open_errors=bool(view.open_errors)):
         if f" resolve {number}" in step:
             if verdict.nothing_to_resolve is not None:
                 continue
