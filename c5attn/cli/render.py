@@ -604,12 +604,14 @@ def _print_item(console: Console, bullet: str, body: Text, *, hanging: str | Non
 def print_wrapped(console: Console, text: str, *, style: str = "") -> None:
     """A line of plain text (a message on stderr, a line of ``show``) on a terminal: wrapped between
     words, each continuation two columns in from the line's own indent, and a command it gives
-    kept whole; piped, as it is."""
+    kept whole; piped, as it is. Text with line breaks (a Commerce5 comment, a server's message)
+    is wrapped line by line, each under its own indent."""
     from rich.text import Text
 
-    body = text.lstrip(" ")
-    indent = text[: len(text) - len(body)]
-    _print_item(console, indent, Text(body, style=style), hanging=indent + "  ")
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = line[: len(line) - len(body)]
+        _print_item(console, indent, Text(body, style=style), hanging=indent + "  ")
 
 
 # A command that a line gives ("to flag them: c5attn --sandbox scan --apply --since 2d"), up to the

@@ -728,3 +728,17 @@ def test_show_never_splits_a_next_command_on_a_narrow_terminal() -> None:
     prefix = "c5attn --config /srv/shop/c5attn.toml --site web"
     assert f"{prefix} resolve 000000007 --dismiss-error" in lines, out.getvalue()
     assert f"{prefix} dismiss-error 000000007" in lines
+
+
+def test_wrapped_text_with_line_breaks_indents_each_lines_continuation_under_that_line() -> None:
+    """A message or comment holding line breaks: each line keeps its own indent, and its
+    continuation sits two columns in from it, never left of the line it continues."""
+    stderr = io.StringIO()
+    env = CliEnv(io.StringIO(), stderr, False, False, True, {"COLUMNS": "30", "NO_COLOR": "1"}, Path.cwd())
+    env.say("first line\n    then a second line long enough to wrap twice here")
+    assert stderr.getvalue().splitlines() == [
+        "first line",
+        "    then a second line long",
+        "      enough to wrap twice",
+        "      here",
+    ]
