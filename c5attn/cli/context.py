@@ -92,14 +92,15 @@ class CliEnv:
         from rich.console import Console
 
         colour = self.colour(is_tty)
-        size: dict[str, int] = {}
+        width = height = None  # Rich's own: COLUMNS, else the terminal's
         dumb = is_tty and self.env.get("TERM") == "dumb"  # no colour; Rich would also assume 80 columns
-        if dumb and (width := terminal_columns(file, self.env)):
+        if dumb and (columns := terminal_columns(file, self.env)):
             lines = self.env.get("LINES", "")
-            size = {"width": width, "height": int(lines) if lines.isdigit() else 25}
+            width, height = columns, int(lines) if lines.isdigit() else 25  # Rich wants both, or 80 × 25
         return Console(
             file=file,
-            **size,  # type: ignore[arg-type]
+            width=width,
+            height=height,
             force_terminal=is_tty or colour,
             color_system="auto" if colour else None,
             no_color=not colour,
