@@ -464,6 +464,7 @@ class CounterpointStore:
             return
         table = self._names.table("USER_C5_ORD_ERR")
         try:
+            self._probe_dismissal(connection)
             [(may_update, updateability)] = self._fetch(connection, queries.MAY_UPDATE, {"table": table})
         finally:
             with suppress(Exception):
@@ -484,7 +485,6 @@ class CounterpointStore:
         """The dismissal's statements, one a chunk of error ids, in one transaction."""
         connection = self._writer()
         dismiss = self._prepared(queries.DISMISS)
-        columns = [self._names.sql_column(ref.table, ref.column) for ref in queries.DISMISS.references()]
         stamp = to_local(now, self._zone)
         values = {
             "operator": operator,
@@ -493,9 +493,7 @@ class CounterpointStore:
             "store": self._store_code,
         }
         try:
-            # Checks the configured names before writing; a missing one fails here, by name.
-            error_table = self._names.sql_table("USER_C5_ORD_ERR")
-            self._fetch(connection, queries.probe(error_table, list(dict.fromkeys(columns))), {})
+            self._probe_dismissal(connection)
             for chunk in chunks:
                 self._execute(connection, dismiss, {**values, "err_ids": chunk})
             with self._translated():
@@ -504,6 +502,13 @@ class CounterpointStore:
             with suppress(Exception):
                 connection.rollback()
             raise
+
+    def _probe_dismissal(self, connection: DBConnection) -> None:
+        """Read the dismissal's table and columns for no row: a configured name that is missing
+        (``DISMISSED_BY`` dropped, a rename mistyped) fails here, by name, before anything is written."""
+        columns = [self._names.sql_column(ref.table, ref.column) for ref in queries.DISMISS.references()]
+        error_table = self._names.sql_table("USER_C5_ORD_ERR")
+        self._fetch(connection, queries.probe(error_table, list(dict.fromkeys(columns))), {})
 
     # --- schema ------------------------------------------------------------------------------
 

@@ -248,3 +248,22 @@ def test_cp_the_dismiss_check_on_sql_server_asks_for_the_permission_and_updates_
             with pytest.raises(CounterpointError, match=refusal):
                 store.check_dismiss_allowed(NOW)
     assert sent and not any(sql.lstrip().upper().startswith("UPDATE") for sql in sent)
+
+
+def test_cp_the_dismiss_check_on_sql_server_fails_on_a_missing_column_by_name(cp_db, make_site):
+    """``resolve --dismiss-error`` asks this before it writes to Magento: a dismissal column gone
+    (``DISMISSED_BY`` dropped) must fail here, not after the status and comment are written."""
+    cp_db.execute("ALTER TABLE USER_C5_ORD_ERR DROP COLUMN DISMISSED_BY")
+
+    def factory(dsn, **_):
+        connection = SqlServerLike(cp_db.path)
+        connection.inner.create_function("HAS_PERMS_BY_NAME", 3, lambda *args: 1)
+        connection.inner.create_function("DB_NAME", 0, lambda: "CP")
+        connection.inner.create_function("DATABASEPROPERTYEX", 2, lambda *args: "READ_WRITE")
+        return connection
+
+    with (
+        CounterpointStore(make_site(), connection_factory=factory) as store,
+        pytest.raises(CounterpointError, match="DISMISSED_BY"),
+    ):
+        store.check_dismiss_allowed(NOW)
