@@ -514,9 +514,9 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         )
         return WriteResult(fresh.increment_id, True, f"already {done}; left as it is", skipped=True)
     if changed := changed_since(verdict.order, fresh):  # the plan confirmed was made from the scan's data
-        message = (
-            f"order {fresh.increment_id} changed since the scan ({changed}): not flagged on the scan's "
-            "evidence; run the same command again to see it as it is now"
+        message = (  # after its number, as every outcome of a flag is shown
+            f"changed since the scan ({changed}): not flagged on the scan's evidence; run the same "
+            "command again to see it as it is now"
         )
         session.record(fresh, "flag", "refused", before=before, after=before, message=message)
         return WriteResult(fresh.increment_id, False, message)
