@@ -442,13 +442,14 @@ def _fingerprint_note(fingerprint: str | None) -> str:
 
 def changed_since(planned: MagentoOrder, fresh: MagentoOrder) -> str | None:
     """How an order read again before a write differs from the one its plan was made from (its
-    status, its number of comments: a colleague's work, Commerce5's), or None when it does not."""
-    if fresh.status == planned.status and len(fresh.status_histories) == len(planned.status_histories):
-        return None
-    return (
-        f"status {planned.status} → {fresh.status}, {len(fresh.status_histories)} comments instead of "
-        f"{len(planned.status_histories)}"
-    )
+    status, its number of comments: a colleague's work, Commerce5's), naming only what changed; None
+    when neither did."""
+    changes = []
+    if fresh.status != planned.status:
+        changes.append(status_change(planned.status, fresh.status))
+    if (now := len(fresh.status_histories)) != (then := len(planned.status_histories)):
+        changes.append(f"{counted(now, 'comment')} instead of {then}")
+    return ", ".join(changes) or None
 
 
 def status_of(order: MagentoOrder, status: str | None = None) -> dict[str, str]:

@@ -474,3 +474,18 @@ def test_capture_failed_later_releases_step_fits_pre_invoicing(
     steps = v.steps_to_take()
     assert sum("no longer processes this order" in step for step in steps) == 1
     assert any(later_releases in step for step in steps)
+
+
+def test_changed_since_names_only_what_changed() -> None:
+    """The refusal before a write quotes it: "1 comments instead of 1" beside a status change
+    said a comment count changed that had not."""
+    from c5attn.workflow import changed_since
+
+    planned = order(histories=(comment("imported"),))
+    assert changed_since(planned, order(histories=(comment("imported"),))) is None
+    held = order(status="holded", histories=(comment("imported"),))
+    assert changed_since(planned, held) == "status in_counterpoint → holded"
+    commented = order(histories=(comment("on hold?"), comment("imported")))
+    assert changed_since(planned, commented) == "2 comments instead of 1"
+    both = order(status="holded", histories=())
+    assert changed_since(planned, both) == "status in_counterpoint → holded, 0 comments instead of 1"
