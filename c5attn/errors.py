@@ -154,6 +154,11 @@ class MagentoTLSError(MagentoError):
     """The TLS handshake or certificate check failed."""
 
 
+class MagentoRedirected(MagentoError):
+    """A write answered with a redirect (``magento_url`` is an old address): nothing was sent on,
+    and every write to the site would meet the same."""
+
+
 # --- Counterpoint --------------------------------------------------------------------------
 
 

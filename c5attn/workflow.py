@@ -37,6 +37,7 @@ from c5attn.errors import (
     Interrupted,
     MagentoAuthError,
     MagentoConnectionError,
+    MagentoRedirected,
     MagentoTLSError,
     OrderChanged,
     OrderNotFound,
@@ -474,10 +475,11 @@ class WriteResult:
         return f"{self.order} ({self.site})" if self.site else self.order
 
 
-# Failures of a read, after its retries (~8 s), that every later order of the site would meet too:
-# a run stops writing to the site at the first, rather than failing order by order for minutes. Not
-# a timeout: a read that timed out is not retried, and one slow answer says little of the next.
-SITE_DOWN = (MagentoAuthError, MagentoConnectionError, MagentoTLSError)
+# Failures that every later order of the site would meet too (a read's after its retries, ~8 s; a
+# write redirected): a run stops writing to the site at the first, rather than failing order by
+# order for minutes. Not a timeout: a read that timed out is not retried, and one slow answer says
+# little of the next.
+SITE_DOWN = (MagentoAuthError, MagentoConnectionError, MagentoTLSError, MagentoRedirected)
 
 
 def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
@@ -545,8 +547,8 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         return WriteResult(fresh.increment_id, False, str(error), unverified=True)
     except C5Error as error:
         session.record(fresh, "flag", "failed", before=before, after=before, message=str(error))
-        if isinstance(error, MagentoAuthError):  # a write is tried once: a dropped one is no outage
-            raise
+        if isinstance(error, (MagentoAuthError, MagentoRedirected)):  # a dropped write is no outage:
+            raise  # a write is tried once; these, every other write of the site would meet
         return WriteResult(fresh.increment_id, False, str(error))
     except KeyboardInterrupt:  # as a read-back that failed: the write may have landed
         unknown = f"the flag of order {fresh.increment_id} was in flight: whether it landed is unknown"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import orjson
 import requests
@@ -32,6 +32,7 @@ from c5attn.errors import (
     AmbiguousOrder,
     MagentoConnectionError,
     MagentoError,
+    MagentoRedirected,
     MagentoServerError,
     MagentoTimeout,
     MagentoTLSError,
@@ -554,10 +555,12 @@ class MagentoClient:
                 f"{method} {response.url} → {response.status_code} ({elapsed:.2f}s, attempt {attempt})"
             )
             if response.is_redirect:  # a write's (reads follow it): Magento's REST never redirects
-                raise MagentoValidationError(
+                target = urljoin(response.url, response.headers["Location"])
+                raise MagentoRedirected(
                     f"{what}: {self._base} answered HTTP {response.status_code}, redirecting to "
-                    f"{redact(response.headers['Location'], self._secrets)}; nothing was sent there",
-                    "set magento_url to the address it redirects to (https:// rather than http://, say)",
+                    f"{redact(target, self._secrets)}; nothing was sent there",
+                    f"set magento_url to {redact(self._moved_base(response.url, target), self._secrets)}, "
+                    "the address it redirects to",
                     status=response.status_code,
                 )
             if response.status_code == 401 and sent_token is not None and not relogged:
@@ -593,6 +596,16 @@ class MagentoClient:
                 self._sleep(self.retry.backoff(attempt, self._rng))
                 continue
             return response, body
+
+    def _moved_base(self, sent: str, target: str) -> str:
+        """The ``magento_url`` a redirect of ``sent`` to ``target`` points to: ``target`` without the
+        path under the configured base, when it kept that path; else its scheme://host:port."""
+        under = urlsplit(sent).path.removeprefix(urlsplit(self._base).path)
+        path = urlsplit(target).path
+        moved = urlsplit(target)
+        if under and path.endswith(under):
+            return f"{moved.scheme}://{moved.netloc}{path.removesuffix(under)}".rstrip("/")
+        return f"{moved.scheme}://{moved.netloc}"
 
     def _credentials_dropped(self, response: requests.Response) -> str | None:
         """Where a read was redirected to, as scheme://host:port, when ``requests`` sent it there
