@@ -365,6 +365,7 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
     risk = ZERO
     unbilled: list[dict[str, object]] = []
     unbilled_parts: list[str] = []
+    unbilled_skus: list[str] = []  # normalised, for the tickets that released them
     # Pre-invoiced: Magento was invoiced before import, so releases create shipments, not invoices.
     billable = () if facts.pre_invoiced else facts.on_order
     for sku in billable:
@@ -387,9 +388,10 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
             part += f", of which Magento canceled {decimal_text(canceled)}: canceled units cannot be invoiced"
         unbilled.append(row)
         unbilled_parts.append(part)
+        unbilled_skus.append(norm_code(sku.sku))
     if unbilled:
         evidence["not_invoiced"] = unbilled
-        evidence["aged_tickets"] = facts.aged_tickets(norm_code(str(row["sku"])) for row in unbilled)
+        evidence["aged_tickets"] = facts.aged_tickets(unbilled_skus)
         parts.append(
             f"released over {grace_minutes} minutes ago without a Magento invoice: {_listed(unbilled_parts)}"
         )

@@ -460,7 +460,7 @@ class CounterpointStore:
         the dismissal's own statement for no order and an error id no row has, rolled back."""
         connection = self._writer()
         if dialect_of(connection) is Dialect.SQLITE:
-            self._dismissing("", "c5attn doctor", now, [[-1]], commit=False)
+            self._dismissing("", "c5attn (check only)", now, [[-1]], commit=False)
             return
         table = self._names.table("USER_C5_ORD_ERR")
         try:

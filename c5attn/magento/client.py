@@ -463,7 +463,7 @@ class MagentoClient:
                     f"{lost.error.message}; the comment was NOT added (checked by reading the order back)",
                     "nothing changed: try again" if lost.error.status is None else lost.error.hint,
                 ) from lost
-            self._note(f"{what}: the answer was lost, but the comment is on the order: it landed")
+            self._note(f"{what}: no answer of Magento's came back, yet the comment is there: it landed")
 
     def _count_comments(self, entity_id: int, comment: str) -> int:
         return sum(1 for entry in self.get_comments(entity_id) if entry.comment == comment)
