@@ -158,8 +158,8 @@ def _values_checks(site: SiteConfig, store: CounterpointStore) -> list[Check]:
         checks = [Check(site.name, "counterpoint_store", True, f"orders of store {code!r} found")]
     elif found.any_order:
         detail = (
-            f"no order document in PS_DOC_HDR or PS_ORD_HIST has STR_ID {code!r}: check counterpoint_store "
-            "(as it is, every Magento order reads as not imported)"
+            f"no order document in {' or '.join(found.order_tables)} has STR_ID {code!r}: check "
+            "counterpoint_store (as it is, every Magento order reads as not imported)"
         )
         checks = [Check(site.name, "counterpoint_store", False, detail)]
     else:

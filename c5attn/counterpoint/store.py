@@ -212,11 +212,13 @@ class _Batch:
 @dataclass(frozen=True)
 class ValuesInUse:
     """What ``CounterpointStore.values_in_use`` found: an order document of the site's store, any
-    order document at all, a payment with one of its web pay codes (None: none configured)."""
+    order document at all, a payment with one of its web pay codes (None: none configured); and the
+    site's names of the two order tables it searched."""
 
     store: bool
     any_order: bool
     web_pay_codes: bool | None
+    order_tables: tuple[str, str]
 
 
 class CounterpointStore:
@@ -450,7 +452,8 @@ class CounterpointStore:
         if self._web_pay_codes:
             [(found,)] = self._rows(queries.WEB_PAY_CODES_IN_USE, {"pay_codes": sorted(self._web_pay_codes)})
             pay_codes = bool(to_int(found))
-        return ValuesInUse(bool(to_int(store)), bool(to_int(orders)), pay_codes)
+        tables = (self._names.table("PS_DOC_HDR"), self._names.table("PS_ORD_HIST"))
+        return ValuesInUse(bool(to_int(store)), bool(to_int(orders)), pay_codes, tables)
 
     def check_dismiss_allowed(self, now: datetime) -> None:
         """Raise what a dismissal would meet, without dismissing anything (``doctor``; ``resolve

@@ -162,3 +162,18 @@ def test_the_configured_store_and_web_pay_codes_are_checked_against_the_data(
     checks = {c["name"]: c for c in json.loads(out)}
     assert code == 0 and checks["counterpoint_store"]["ok"] is None
     assert "no orders in Counterpoint yet" in checks["counterpoint_store"]["detail"]
+
+
+def test_the_store_check_names_the_sites_own_order_tables(world: tuple[Path, str], tmp_path: Path) -> None:
+    directory, url = world
+    renamed = tmp_path / "renamed.db"
+    shutil.copy(directory / "counterpoint.db", renamed)
+    with sqlite3.connect(renamed) as db:
+        db.execute("ALTER TABLE PS_ORD_HIST RENAME TO ORDERS_POSTED")
+    extra = 'counterpoint_store = "SHOP"\n[sites.shop.rename]\n"PS_ORD_HIST" = "ORDERS_POSTED"\n'
+    code, out, _ = _doctor(tmp_path, _config(tmp_path, url, renamed, extra), TOKEN)
+    checks = {c["name"]: c for c in json.loads(out)}
+    assert code == 1
+    assert "no order document in PS_DOC_HDR or ORDERS_POSTED has STR_ID 'SHOP'" in checks[
+        "counterpoint_store"
+    ]["detail"]
