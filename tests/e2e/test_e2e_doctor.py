@@ -37,6 +37,16 @@ def _config(tmp_path: Path, url: str, database: Path, extra: str = "") -> Path:
     return path
 
 
+def _altered(tmp_path: Path, world_dir: Path, name: str, *statements: str) -> Path:
+    """A copy of the world's Counterpoint database with ``statements`` run on it."""
+    database = tmp_path / name
+    shutil.copy(world_dir / "counterpoint.db", database)
+    with sqlite3.connect(database) as db:
+        for statement in statements:
+            db.execute(statement)
+    return database
+
+
 def _doctor(tmp_path: Path, config: Path, token: str, *options: str) -> tuple[int, str, str]:
     """Run ``doctor --json`` on a configured site (not the embedded sandbox)."""
     result = CliRunner().invoke(
@@ -73,10 +83,8 @@ def test_a_wrong_token_fails_the_credentials_check(world: tuple[Path, str], tmp_
 
 def test_a_missing_column_is_named(world: tuple[Path, str], tmp_path: Path) -> None:
     directory, url = world
-    broken = tmp_path / "broken.db"
-    shutil.copy(directory / "counterpoint.db", broken)
-    with sqlite3.connect(broken) as db:
-        db.execute("ALTER TABLE USER_C5_ORD_ERR DROP COLUMN DISMISSED_BY")
+    drop = "ALTER TABLE USER_C5_ORD_ERR DROP COLUMN DISMISSED_BY"
+    broken = _altered(tmp_path, directory, "broken.db", drop)
     code, out, _ = _doctor(tmp_path, _config(tmp_path, url, broken), TOKEN)
     failed = [c["detail"] for c in json.loads(out) if c["ok"] is False]
     assert code == 1
@@ -153,11 +161,8 @@ def test_the_configured_store_and_web_pay_codes_are_checked_against_the_data(
     assert checks["web_pay_codes"]["ok"] is None
     assert "no Counterpoint payment uses NOPE, nope2" in checks["web_pay_codes"]["detail"]
 
-    empty = tmp_path / "empty.db"  # a new shop: the schema, no orders yet
-    shutil.copy(database, empty)
-    with sqlite3.connect(empty) as db:
-        db.execute("DELETE FROM PS_DOC_HDR")
-        db.execute("DELETE FROM PS_ORD_HIST")
+    # a new shop: the schema, no orders yet
+    empty = _altered(tmp_path, directory, "empty.db", "DELETE FROM PS_DOC_HDR", "DELETE FROM PS_ORD_HIST")
     code, out, _ = _doctor(tmp_path, _config(tmp_path, url, empty, wrong), TOKEN)
     checks = {c["name"]: c for c in json.loads(out)}
     assert code == 0 and checks["counterpoint_store"]["ok"] is None
@@ -166,10 +171,7 @@ def test_the_configured_store_and_web_pay_codes_are_checked_against_the_data(
 
 def test_the_store_check_names_the_sites_own_order_tables(world: tuple[Path, str], tmp_path: Path) -> None:
     directory, url = world
-    renamed = tmp_path / "renamed.db"
-    shutil.copy(directory / "counterpoint.db", renamed)
-    with sqlite3.connect(renamed) as db:
-        db.execute("ALTER TABLE PS_ORD_HIST RENAME TO ORDERS_POSTED")
+    renamed = _altered(tmp_path, directory, "renamed.db", "ALTER TABLE PS_ORD_HIST RENAME TO ORDERS_POSTED")
     extra = 'counterpoint_store = "SHOP"\n[sites.shop.rename]\n"PS_ORD_HIST" = "ORDERS_POSTED"\n'
     code, out, _ = _doctor(tmp_path, _config(tmp_path, url, renamed, extra), TOKEN)
     checks = {c["name"]: c for c in json.loads(out)}
