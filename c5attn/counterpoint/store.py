@@ -336,7 +336,7 @@ class CounterpointStore:
     def _find_orders(self, numbers: list[str]) -> list[_Draft]:
         """The winning document per order number: open (type O, this store) first, else posted."""
         matcher = _KeyMatcher(numbers)
-        check_posted_store = ("PS_ORD_HIST", "STR_ID") in self._present_optional()
+        check_posted_store = self._posted_orders_have_a_store()
         best: dict[str, _Header] = {}
         for posted, doc_id, order_no, tkt_no, doc_typ, str_id in self._rows(
             queries.HEADERS, {"order_nos": numbers}
@@ -443,7 +443,7 @@ class CounterpointStore:
         """The site's ``counterpoint_store`` and ``web_pay_codes`` against the data (``doctor``): a
         wrong value passes every name and schema check, and then reads every web order as not
         imported, or every web payment as a manual deposit (domain.md §3)."""
-        any_posted_store = ("PS_ORD_HIST", "STR_ID") not in self._present_optional()  # as _find_orders
+        any_posted_store = not self._posted_orders_have_a_store()  # posted orders as _find_orders reads them
         [(store, orders)] = self._rows(
             queries.STORE_IN_USE,
             {"store": self._store_code, "order_type": _ORDER_DOC, "any_posted_store": int(any_posted_store)},
@@ -575,6 +575,11 @@ class CounterpointStore:
         schema, _, bare = name.rpartition(".")
         schema = schema or ("main" if dialect_of(connection) is Dialect.SQLITE else "dbo")
         return [(schema, bare, column[0], declared_type(column[1])) for column in described]
+
+    def _posted_orders_have_a_store(self) -> bool:
+        """Whether ``PS_ORD_HIST`` has the optional ``STR_ID``: without it a posted order of any store
+        counts as the site's (domain.md §3, "Joining")."""
+        return ("PS_ORD_HIST", "STR_ID") in self._present_optional()
 
     def _present_optional(self) -> frozenset[tuple[str, str]]:
         """The optional columns this database has, read from its catalogue once per store."""
