@@ -158,7 +158,7 @@ def _values_checks(site: SiteConfig, store: CounterpointStore) -> list[Check]:
         checks = [Check(site.name, "counterpoint_store", True, f"orders of store {code!r} found")]
     elif found.any_order:
         detail = (
-            f"no order document in {' or '.join(found.order_tables)} has STR_ID {code!r}: check "
+            f"no {found.searched} has STR_ID {code!r}: check "
             "counterpoint_store (as it is, every Magento order reads as not imported)"
         )
         checks = [Check(site.name, "counterpoint_store", False, detail)]

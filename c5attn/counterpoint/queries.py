@@ -277,16 +277,20 @@ SELECT CASE WHEN EXISTS (
          SELECT 1 FROM {{PS_DOC_HDR}} o
          WHERE {_norm("o.STR_ID")} = :store AND {_norm("o.DOC_TYP")} = :order_type
        ) OR EXISTS (
-         SELECT 1 FROM {{PS_ORD_HIST}} h WHERE :any_posted_store = 1 OR {_norm("h.{STR_ID?}")} = :store
+         SELECT 1 FROM {{PS_ORD_HIST}} h WHERE {_norm("h.{STR_ID?}")} = :store
+       ) OR EXISTS (
+         SELECT 1 FROM {{PS_TKT_HIST}} t
+         WHERE :posted_orders_lack_store = 1
+           AND {_norm("t.STR_ID")} = :store AND {_norm("t.IS_REL_TKT")} = :yes
        ) THEN 1 ELSE 0 END,
        CASE WHEN EXISTS (SELECT 1 FROM {{PS_DOC_HDR}} a WHERE {_norm("a.DOC_TYP")} = :order_type)
          OR EXISTS (SELECT 1 FROM {{PS_ORD_HIST}} b) THEN 1 ELSE 0 END
 """,
 )
 """Whether an order document carries the site's store code, and whether there is any order at all
-(a new shop has none yet). ``EXISTS``: the first match ends each search. ``:any_posted_store`` is 1
-where ``PS_ORD_HIST`` has no ``STR_ID``: orders are then read from it whatever their store, so any
-posted order is one of the site's."""
+(a new shop has none yet). ``EXISTS``: the first match ends each search. ``:posted_orders_lack_store``
+is 1 where ``PS_ORD_HIST`` has no ``STR_ID``: a posted order then says nothing of the store (it is
+read whatever its store), but its posted release tickets carry it, and are read by it."""
 
 WEB_PAY_CODES_IN_USE = Statement(
     "web_pay_codes_in_use",

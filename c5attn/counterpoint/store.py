@@ -212,13 +212,13 @@ class _Batch:
 @dataclass(frozen=True)
 class ValuesInUse:
     """What ``CounterpointStore.values_in_use`` found: an order document of the site's store, any
-    order document at all, a payment with one of its web pay codes (None: none configured); and the
-    site's names of the two order tables it searched."""
+    order document at all, a payment with one of its web pay codes (None: none configured); and
+    where it looked for the store, in the site's table names."""
 
     store: bool
     any_order: bool
     web_pay_codes: bool | None
-    order_tables: tuple[str, str]
+    searched: str  # "order document in PS_DOC_HDR or PS_ORD_HIST"
 
 
 class CounterpointStore:
@@ -443,17 +443,19 @@ class CounterpointStore:
         """The site's ``counterpoint_store`` and ``web_pay_codes`` against the data (``doctor``): a
         wrong value passes every name and schema check, and then reads every web order as not
         imported, or every web payment as a manual deposit (domain.md §3)."""
-        any_posted_store = not self._posted_orders_have_a_store()  # posted orders as _find_orders reads them
+        lack_store = not self._posted_orders_have_a_store()  # posted orders as _find_orders reads them
+        codes = {"store": self._store_code, "order_type": _ORDER_DOC, "yes": _YES}
         [(store, orders)] = self._rows(
-            queries.STORE_IN_USE,
-            {"store": self._store_code, "order_type": _ORDER_DOC, "any_posted_store": int(any_posted_store)},
+            queries.STORE_IN_USE, {**codes, "posted_orders_lack_store": int(lack_store)}
         )
         pay_codes = None
         if self._web_pay_codes:
             [(found,)] = self._rows(queries.WEB_PAY_CODES_IN_USE, {"pay_codes": sorted(self._web_pay_codes)})
             pay_codes = bool(to_int(found))
-        tables = (self._names.table("PS_DOC_HDR"), self._names.table("PS_ORD_HIST"))
-        return ValuesInUse(bool(to_int(store)), bool(to_int(orders)), pay_codes, tables)
+        table = self._names.table
+        posted = f"release ticket in {table('PS_TKT_HIST')}" if lack_store else table("PS_ORD_HIST")
+        searched = f"order document in {table('PS_DOC_HDR')} or {posted}"
+        return ValuesInUse(bool(to_int(store)), bool(to_int(orders)), pay_codes, searched)
 
     def check_dismiss_allowed(self, now: datetime) -> None:
         """Raise what a dismissal would meet, without dismissing anything (``doctor``; ``resolve

@@ -76,14 +76,23 @@ def test_cp_posted_history_without_str_id_column_matches_any_store(cp_db, make_s
     assert make_store().fetch_orders(["200"])["200"].posted is True
 
 
-def test_cp_store_check_counts_posted_orders_as_the_fetch_reads_them(cp_db, make_store):
-    """doctor's ``counterpoint_store`` check: where PS_ORD_HIST has no STR_ID the fetch takes a posted
-    order whatever its store, so a database of posted orders only is no wrong store code."""
+def test_cp_store_check_without_str_id_in_history_asks_the_posted_release_tickets(cp_db, make_store):
+    """doctor's ``counterpoint_store`` check: where PS_ORD_HIST has no STR_ID a posted order says
+    nothing of the store, but the fetch still reads open orders, posted releases and posted deposits
+    by it. Any posted order passed the check, so a mistyped code read every open order as not
+    imported and every posted one as released nowhere (manual-invoice-or-ship for all it shipped)."""
     cp_db.execute("ALTER TABLE PS_ORD_HIST DROP COLUMN STR_ID")
     cp_db.execute("INSERT INTO PS_ORD_HIST (DOC_ID, TKT_NO) VALUES (2, '200')")
-    cp_db.order(1, "100", STR_ID="MAIN")  # an open order of another store
+    cp_db.posted_ticket(30, "200", "200-1", {"SKU": 1})  # its release, posted at WEB
+    cp_db.posted_ticket(31, "S1", "S1", STR_ID="MAIN", IS_REL_TKT="N")  # a sale at MAIN: no order of it
+    cp_db.order(1, "100", STR_ID="OUTLET")  # an open order of another store
     found = make_store(counterpoint_store="WEB").values_in_use()
     assert (found.store, found.any_order) == (True, True)
+    assert found.searched == "order document in PS_DOC_HDR or release ticket in PS_TKT_HIST"
+    for wrong in ("WBE", "MAIN"):
+        found = make_store(counterpoint_store=wrong).values_in_use()
+        assert (found.store, found.any_order) == (False, True), wrong
+    assert make_store(counterpoint_store="outlet").values_in_use().store is True
 
 
 def test_cp_store_check_with_str_id_in_history(cp_db, make_store):

@@ -41,7 +41,7 @@ def _values(size):
         "tables": ["PS_DOC_HDR", "PS_ORD_HIST"],
         "store": "WEB",
         "order_type": "O",
-        "any_posted_store": 0,
+        "posted_orders_lack_store": 0,
         "pay_codes": [f"P{n}" for n in range(size)],
         "yes": "Y",
         "sale_line": "S",
