@@ -20,8 +20,12 @@ from c5attn.counterpoint.names import Names
 TableStatus = Literal["present", "missing", "unreadable"]
 ColumnStatus = Literal["present", "missing", "unreadable", "optional, absent", "not text"]
 
-ORDER_NUMBER_TABLES = ("PS_DOC_HDR", "PS_ORD_HIST")
-"""The tables whose ``order_number_column`` is matched against Magento's order numbers."""
+ORDER_NUMBER_COLUMNS: dict[str, str | None] = {
+    "PS_DOC_HDR": None,
+    "PS_ORD_HIST": None,
+    "USER_C5_ORD_ERR": "ORD_NO",  # Commerce5's table is undocumented: its types are not known either
+}
+"""The columns matched against Magento's order numbers, by default table (None: ``order_number_column``)."""
 
 
 @dataclass(frozen=True)
@@ -75,17 +79,25 @@ class SchemaReport:
                     if column.status == "missing"
                 )
                 lines.extend(
-                    not_text_message(label, _label(column.configured, column.column), column.type or "")
+                    not_text_message(
+                        table.table, label, _label(column.configured, column.column), column.type or ""
+                    )
                     for column in table.columns
                     if column.status == "not text"
                 )
         return lines
 
 
-def not_text_message(table: str, column: str, column_type: str) -> str:
+def not_text_message(default_table: str, table: str, column: str, column_type: str) -> str:
+    fixed_column = ORDER_NUMBER_COLUMNS[default_table]
+    remedy = (
+        "set order_number_column to a text column"
+        if fixed_column is None
+        else f'rename "{default_table}.{fixed_column}" to its text column'
+    )
     return (
         f"column {table}.{column} holds {column_type}, not text: Magento's order numbers (000012345) "
-        "are matched as text and would never match it; set order_number_column to a text column"
+        f"are matched as text and would never match it; {remedy}"
     )
 
 
@@ -157,13 +169,15 @@ _NUMBER_OR_TIME = re.compile(
 )
 
 
-def order_numbers_not_text(names: Names, catalogue: Catalogue) -> list[tuple[str, str, str]]:
-    """(table, column, type) of each order-number column that exists and holds numbers or times."""
+def order_numbers_not_text(names: Names, catalogue: Catalogue) -> list[tuple[str, str, str, str]]:
+    """(default table, table, column, type) of each column matched against order numbers that exists
+    and holds numbers or times."""
     found = []
-    for table in ORDER_NUMBER_TABLES:
-        configured_table, column = names.table(table), names.order_number(table)
+    for table, fixed_column in ORDER_NUMBER_COLUMNS.items():
+        configured_table = names.table(table)
+        column = names.order_number(table) if fixed_column is None else names.column(table, fixed_column)
         if (column_type := catalogue.number_type(configured_table, column)) is not None:
-            found.append((configured_table, column, column_type))
+            found.append((table, configured_table, column, column_type))
     return found
 
 
@@ -209,8 +223,8 @@ def build_report(
             present = [configured[column] for column in columns]  # not known: each as unreadable
         not_text = {
             column: column_type
-            for name, column, column_type in order_numbers_not_text(names, catalogue)
-            if name == configured_table
+            for default, _, column, column_type in order_numbers_not_text(names, catalogue)
+            if default == table
         }
         checks = tuple(
             ColumnCheck(

@@ -587,9 +587,9 @@ class CounterpointStore:
         """The optional columns this database has, read from its catalogue once per store."""
         if self._present is None:
             catalogue = self._read_catalogue()
-            for table, column, column_type in order_numbers_not_text(self._names, catalogue):
-                raise CounterpointSchemaError(  # matching would fail silently: every order "not imported"
-                    not_text_message(table, column, column_type), "c5attn doctor checks every column"
+            for default, table, column, column_type in order_numbers_not_text(self._names, catalogue):
+                raise CounterpointSchemaError(  # matching would fail silently: orders, errors unseen
+                    not_text_message(default, table, column, column_type), "c5attn doctor checks every column"
                 )
             optional = queries.optional_columns(self._site.order_number_column)
             self._present = present_optional(self._names, catalogue, optional)

@@ -237,6 +237,25 @@ def test_cp_a_numeric_order_number_column_is_refused_not_silently_unmatched(
         assert store.check_schema().ok
 
 
+def test_cp_a_numeric_order_number_in_the_error_table_is_refused_not_silently_unmatched(cp_db, make_store):
+    """Commerce5's error table is undocumented: where its ORD_NO holds numbers, the 12345 it returns
+    for "000012345" matched no order, so a scan lost every open error (no capture-failed from it) and
+    show and dismiss-error said "no open order errors" while Commerce5 kept e-mailing."""
+    cp_db.execute("ALTER TABLE USER_C5_ORD_ERR RENAME COLUMN ORD_NO TO ORD_NO_TEXT")
+    cp_db.execute("ALTER TABLE USER_C5_ORD_ERR ADD COLUMN ORDER_NUMBER BIGINT")
+    cp_db.order(1, "000012345")
+    cp_db.add("USER_C5_ORD_ERR", ERR_ID=7, ORD_NO_TEXT="-", ORDER_NUMBER="000012345")
+    store = make_store(rename={"USER_C5_ORD_ERR.ORD_NO": "ORDER_NUMBER"})
+    message = r"USER_C5_ORD_ERR\.ORDER_NUMBER holds BIGINT, not text"
+    with pytest.raises(CounterpointSchemaError, match=message):
+        store.fetch_orders(["000012345"])
+    report = store.check_schema()
+    assert _status(report)[("USER_C5_ORD_ERR", "ORD_NO")] == "not text"
+    [problem] = report.problems()
+    assert problem.startswith("column USER_C5_ORD_ERR.ORDER_NUMBER (default ORD_NO) holds BIGINT, not text")
+    assert 'rename "USER_C5_ORD_ERR.ORD_NO" to its text column' in problem
+
+
 @pytest.mark.parametrize(
     ("declared", "refused"),
     [
