@@ -32,6 +32,8 @@ _CONTROL_CHARACTER = re.compile(rf"{UNSHOWABLE.pattern}|[\t\n]")  # a name is on
 MAX_TIMEOUT_SECONDS = 3600
 # A release left uninvoiced for 30 days has failed; far larger graces overflow the date arithmetic.
 MAX_GRACE_MINUTES = 30 * 24 * 60
+# A shop has a handful of web pay codes; doctor binds the list twice in one SQL Server statement.
+MAX_WEB_PAY_CODES = 100
 MAGENTO_STATES = ("new", "pending_payment", "processing", "complete", "closed", "canceled", "holded",
                   "payment_review")
 DOCS_HINT = "docs/configuration.md describes every key; `c5attn config init --path FILE` writes a template."
@@ -255,10 +257,14 @@ def _identifier(value: object) -> str:
     return name
 
 
-def _array(item: Callable[[object], Any], what: str) -> Callable[[object], tuple[Any, ...]]:
+def _array(
+    item: Callable[[object], Any], what: str, most: int | None = None
+) -> Callable[[object], tuple[Any, ...]]:
     def parse(value: object) -> tuple[Any, ...]:
         if not isinstance(value, list) or not value:
             raise _Invalid(f"must be a non-empty array of {what}")
+        if most is not None and len(value) > most:
+            raise _Invalid(f"must be an array of at most {most} {what}, not {len(value)}")
         try:
             return tuple(item(element) for element in value)
         except _Invalid as err:
@@ -332,7 +338,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "counterpoint_timezone": _timezone,
     "counterpoint_timeout_seconds": _integer(1),
     "order_number_column": _identifier,
-    "web_pay_codes": _array(_text, "pay codes (strings)"),
+    "web_pay_codes": _array(_text, "pay codes (strings)", most=MAX_WEB_PAY_CODES),
     "capture_grace_minutes": _integer(0, MAX_GRACE_MINUTES),
     "statuses": _mapping(_default_statuses(), _text, _default_statuses),
     "resolve_status": _mapping(MAGENTO_STATES, _text, _default_resolve_status),

@@ -248,6 +248,11 @@ BASE = '[sites.web]\nmagento_url = "https://shop.example.com"\ncounterpoint_dsn 
             "column name",
         ),
         (BASE + AUTH + "web_pay_codes = []\n", "sites.web.web_pay_codes", "non-empty array of pay codes"),
+        (
+            BASE + AUTH + f"web_pay_codes = {[f'W{n}' for n in range(101)]}\n".replace("'", '"'),
+            "sites.web.web_pay_codes",
+            "at most 100 pay codes (strings), not 101",
+        ),
         (BASE + AUTH + 'magento_store_ids = ["1"]\n', "sites.web.magento_store_ids", "array of store ids"),
         (
             BASE + AUTH + "capture_grace_minutes = -1\n",
