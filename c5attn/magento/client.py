@@ -333,10 +333,18 @@ class MagentoClient:
         return sorted({int(item["store_id"]) for item in items if str(item.get("store_id", "")).isdigit()})
 
     def get_comments(self, entity_id: int) -> list[StatusHistoryEntry]:
-        """The order's comments (status history), as ``GET /V1/orders/{id}/comments`` lists them."""
-        body = self._get_json(
-            f"/orders/{int(entity_id)}/comments", what=f"reading comments of order id {entity_id}"
-        )
+        """The order's comments (status history), as ``GET /V1/orders/{id}/comments`` lists them.
+
+        Asked without ``fields``, Magento always sends ``items``, ``[]`` when there are none: an answer
+        without it is not Magento's, and counting no comments in it misjudged a lost write as not added.
+        """
+        what = f"reading comments of order id {entity_id}"
+        body = self._get_json(f"/orders/{int(entity_id)}/comments", what=what)
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            raise MagentoServerError(
+                f"{what}: Magento's answer has no list of comments",
+                "check magento_url (a proxy or cache in front of Magento may be answering)",
+            )
         return [parse_history(item) for item in _items(body)]
 
     def magento_version(self) -> str:

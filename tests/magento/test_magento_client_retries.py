@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from magento_factory import make_order, make_orders, site_for
@@ -110,6 +111,36 @@ def test_a_late_answer_to_a_post_that_landed_is_not_reposted(
     assert [c.comment for c in client.get_comments(1)] == ["run 43: checked"]
     assert sandbox.requests_to("POST", "/comments") == 1
     assert any("it landed" in note for note in notes)
+
+
+class ProxyAnswersCommentReads(MagentoSandbox):
+    """Once a comment is posted, something in front of Magento answers the comment reads with a JSON
+    200 of its own: no ``items``, so no list of comments at all."""
+
+    posted = False
+
+    def handle(self, handler: Any) -> None:
+        self.posted = self.posted or handler.command == "POST"
+        if self.posted and handler.command == "GET" and handler.path.split("?")[0].endswith("/comments"):
+            handler.send(200, b'{"status":"ok"}', "application/json")
+            return
+        super().handle(handler)
+
+
+def test_a_read_back_answered_without_magentos_comment_list_cannot_tell(
+    sandbox_factory: SandboxFactory, client_factory: ClientFactory
+) -> None:
+    """It counted no comments in that answer and said "the comment was NOT added (checked by reading
+    the order back)" and "nothing changed: try again", while Magento had saved it: a retry doubles it."""
+    sandbox = sandbox_factory(
+        [make_order(1, status="processing")], server_class=ProxyAnswersCommentReads, slow_seconds=1.0
+    )
+    client = client_factory(site_for(sandbox.url, magento_timeout_seconds=0.4))
+    sandbox.fail_next("slow", method="POST")  # saved, then answered too late
+    with pytest.raises(WriteUnverified, match="could not tell whether the comment was added") as caught:
+        client.add_comment(1, "run 48: checked")
+    assert "Magento's answer has no list of comments" in str(caught.value.__cause__)
+    assert [h["comment"] for h in sandbox.store.comments(1)] == ["run 48: checked"]
 
 
 @pytest.mark.parametrize(
