@@ -59,9 +59,10 @@ def error_body_message(body: object) -> str | None:
     if not isinstance(body, Mapping) or not isinstance(body.get("message"), str):
         return None
     text = render_message(body["message"], body.get("parameters"))
+    errors = body.get("errors")  # Magento's is a list; anything else adds nothing
     details = [
         render_message(err["message"], err.get("parameters"))
-        for err in body.get("errors") or ()
+        for err in (errors if isinstance(errors, list) else ())
         if isinstance(err, Mapping) and isinstance(err.get("message"), str)
     ]
     return one_line("; ".join([text, *details]))

@@ -81,6 +81,16 @@ def test_400_with_list_and_dict_parameters(
     assert error.message.endswith(expected) and error.status == 400
 
 
+def test_an_error_whose_errors_member_is_no_list_keeps_its_message(
+    scripted_server: Scripted, client_factory: ClientFactory
+) -> None:
+    """Magento's ``errors`` is a list; one that is not (``true``, as async answers use the member, or
+    a number from something in front of Magento) was a TypeError traceback, not the refusal."""
+    url, _ = scripted_server(json_answer(400, {"message": "The request was refused.", "errors": True}))
+    error = _raised(lambda: client_factory(site_for(url)).add_comment(1, "x"), MagentoValidationError)
+    assert error.message.endswith("The request was refused.") and error.status == 400
+
+
 @pytest.mark.parametrize(
     ("answer", "expected_text"),
     [
