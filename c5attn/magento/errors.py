@@ -72,8 +72,10 @@ def describe_body(response: requests.Response) -> tuple[str | None, str]:
     """(Magento's rendered message or None, a short description of what the body was)."""
     content_type = response.headers.get("Content-Type", "")
     text = response.text
+    if not text.strip():  # a gateway's bare 502/504, a body lost on the way: no JSON at all
+        return None, "an empty answer"
     try:
-        body: Any = json.loads(text) if text.strip() else None
+        body: Any = json.loads(text)
     except ValueError:
         kind = "an HTML page" if looks_like_html(text, content_type) else "malformed JSON"
         return None, kind

@@ -106,6 +106,7 @@ def test_an_error_whose_errors_member_is_no_list_keeps_its_message(
             "HTTP 502 with an HTML page",
         ),
         ((500, {"Content-Type": "application/json"}, b'{"message": '), "HTTP 500 with malformed JSON"),
+        ((504, {}, b""), "HTTP 504 with an empty answer"),  # a gateway's: it said "JSON that is not…"
     ],
 )
 def test_server_failures(
@@ -125,6 +126,7 @@ def test_server_failures(
     [
         ((200, {"Content-Type": "text/html"}, b"<html>Admin login</html>"), "an HTML page"),
         ((200, {"Content-Type": "application/json"}, b'{"entity_id": 1, "items": ['), "malformed JSON"),
+        ((200, {"Content-Type": "application/json"}, b""), "an empty answer"),
     ],
 )
 def test_a_success_that_is_not_json(
