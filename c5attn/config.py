@@ -672,9 +672,14 @@ def _unknown_site(config: Config, name: str, origin: str = "") -> ConfigError:
 
 
 def _no_sites(config: Config) -> ConfigError:
-    where = config.source or "no configuration file was found"
-    return ConfigError(f"no site is configured ({where})",
-                       "Write a configuration file with `c5attn config init`, then edit it; "
+    """Without a file, ``config init`` writes one; a file that was read it would refuse to overwrite."""
+    if config.source is None:
+        return ConfigError("no site is configured (no configuration file was found)",
+                           "Write a configuration file with `c5attn config init`, then edit it; "
+                           "or try c5attn with --sandbox.")
+    return ConfigError(f"no site is configured ({config.source})",
+                       f"Add a [sites.NAME] table to {config.source} (docs/configuration.md, \"Keys\"; "
+                       "c5attn config init --path FILE writes a template to copy from); "
                        "or try c5attn with --sandbox.")
 
 

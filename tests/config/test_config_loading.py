@@ -415,6 +415,17 @@ def test_config_select_sites_without_sites_says_how_to_start(isolated_home: Path
     assert caught.value.hint is not None and "c5attn config init" in caught.value.hint
 
 
+def test_config_a_file_without_sites_is_edited_not_written_again(
+    write_config: Callable[..., Path], isolated_home: Path
+) -> None:
+    """`config init` refuses to write over the file that was read: the hint must not send there."""
+    path = write_config('operator = "jane"\n')
+    with pytest.raises(ConfigError, match="no site is configured") as caught:
+        select_sites(load_config(None, {}, isolated_home), None)
+    hint = caught.value.hint or ""
+    assert f"Add a [sites.NAME] table to {path}" in hint and "c5attn config init`" not in hint
+
+
 def test_config_missing_secret_stops_only_its_own_site(
     write_config: Callable[..., Path], isolated_home: Path
 ) -> None:
