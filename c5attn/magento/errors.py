@@ -96,7 +96,9 @@ def _hint(status: int, message: str | None, login: bool) -> str:
             "'Allow OAuth Access Tokens to be used as standalone Bearer tokens')"
         )
     if status == 404:
-        if message and "route" in message.lower():
+        if message is None:  # Magento names what it did not find: this is another server
+            return "the server did not answer as Magento's REST API does: check magento_url"
+        if "route" in message.lower():
             return "check magento_url and magento_store_code"
         return "check the order number or id"
     if status == 429:

@@ -58,6 +58,21 @@ def test_unknown_route_hints_at_the_url(scripted_server: Scripted, client_factor
 
 
 @pytest.mark.parametrize(
+    ("body", "described"),
+    [(b"", "an empty answer"), (b'{"error": "not found"}', "JSON that is not a Magento error")],
+)
+def test_a_404_that_is_not_magentos_hints_at_the_url(
+    scripted_server: Scripted, client_factory: ClientFactory, body: bytes, described: str
+) -> None:
+    """Magento names what it did not find; a bare 404 is another server at magento_url, and a
+    search has no order number to check (`list` said "check the order number or id")."""
+    url, _ = scripted_server((404, {"Content-Type": "application/json"}, body))
+    error = _raised(lambda: client_factory(site_for(url)).find_order("000000001"), MagentoNotFound)
+    assert f"HTTP 404 with {described}" in error.message
+    assert "magento_url" in (error.hint or "") and "order number" not in (error.hint or "")
+
+
+@pytest.mark.parametrize(
     ("body", "expected"),
     [
         (
