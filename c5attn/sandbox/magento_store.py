@@ -78,6 +78,7 @@ CREATE INDEX orders_state ON orders (state, store_id);
 CREATE INDEX orders_status ON orders (status, store_id);
 CREATE INDEX orders_created_at ON orders (created_at);
 CREATE INDEX orders_updated_at ON orders (updated_at);
+CREATE INDEX orders_store_updated_at ON orders (store_id, updated_at);
 CREATE INDEX invoices_order_id ON invoices (order_id);
 CREATE INDEX shipments_order_id ON shipments (order_id);
 CREATE INDEX creditmemos_order_id ON creditmemos (order_id);
