@@ -421,18 +421,26 @@ def scan_site(
                     result.unflagged += 1
                 elif verdict.already_flagged and not (verdict.resolved or verdict.flagged):
                     result.unflagged_since += 1
-            record = record_text(verdict.to_json(session.site.name, now=session.now))
-            result.reported.append(
-                Reported(
-                    verdict.order.increment_id,
-                    float(verdict.classification.money_at_risk),
-                    result.spool,
-                    *result.spool.add(record),
-                    verdict=verdict if keep_verdicts else None,
-                )
-            )
-    result.reported.sort(key=lambda item: (-item.money_at_risk, item.order))
+            result.reported.append(_spooled(session, verdict, result.spool, keep=keep_verdicts))
+    result.reported.sort(key=by_risk)
     return result
+
+
+def _spooled(session: SiteSession, verdict: Verdict, spool: RecordSpool, *, keep: bool = False) -> Reported:
+    """The order as a listing keeps it: its record on ``spool``, the verdict only when ``keep``."""
+    record = record_text(verdict.to_json(session.site.name, now=session.now))
+    return Reported(
+        verdict.order.increment_id,
+        float(verdict.classification.money_at_risk),
+        spool,
+        *spool.add(record),
+        verdict=verdict if keep else None,
+    )
+
+
+def by_risk(item: Reported) -> tuple[float, str]:
+    """Listings' order: highest money at risk first, then by order number."""
+    return -item.money_at_risk, item.order
 
 
 def _fingerprint_note(fingerprint: str | None) -> str:
@@ -650,14 +658,16 @@ def needs_attention_queue(
     scenario: str | None = None,
     older_than: datetime | None = None,
     progress: Progress | None = None,
-) -> list[Verdict]:
+) -> list[Reported]:
     """Every order at the Needs Attention status, classified, highest money at risk first;
-    ``scenario`` keeps those ``queue_filter`` keeps."""
+    ``scenario`` keeps those ``queue_filter`` keeps. Spooled as a scan's reported orders are: a
+    verdict holds ~15 KB, and a queue may hold thousands."""
     wanted = queue_filter(scenario) if scenario else None
     orders = session.magento.iter_orders(
         order_filters(status=session.site.needs_attention_status), progress=progress, in_order=False
     )
     queue = []
+    spool = RecordSpool()
     with cycle_collector_paused():
         for verdict in iter_verdicts(session, orders):
             if wanted is not None and not wanted(verdict):
@@ -665,8 +675,8 @@ def needs_attention_queue(
             created = verdict.order.created_at
             if older_than is not None and created is not None and created > older_than:
                 continue
-            queue.append(verdict)
-    queue.sort(key=lambda v: (-v.classification.money_at_risk, v.order.increment_id))
+            queue.append(_spooled(session, verdict, spool))
+    queue.sort(key=by_risk)
     return queue
 
 

@@ -10,6 +10,7 @@ import shlex
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC
+from itertools import islice
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from c5attn.cli.context import CliEnv
     from c5attn.models import MagentoOrder, OrderError
     from c5attn.verdict import Verdict
-    from c5attn.workflow import ScanResult, SiteSession, WriteResult
+    from c5attn.workflow import Reported, ScanResult, SiteSession, WriteResult
 
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print the data as JSON (a stable contract, docs/output.md).")
@@ -94,6 +95,21 @@ def _print_rows(env: CliEnv, rows: Iterable[dict[str, Any]], fmt: str, title: st
         print_verdict_table(env.stdout, table, plain=not env.stdout_is_tty, title=title, commands=commands)
 
 
+def _print_reported(
+    env: CliEnv, reported: Iterable[Reported], fmt: str, title: str, scenario: str | None
+) -> None:
+    """Spooled records in the order given: JSON as spooled, the table led by ``scenario``."""
+    if fmt == "json":
+        from c5attn.cli.render import print_json_texts
+
+        print_json_texts(env.stdout_file, (item.text for item in reported), pretty=env.stdout_is_tty)
+        return
+    records: Iterable[dict[str, Any]] = (item.record for item in reported)
+    if fmt == "table" and scenario is not None:
+        records = _led_by(records, scenario)
+    _print_rows(env, records, fmt, title)
+
+
 def scan(
     ctx: typer.Context,
     since: Annotated[
@@ -147,8 +163,8 @@ def scan(
 
         AuditLog(env.writable_state_dir()).check_writable()
     with open_sessions(env, prefetch=lambda site: order_filters(since=window)) as sessions:
-        from c5attn.cli.render import print_json_texts, scan_summary
-        from c5attn.workflow import scan_site
+        from c5attn.cli.render import scan_summary
+        from c5attn.workflow import by_risk, scan_site
 
         scanned = on_every_site(
             env,
@@ -159,16 +175,8 @@ def scan(
             ),
         )
         results = list(zip(sessions, scanned, strict=True))
-        by_risk = heapq.merge(
-            *(result.reported for _, result in results), key=lambda item: (-item.money_at_risk, item.order)
-        )
-        if fmt == "json":
-            print_json_texts(env.stdout_file, (item.text for item in by_risk), pretty=env.stdout_is_tty)
-        else:
-            records: Iterable[dict[str, Any]] = (item.record for item in by_risk)
-            if fmt == "table" and scenario is not None:
-                records = _led_by(records, scenario)
-            _print_rows(env, records, fmt, "Orders needing attention")
+        reported = heapq.merge(*(result.reported for _, result in results), key=by_risk)
+        _print_reported(env, reported, fmt, "Orders needing attention", scenario)
         since_utc = None if window is None else window.astimezone(UTC)
         scope = "of any age" if since_utc is None else f"updated since {since_utc:%Y-%m-%d %H:%M} UTC"
         for line in scan_summary([result for _, result in results], scope):
@@ -359,7 +367,7 @@ def list_queue(
     with open_sessions(
         env, prefetch=lambda site: order_filters(status=site.needs_attention_status)
     ) as sessions:
-        from c5attn.workflow import needs_attention_queue
+        from c5attn.workflow import by_risk, needs_attention_queue
 
         queues = on_every_site(
             env,
@@ -369,19 +377,12 @@ def list_queue(
                 session, scenario=scenario, older_than=cutoff, progress=progress
             ),
         )
-        rows = [
-            verdict.to_json(session.site.name, now=env.now())
-            for session, queue in zip(sessions, queues, strict=True)
-            for verdict in queue
-        ]
-    rows.sort(key=lambda row: (-float(str(row["money_at_risk"])), str(row["order"])))
-    shown = rows[:limit] if limit else rows
-    filtered = scenario is not None or older_than is not None
-    if fmt == "table" and scenario is not None:
-        shown = list(_led_by(shown, scenario))
-    _print_rows(env, shown, fmt, "Needs Attention")
+    found = sum(len(queue) for queue in queues)
+    shown = min(found, limit or found)
+    _print_reported(env, islice(heapq.merge(*queues, key=by_risk), shown), fmt, "Needs Attention", scenario)
     if fmt == "table":
-        env.say(_queue_count(len(shown), len(rows), filtered=filtered))
+        filtered = scenario is not None or older_than is not None
+        env.say(_queue_count(shown, found, filtered=filtered))
 
 
 def _led_by(rows: Iterable[dict[str, Any]], wanted: str) -> Iterator[dict[str, Any]]:
