@@ -658,7 +658,7 @@ def log(
     Example: c5attn log 000012345 ; c5attn log --limit 20
     """
     from c5attn.audit import AuditLog
-    from c5attn.cli.render import print_json, print_wide_table
+    from c5attn.cli.render import print_json_array, print_wide_table
 
     env = get_env(ctx)
     site = _logged_site(env)
@@ -674,7 +674,7 @@ def log(
         kept = {_write_of(entry) for entry in writes}
         entries = [entry for entry in entries if _write_of(entry) in kept]
     if json_out:
-        print_json(env.stdout_file, entries, readable=env.stdout_is_tty)
+        print_json_array(env.stdout_file, entries, pretty=env.stdout_is_tty)
         return
     if not every_entry:
         entries = writes
