@@ -305,24 +305,41 @@ class RecordSpool:
     def __init__(self) -> None:
         # Records (~2 KB) are read back in sort order, at random: with a 64 KB buffer a read takes
         # ~5 us, with the default one ~29 us (measured, 15,000 records: 0.4 s of a large scan).
-        self._file = tempfile.TemporaryFile(buffering=1 << 16)  # noqa: SIM115 -- lives as long as the result
+        try:  # the file lives as long as the result
+            self._file = tempfile.TemporaryFile(buffering=1 << 16)  # noqa: SIM115
+        except OSError as exc:
+            raise _unspoolable(exc) from exc
         self._end = 0
         self._at_end = True  # a seek flushes the write buffer: only seek back after a read
 
     def add(self, record: str) -> tuple[int, int]:
         data = record.encode("utf-8")
-        if not self._at_end:
-            self._file.seek(self._end)
-            self._at_end = True
-        self._file.write(data)
+        try:
+            if not self._at_end:
+                self._file.seek(self._end)
+                self._at_end = True
+            self._file.write(data)
+        except OSError as exc:
+            raise _unspoolable(exc) from exc
         offset, self._end = self._end, self._end + len(data)
         return offset, len(data)
 
     def read(self, offset: int, length: int) -> str:
-        self._file.seek(offset)
-        self._at_end = False
-        data: bytes = self._file.read(length)
+        try:
+            self._file.seek(offset)
+            self._at_end = False
+            data: bytes = self._file.read(length)
+        except OSError as exc:
+            raise _unspoolable(exc) from exc
         return data.decode("utf-8")
+
+
+def _unspoolable(exc: OSError) -> C5Error:
+    """A temporary folder that is full or unusable (a small /tmp): foreseeable, so no traceback."""
+    return C5Error(
+        f"cannot keep the listed orders in a temporary file: {exc.strerror or exc}",
+        "free space in the temporary folder, or set TMPDIR to a folder with room",
+    )
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,22 @@ def test_list_filters_by_scenario_number_and_code(sandbox: Sandbox) -> None:
     assert any(label == "capture-failed (+1)" for label in labels)
 
 
+def test_list_with_a_full_temporary_folder_says_so_in_one_line(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`list` spools its queue to a temporary file: a full /tmp was an OSError traceback."""
+    sandbox.invoke("list", "--limit", "1")  # the world is built before the folder fills up
+
+    def on_a_full_disk(**options: Any) -> Any:
+        return open("/dev/full", "w+b", **options)
+
+    monkeypatch.setattr("tempfile.TemporaryFile", on_a_full_disk)
+    run = sandbox.invoke("list", "--json")  # an uncaught OSError would fail here
+    assert run.exit_code == 1
+    assert "cannot keep the listed orders in a temporary file: No space left on device" in run.stderr
+    assert "set TMPDIR" in run.stderr
+
+
 def _one(sandbox: Sandbox, code: str, *, errors: bool = False) -> str:
     rows = sandbox.invoke("list", "--scenario", code, "--json").json()
     for row in rows:  # type: ignore[union-attr]
