@@ -344,8 +344,9 @@ def _unspoolable(exc: OSError) -> C5Error:
 
 @dataclass(frozen=True)
 class Reported:
-    """One order a scan reports: its sort key and where its JSON record (docs/output.md) is
-    spooled; the whole verdict only when the scan may write (``--apply``), ~15 KB an order."""
+    """One order a listing shows (a scan's report, list's queue): its sort key and where its JSON
+    record (docs/output.md) is spooled; the whole verdict only when a scan may write (``--apply``),
+    ~15 KB an order."""
 
     order: str
     money_at_risk: float
