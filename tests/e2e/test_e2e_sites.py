@@ -78,6 +78,19 @@ def test_site_option_narrows_to_one_site(config: Path) -> None:
     assert code == 2 and "north" in err and "east" in err
 
 
+def test_list_merges_the_sites_queues_by_money_at_risk_then_order(config: Path) -> None:
+    """Each site's queue is sorted on its own, then merged; `--limit` takes the merge's first N."""
+    code, out, _ = _run(config, "list", "--json")
+    rows = json.loads(out)
+    keys = [(-row["money_at_risk"], row["order"]) for row in rows]
+    assert code == 0 and rows and keys == sorted(keys)
+    assert [row["site"] for row in rows] == ["east", "west"] * (len(rows) // 2)  # the same orders: site order
+    _, limited, _ = _run(config, "list", "--limit", "3", "--json")
+    assert [(row["site"], row["order"]) for row in json.loads(limited)] == [
+        (row["site"], row["order"]) for row in rows[:3]
+    ]
+
+
 def test_an_order_in_two_sites_is_refused_until_one_is_chosen(config: Path) -> None:
     _, out, _ = _run(config, "--site", "east", "scan", "--all", "--json")
     number = json.loads(out)[0]["order"]
