@@ -19,6 +19,7 @@ from typing import Any
 from c5attn.controls import UNSHOWABLE, shown
 from c5attn.counterpoint.names import DEFAULT_ORDER_NUMBER_COLUMN
 from c5attn.errors import ConfigError
+from c5attn.models import norm_code
 from c5attn.secrets import SecretUnavailable, bearer_token, is_reference, redact_dsn, resolve_secret
 
 APP_NAME = "c5attn"
@@ -223,6 +224,16 @@ def _url(value: object) -> str:
         raise _Invalid("must be the store's base URL without /rest/…; "
                        "c5attn adds /rest/{magento_store_code}/V1 itself")
     return url
+
+
+def _same_magento(url: str) -> str:
+    """The Magento a base URL reaches, however its scheme, host and default port are spelled."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}[parts.scheme.lower()]
+    port = f":{parts.port}" if parts.port not in (None, default) else ""
+    return f"{parts.scheme.lower()}://{parts.hostname}{port}{parts.path.rstrip('/')}"
 
 
 STORE_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -486,7 +497,26 @@ class _Loader:
 
     def sites(self, value: object) -> dict[str, SiteConfig]:
         tables = self.parse("sites", _table, value)
-        return {name: self.site(name, table) for name, table in tables.items()}
+        sites = {name: self.site(name, table) for name, table in tables.items()}
+        self.check_store_links(list(sites.values()))
+        return sites
+
+    def check_store_links(self, sites: list[SiteConfig]) -> None:
+        """Commerce5 links a Magento store to one Counterpoint store: two sites giving one store two
+        links (a second site left at the default ``magento_store_ids = [1]``) would each read its
+        orders, and the wrong one would call its flagged findings stale. Sites that agree on the
+        link (the same shop under two names) are left alone."""
+        claimed: dict[tuple[str, int], SiteConfig] = {}
+        for site in sites:
+            for store in site.magento_store_ids:
+                first = claimed.setdefault((_same_magento(site.magento_url), store), site)
+                if norm_code(first.counterpoint_store) != norm_code(site.counterpoint_store):
+                    raise ConfigError(
+                        f"{self.file}: sites.{site.name}.magento_store_ids covers store {store} of "
+                        f"{_same_magento(site.magento_url)}, which sites.{first.name} links to Counterpoint "
+                        f"store {first.counterpoint_store!r}: an order belongs to one site",
+                        "give each site of one Magento its own magento_store_ids (the default is [1])",
+                    )
 
     def site(self, name: str, value: object) -> SiteConfig:
         prefix = f"sites.{name}"

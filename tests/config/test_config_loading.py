@@ -394,6 +394,26 @@ def test_config_select_sites_one_all_named(
     assert [s.name for s in select_sites(several, "outlet")] == ["outlet"]
 
 
+def test_config_two_sites_claiming_one_magento_store_for_different_counterpoint_stores_are_refused(
+    write_config: Callable[..., Path], isolated_home: Path, secrets_env: dict[str, str]
+) -> None:
+    """A forgotten magento_store_ids (default [1]) gave the outlet every order of web's store: read
+    against the outlet's Counterpoint store, web's flagged findings showed as stale flags to resolve."""
+    outlet = SITE.format(name="outlet").replace("https://outlet.example.com", "HTTPS://Web.example.com:443/")
+    write_config(SITE.format(name="web") + outlet + 'counterpoint_store = "OUTLET"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(None, secrets_env, isolated_home)
+    assert "sites.outlet.magento_store_ids" in caught.value.message
+    assert "store 1 of https://web.example.com, which sites.web links to Counterpoint store 'WEB'" in (
+        caught.value.message
+    )
+    assert caught.value.exit_code == ExitCode.USAGE and "magento_store_ids" in (caught.value.hint or "")
+    write_config(SITE.format(name="web") + outlet + "magento_store_ids = [2]\n")  # its own store: fine
+    assert len(load_config(None, secrets_env, isolated_home).sites) == 2
+    write_config(SITE.format(name="web") + outlet + 'counterpoint_store = " web"\n')  # the same link
+    assert len(load_config(None, secrets_env, isolated_home).sites) == 2
+
+
 def test_config_unknown_site_lists_the_names(write_config: Callable[..., Path], isolated_home: Path) -> None:
     write_config(SITE.format(name="web") + SITE.format(name="outlet"))
     with pytest.raises(ConfigError, match=r"unknown site 'webb' \(from C5ATTN_SITE\).*web, outlet"):

@@ -129,6 +129,24 @@ def test_an_order_lookup_with_one_site_down_says_what_the_others_hold(config: Pa
     assert code == 1 and "site down: " in err and "not in site east either" in err
 
 
+def test_a_second_site_on_the_same_magento_without_its_own_store_ids_is_refused(config: Path) -> None:
+    """Left at the default [1], the outlet read east's orders against its own Counterpoint store,
+    and showed east's flagged findings as stale flags to resolve."""
+    east = config.read_text(encoding="utf-8").split("[sites.west]")[0]
+    url = re.search(r'magento_url = "(.*)"', east)[1]  # type: ignore[index]
+    outlet = config.parent / "outlet.toml"
+    outlet.write_text(
+        f'{east}[sites.outlet]\nmagento_url = "{url}/"\nmagento_token = "env:SITES_TOKEN"\n'
+        f'counterpoint_dsn = "sqlite:///{config.parent / "east" / "counterpoint.db"}"\n'
+        'counterpoint_store = "OUTLET"\n',
+        encoding="utf-8",
+    )
+    for command in (["scan", "--all"], ["list"], ["--site", "outlet", "show", "000010001"]):
+        code, out, err = _run(outlet, *command)
+        assert code == 2 and out == "", (command, err)
+        assert f"sites.outlet.magento_store_ids covers store 1 of {url}, which sites.east links" in err
+
+
 def test_an_order_not_found_names_the_sites_left_out_by_site(config: Path) -> None:
     code, _, err = _run(config, "--site", "east", "show", "999999999")
     assert code == 1 and "not found" in err and "look in site west: leave out --site to search every" in err
