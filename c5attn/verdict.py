@@ -146,9 +146,12 @@ class Verdict:
             return None
         return max((as_utc(now) - as_utc(created)).days, 0)
 
-    def to_json(self, site_name: str, *, now: datetime | None = None) -> dict[str, object]:
+    def to_json(
+        self, site_name: str, *, now: datetime | None = None, open_errors: bool | None = None
+    ) -> dict[str, object]:
         """The stable JSON record of this verdict (docs/scenarios.md); ``age_days`` counts to ``now``,
-        by default the time of the assessment."""
+        by default the time of the assessment. ``open_errors``: as ``steps_to_take`` takes it, so
+        ``show``, which read the errors of an order never imported too, gives the steps its table does."""
         order = self.order
         cls = self.classification
         return {
@@ -165,7 +168,7 @@ class Verdict:
             "scenarios": list(cls.scenarios),
             "money_at_risk": float(cls.money_at_risk),
             "fingerprint": cls.fingerprint,
-            "steps": self.steps_to_take(),
+            "steps": self.steps_to_take(open_errors),
             "evidence": cls.evidence,
             "imported": cls.imported,
             "currency": order.order_currency_code or None,

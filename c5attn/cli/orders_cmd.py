@@ -430,7 +430,7 @@ def show(
         session, found = locate_order(sessions, order, action="show", elsewhere=_elsewhere(env, sessions))
         view = view_order(session, found)
     if json_out:
-        data = view.verdict.to_json(session.site.name, now=env.now())
+        data = view.verdict.to_json(session.site.name, now=env.now(), open_errors=bool(view.open_errors))
         data["open_errors"] = [
             {
                 "err_id": e.err_id,
