@@ -46,6 +46,10 @@ INVOICE_RELEASES_STEP = (
 """Scenario 1's step that a pre-invoiced order has no use for: Magento invoiced it before the import,
 so its releases make shipments, not invoices (domain.md §3, "pre-invoiced"; ``needed_steps``)."""
 
+_CAPTURE_BY_HAND = (
+    "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it, "
+    "and invoice each release that has no invoice yet with Capture Online."
+)
 _NO_LONGER_PROCESSED = (
     "Commerce5 no longer processes this order: invoice every later Counterpoint release of it in "
     "Magento by hand as well."
@@ -55,6 +59,15 @@ NO_LONGER_PROCESSED_PRE_INVOICED = (
     "Magento by hand as well (Magento invoiced the order before the import)."
 )
 """What a pre-invoiced order's later releases need instead (``needed_steps``): shipments only."""
+
+PRE_INVOICED_WORDING = {
+    _CAPTURE_BY_HAND: (
+        "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it."
+    ),
+    _NO_LONGER_PROCESSED: NO_LONGER_PROCESSED_PRE_INVOICED,
+}
+"""Capture-failed's steps as a pre-invoiced order needs them (``needed_steps``): Magento invoiced it
+before the import, so it has unpaid invoices to capture but no release to invoice, now or later."""
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -76,8 +89,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         title="Invoice or capture from a release ticket failed",
         colour="red",
         actions=(
-            "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it, "
-            "and invoice each release that has no invoice yet with Capture Online.",
+            _CAPTURE_BY_HAND,
             "If that fails, contact the web developer or the payment provider (Authorize.net, PayPal…).",
             "Or capture the funds in the payment provider's own portal.",
             _NO_LONGER_PROCESSED,
@@ -185,14 +197,14 @@ def needed_steps(
     canceling the order's remaining items in Counterpoint when Counterpoint canceled the order
     already (its audit log says so, and ``show`` says CANCELED right above the step); invoicing
     releases by hand when the order is pre-invoiced (Magento invoiced it before the import: its
-    releases need shipments only, which capture-failed's step on later releases then says)."""
+    releases need shipments only, which capture-failed's steps then say: ``PRE_INVOICED_WORDING``)."""
     skipped = set()
     if counterpoint_canceled:
         skipped.add(CANCEL_REMAINING_STEP)
     if pre_invoiced:
         skipped.add(INVOICE_RELEASES_STEP)
     return [
-        NO_LONGER_PROCESSED_PRE_INVOICED if pre_invoiced and step == _NO_LONGER_PROCESSED else step
+        PRE_INVOICED_WORDING.get(step, step) if pre_invoiced else step
         for step in steps
         if (open_errors or f" dismiss-error {order_no}" not in step) and step not in skipped
     ]

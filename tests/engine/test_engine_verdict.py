@@ -476,6 +476,39 @@ def test_capture_failed_later_releases_step_fits_pre_invoicing(
     assert any(later_releases in step for step in steps)
 
 
+# Any step that asks to invoice a release: a pre-invoiced order's releases make Magento shipments,
+# not invoices (domain.md §3), so none of its steps, whichever scenarios fired, may ask for one.
+INVOICES_A_RELEASE = ("invoice by hand every", "invoice each release", "invoice every later")
+IMPORT_DEPOSIT = (deposit(10, kind="import", pay_cod="WEB"),)
+
+
+@pytest.mark.parametrize(
+    ("magento", "counterpoint", "scenarios"),
+    [
+        pytest.param(
+            order(item("A", invoiced=1), total_invoiced=10, total_paid=10),
+            cp(ticket("1-1", ("A", 1)), deposits=IMPORT_DEPOSIT, errors=(error(5, "capture"),)),
+            ("capture-failed",),
+            id="capture-error",
+        ),
+        pytest.param(
+            order(item("A", ordered=2, invoiced=2, shipped=2), total_invoiced=20, total_paid=10),
+            cp(ticket("1-1", ("A", 1)), deposits=IMPORT_DEPOSIT, errors=(error(5, "invoice"),)),
+            ("manual-invoice-or-ship", "capture-failed"),
+            id="manual-ship-and-capture-error",
+        ),
+    ],
+)
+def test_no_step_of_a_pre_invoiced_order_asks_to_invoice_a_release(
+    magento: MagentoOrder, counterpoint: CounterpointOrder, scenarios: tuple[str, ...]
+) -> None:
+    v = verdict(magento, counterpoint)
+    assert v.classification.pre_invoiced and v.classification.scenarios == scenarios
+    steps = v.steps_to_take()
+    assert [step for step in steps if any(words in step for words in INVOICES_A_RELEASE)] == []
+    assert any("open each unpaid invoice of the order and Capture it" in step for step in steps)
+
+
 def test_changed_since_names_only_what_changed() -> None:
     """The refusal before a write quotes it: "1 comments instead of 1" beside a status change
     said a comment count changed that had not."""
