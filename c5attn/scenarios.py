@@ -195,12 +195,13 @@ def needed_steps(
     """An order's steps, without those the data shows there is no call for: dismissing Counterpoint
     errors when it has none (then ``dismiss-error`` answers that there is nothing to dismiss);
     canceling the order's remaining items in Counterpoint when Counterpoint canceled the order
-    already (its audit log says so, and ``show`` says CANCELED right above the step); invoicing
-    releases by hand when the order is pre-invoiced (Magento invoiced it before the import: its
-    releases need shipments only, which capture-failed's steps then say: ``PRE_INVOICED_WORDING``)."""
-    skipped = set()
+    already (its audit log says so, and ``show`` says CANCELED right above the step), or handling
+    its later releases (a canceled order has none); invoicing releases by hand when the order is
+    pre-invoiced (Magento invoiced it before the import: its releases need shipments only, which
+    capture-failed's steps then say: ``PRE_INVOICED_WORDING``)."""
+    skipped: set[str] = set()
     if counterpoint_canceled:
-        skipped.add(CANCEL_REMAINING_STEP)
+        skipped.update((CANCEL_REMAINING_STEP, _NO_LONGER_PROCESSED))
     if pre_invoiced:
         skipped.add(INVOICE_RELEASES_STEP)
     return [

@@ -522,3 +522,20 @@ def test_changed_since_names_only_what_changed() -> None:
     assert changed_since(planned, commented) == "2 comments instead of 1"
     both = order(status="holded", histories=())
     assert changed_since(planned, both) == "status in_counterpoint → holded, 0 comments instead of 1"
+
+
+# Capture-failed's last step has staff invoice (or, pre-invoiced, ship) every later release by hand:
+# an order Counterpoint canceled has no later release, and show says CANCELED above the steps.
+@pytest.mark.parametrize("canceled", [False, True], ids=["counterpoint-open", "counterpoint-canceled"])
+@pytest.mark.parametrize("deposits", [(), IMPORT_DEPOSIT], ids=["invoiced-from-releases", "pre-invoiced"])
+def test_capture_step_for_later_releases_only_while_counterpoint_has_not_canceled(
+    canceled: bool, deposits: tuple[Deposit, ...]
+) -> None:
+    magento = order(item("A", invoiced=1), total_invoiced=10, total_paid=10)
+    errors = (error(5, "capture"),)
+    counterpoint = cp(ticket("1-1", ("A", 1)), deposits=deposits, errors=errors, canceled=canceled)
+    v = verdict(magento, counterpoint)
+    assert v.classification.scenarios == ("capture-failed",)
+    steps = v.steps_to_take()
+    assert any("every later Counterpoint release" in step for step in steps) is not canceled
+    assert any("Capture it" in step for step in steps)
