@@ -508,12 +508,13 @@ class _Loader:
         link (the same shop under two names) are left alone."""
         claimed: dict[tuple[str, int], SiteConfig] = {}
         for site in sites:
+            magento = _same_magento(site.magento_url)
             for store in site.magento_store_ids:
-                first = claimed.setdefault((_same_magento(site.magento_url), store), site)
+                first = claimed.setdefault((magento, store), site)
                 if norm_code(first.counterpoint_store) != norm_code(site.counterpoint_store):
                     raise ConfigError(
                         f"{self.file}: sites.{site.name}.magento_store_ids covers store {store} of "
-                        f"{_same_magento(site.magento_url)}, which sites.{first.name} links to Counterpoint "
+                        f"{magento}, which sites.{first.name} links to Counterpoint "
                         f"store {first.counterpoint_store!r}: an order belongs to one site",
                         "give each site of one Magento its own magento_store_ids (the default is [1])",
                     )

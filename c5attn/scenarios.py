@@ -189,8 +189,8 @@ def needed_steps(
     order_no: str,
     *,
     open_errors: bool,
-    counterpoint_canceled: bool = False,
-    pre_invoiced: bool = False,
+    counterpoint_canceled: bool,
+    pre_invoiced: bool,
 ) -> list[str]:
     """An order's steps, without those the data shows there is no call for: dismissing Counterpoint
     errors when it has none (then ``dismiss-error`` answers that there is nothing to dismiss);
