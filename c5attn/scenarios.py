@@ -38,7 +38,8 @@ CLOSING_STEPS: tuple[str, ...] = (
 )
 
 CANCEL_REMAINING_STEP = "Cancel the remaining items on the order in Counterpoint."
-"""Scenario 5's step that an order Counterpoint has canceled already has done (``needed_steps``)."""
+"""Scenario 5's step, which an order Counterpoint has closed (canceled, or posted to its order
+history) has no use for: it has no remaining items (``needed_steps``)."""
 
 INVOICE_RELEASES_STEP = (
     "In Magento, invoice by hand every Counterpoint release of this order that has no invoice yet."
@@ -46,9 +47,18 @@ INVOICE_RELEASES_STEP = (
 """Scenario 1's step that a pre-invoiced order has no use for: Magento invoiced it before the import,
 so its releases make shipments, not invoices (domain.md §3, "pre-invoiced"; ``needed_steps``)."""
 
+SHIP_RELEASES_STEP = (
+    "In Magento, ship by hand (with its tracking number) every release that has no shipment yet."
+)
+FUTURE_RELEASES_STEP = (
+    "Do the same for every future release of this order, until the order is complete in Magento."
+)
+
+_CAPTURE_UNPAID_INVOICES = (
+    "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it"
+)
 _CAPTURE_BY_HAND = (
-    "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it, "
-    "and invoice each release that has no invoice yet with Capture Online."
+    f"{_CAPTURE_UNPAID_INVOICES}, and invoice each release that has no invoice yet with Capture Online."
 )
 _NO_LONGER_PROCESSED = (
     "Commerce5 no longer processes this order: invoice every later Counterpoint release of it in "
@@ -60,14 +70,17 @@ NO_LONGER_PROCESSED_PRE_INVOICED = (
 )
 """What a pre-invoiced order's later releases need instead (``needed_steps``): shipments only."""
 
-PRE_INVOICED_WORDING = {
-    _CAPTURE_BY_HAND: (
-        "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it."
-    ),
-    _NO_LONGER_PROCESSED: NO_LONGER_PROCESSED_PRE_INVOICED,
-}
+_CAPTURE_ONLY_WORDING = {_CAPTURE_BY_HAND: f"{_CAPTURE_UNPAID_INVOICES}."}
+"""Capture-failed's first step for an order whose releases are all invoiced in Magento already (it is
+pre-invoiced or complete there): it has unpaid invoices to capture, but no release to invoice."""
+
+PRE_INVOICED_WORDING = {**_CAPTURE_ONLY_WORDING, _NO_LONGER_PROCESSED: NO_LONGER_PROCESSED_PRE_INVOICED}
 """Capture-failed's steps as a pre-invoiced order needs them (``needed_steps``): Magento invoiced it
 before the import, so it has unpaid invoices to capture but no release to invoice, now or later."""
+
+_LATER_RELEASE_STEPS = frozenset((FUTURE_RELEASES_STEP, _NO_LONGER_PROCESSED))
+"""The steps about the order's later releases, for which neither side leaves room once Counterpoint
+closed the order or Magento completed it (``needed_steps``)."""
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
@@ -79,8 +92,8 @@ SCENARIOS: tuple[Scenario, ...] = (
             "Compare the Counterpoint release tickets with the Magento invoices and shipments: "
             "c5attn show ORDER",
             INVOICE_RELEASES_STEP,
-            "In Magento, ship by hand (with its tracking number) every release that has no shipment yet.",
-            "Do the same for every future release of this order, until the order is complete in Magento.",
+            SHIP_RELEASES_STEP,
+            FUTURE_RELEASES_STEP,
         ),
     ),
     Scenario(
@@ -189,23 +202,28 @@ def needed_steps(
     order_no: str,
     *,
     open_errors: bool,
-    counterpoint_canceled: bool,
+    counterpoint_closed: bool,
+    magento_complete: bool,
     pre_invoiced: bool,
 ) -> list[str]:
     """An order's steps, without those the data shows there is no call for: dismissing Counterpoint
     errors when it has none (then ``dismiss-error`` answers that there is nothing to dismiss);
-    canceling the order's remaining items in Counterpoint when Counterpoint canceled the order
-    already (its audit log says so, and ``show`` says CANCELED right above the step), or handling
-    its later releases (a canceled order has none); invoicing releases by hand when the order is
-    pre-invoiced (Magento invoiced it before the import: its releases need shipments only, which
-    capture-failed's steps then say: ``PRE_INVOICED_WORDING``)."""
+    canceling the order's remaining items, or handling its later releases, when Counterpoint closed
+    the order (canceled it, which ``show`` says right above the steps, or posted it to the order
+    history: either way nothing is left to release); invoicing or shipping releases by hand, now or
+    later, when Magento completed the order (everything is invoiced and shipped there); invoicing
+    releases by hand when the order is pre-invoiced (Magento invoiced it before the import: its
+    releases need shipments only, which capture-failed's steps then say: ``PRE_INVOICED_WORDING``)."""
     skipped: set[str] = set()
-    if counterpoint_canceled:
-        skipped.update((CANCEL_REMAINING_STEP, _NO_LONGER_PROCESSED))
+    if counterpoint_closed:
+        skipped.update((CANCEL_REMAINING_STEP, *_LATER_RELEASE_STEPS))
+    if magento_complete:
+        skipped.update((INVOICE_RELEASES_STEP, SHIP_RELEASES_STEP, *_LATER_RELEASE_STEPS))
     if pre_invoiced:
         skipped.add(INVOICE_RELEASES_STEP)
+    wording = PRE_INVOICED_WORDING if pre_invoiced else _CAPTURE_ONLY_WORDING if magento_complete else {}
     return [
-        PRE_INVOICED_WORDING.get(step, step) if pre_invoiced else step
+        wording.get(step, step)
         for step in steps
         if (open_errors or f" dismiss-error {order_no}" not in step) and step not in skipped
     ]

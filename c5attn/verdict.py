@@ -122,9 +122,8 @@ class Verdict:
         return steps_for_order(steps, self.order.increment_id)
 
     def steps_to_take(self, open_errors: bool | None = None) -> list[str]:
-        """The steps without dismissing Counterpoint errors where none is open, nor canceling what
-        Counterpoint canceled already, nor invoicing the releases of a pre-invoiced order: the
-        record's and the flag comment's. ``open_errors`` is whether ``show``, which reads the errors
+        """The steps without those the data shows no call for (``needed_steps``): the record's and
+        the flag comment's. ``open_errors`` is whether ``show``, which reads the errors
         of an order never imported as well, found any; None: the Counterpoint read's, and every step
         for an order not imported (its errors were not read)."""
         if open_errors is None:
@@ -135,7 +134,8 @@ class Verdict:
             self.steps,
             self.order.increment_id,
             open_errors=open_errors,
-            counterpoint_canceled=self.cp is not None and self.cp.canceled,
+            counterpoint_closed=self.cp is not None and (self.cp.canceled or self.cp.posted),
+            magento_complete=self.order.state == "complete",
             pre_invoiced=self.classification.pre_invoiced,
         )
 

@@ -118,12 +118,13 @@ def cp(
     canceled: bool = False,
     cancel_log_seq_no: int | None = None,
     errors: tuple[OrderError, ...] = (),
+    posted: bool = False,
 ) -> CounterpointOrder:
     return CounterpointOrder(
         order_no=ORDER_NO,
         doc_id=500,
         tkt_no=ORDER_NO,
-        posted=False,
+        posted=posted,
         releases=releases,
         deposits=deposits,
         canceled=canceled,

@@ -410,17 +410,20 @@ def test_capture_failed_first_step_fits_what_fired(
 
 
 # Scenario 5 asks staff to cancel the order's remaining items in Counterpoint: an order Counterpoint
-# canceled already (audit 'C') has none, and show says CANCELED right above the step.
+# canceled already (audit 'C'), or posted to its order history, has none.
 @pytest.mark.parametrize(
-    ("canceled", "asked"),
+    ("canceled", "posted", "asked"),
     [
-        pytest.param(False, True, id="counterpoint-open"),
-        pytest.param(True, False, id="counterpoint-canceled"),
+        pytest.param(False, False, True, id="counterpoint-open"),
+        pytest.param(True, False, False, id="counterpoint-canceled"),
+        pytest.param(False, True, False, id="counterpoint-posted"),
     ],
 )
-def test_deposit_step_cancel_remaining_only_while_counterpoint_has_not(canceled: bool, asked: bool) -> None:
+def test_deposit_step_cancel_remaining_only_while_counterpoint_has_not(
+    canceled: bool, posted: bool, asked: bool
+) -> None:
     magento = order(item("A", canceled=1), state="canceled")
-    v = verdict(magento, cp(deposits=(deposit(25),), canceled=canceled))
+    v = verdict(magento, cp(deposits=(deposit(25),), canceled=canceled, posted=posted))
     assert v.classification.scenarios == ("deposit-but-canceled",)
     steps = v.steps_to_take()
     assert ("Cancel the remaining items on the order in Counterpoint." in steps) is asked
@@ -539,3 +542,59 @@ def test_capture_step_for_later_releases_only_while_counterpoint_has_not_cancele
     steps = v.steps_to_take()
     assert any("every later Counterpoint release" in step for step in steps) is not canceled
     assert any("Capture it" in step for step in steps)
+
+
+# The steps about releases still to come (scenario 1's "every future release", capture-failed's "every
+# later release") fit only while both sides leave room for one: not once Counterpoint posted the
+# order to its history (nothing left to release) nor once Magento completed it (everything invoiced
+# and shipped there, so nothing left to invoice or ship by hand either, now or later).
+FUTURE_STEP = "Do the same for every future release of this order, until the order is complete in Magento."
+SHIP_STEP = "In Magento, ship by hand (with its tracking number) every release that has no shipment yet."
+CAPTURE_ONLY = "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it."
+SHIPPED_BEYOND = item("A", ordered=2, invoiced=2, shipped=2)
+UNPAID = {"total_invoiced": 20, "total_paid": 10}
+
+
+@pytest.mark.parametrize(
+    ("state", "posted", "scenarios", "wanted", "unwanted"),
+    [
+        pytest.param(
+            "processing", False, ("manual-invoice-or-ship",), (INVOICE_STEP, SHIP_STEP, FUTURE_STEP), (),
+            id="manual-open-on-both-sides",
+        ),
+        pytest.param(
+            "processing", True, ("manual-invoice-or-ship",), (INVOICE_STEP, SHIP_STEP), (FUTURE_STEP,),
+            id="manual-counterpoint-posted",
+        ),
+        pytest.param(
+            "complete", False, ("manual-invoice-or-ship",), (), (INVOICE_STEP, SHIP_STEP, FUTURE_STEP),
+            id="manual-magento-complete",
+        ),
+        pytest.param(
+            "processing", False, ("manual-invoice-or-ship", "capture-failed"), ("every later",),
+            (CAPTURE_ONLY,),
+            id="capture-open-on-both-sides",
+        ),
+        pytest.param(
+            "processing", True, ("manual-invoice-or-ship", "capture-failed"), (), ("every later",),
+            id="capture-counterpoint-posted",
+        ),
+        pytest.param(
+            "complete", False, ("manual-invoice-or-ship", "capture-failed"), (CAPTURE_ONLY,),
+            ("every later", "invoice each release"),
+            id="capture-magento-complete",
+        ),
+    ],
+)
+def test_steps_for_later_releases_only_while_both_sides_leave_room(
+    state: str, posted: bool, scenarios: tuple[str, ...], wanted: tuple[str, ...], unwanted: tuple[str, ...]
+) -> None:
+    totals = UNPAID if "capture-failed" in scenarios else {"total_invoiced": 20, "total_paid": 20}
+    v = verdict(order(SHIPPED_BEYOND, state=state, **totals), cp(ticket("1-1", ("A", 1)), posted=posted))
+    assert v.classification.scenarios == scenarios
+    steps = v.steps_to_take()
+    assert steps[0].startswith(("Compare the Counterpoint release tickets", "Capture the funds"))
+    for words in wanted:
+        assert any(words in step for step in steps), words
+    for words in unwanted:
+        assert not any(words in step for step in steps), words
