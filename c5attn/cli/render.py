@@ -410,6 +410,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     order = verdict.order
     cls = verdict.classification
     cp = verdict.cp
+    currency = order.order_currency_code
     row = verdict.to_json(view.site.name, now=now)
     sections: list[tuple[str, list[str], list[list[Any]]]] = []  # printed together, in one style
 
@@ -421,9 +422,9 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
     out(f"Order {order.increment_id}  (site {view.site.name}, Magento id {order.entity_id})", style="bold")
     out(
         f"Magento: state {order.state}, status {order.status}; grand total "
-        f"{money(order.grand_total, order.order_currency_code)}, invoiced "
-        f"{money(order.total_invoiced, order.order_currency_code)}, paid "
-        f"{money(order.total_paid, order.order_currency_code)}"
+        f"{money(order.grand_total, currency)}, invoiced "
+        f"{money(order.total_invoiced, currency)}, paid "
+        f"{money(order.total_paid, currency)}"
     )
     if cp is None:
         out("Counterpoint: not imported (no order with this number in the web store)")
@@ -431,8 +432,8 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         out(
             f"Counterpoint: order doc {cp.doc_id} ticket {cp.tkt_no} "
             f"({'posted' if cp.posted else 'open'}){', CANCELED' if cp.canceled else ''}; "
-            f"import deposits {money(cls.import_deposits, order.order_currency_code or '')}, manual deposits "
-            f"{money(cls.manual_deposits, order.order_currency_code or '')}"
+            f"import deposits {money(cls.import_deposits, currency)}, manual deposits "
+            f"{money(cls.manual_deposits, currency)}"
             + (" (pre-invoiced)" if cls.pre_invoiced else "")
         )
     if cls.skus:
@@ -447,7 +448,16 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             "price",
         ]
         cells = [
-            [s.sku, s.ordered, s.invoiced, s.shipped, s.canceled, s.released, s.released_aged, s.price]
+            [
+                s.sku,
+                s.ordered,
+                s.invoiced,
+                s.shipped,
+                s.canceled,
+                s.released,
+                s.released_aged,
+                money(s.price, ""),  # to the cent, as every amount; the lines above name the currency
+            ]
             for s in cls.skus
         ]
         sections.append(("Per SKU: Magento vs Counterpoint", headers, cells))
@@ -466,7 +476,7 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
         sections.append(("Release tickets", headers, cells))
     if cp is not None and cp.deposits:
         cells = [
-            [d.doc_id, d.pmt_seq_no, d.pay_cod, d.kind, d.amount, "posted" if d.posted else "open"]
+            [d.doc_id, d.pmt_seq_no, d.pay_cod, d.kind, money(d.amount, ""), "posted" if d.posted else "open"]
             for d in cp.deposits
         ]
         sections.append(("Deposits", ["doc id", "seq", "pay code", "kind", "amount", "state"], cells))

@@ -216,7 +216,7 @@ def test_a_narrow_terminal_never_splits_a_release_ticket_its_document_id_or_a_sk
     lines = out.getvalue().splitlines()
     assert any(line.startswith("000000007-01    10000004506  posted") for line in lines)  # a record, whole
     assert any(line.startswith("[B]SKU  1") for line in lines)
-    assert "    price: 5" in lines  # a column past the edge: a line of its own, the number whole
+    assert "    price: 5.00" in lines  # a column past the edge: a line of its own, the amount whole
     assert max(map(len, lines)) <= 60
 
 
@@ -742,3 +742,24 @@ def test_wrapped_text_with_line_breaks_indents_each_lines_continuation_under_tha
         "      enough to wrap twice",
         "      here",
     ]
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["rich", "plain"])
+def test_show_gives_prices_and_deposits_to_the_cent(plain: bool) -> None:
+    """As every amount c5attn shows: a Counterpoint amount read as 25.5 or -10.0000 and a Magento
+    price of 12.345 read 25.50, -10.00 and 12.35 (half a cent away from zero, as Magento rounds)."""
+    item = MagentoItem(item_id=1, sku="SKU-1", qty_ordered=Decimal(1), price=Decimal("12.345"))
+    order = _processing(7, "needs_attention", item)
+    deposits = (
+        Deposit(doc_id=1, pmt_seq_no=1, pay_cod="CASH", amount=Decimal("25.5"), kind="manual"),
+        Deposit(doc_id=1, pmt_seq_no=2, pay_cod="CASH", amount=Decimal("-10.0000"), kind="manual"),
+    )
+    cp = CounterpointOrder(
+        order_no="000000007", doc_id=1, tkt_no="000000007", posted=False, deposits=deposits
+    )
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=not plain, color_system=None, width=200)
+    print_order_view(console, _order_view(order, cp), NOW, plain=plain)
+    text = buffer.getvalue()
+    assert re.search(r"\b12\.35\b", text) and "12.345" not in text
+    assert re.search(r"\b25\.50\b", text) and re.search(r"-10\.00\b", text) and "10.0000" not in text
