@@ -236,6 +236,16 @@ def _same_magento(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.hostname}{port}{parts.path.rstrip('/')}"
 
 
+def store_readers(sites: Iterable[SiteConfig]) -> dict[tuple[str, int], list[SiteConfig]]:
+    """The sites that read each Magento store: (its Magento, however spelled, and store id) → sites."""
+    readers: dict[tuple[str, int], list[SiteConfig]] = {}
+    for site in sites:
+        magento = _same_magento(site.magento_url)
+        for store in site.magento_store_ids:
+            readers.setdefault((magento, store), []).append(site)
+    return readers
+
+
 STORE_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 """Magento's rule for store codes: a letter, then letters, digits or _ ("all" is one too)."""
 
@@ -505,12 +515,9 @@ class _Loader:
         """Commerce5 links a Magento store to one Counterpoint store: two sites giving one store two
         links (a second site left at the default ``magento_store_ids = [1]``) would each read its
         orders, and the wrong one would call its flagged findings stale. Sites that agree on the
-        link (the same shop under two names) are left alone."""
-        claimed: dict[tuple[str, int], SiteConfig] = {}
-        for site in sites:
-            magento = _same_magento(site.magento_url)
-            for store in site.magento_store_ids:
-                first = claimed.setdefault((magento, store), site)
+        link (the same shop under two names) are left alone; ``doctor`` notes them."""
+        for (magento, store), (first, *others) in store_readers(sites).items():
+            for site in others:
                 if norm_code(first.counterpoint_store) != norm_code(site.counterpoint_store):
                     raise ConfigError(
                         f"{self.file}: sites.{site.name}.magento_store_ids covers store {store} of "

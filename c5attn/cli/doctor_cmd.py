@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Check:
-    """One line of the report: ``ok`` True/False, or None for "cannot tell without writing"."""
+    """One line of the report: ``ok`` True/False, or None for a note (what it cannot tell, or
+    should say)."""
 
     site: str
     name: str
@@ -177,6 +178,30 @@ def _values_checks(site: SiteConfig, store: CounterpointStore) -> list[Check]:
     return checks
 
 
+def shared_store_notes(configured: Iterable[SiteConfig], chosen: set[str]) -> list[Check]:
+    """A note where sites of ``chosen`` read one Magento store with others (one shop, two logins,
+    which the configuration allows): a command on every site shows each of its orders once per
+    site, and ``show``, ``resolve`` and ``dismiss-error`` ask for ``--site`` on each of them."""
+    from c5attn.config import store_readers
+
+    shared: dict[tuple[str, ...], list[str]] = {}  # the sites → the stores they share
+    for (magento, store), readers in store_readers(configured).items():
+        names = tuple(site.name for site in readers)
+        if len(names) > 1 and chosen.intersection(names):
+            where = f"store {store} of {magento}, Counterpoint store {readers[0].counterpoint_store!r}"
+            shared.setdefault(names, []).append(where)
+    return [
+        Check(
+            names[0],
+            "shared store",
+            None,
+            f"sites {', '.join(names)} read the same orders ({'; '.join(stores)}): a command on every "
+            "site shows each of them once per site; choose one with --site NAME",
+        )
+        for names, stores in shared.items()
+    ]
+
+
 def doctor(
     ctx: typer.Context,
     json_out: Annotated[bool, typer.Option("--json", help="Print the checks as JSON.")] = False,
@@ -197,8 +222,10 @@ def doctor(
     with ExitStack() as stack:
         if env.sandbox:
             use_sandbox(env, stack)
-        for site in select_sites(env.config, env.config.site, unresolved=True):
+        sites = select_sites(env.config, env.config.site, unresolved=True)
+        for site in sites:
             checks.extend(site_checks(site, trace))
+    checks.extend(shared_store_notes(env.config.sites.values(), {site.name for site in sites}))
     if json_out:
         print_json(env.stdout_file, [check.__dict__ for check in checks], readable=env.stdout_is_tty)
     else:

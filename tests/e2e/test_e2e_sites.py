@@ -147,6 +147,31 @@ def test_a_second_site_on_the_same_magento_without_its_own_store_ids_is_refused(
         assert f"sites.outlet.magento_store_ids covers store 1 of {url}, which sites.east links" in err
 
 
+def test_one_shop_under_two_names_is_allowed_and_doctor_notes_it(config: Path) -> None:
+    """One shop, two logins (docs/configuration.md): allowed, but a command on every site shows each
+    order twice and the order commands ask for --site, so doctor says which sites read the same
+    orders, whichever site it checks; not the sites reading stores of their own."""
+    east = config.read_text(encoding="utf-8").split("[sites.west]")[0]
+    url = re.search(r'magento_url = "(.*)"', east)[1]  # type: ignore[index]
+    again = config.parent / "again.toml"
+    again.write_text(
+        f'{config.read_text(encoding="utf-8")}[sites.east-admin]\nmagento_url = "{url}/"\n'
+        'magento_token = "env:SITES_TOKEN"\n'
+        f'counterpoint_dsn = "sqlite:///{config.parent / "east" / "counterpoint.db"}"\n',
+        encoding="utf-8",
+    )
+    for chosen in ((), ("--site", "east-admin")):
+        code, out, err = _run(again, *chosen, "doctor", "--json")
+        assert code == 0, err
+        notes = [check for check in json.loads(out) if check["name"] == "shared store"]
+        assert [note["site"] for note in notes] == ["east"]
+        assert notes[0]["ok"] is None and notes[0]["detail"].startswith(
+            f"sites east, east-admin read the same orders (store 1 of {url}, Counterpoint store 'WEB')"
+        )
+    code, out, _ = _run(again, "--site", "west", "doctor", "--json")
+    assert code == 0 and not [check for check in json.loads(out) if check["name"] == "shared store"]
+
+
 def test_an_order_not_found_names_the_sites_left_out_by_site(config: Path) -> None:
     code, _, err = _run(config, "--site", "east", "show", "999999999")
     assert code == 1 and "not found" in err and "look in site west: leave out --site to search every" in err
