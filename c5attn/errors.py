@@ -52,6 +52,11 @@ class OutputFailed(C5Error):
     """Standard output could not be written (a full disk): what was written is incomplete."""
 
 
+class LocalFailure(C5Error):
+    """This machine failed (a full or unusable temporary folder), not a site: where several sites
+    are at work it names none, since running one alone would fail the same way."""
+
+
 class OrderNotFound(C5Error):
     """The order number typed by the operator does not exist on the side that was asked."""
 

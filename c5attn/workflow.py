@@ -35,6 +35,7 @@ from c5attn.errors import (
     C5Error,
     DismissalUnverified,
     Interrupted,
+    LocalFailure,
     MagentoAuthError,
     MagentoConnectionError,
     MagentoRedirected,
@@ -277,6 +278,8 @@ def errors_naming(session: SiteSession, sessions: Sequence[SiteSession] = ()) ->
     that the other ``sessions`` stopped with it, and how to reach them alone."""
     try:
         yield
+    except LocalFailure:
+        raise
     except C5Error as error:
         alone = ""
         if others := [other.site.name for other in sessions if other is not session]:
@@ -334,9 +337,9 @@ class RecordSpool:
         return data.decode("utf-8")
 
 
-def _unspoolable(exc: OSError) -> C5Error:
+def _unspoolable(exc: OSError) -> LocalFailure:
     """A temporary folder that is full or unusable (a small /tmp): foreseeable, so no traceback."""
-    return C5Error(
+    return LocalFailure(
         f"cannot keep the listed orders in a temporary file: {exc.strerror or exc}",
         "free space in the temporary folder, or set TMPDIR to a folder with room",
     )

@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
@@ -89,3 +91,12 @@ def terminal_env(cwd: Path, env: dict[str, str] | None = None) -> tuple[CliEnv, 
         cwd=cwd,
     )
     return cli_env, stderr
+
+
+def fill_the_temporary_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every temporary file from now on is on a full disk: its writes fail with ENOSPC."""
+
+    def on_a_full_disk(**options: Any) -> Any:
+        return open("/dev/full", "w+b", **options)
+
+    monkeypatch.setattr("tempfile.TemporaryFile", on_a_full_disk)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from e2e_sandbox import terminal_env
+from e2e_sandbox import fill_the_temporary_folder, terminal_env
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
@@ -170,6 +170,17 @@ def test_one_shop_under_two_names_is_allowed_and_doctor_notes_it(config: Path) -
         )
     code, out, _ = _run(again, "--site", "west", "doctor", "--json")
     assert code == 0 and not [check for check in json.loads(out) if check["name"] == "shared store"]
+
+
+def test_a_full_temporary_folder_names_no_site(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every site shares this machine's temporary folder: "site east: …; run the command for the
+    others alone with --site west" sent the operator to a run that fails the same way."""
+    fill_the_temporary_folder(monkeypatch)
+    for command in (["scan", "--all", "--json"], ["list"]):
+        code, out, err = _run(config, *command)
+        assert code == 1 and out == "", command
+        assert err.startswith("c5attn: error: cannot keep the listed orders in a temporary file"), err
+        assert "site " not in err and "--site" not in err and "set TMPDIR" in err
 
 
 def test_an_order_not_found_names_the_sites_left_out_by_site(config: Path) -> None:

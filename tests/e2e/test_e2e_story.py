@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from e2e_sandbox import Sandbox, invoker, terminal_env
+from e2e_sandbox import Sandbox, fill_the_temporary_folder, invoker, terminal_env
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
@@ -224,11 +224,7 @@ def test_list_with_a_full_temporary_folder_says_so_in_one_line(
 ) -> None:
     """`list` spools its queue to a temporary file: a full /tmp was an OSError traceback."""
     sandbox.invoke("list", "--limit", "1")  # the world is built before the folder fills up
-
-    def on_a_full_disk(**options: Any) -> Any:
-        return open("/dev/full", "w+b", **options)
-
-    monkeypatch.setattr("tempfile.TemporaryFile", on_a_full_disk)
+    fill_the_temporary_folder(monkeypatch)
     run = sandbox.invoke("list", "--json")  # an uncaught OSError would fail here
     assert run.exit_code == 1
     assert "cannot keep the listed orders in a temporary file: No space left on device" in run.stderr
