@@ -135,7 +135,7 @@ class SiteSession:
 
     def record(
         self,
-        verdict_order: MagentoOrder,
+        verdict_order: MagentoOrder | FlagTarget,
         action: str,
         result: str,
         *,
@@ -194,7 +194,7 @@ def counterpoint_batches(site: SiteConfig, items: Iterable[T]) -> Iterator[list[
 def cycle_collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a scan runs; restore it as it was.
 
-    A scan allocates millions of short-lived objects and keeps its reported verdicts, and each
+    A scan allocates millions of short-lived objects and keeps what it reports, and each
     full collection walks every live object: it made a 100,000-order scan 40 % slower. A scan
     makes no reference cycles (measured: none to collect afterwards), so reference counting
     alone frees everything it drops.
@@ -345,18 +345,63 @@ def _unspoolable(exc: OSError) -> LocalFailure:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FlagTarget:
+    """What ``scan --apply`` reads of a reported order, kept in place of its verdict (~15 KB: the
+    order's lines, its Counterpoint side, its evidence): the order as the scan read it, for the plan,
+    the audit log and the re-read before the write; whether it is at Needs Attention (a killed run's
+    flag to settle); and, for a new finding, what its flag names and writes (~1.2 KB in all)."""
+
+    entity_id: int
+    increment_id: str
+    state: str
+    status: str
+    comments: int  # how many the scan read: a re-read finding another number refuses the flag
+    flagged: bool  # ``Verdict.flagged``
+    scenarios: tuple[str, ...]
+    fingerprint: str | None
+    fingerprints: frozenset[str]  # the names a marker may give the finding (``Classification``)
+    comment: str  # the flag comment; "" unless ``Verdict.needs_flag``
+
+    @classmethod
+    def of(cls, verdict: Verdict, operator: str) -> FlagTarget:
+        """What flagging reads of ``verdict``; its comment made now, signed by ``operator``, since the
+        verdict is not kept until the write."""
+        order = verdict.order
+        finding = verdict.classification
+        # The comment stays in Magento: no step to dismiss Counterpoint errors the order does not have.
+        comment = flag_comment(finding, verdict.steps_to_take(), operator) if verdict.needs_flag else ""
+        return cls(
+            order.entity_id,
+            order.increment_id,
+            order.state,
+            order.status,
+            len(order.status_histories),
+            verdict.flagged,
+            finding.scenarios,
+            finding.fingerprint,
+            finding.fingerprints,
+            comment,
+        )
+
+    @property
+    def needs_flag(self) -> bool:
+        """``Verdict.needs_flag``: only such an order has a comment to write."""
+        return bool(self.comment)
+
+
 @dataclass(frozen=True)
 class Reported:
     """One order a listing shows (a scan's report, list's queue): its sort key and where its JSON
-    record (docs/output.md) is spooled; the whole verdict only when a scan may write (``--apply``),
-    ~15 KB an order."""
+    record (docs/output.md) is spooled; what flagging reads of it only when a scan may write
+    (``--apply``) and the order is flagged or to flag."""
 
     order: str
     money_at_risk: float
     spool: RecordSpool
     offset: int
     length: int
-    verdict: Verdict | None = None
+    flag_target: FlagTarget | None = None
 
     @property
     def text(self) -> str:
@@ -390,13 +435,13 @@ class ScanResult:
         return sum(self.findings.values())
 
     @property
-    def verdicts(self) -> list[Verdict]:
-        """The reported verdicts; empty unless the scan was asked to keep them."""
-        return [item.verdict for item in self.reported if item.verdict is not None]
+    def flag_targets(self) -> list[FlagTarget]:
+        """The reported orders flagged or to flag; empty unless the scan was ``for_apply``."""
+        return [item.flag_target for item in self.reported if item.flag_target is not None]
 
     @property
-    def to_flag(self) -> list[Verdict]:
-        return [verdict for verdict in self.verdicts if verdict.needs_flag]
+    def to_flag(self) -> list[FlagTarget]:
+        return [target for target in self.flag_targets if target.needs_flag]
 
 
 def is_reported(verdict: Verdict) -> bool:
@@ -408,11 +453,11 @@ def scan_site(
     session: SiteSession,
     *,
     since: datetime | None,
-    keep_verdicts: bool = False,
+    for_apply: bool = False,
     progress: Progress | None = None,
     wanted: Callable[[Verdict], bool] | None = None,
 ) -> ScanResult:
-    """Classify every order of the window, streaming; ``keep_verdicts`` when flags will be written.
+    """Classify every order of the window, streaming; ``for_apply`` when flags will be written.
 
     ``wanted`` (``queue_filter``, for ``--scenario``) narrows what is listed and what ``--apply``
     and ``--fail-if-found`` act on; the counts by scenario still cover every order scanned."""
@@ -442,20 +487,24 @@ def scan_site(
                     result.unflagged += 1
                 elif verdict.already_flagged and not (verdict.resolved or verdict.flagged):
                     result.unflagged_since += 1
-            result.reported.append(_spooled(session, verdict, result.spool, keep=keep_verdicts))
+            result.reported.append(_spooled(session, verdict, result.spool, for_apply=for_apply))
     result.reported.sort(key=by_risk)
     return result
 
 
-def _spooled(session: SiteSession, verdict: Verdict, spool: RecordSpool, *, keep: bool = False) -> Reported:
-    """The order as a listing keeps it: its record on ``spool``, the verdict only when ``keep``."""
+def _spooled(
+    session: SiteSession, verdict: Verdict, spool: RecordSpool, *, for_apply: bool = False
+) -> Reported:
+    """The order as a listing keeps it: its record on ``spool``; ``for_apply``, what flagging reads of
+    an order flagged or to flag."""
     record = record_text(verdict.to_json(session.site.name, now=session.now))
+    flaggable = for_apply and (verdict.flagged or verdict.needs_flag)
     return Reported(
         verdict.order.increment_id,
         float(verdict.classification.money_at_risk),
         spool,
         *spool.add(record),
-        verdict=verdict if keep else None,
+        flag_target=FlagTarget.of(verdict, session.operator) if flaggable else None,
     )
 
 
@@ -470,19 +519,19 @@ def _fingerprint_note(fingerprint: str | None) -> str:
     return f"fingerprint {fingerprint}" if fingerprint else "a flag no rule explains (no fingerprint)"
 
 
-def changed_since(planned: MagentoOrder, fresh: MagentoOrder) -> str | None:
-    """How an order read again before a write differs from the one its plan was made from (its
-    status, its number of comments: a colleague's work, Commerce5's), naming only what changed; None
-    when neither did."""
+def changed_since(status: str, comments: int, fresh: MagentoOrder) -> str | None:
+    """How an order read again before a write differs from the one its plan was made from, at
+    ``status`` with ``comments`` comments (a colleague's work, Commerce5's), naming only what changed;
+    None when neither did."""
     changes = []
-    if fresh.status != planned.status:
-        changes.append(status_change(planned.status, fresh.status))
-    if (now := len(fresh.status_histories)) != (then := len(planned.status_histories)):
-        changes.append(f"{counted(now, 'comment')} instead of {then}")
+    if fresh.status != status:
+        changes.append(status_change(status, fresh.status))
+    if (now := len(fresh.status_histories)) != comments:
+        changes.append(f"{counted(now, 'comment')} instead of {comments}")
     return ", ".join(changes) or None
 
 
-def status_of(order: MagentoOrder, status: str | None = None) -> dict[str, str]:
+def status_of(order: MagentoOrder | FlagTarget, status: str | None = None) -> dict[str, str]:
     """An order's state and status as the audit log records them (``status`` after a write)."""
     return {"state": order.state, "status": order.status if status is None else status}
 
@@ -511,7 +560,7 @@ class WriteResult:
 SITE_DOWN = (MagentoAuthError, MagentoConnectionError, MagentoTLSError, MagentoRedirected)
 
 
-def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
+def flag_finding(session: SiteSession, target: FlagTarget) -> WriteResult:
     """Set Needs Attention with an explaining comment, unless the order was flagged meanwhile.
 
     The order is re-read first, so a re-run after a crash, or a second operator, never
@@ -520,19 +569,19 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
     refused: the plan confirmed, and the comment's evidence, are the scan's.
     """
     site = session.site
-    fingerprint = verdict.classification.fingerprint or ""
+    fingerprint = target.fingerprint or ""
     try:
-        fresh = session.magento.get_order(verdict.order.entity_id)
+        fresh = session.magento.get_order(target.entity_id)
     except SITE_DOWN:
         raise  # every other order would fail the same way, each after its retries
     except C5Error as error:  # a transient failure of this order only: the others go on
-        state = status_of(verdict.order)
+        state = status_of(target)
         message = f"re-reading the order before flagging it failed: {error}"
-        session.record(verdict.order, "flag", "failed", before=state, after=state, message=message)
-        return WriteResult(verdict.order.increment_id, False, str(error))
+        session.record(target, "flag", "failed", before=state, after=state, message=message)
+        return WriteResult(target.increment_id, False, str(error))
     markers = read_markers(fresh.status_histories)
     before = status_of(fresh)
-    names = verdict.classification.fingerprints  # as Verdict matches markers
+    names = target.fingerprints  # as Verdict matches markers
     flagged_now = norm_code(fresh.status) == norm_code(site.needs_attention_status)  # as Verdict.flagged
     if flagged_now or names & (markers.flagged | markers.resolved):
         done = "resolved" if names & markers.resolved else "flagged"  # by someone else meanwhile
@@ -545,7 +594,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
             message=f"already {done} (fingerprint {fingerprint})",
         )
         return WriteResult(fresh.increment_id, True, f"already {done}; left as it is", skipped=True)
-    if changed := changed_since(verdict.order, fresh):  # the plan confirmed was made from the scan's data
+    if changed := changed_since(target.status, target.comments, fresh):  # the plan confirmed is the scan's
         message = (  # after its number, as every outcome of a flag is shown
             f"changed since the scan ({changed}): not flagged on the scan's evidence; run the same "
             "command again to see it as it is now"
@@ -559,8 +608,6 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         )
         session.record(fresh, "flag", "refused", before=before, after=before, message=message)
         return WriteResult(fresh.increment_id, False, message)
-    # The comment stays in Magento: no step to dismiss Counterpoint errors the order does not have.
-    comment = flag_comment(verdict.classification, verdict.steps_to_take(), session.operator)
     session.record(
         fresh,
         "flag",
@@ -570,7 +617,7 @@ def flag_finding(session: SiteSession, verdict: Verdict) -> WriteResult:
         message=f"fingerprint {fingerprint}",
     )
     try:
-        change = session.magento.set_status(fresh, site.needs_attention_status, comment)
+        change = session.magento.set_status(fresh, site.needs_attention_status, target.comment)
     except WriteUnverified as error:  # it may have landed: the next scan settles it
         session.record(fresh, "flag", "unknown", before=before, after={}, message=str(error))
         return WriteResult(fresh.increment_id, False, str(error), unverified=True)
@@ -605,7 +652,11 @@ _UNSETTLED = ("started", "unknown")  # a killed run's write; a Ctrl-C'd one or o
 
 
 def _settle(
-    session: SiteSession, order: MagentoOrder, latest: Mapping[str, Any] | None, action: str, found: str
+    session: SiteSession,
+    order: MagentoOrder | FlagTarget,
+    latest: Mapping[str, Any] | None,
+    action: str,
+    found: str,
 ) -> bool:
     """Record that an earlier run's ``action``, left unsettled as the order's ``latest`` audit entry,
     is done, as a re-read shows (``found``); False when there is no such entry."""
@@ -627,9 +678,9 @@ def settle_interrupted_flags(session: SiteSession, result: ScanResult) -> int:
     """
     last = {str(entry.get("order")): entry for entry in session.audit.entries(site=session.site.name)}
     return sum(
-        _settle(session, verdict.order, last.get(verdict.order.increment_id), "flag", "found flagged")
-        for verdict in result.verdicts
-        if verdict.flagged
+        _settle(session, target, last.get(target.increment_id), "flag", "found flagged")
+        for target in result.flag_targets
+        if target.flagged
     )
 
 
@@ -640,10 +691,10 @@ def settle_earlier_write(session: SiteSession, order: MagentoOrder, action: str,
     return _settle(session, order, entries[0] if entries else None, action, found)
 
 
-def flag_findings(session: SiteSession, verdicts: Sequence[Verdict]) -> Iterator[WriteResult]:
+def flag_findings(session: SiteSession, targets: Sequence[FlagTarget]) -> Iterator[WriteResult]:
     """Flag each finding in turn, handing out each outcome as soon as it is written."""
-    for verdict in verdicts:
-        yield dataclasses.replace(flag_finding(session, verdict), site=session.site.name)
+    for target in targets:
+        yield dataclasses.replace(flag_finding(session, target), site=session.site.name)
 
 
 def raise_if_partial(results: Sequence[WriteResult], what: str) -> None:
@@ -981,7 +1032,8 @@ def execute_resolve(session: SiteSession, plan: ResolvePlan) -> ResolveOutcome:
     """
     order = plan.verdict.order
     number = order.increment_id
-    if changed := changed_since(order, session.magento.get_order(order.entity_id)):
+    fresh = session.magento.get_order(order.entity_id)
+    if changed := changed_since(order.status, len(order.status_histories), fresh):
         raise OrderChanged(
             f"order {order.increment_id} changed while the plan was shown ({changed}); nothing was written",
             "run the command again to see the order as it is now",

@@ -171,7 +171,7 @@ def scan(
             sessions,
             "scanning",
             lambda session, progress: scan_site(
-                session, since=window, keep_verdicts=apply, progress=progress, wanted=wanted
+                session, since=window, for_apply=apply, progress=progress, wanted=wanted
             ),
         )
         results = list(zip(sessions, scanned, strict=True))
@@ -235,18 +235,18 @@ def _apply_flags(
             with write_locks(env, session):
                 settle_interrupted_flags(session, result)
     plans = [(session, result.to_flag) for session, result in results]
-    total = sum(len(verdicts) for _, verdicts in plans)
+    total = sum(len(targets) for _, targets in plans)
     if not total:
         among = f" among the orders that --scenario {scenario.strip()} keeps" if scenario is not None else ""
         env.say(f"nothing to flag{among}: every finding is already flagged or resolved")
         return
     shown = 0
-    for session, verdicts in plans:
-        for verdict in verdicts[: max(PLAN_LINES - shown, 0)]:
+    for session, targets in plans:
+        for target in targets[: max(PLAN_LINES - shown, 0)]:
             env.say(
-                f"{'would' if dry_run else 'will'} flag {verdict.order.increment_id} ({session.site.name}): "
-                f"{status_change(verdict.order.status, session.site.needs_attention_status)}, "
-                f"{', '.join(verdict.classification.scenarios)}"
+                f"{'would' if dry_run else 'will'} flag {target.increment_id} ({session.site.name}): "
+                f"{status_change(target.status, session.site.needs_attention_status)}, "
+                f"{', '.join(target.scenarios)}"
             )
             shown += 1
     if total > shown:
@@ -264,12 +264,12 @@ def _apply_flags(
     try:
         # A bar on a terminal: each flag is a read and two writes, seconds for a few hundred.
         with progress_reporters(env, ["flagging"]) as (report,):
-            for session, verdicts in plans:
-                if not verdicts:
+            for session, targets in plans:
+                if not targets:
                     continue
                 with write_locks(env, session):
                     try:
-                        for outcome in flag_findings(session, verdicts):
+                        for outcome in flag_findings(session, targets):
                             if not outcome.ok or outcome.skipped or env.verbose:
                                 env.say(f"{_mark(outcome)} {outcome.label}: {outcome.message}")
                             outcomes.append(outcome)

@@ -18,6 +18,7 @@ from c5attn.counterpoint.store import CounterpointStore
 from c5attn.errors import AuditIncomplete, AuditUnwritable, OrderChanged, PartialFailure, StatusUnverified
 from c5attn.magento.client import MagentoClient, RetryPolicy
 from c5attn.markers import resolve_comment
+from c5attn.models import MagentoOrder
 from c5attn.sandbox.embedded import init_world
 from c5attn.sandbox.magento_server import MagentoSandbox
 from c5attn.workflow import (
@@ -71,50 +72,57 @@ def _read_backs_failing(server: MagentoSandbox) -> dict[str, Any]:
     return {"trace": after_the_post_reads_fail, "retry": RetryPolicy(max_attempts=1)}
 
 
+def _reported_orders(session: SiteSession, *, flagged: bool | None = None) -> Iterator[MagentoOrder]:
+    """The orders a scan lists (those at Needs Attention, or not, with ``flagged``), as Magento has them."""
+    for item in scan_site(session, since=None).reported:
+        if flagged is None or item.record["flagged"] == flagged:
+            yield session.magento.get_order(item.record["magento_id"])
+
+
 def test_an_order_resolved_after_the_scan_is_not_flagged(session: SiteSession) -> None:
     magento = session.magento
-    settled, untouched = scan_site(session, since=None, keep_verdicts=True).to_flag[:2]
-    fingerprint = settled.classification.fingerprint
-    magento.add_comment(settled.order.entity_id, resolve_comment(fingerprint, "colleague", "done"))
+    settled, untouched = scan_site(session, since=None, for_apply=True).to_flag[:2]
+    fingerprint = settled.fingerprint
+    magento.add_comment(settled.entity_id, resolve_comment(fingerprint, "colleague", "done"))
     outcomes = list(flag_findings(session, [settled, untouched]))
     assert outcomes[0].skipped and "already resolved" in outcomes[0].message
-    assert magento.get_order(settled.order.entity_id).status == settled.order.status
+    assert magento.get_order(settled.entity_id).status == settled.status
     assert outcomes[1].ok and not outcomes[1].skipped
-    assert magento.get_order(untouched.order.entity_id).status == session.site.needs_attention_status
+    assert magento.get_order(untouched.entity_id).status == session.site.needs_attention_status
 
 
 def test_an_order_a_colleague_flagged_in_other_letters_meanwhile_is_not_flagged_again(
     session: SiteSession, server: MagentoSandbox
 ) -> None:
     """Its status read back as " Needs_Attention " is Needs Attention, as scan's verdicts read it."""
-    verdict = scan_site(session, since=None, keep_verdicts=True).to_flag[0]
+    target = scan_site(session, since=None, for_apply=True).to_flag[0]
     with sqlite3.connect(server.store.db_path) as db:
         db.execute(
-            "UPDATE orders SET status = ' Needs_Attention ' WHERE entity_id = ?", (verdict.order.entity_id,)
+            "UPDATE orders SET status = ' Needs_Attention ' WHERE entity_id = ?", (target.entity_id,)
         )
         (body,) = db.execute(
-            "SELECT body FROM order_json WHERE entity_id = ?", (verdict.order.entity_id,)
+            "SELECT body FROM order_json WHERE entity_id = ?", (target.entity_id,)
         ).fetchone()
         db.execute(
             "UPDATE order_json SET body = json_set(?, '$.status', ' Needs_Attention ') WHERE entity_id = ?",
-            (body, verdict.order.entity_id),
+            (body, target.entity_id),
         )
-    [outcome] = flag_findings(session, [verdict])
+    [outcome] = flag_findings(session, [target])
     assert outcome.skipped and "already flagged" in outcome.message
 
 
 def test_a_resolve_whose_order_changed_after_the_plan_writes_nothing(session: SiteSession) -> None:
     magento = session.magento
-    verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
-    view = view_order(session, verdict.order)
+    order = next(_reported_orders(session, flagged=True))
+    view = view_order(session, order)
     plan = plan_resolve(
         session.site, view.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
     )
-    magento.add_comment(verdict.order.entity_id, resolve_comment(None, "colleague", "handled by phone"))
+    magento.add_comment(order.entity_id, resolve_comment(None, "colleague", "handled by phone"))
     with pytest.raises(OrderChanged, match="nothing was written"):
         execute_resolve(session, plan)
-    after = magento.get_order(verdict.order.entity_id)
-    assert after.status == verdict.order.status
+    after = magento.get_order(order.entity_id)
+    assert after.status == order.status
     assert [entry.comment for entry in after.status_histories].count(plan.comment) == 0
     assert list(session.audit.entries()) == []  # not even a "started": no write was attempted
     fresh = view_order(session, after)  # seen afresh, the same resolve goes through
@@ -130,8 +138,8 @@ def test_a_resolve_whose_read_back_fails_is_logged_as_unknown_not_failed(
     """The comment landed and the status likely moved: "failed" with the old status would mislead."""
 
     with _session(tmp_path, server, **_read_backs_failing(server)) as session:
-        verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
-        view = view_order(session, verdict.order)
+        order = next(_reported_orders(session, flagged=True))
+        view = view_order(session, order)
         plan = plan_resolve(
             session.site, view.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
         )
@@ -145,13 +153,11 @@ def test_an_error_that_arrives_after_the_errors_were_shown_is_left_open(
     tmp_path: Path, session: SiteSession
 ) -> None:
     """The operator confirmed the errors they saw; one Commerce5 raised meanwhile is theirs to see."""
-    verdict = next(
-        v
-        for v in scan_site(session, since=None, keep_verdicts=True).verdicts
-        if v.flagged and session.counterpoint.open_errors(v.order.increment_id)
+    order = next(
+        o for o in _reported_orders(session, flagged=True) if session.counterpoint.open_errors(o.increment_id)
     )
-    number = verdict.order.increment_id
-    view = view_order(session, verdict.order)
+    number = order.increment_id
+    view = view_order(session, order)
     errors = view.open_errors
     plan = plan_resolve(
         session.site, view.verdict, operator="op", status=None, note=None, dismiss=True, open_errors=errors
@@ -175,16 +181,12 @@ def test_an_errors_dismissal_is_dated_when_it_is_written_not_when_the_command_st
 ) -> None:
     """DISMISSED_DT took the session's start: a confirmation prompt left open for 15 minutes put
     it 15 minutes before the write and its audit entry."""
-    verdict = next(
-        v
-        for v in scan_site(session, since=None, keep_verdicts=True).verdicts
-        if session.counterpoint.open_errors(v.order.increment_id)
-    )
-    number = verdict.order.increment_id
+    order = next(o for o in _reported_orders(session) if session.counterpoint.open_errors(o.increment_id))
+    number = order.increment_id
     errors = session.counterpoint.open_errors(number)
     started_long_ago = dataclasses.replace(session, now=session.now - timedelta(minutes=15))
     before = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    assert dismiss_order_errors(started_long_ago, verdict.order, errors) == len(errors)
+    assert dismiss_order_errors(started_long_ago, order, errors) == len(errors)
     with sqlite3.connect(tmp_path / "world" / "counterpoint.db") as db:
         dated = {
             datetime.fromisoformat(str(row[0]))
@@ -201,30 +203,30 @@ def test_a_flag_whose_answer_and_read_back_are_lost_is_unknown_and_settled_by_th
     finding the order flagged, records that it landed."""
 
     with _session(tmp_path, server, **_read_backs_failing(server)) as session:
-        verdict = scan_site(session, since=None, keep_verdicts=True).to_flag[0]
+        target = scan_site(session, since=None, for_apply=True).to_flag[0]
         server.fail_next("gateway", method="POST")
-        (outcome,) = flag_findings(session, [verdict])
+        (outcome,) = flag_findings(session, [target])
         assert not outcome.ok and "could not tell whether the comment was added" in outcome.message
         assert [e["result"] for e in session.audit.entries()] == ["started", "unknown"]
     with _session(tmp_path, server) as session:
-        result = scan_site(session, since=None, keep_verdicts=True)
-        assert verdict.order.increment_id not in {v.order.increment_id for v in result.to_flag}
+        result = scan_site(session, since=None, for_apply=True)
+        assert target.increment_id not in {t.increment_id for t in result.to_flag}
         assert settle_interrupted_flags(session, result) == 1
         last = list(session.audit.entries())[-1]
-        assert (last["order"], last["action"], last["result"]) == (verdict.order.increment_id, "flag", "ok")
+        assert (last["order"], last["action"], last["result"]) == (target.increment_id, "flag", "ok")
 
 
 def test_an_unverified_resolve_with_dismiss_error_says_the_errors_are_still_open(
     tmp_path: Path, server: MagentoSandbox
 ) -> None:
     with _session(tmp_path, server, **_read_backs_failing(server)) as session:
-        verdict = next(
-            v
-            for v in scan_site(session, since=None, keep_verdicts=True).verdicts
-            if v.flagged and session.counterpoint.open_errors(v.order.increment_id)
+        order = next(
+            o
+            for o in _reported_orders(session, flagged=True)
+            if session.counterpoint.open_errors(o.increment_id)
         )
-        number = verdict.order.increment_id
-        view = view_order(session, verdict.order)
+        number = order.increment_id
+        view = view_order(session, order)
         plan = plan_resolve(
             session.site, view.verdict, operator="op", status=None, note=None, dismiss=True,
             open_errors=view.open_errors,
@@ -241,9 +243,9 @@ def test_an_outcome_the_audit_log_cannot_record_says_the_write_stands(
 ) -> None:
     """The log became unwritable after the "started" entry (a full disk, a chmod): the resolve was
     made, so "cannot write the audit log" alone, exit 1, would read as nothing written."""
-    verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
-    number = verdict.order.increment_id
-    view = view_order(session, verdict.order)
+    order = next(_reported_orders(session, flagged=True))
+    number = order.increment_id
+    view = view_order(session, order)
     plan = plan_resolve(
         session.site, view.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
     )
@@ -261,7 +263,7 @@ def test_an_outcome_the_audit_log_cannot_record_says_the_write_stands(
     assert caught.value.message.startswith(f"order {number}: resolve ok (status ")
     assert "but the audit log could not record it: cannot write the audit log" in caught.value.message
     assert f"show {number}" in (caught.value.hint or "")
-    assert session.magento.get_order(verdict.order.entity_id).status == plan.target_status
+    assert session.magento.get_order(order.entity_id).status == plan.target_status
 
 
 def test_an_unsettled_resolve_is_settled_by_the_next_resolve_that_finds_it_done(
@@ -270,15 +272,15 @@ def test_an_unsettled_resolve_is_settled_by_the_next_resolve_that_finds_it_done(
     """The answer and the read-back of a resolve were lost (``unknown``); the status did move. The
     next ``resolve`` finds nothing to do, and records that the earlier one landed."""
     with _session(tmp_path, server, **_read_backs_failing(server)) as session:
-        verdict = next(v for v in scan_site(session, since=None, keep_verdicts=True).verdicts if v.flagged)
-        view = view_order(session, verdict.order)
+        order = next(_reported_orders(session, flagged=True))
+        view = view_order(session, order)
         plan = plan_resolve(
             session.site, view.verdict, operator="op", status=None, note=None, dismiss=False, open_errors=[]
         )
         with pytest.raises(StatusUnverified):
             execute_resolve(session, plan)
     with _session(tmp_path, server) as session:
-        fresh = session.magento.get_order(verdict.order.entity_id)
+        fresh = session.magento.get_order(order.entity_id)
         assert view_order(session, fresh).verdict.nothing_to_resolve is not None
         assert settle_earlier_write(session, fresh, "resolve", "found out of Needs Attention")
         last = list(session.audit.entries())[-1]

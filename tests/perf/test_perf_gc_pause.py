@@ -83,5 +83,5 @@ def test_the_queue_keeps_spooled_records_not_verdicts() -> None:
     """A verdict holds ~15 KB: `list --limit 5` on a queue of 15,000 orders kept them all (266 MB,
     where a scan reporting as many peaked at 107 MB)."""
     queue = needs_attention_queue(_session(_Recording()))
-    assert [item.verdict for item in queue] == [None, None, None]
+    assert [item.flag_target for item in queue] == [None, None, None]
     assert sorted(item.record["order"] for item in queue) == ["000000000", "000000001", "000000002"]
