@@ -82,32 +82,32 @@ def _refuse_without(needed: str, given: dict[str, bool], use: str) -> None:
         )
 
 
-def _print_rows(env: CliEnv, rows: Iterable[dict[str, Any]], fmt: str, title: str) -> None:
-    """Rows stream to JSON and CSV; only the table needs them all at once."""
-    from c5attn.cli.render import print_csv, print_json_array, print_verdict_table
-
-    if fmt == "json":
-        print_json_array(env.stdout_file, rows, pretty=env.stdout_is_tty)
-    elif fmt == "csv":
-        print_csv(env.stdout_file, rows)
-    elif table := list(rows):
-        commands = {row["site"]: env.command(row["site"]) for row in table}
-        print_verdict_table(env.stdout, table, plain=not env.stdout_is_tty, title=title, commands=commands)
-
-
 def _print_reported(
-    env: CliEnv, reported: Iterable[Reported], fmt: str, title: str, scenario: str | None
+    env: CliEnv,
+    reported: Iterable[Reported],
+    fmt: str,
+    title: str,
+    scenario: str | None,
+    sessions: Sequence[SiteSession],
 ) -> None:
-    """Spooled records in the order given: JSON as spooled, the table led by ``scenario``."""
-    if fmt == "json":
-        from c5attn.cli.render import print_json_texts
+    """Spooled records in the order given, streamed: JSON as spooled, CSV and the table read back
+    from the spool (the table again for each pass: it measures its columns, then prints them), the
+    table led by ``scenario``."""
+    from c5attn.cli.render import Reread, print_csv, print_json_texts, print_verdict_table
 
+    if fmt == "json":
         print_json_texts(env.stdout_file, (item.text for item in reported), pretty=env.stdout_is_tty)
-        return
-    records: Iterable[dict[str, Any]] = (item.record for item in reported)
-    if fmt == "table" and scenario is not None:
-        records = _led_by(records, scenario)
-    _print_rows(env, records, fmt, title)
+    elif fmt == "csv":
+        print_csv(env.stdout_file, (item.record for item in reported))
+    elif listed := list(reported):  # their sort keys and where their records are: ~100 bytes each
+
+        def records() -> Iterator[dict[str, Any]]:
+            rows = (item.record for item in listed)
+            return rows if scenario is None else _led_by(rows, scenario)
+
+        commands = {session.site.name: env.command(session.site.name) for session in sessions}
+        table = Reread(records)
+        print_verdict_table(env.stdout, table, plain=not env.stdout_is_tty, title=title, commands=commands)
 
 
 def scan(
@@ -176,7 +176,7 @@ def scan(
         )
         results = list(zip(sessions, scanned, strict=True))
         reported = heapq.merge(*(result.reported for _, result in results), key=by_risk)
-        _print_reported(env, reported, fmt, "Orders needing attention", scenario)
+        _print_reported(env, reported, fmt, "Orders needing attention", scenario, sessions)
         since_utc = None if window is None else window.astimezone(UTC)
         scope = "of any age" if since_utc is None else f"updated since {since_utc:%Y-%m-%d %H:%M} UTC"
         for line in scan_summary([result for _, result in results], scope):
@@ -379,7 +379,8 @@ def list_queue(
         )
     found = sum(len(queue) for queue in queues)
     shown = min(found, limit or found)
-    _print_reported(env, islice(heapq.merge(*queues, key=by_risk), shown), fmt, "Needs Attention", scenario)
+    listed = islice(heapq.merge(*queues, key=by_risk), shown)
+    _print_reported(env, listed, fmt, "Needs Attention", scenario, sessions)
     if fmt == "table":
         filtered = scenario is not None or older_than is not None
         env.say(_queue_count(shown, found, filtered=filtered))

@@ -8,21 +8,26 @@ import io
 import json
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from itertools import islice
+from typing import IO, TYPE_CHECKING, Any, Generic, NamedTuple, TextIO, TypeVar
 
 from c5attn.controls import UNSHOWABLE, printable
 from c5attn.scenarios import SCENARIOS
 from c5attn.wording import STATUS_KEPT_CAUSE, counted, money, no_status_to_set
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.measure import Measurement
+    from rich.table import Table
     from rich.text import Text
 
     from c5attn.workflow import OrderView, ScanResult
 
+T = TypeVar("T")
 COLOURS = {scenario.code: scenario.colour for scenario in SCENARIOS}
 RIGHT_ALIGNED_COLUMNS = frozenset({"at risk"})
 CSV_COLUMNS = (
@@ -132,9 +137,43 @@ def _next_step(row: dict[str, Any]) -> str:
     return "resolved: no action"
 
 
+class Row(NamedTuple):
+    """A row of a table and its colour (a Rich style, "" for none): of its ``coloured_column`` cell,
+    or of the whole row. A table takes plain rows too, uncoloured."""
+
+    values: Sequence[object]
+    colour: str = ""
+
+
+class Reread(Generic[T]):
+    """Rows read afresh each time they are iterated. A table reads its rows more than once, to
+    measure its columns and then to print them, so that a large one (a scan's ~15,000 reported
+    orders, read back from their spool) is never held whole."""
+
+    def __init__(self, read: Callable[[], Iterable[T]]) -> None:
+        self._read = read
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._read())
+
+
+def _rereadable(rows: Iterable[object]) -> None:
+    """Refuse rows that can be read only once: a table would find none left to print."""
+    if isinstance(rows, Iterator):
+        raise TypeError("a table reads its rows more than once: give it a list or a Reread, not an iterator")
+
+
+def _styled(rows: Iterable[Sequence[object]]) -> Iterator[tuple[list[str], str]]:
+    """Each row's cells as text (``_cell``), and its colour."""
+    _rereadable(rows)
+    for row in rows:
+        values, colour = row if isinstance(row, Row) else (row, "")
+        yield [_cell(value) for value in values], colour
+
+
 def print_verdict_table(
     console: Console,
-    rows: Sequence[dict[str, Any]],
+    rows: Iterable[dict[str, Any]],
     *,
     plain: bool,
     title: str,
@@ -142,10 +181,29 @@ def print_verdict_table(
 ) -> None:
     """The colour-coded queue: order, scenario, age, money at risk, flagged?, next step.
 
+    ``rows``: read more than once, as a table reads them (a list, or a ``Reread`` of spooled records).
     ``commands``: per site, the command that reaches it (``c5attn --sandbox``), for the commands
     the next steps name."""
+    _rereadable(rows)
     headers = ["order", "site", "scenario", "age", "at risk", "flagged", "next step"]
-    cells = [
+    table = Reread(lambda: (_queue_row(row, commands or {}) for row in rows))
+    if plain:
+        print_table(console.file, headers, table, console=None, title=title)
+        return
+    sizes = _Sizes.of(headers, table)
+    if _step_column_too_narrow(console, headers, sizes):
+        print_records(
+            console, headers, table, details=["next step"], title=title, coloured_column="scenario",
+            sizes=sizes,
+        )
+        return
+    print_table(
+        console.file, headers, table, console=console, title=title, coloured_column="scenario", sizes=sizes
+    )
+
+
+def _queue_row(row: dict[str, Any], commands: Mapping[str, str]) -> Row:
+    return Row(
         [
             row["order"],
             row["site"],
@@ -153,30 +211,9 @@ def print_verdict_table(
             _age(row.get("age_days")),
             money(row.get("money_at_risk"), row.get("currency") or ""),
             "yes" if row.get("flagged") else "no",
-            _reaching(_next_step(row), (commands or {}).get(row["site"], "c5attn")),
-        ]
-        for row in rows
-    ]
-    colours = [COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else "") for row in rows]
-    if not plain and _step_column_too_narrow(console, headers, cells):
-        print_records(
-            console,
-            headers,
-            cells,
-            details=["next step"],
-            title=title,
-            colours=colours,
-            coloured_column="scenario",
-        )
-        return
-    print_table(
-        console.file,
-        headers,
-        cells,
-        console=None if plain else console,
-        title=title,
-        colours=colours,
-        coloured_column="scenario",
+            _reaching(_next_step(row), commands.get(row["site"], "c5attn")),
+        ],
+        COLOURS.get(row.get("scenario") or "", "grey62" if row.get("stale") else ""),
     )
 
 
@@ -185,14 +222,15 @@ NEXT_STEP_MIN_WIDTH = 50
 TEXT_COLUMNS = frozenset({"comment", "message", "lines", "next step", "value", "title", "steps"})  # prose
 TEXT_COLUMN_MIN = 16  # the narrowest a prose column of a table gets; narrower, the table becomes records
 RECORD_INDENT = 4  # a record's long values, under its line of facts (``print_records``)
+RICH_ROWS_AT_ONCE = 200  # ``_print_in_parts``
 
 
-def _step_column_too_narrow(console: Console, headers: Sequence[str], cells: Sequence[Sequence[str]]) -> bool:
+def _step_column_too_narrow(console: Console, headers: Sequence[str], sizes: _Sizes) -> bool:
     """Whether the queue's table would leave its last column, the next step, too narrow to read:
     every other column as wide as its widest value (the scenario as its longest word), borders
     included (80 columns, say, leave it ~10)."""
     widths = [
-        max(len(header), _longest_word(cells, i) if header == "scenario" else _widest(cells, i))
+        max(len(header), _or_one(sizes.word[i] if header == "scenario" else sizes.widest[i]))
         for i, header in enumerate(headers[:-1])
     ]
     return 1 + sum(3 + width for width in widths) + 3 + NEXT_STEP_MIN_WIDTH > console.width
@@ -201,23 +239,25 @@ def _step_column_too_narrow(console: Console, headers: Sequence[str], cells: Seq
 def print_records(
     console: Console,
     headers: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Iterable[Sequence[object]],
     *,
     details: Sequence[str],
     title: str = "",
-    colours: Sequence[str] | None = None,
     coloured_column: str | None = None,
+    sizes: _Sizes | None = None,
 ) -> None:
     """Rows as records, for a terminal too narrow to hold their long text as columns: the other
     columns of each row on one aligned line, each of its ``details`` columns on the lines below
     it, indented and wrapped between words. Columns of that line that would pass the terminal's
-    edge join the details, as "heading: value". ``colours`` as in ``print_table``."""
+    edge join the details, as "heading: value". ``rows``, ``coloured_column`` and ``sizes`` as in
+    ``print_table``."""
     from rich.cells import cell_len
     from rich.text import Text
 
-    cells = [[_cell(value) for value in row] for row in rows]  # control characters escaped
+    if sizes is None:
+        sizes = _Sizes.of(headers, rows)
     # Widths in terminal cells: a wide character (CJK, most emoji) takes two.
-    widths = {i: max(cell_len(row[i]) for row in [list(headers), *cells]) for i in range(len(headers))}
+    widths = {i: max(cell_len(header), sizes.widest[i] or 0) for i, header in enumerate(headers)}
     fact_columns: list[int] = []
     overflow: list[int] = []
     used = -2
@@ -245,8 +285,8 @@ def print_records(
     if title:
         console.print(Text(title, style="italic"))
     console.print(line(headers, style="bold"))
-    for index, row in enumerate(cells):
-        console.print(line(row, colour=colours[index] if colours else None))
+    for row, colour in _styled(rows):
+        console.print(line(row, colour=colour))
         for i in detail_columns:
             if not row[i]:  # nothing to say: no line at all
                 continue
@@ -273,7 +313,8 @@ def print_wide_table(
     from rich.cells import cell_len
     from rich.text import Text
 
-    text = _tabulated(headers, [[_cell(value) for value in row] for row in rows], "simple")
+    styled = [Row(row, style) for row, style in zip(rows, [*row_styles, *[""] * len(rows)], strict=False)]
+    text = "\n".join(_plain_lines(headers, styled, "simple"))
     lines = text.splitlines()
     if plain:
         console.file.write(text + "\n")
@@ -283,7 +324,7 @@ def print_wide_table(
         for line, style in zip(body, [*row_styles, *[""] * len(body)], strict=False):
             console.print(Text(line, style=style), soft_wrap=True, highlight=False)
     else:
-        print_records(console, headers, rows, details=details, colours=list(row_styles) or None)
+        print_records(console, headers, styled, details=details)
 
 
 def _tabulated(headers: Sequence[str], cells: list[list[str]], tablefmt: str) -> str:
@@ -295,10 +336,49 @@ def _tabulated(headers: Sequence[str], cells: list[list[str]], tablefmt: str) ->
     return tabulate(cells, headers=list(headers), tablefmt=tablefmt, disable_numparse=True, colalign=align)
 
 
+def _plain_lines(headers: Sequence[str], rows: Iterable[Sequence[object]], tablefmt: str) -> Iterator[str]:
+    """The lines ``_tabulated`` gives ("plain" or "simple"), a row at a time: a first reading of the
+    rows measures the columns as tabulate does (wcwidth's width of each value stripped, of each
+    heading and 2), the second lays each row out, so that a long table is never held whole. A
+    table with a line break in a value (a comment, in ``show``) is tabulate's, whole: its layout
+    of a row of several lines is its own."""
+    from wcwidth import wcswidth
+
+    assert tablefmt in ("plain", "simple")
+    widths = [wcswidth(header) + 2 for header in headers]
+    broken = any("\n" in header or "\r" in header for header in headers)
+    empty = True
+    for values, _ in _styled(rows):
+        empty = False
+        for i, value in enumerate(values):
+            widths[i] = max(widths[i], wcswidth(value.strip()))
+            broken = broken or "\n" in value or "\r" in value
+    if broken:
+        yield from _tabulated(headers, [values for values, _ in _styled(rows)], tablefmt).split("\n")
+        return
+    right = [header in RIGHT_ALIGNED_COLUMNS and not empty for header in headers]  # as tabulate does
+    yield _plain_row(headers, widths, right)
+    if tablefmt == "simple":
+        yield "  ".join("-" * width for width in widths).rstrip()
+    for values, _ in _styled(rows):
+        yield _plain_row([value.strip() for value in values], widths, right)
+
+
+def _plain_row(values: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> str:
+    """A line of ``_plain_lines``: each value padded to its column's width, two spaces apart."""
+    from wcwidth import wcswidth
+
+    cells = []
+    for value, width, flush_right in zip(values, widths, right, strict=True):
+        padding = " " * (width - wcswidth(value))
+        cells.append(padding + value if flush_right else value + padding)
+    return "  ".join(cells).rstrip()
+
+
 def print_table(
     out: IO[str],
     headers: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Iterable[Sequence[object]],
     *,
     console: Console | None,
     title: str = "",
@@ -306,54 +386,141 @@ def print_table(
     plain_format: str = "plain",
     ruled_rows: bool = False,
     light: bool = False,
-    colours: Sequence[str] | None = None,
     coloured_column: str | None = None,
+    sizes: _Sizes | None = None,
 ) -> None:
     """Every table c5attn prints: a Rich table on ``console`` (``_layout`` fits it without splitting a
     value); records (``print_records``) on a terminal too narrow for that; plain tabulate lines on
     ``out`` when there is no console (piped). Cells are text either way: control characters
     escaped, [brackets] never taken for markup.
 
+    ``rows``: read more than once, to measure the columns and then to print them, so never held
+    whole (a list, or a ``Reread``); a ``Row`` gives its colour, for the ``coloured_column`` cell,
+    or the whole row when it is None. ``sizes``: the rows as measured already (``_Sizes.of``).
     ``plain_title``: the title heads the plain lines too (a section of a longer view).
     ``plain_format``: tabulate's "plain" (one record a line, for grep and cut) or "simple" (ruled).
     ``ruled_rows``: a rule between Rich rows (for cells of several lines).
     ``light``: only a rule under the headings, even where a box fits (``boxed_fits``); not with
     ``ruled_rows``.
-    ``colours``: one per row, for the ``coloured_column`` cell, or the whole row when it is None.
     """
-    cells = [[_cell(value) for value in row] for row in rows]
     if console is None:
-        heading = f"\n{title}\n" if plain_title else ""
-        out.write(heading + _tabulated(headers, cells, plain_format) + "\n")
+        out.write(f"\n{title}\n" if plain_title else "")
+        for line in _plain_lines(headers, rows, plain_format):
+            out.write(line + "\n")
         return
-    layout = _layout(console, headers, cells, ruled_rows=ruled_rows, light=light)
+    if sizes is None:
+        sizes = _Sizes.of(headers, rows)
+    layout = _layout(console, headers, sizes, ruled_rows=ruled_rows, light=light)
     if layout is None:
         details = [header for header in headers if header in TEXT_COLUMNS]
         print_records(
-            console, headers, rows, details=details, title=title, colours=colours,
-            coloured_column=coloured_column,
+            console, headers, rows, details=details, title=title, coloured_column=coloured_column, sizes=sizes
         )
         return
-    chrome, widths = layout
+    _print_in_parts(
+        console, headers, rows, layout, title=title, ruled_rows=ruled_rows, coloured_column=coloured_column
+    )
+
+
+def _print_in_parts(
+    console: Console,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    layout: tuple[dict[str, Any], list[int | None] | None],
+    *,
+    title: str,
+    ruled_rows: bool,
+    coloured_column: str | None,
+) -> None:
+    """``print_table``'s Rich table, ``RICH_ROWS_AT_ONCE`` rows at a time (Rich holds a table and its
+    rendering whole): each part a table of its own, its columns sized as the whole table's
+    (``_SizedHeading``), printed without the edges and headings the whole has once (``_TablePart``).
+    Ruled between its rows, a table is printed whole: a part would miss the rule after its last row."""
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title or None, title_justify="left", show_lines=ruled_rows, **chrome)
-    for index, header in enumerate(headers):
-        table.add_column(
-            header,
-            justify="right" if header in RIGHT_ALIGNED_COLUMNS else "left",
-            width=widths[index] if widths else None,
-            overflow="fold",  # a word wider than its column (only prose's can be) is split, never cut
-        )
+    chrome, widths = layout
     coloured = headers.index(coloured_column) if coloured_column else None
-    for index, row in enumerate(cells):
-        safe = [escape(value) for value in row]  # order data may hold [brackets]
-        colour = colours[index] if colours else None
+
+    def marked(values: list[str], colour: str) -> list[str]:
+        """A row's cells as the table's markup: order data may hold [brackets]."""
+        safe = [escape(value) for value in values]
         if colour and coloured is not None:
             safe[coloured] = f"[{colour}]{safe[coloured]}[/]"
-        table.add_row(*safe, style=colour if coloured is None else None)
-    console.print(table)
+        return safe
+
+    sized = [i for i in range(len(headers)) if not widths or widths[i] is None]
+    measured = _rich_sizes(console, (marked(*row) for row in _styled(rows)), sized)
+
+    def table(part: Sequence[tuple[list[str], str]], title: str = "") -> Table:
+        table = Table(title=title or None, title_justify="left", show_lines=ruled_rows, **chrome)
+        for index, header in enumerate(headers):
+            table.add_column(
+                _SizedHeading(header, measured[index]) if index in measured else header,
+                justify="right" if header in RIGHT_ALIGNED_COLUMNS else "left",
+                width=widths[index] if widths else None,
+                overflow="fold",  # a word wider than its column (only prose's can be) is split, never cut
+            )
+        for values, colour in part:
+            table.add_row(*marked(values, colour), style=(colour or None) if coloured is None else None)
+        return table
+
+    headings = table([])
+    parts = _parts(_styled(rows), None if ruled_rows else RICH_ROWS_AT_ONCE)
+    for number, (part, last) in enumerate(parts):
+        shown = table(part, title if number == 0 else "")
+        console.print(_TablePart(shown, headings, first=number == 0, last=last))
+
+
+def _parts(items: Iterator[T], size: int | None) -> Iterator[tuple[list[T], bool]]:
+    """``items`` in lists of ``size`` (one list: None), each with whether it is the last; at least one."""
+    part = list(islice(items, size))
+    while True:
+        following = list(islice(items, size))
+        yield part, not following
+        if not following:
+            return
+        part = following
+
+
+class _SizedHeading:
+    """A column's heading that Rich measures as the whole column (``_rich_sizes``): a table of some
+    of the rows then sizes its columns as the table of all of them would. Shown as the heading."""
+
+    def __init__(self, heading: str, column: Measurement) -> None:
+        self.heading = heading
+        self.column = column
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        own = Measurement.get(console, options, self.heading)
+        return Measurement(max(own.minimum, self.column.minimum), max(own.maximum, self.column.maximum))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from console.render(self.heading, options)
+
+
+class _TablePart:
+    """A part of a table printed in parts: the lines of ``table``, of some of its rows, less what
+    the whole table has once, its top edge and headings (``headings``: a table of them alone) but
+    in the first part, and its bottom edge but in the last."""
+
+    def __init__(self, table: Table, headings: Table, *, first: bool, last: bool) -> None:
+        self.table, self.headings, self.first, self.last = table, headings, first, last
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        def lines_of(table: Table) -> list[list[Segment]]:
+            return list(Segment.split_lines(console.render(table, options)))
+
+        edge = int(self.table.box is not None and self.table.show_edge)  # a line at the bottom
+        start = 0 if self.first else len(lines_of(self.headings)) - edge
+        lines = lines_of(self.table)
+        for line in lines[start : len(lines) - (0 if self.last else edge)]:
+            yield from line
+            yield Segment.line()
 
 
 CHECK_MARKS = {True: ("ok", "green"), False: ("FAIL", "red"), None: ("note", "yellow")}
@@ -654,15 +821,14 @@ def line_breaks(text: str, width: int) -> list[int]:
 def boxed_fits(console: Console, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bool:
     """Whether a table is boxed on ``console``, or shown as records: not held to the light style,
     which a view of several tables then takes for all of them (one style per screen)."""
-    cells = [[_cell(value) for value in row] for row in rows]
-    layout = _layout(console, headers, cells, ruled_rows=False)
+    layout = _layout(console, headers, _Sizes.of(headers, rows), ruled_rows=False)
     return layout is None or not layout[0]
 
 
 def _layout(
     console: Console,
     headers: Sequence[str],
-    cells: Sequence[Sequence[str]],
+    sizes: _Sizes,
     *,
     ruled_rows: bool,
     light: bool = False,
@@ -676,15 +842,17 @@ def _layout(
     columns). Else, with prose needing ``TEXT_COLUMN_MIN`` (a longer word of it is folded), it does
     not fit: records (``print_records``). ``light``: the rule under the headings, never a box."""
     from rich import box
+    from rich.cells import cell_len
 
-    natural = [max(_widest([headers], i), _widest(cells, i)) for i in range(len(headers))]
+    natural = [max(cell_len(header), _or_one(sizes.widest[i])) for i, header in enumerate(headers)]
     if not light and 1 + sum(3 + width for width in natural) <= console.width:
         return {}, None
-    prose = [min(_longest_word([headers, *cells], i), TEXT_COLUMN_MIN) for i in range(len(headers))]
+    words = [_longest_word(header) for header in headers]
+    prose = [min(_or_one(_most(words[i], sizes.word[i])), TEXT_COLUMN_MIN) for i in range(len(headers))]
     holds = [  # headings whole, then wrapped between their words
         [None if header in TEXT_COLUMNS else natural[i] for i, header in enumerate(headers)],
         [
-            None if header in TEXT_COLUMNS else max(_longest_word([[header]], 0), _widest(cells, i))
+            None if header in TEXT_COLUMNS else max(_or_one(words[i]), _or_one(sizes.widest[i]))
             for i, header in enumerate(headers)
         ],
     ]
@@ -704,17 +872,61 @@ def _layout(
     return None
 
 
-def _widest(cells: Sequence[Sequence[Any]], index: int) -> int:
-    """The widest value of a column, in terminal cells (a CJK character takes two)."""
+@dataclass
+class _Sizes:
+    """A table's columns measured in one reading of its rows, in terminal cells (a CJK character
+    takes two): what its layout needs of them, so that the rows need not be held. Per column: its
+    widest value and its longest word; None where there was nothing to measure (no row, no word)."""
+
+    widest: list[int | None]
+    word: list[int | None]
+
+    @classmethod
+    def of(cls, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> _Sizes:
+        from rich.cells import cell_len
+
+        widest, word = [-1] * len(headers), [-1] * len(headers)
+        for values, _ in _styled(rows):
+            for i, value in enumerate(values):
+                widest[i] = max(widest[i], cell_len(value))
+                if (longest := _longest_word(value)) is not None:
+                    word[i] = max(word[i], longest)
+        return cls([None if w < 0 else w for w in widest], [None if w < 0 else w for w in word])
+
+
+def _rich_sizes(
+    console: Console, rows: Iterable[Sequence[str]], columns: Sequence[int]
+) -> dict[int, Measurement]:
+    """Rich's measure of the ``columns`` it sizes itself (``_SizedHeading``), from the table's
+    markup of each row, in a reading of their own: only a table Rich lays out needs them, and only
+    of its columns not held to a width. At the terminal's width: a table is narrower."""
+    from rich.measure import Measurement
+
+    if not columns:
+        return {}
+    least, most = dict.fromkeys(columns, 0), dict.fromkeys(columns, 0)
+    get, options = Measurement.get, console.options
+    for row in rows:
+        for i in columns:
+            measured = get(console, options, row[i])
+            least[i], most[i] = max(least[i], measured.minimum), max(most[i], measured.maximum)
+    return {i: Measurement(least[i], most[i]) for i in columns}
+
+
+def _longest_word(text: str) -> int | None:
     from rich.cells import cell_len
 
-    return max((cell_len(str(row[index])) for row in cells), default=1)
+    return max((cell_len(word) for word in text.split()), default=None)
 
 
-def _longest_word(cells: Sequence[Sequence[Any]], index: int) -> int:
-    from rich.cells import cell_len
+def _most(*widths: int | None) -> int | None:
+    """The largest of the widths measured, None for none."""
+    return max((width for width in widths if width is not None), default=None)
 
-    return max((cell_len(word) for row in cells for word in str(row[index]).split()), default=1)
+
+def _or_one(width: int | None) -> int:
+    """A width measured, or 1 for nothing measured (an empty column)."""
+    return 1 if width is None else width
 
 
 def _shortened(comment: str) -> str:

@@ -17,7 +17,7 @@ def scenarios(
     ] = False,
 ) -> None:
     """List the five Needs Attention scenarios and what to do about each."""
-    from c5attn.cli.render import print_json, print_table
+    from c5attn.cli.render import Row, print_json, print_table
     from c5attn.scenarios import SCENARIOS
 
     env = get_env(ctx)
@@ -28,9 +28,11 @@ def scenarios(
         ], readable=env.stdout_is_tty)
         return
     if env.stdout_is_tty:
-        rows = [[str(s.number), s.code, s.title, "\n".join(_numbered(s.steps))] for s in SCENARIOS]
-        print_table(env.stdout_file, ["#", "code", "title", "steps"], rows, console=env.stdout,
-                    ruled_rows=True, colours=[s.colour for s in SCENARIOS])
+        coloured = [
+            Row([str(s.number), s.code, s.title, "\n".join(_numbered(s.steps))], s.colour) for s in SCENARIOS
+        ]
+        print_table(env.stdout_file, ["#", "code", "title", "steps"], coloured, console=env.stdout,
+                    ruled_rows=True)
     else:  # piped: one line per step, so grep and cut see whole records
         rows = [[str(s.number), s.code, s.title, step] for s in SCENARIOS for step in _numbered(s.steps)]
         print_table(env.stdout_file, ["#", "code", "title", "step"], rows, console=None)
