@@ -237,11 +237,12 @@ def _same_magento(url: str) -> str:
 
 
 def store_readers(sites: Iterable[SiteConfig]) -> dict[tuple[str, int], list[SiteConfig]]:
-    """The sites that read each Magento store: (its Magento, however spelled, and store id) → sites."""
+    """The sites that read each Magento store: (its Magento, however spelled, and store id) → sites;
+    a site that lists a store twice (``magento_store_ids = [1, 1]``) reads it once."""
     readers: dict[tuple[str, int], list[SiteConfig]] = {}
     for site in sites:
         magento = _same_magento(site.magento_url)
-        for store in site.magento_store_ids:
+        for store in dict.fromkeys(site.magento_store_ids):
             readers.setdefault((magento, store), []).append(site)
     return readers
 

@@ -414,6 +414,35 @@ def test_config_two_sites_claiming_one_magento_store_for_different_counterpoint_
     assert len(load_config(None, secrets_env, isolated_home).sites) == 2
 
 
+def _site(name: str, stores: tuple[int, ...]) -> SiteConfig:
+    return SiteConfig(
+        name=name, magento_url="https://web.example.com", magento_token="t", counterpoint_dsn="d",
+        magento_store_ids=stores,
+    )
+
+
+# doctor's note on sites that read one Magento store (one shop, two logins): each of its orders shows
+# once per site. A store one site lists twice (magento_store_ids = [1, 1]) is still read by one site.
+@pytest.mark.parametrize(
+    ("sites", "noted"),
+    [
+        pytest.param([_site("web", (1,)), _site("admin", (1,))], [("web", "admin")], id="two-sites"),
+        pytest.param([_site("web", (1, 1))], [], id="one-site-listing-a-store-twice"),
+        pytest.param([_site("web", (1, 1)), _site("admin", (1,))], [("web", "admin")], id="twice-and-shared"),
+        pytest.param([_site("web", (1,)), _site("outlet", (2,))], [], id="stores-of-their-own"),
+    ],
+)
+def test_config_doctor_notes_only_stores_several_sites_read(
+    sites: list[SiteConfig], noted: list[tuple[str, ...]]
+) -> None:
+    from c5attn.cli.doctor_cmd import shared_store_notes
+
+    notes = shared_store_notes(sites, {site.name for site in sites})
+    assert [note.detail.split(" read the same orders")[0] for note in notes] == [
+        f"sites {', '.join(names)}" for names in noted
+    ]
+
+
 def test_config_unknown_site_lists_the_names(write_config: Callable[..., Path], isolated_home: Path) -> None:
     write_config(SITE.format(name="web") + SITE.format(name="outlet"))
     with pytest.raises(ConfigError, match=r"unknown site 'webb' \(from C5ATTN_SITE\).*web, outlet"):
