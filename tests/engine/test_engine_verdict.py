@@ -571,6 +571,10 @@ UNPAID = {"total_invoiced": 20, "total_paid": 10}
             "complete", False, ("manual-invoice-or-ship",), (), (INVOICE_STEP, SHIP_STEP, FUTURE_STEP),
             id="manual-magento-complete",
         ),
+        pytest.param(  # the state as the rules read it (trimmed, any case), as scenario 4 does
+            " Complete ", False, ("manual-invoice-or-ship",), (), (INVOICE_STEP, SHIP_STEP, FUTURE_STEP),
+            id="manual-magento-complete-as-written",
+        ),
         pytest.param(
             "processing", False, ("manual-invoice-or-ship", "capture-failed"), ("every later",),
             (CAPTURE_ONLY,),
