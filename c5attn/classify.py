@@ -626,7 +626,7 @@ def _facts(
         import_deposits > 0,  # pre_invoiced
         import_deposits,  # import_deposits
         manual_deposits,  # manual_deposits
-        order.state.strip().lower(),  # state
+        order.rule_state,  # state
     )
 
 

@@ -87,6 +87,11 @@ class MagentoOrder:
     # A tuple, or a sequence that parses Magento's JSON on first use (``c5attn.magento.parse``).
     status_histories: Sequence[StatusHistoryEntry] = ()
 
+    @property
+    def rule_state(self) -> str:
+        """The state as the rules compare it: trimmed and lower-case (an extension's " Complete ")."""
+        return self.state.strip().lower()
+
 
 # --- Counterpoint ----------------------------------------------------------------------------
 

@@ -135,7 +135,7 @@ class Verdict:
             self.order.increment_id,
             open_errors=open_errors,
             counterpoint_closed=self.cp is not None and (self.cp.canceled or self.cp.posted),
-            magento_complete=self.order.state.strip().lower() == "complete",  # as the rules read it
+            magento_complete=self.order.rule_state == "complete",
             pre_invoiced=self.classification.pre_invoiced,
         )
 
