@@ -70,13 +70,19 @@ NO_LONGER_PROCESSED_PRE_INVOICED = (
 )
 """What a pre-invoiced order's later releases need instead (``needed_steps``): shipments only."""
 
-_CAPTURE_ONLY_WORDING = {_CAPTURE_BY_HAND: f"{_CAPTURE_UNPAID_INVOICES}."}
-"""Capture-failed's first step for an order whose releases are all invoiced in Magento already (it is
-pre-invoiced or complete there): it has unpaid invoices to capture, but no release to invoice."""
-
-PRE_INVOICED_WORDING = {**_CAPTURE_ONLY_WORDING, _NO_LONGER_PROCESSED: NO_LONGER_PROCESSED_PRE_INVOICED}
-"""Capture-failed's steps as a pre-invoiced order needs them (``needed_steps``): Magento invoiced it
-before the import, so it has unpaid invoices to capture but no release to invoice, now or later."""
+CAPTURE_FIRST_STEPS = {
+    (True, True): _CAPTURE_BY_HAND,
+    (True, False): f"{_CAPTURE_UNPAID_INVOICES}.",
+    (False, True): "Capture the funds by hand in Magento: invoice each release that has no invoice yet "
+    "with Capture Online.",
+    (False, False): "Magento shows no unpaid invoice on this order: check in the payment provider's "
+    "portal whether its funds were captured.",
+}
+"""Capture-failed's first step by (Magento shows an unpaid invoice, a release may still need a Magento
+invoice): only the work the order has left is asked for. An order pre-invoiced (Magento invoiced it
+before the import: its releases make shipments) or complete in Magento has no release to invoice;
+a finding fired by a release without an invoice, or by an order error alone, may have no unpaid
+invoice to capture (``needed_steps``)."""
 
 _LATER_RELEASE_STEPS = frozenset((FUTURE_RELEASES_STEP, _NO_LONGER_PROCESSED))
 """The steps about the order's later releases, for which neither side leaves room once Counterpoint
@@ -205,6 +211,7 @@ def needed_steps(
     counterpoint_closed: bool,
     magento_complete: bool,
     pre_invoiced: bool,
+    unpaid_invoices: bool,
 ) -> list[str]:
     """An order's steps, without those the data shows there is no call for: dismissing Counterpoint
     errors when it has none (then ``dismiss-error`` answers that there is nothing to dismiss);
@@ -213,7 +220,8 @@ def needed_steps(
     history: either way nothing is left to release); invoicing or shipping releases by hand, now or
     later, when Magento completed the order (everything is invoiced and shipped there); invoicing
     releases by hand when the order is pre-invoiced (Magento invoiced it before the import: its
-    releases need shipments only, which capture-failed's steps then say: ``PRE_INVOICED_WORDING``)."""
+    releases need shipments only, later ones too); capturing unpaid invoices when Magento shows
+    none (``unpaid_invoices``: its total invoiced is above its total paid; ``CAPTURE_FIRST_STEPS``)."""
     skipped: set[str] = set()
     if counterpoint_closed:
         skipped.update((CANCEL_REMAINING_STEP, *_LATER_RELEASE_STEPS))
@@ -221,7 +229,9 @@ def needed_steps(
         skipped.update((INVOICE_RELEASES_STEP, SHIP_RELEASES_STEP, *_LATER_RELEASE_STEPS))
     if pre_invoiced:
         skipped.add(INVOICE_RELEASES_STEP)
-    wording = PRE_INVOICED_WORDING if pre_invoiced else _CAPTURE_ONLY_WORDING if magento_complete else {}
+    wording = {_CAPTURE_BY_HAND: CAPTURE_FIRST_STEPS[unpaid_invoices, not (pre_invoiced or magento_complete)]}
+    if pre_invoiced:
+        wording[_NO_LONGER_PROCESSED] = NO_LONGER_PROCESSED_PRE_INVOICED
     return [
         wording.get(step, step)
         for step in steps

@@ -137,6 +137,7 @@ class Verdict:
             counterpoint_closed=self.cp is not None and (self.cp.canceled or self.cp.posted),
             magento_complete=self.order.rule_state == "complete",
             pre_invoiced=self.classification.pre_invoiced,
+            unpaid_invoices=self.order.total_invoiced > self.order.total_paid,
         )
 
     def age_days(self, now: datetime) -> int | None:

@@ -9,7 +9,9 @@ from rich.color import Color
 
 from c5attn.errors import ExitCode, UsageError
 from c5attn.scenarios import (
+    CAPTURE_FIRST_STEPS,
     CLOSING_STEPS,
+    NO_LONGER_PROCESSED_PRE_INVOICED,
     SCENARIOS,
     STALE_STEPS,
     Scenario,
@@ -114,3 +116,6 @@ def test_docs_list_every_playbook_step_as_the_code_has_it() -> None:
             assert step in docs, f"{scenario.code}: step missing from docs/scenarios.md: {step}"
     for step in STALE_STEPS:
         assert step in docs
+    fitted = (*CAPTURE_FIRST_STEPS.values(), NO_LONGER_PROCESSED_PRE_INVOICED)  # as needed_steps words them
+    for step in fitted:
+        assert step in docs, f"capture-failed: fitted step missing from docs/scenarios.md: {step}"

@@ -298,7 +298,7 @@ def test_to_json_contract() -> None:
     assert (record["scenario"], record["scenarios"]) == ("capture-failed", ["capture-failed"])
     assert record["money_at_risk"] == 10.0
     assert record["fingerprint"] == v.classification.fingerprint
-    assert record["steps"] == list(v.steps)
+    assert record["steps"] == [INVOICE_RELEASES_WITH_CAPTURE, *v.steps[1:]]  # nothing unpaid to capture
     assert record["evidence"] == v.classification.evidence
     assert (record["imported"], record["currency"], record["age_days"], record["hint"]) == (
         True,
@@ -383,30 +383,84 @@ def test_the_records_steps_leave_out_dismissing_errors_an_order_does_not_have() 
     assert any(f" dismiss-error {ORDER_NO}" in step for step in with_errors["steps"])
 
 
-# What the first capture-failed step must tell staff to do, for each part of rule 2 that can fire
-# alone: an unpaid invoice (2b) exists already, so "invoice the release" cannot capture it (Magento
-# has nothing left to invoice); a release with no invoice (2a) needs one.
-CAPTURE_STEP_CASES = [
-    pytest.param(
-        order(item("A")), cp(ticket("1-1", ("A", 1))), "invoice each release that has no invoice yet", id="2a"
-    ),
-    pytest.param(
-        order(item("A", invoiced=1), total_invoiced=10, total_paid=0),
-        cp(ticket("1-1", ("A", 1))),
-        "open each unpaid invoice of the order and Capture it",
-        id="2b-invoice-exists-unpaid",
-    ),
-]
+# What the first capture-failed step must tell staff to do, for what the order has left: an unpaid
+# invoice (Magento's total invoiced above its total paid) to capture, and releases to invoice with
+# Capture Online unless Magento invoiced the order before the import (pre-invoiced: its releases make
+# shipments) or completed it. Neither left (a capture error on a paid, complete order): check the
+# payment provider's portal.
+CAPTURE_AND_INVOICE = (
+    "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it, and "
+    "invoice each release that has no invoice yet with Capture Online."
+)
+CAPTURE_ONLY = "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it."
+INVOICE_RELEASES_WITH_CAPTURE = (
+    "Capture the funds by hand in Magento: invoice each release that has no invoice yet with Capture Online."
+)
+NOTHING_UNPAID = (
+    "Magento shows no unpaid invoice on this order: check in the payment provider's portal whether its "
+    "funds were captured."
+)
+CAPTURE_ERROR = (error(5, "capture"),)
+IMPORT_DEPOSIT = (deposit(10, kind="import", pay_cod="WEB"),)  # pre-invoiced
 
 
-@pytest.mark.parametrize(("o", "c", "wanted"), CAPTURE_STEP_CASES)
-def test_capture_failed_first_step_fits_what_fired(
-    o: MagentoOrder, c: CounterpointOrder, wanted: str
+@pytest.mark.parametrize(
+    ("magento", "counterpoint", "first_step"),
+    [
+        pytest.param(order(item("A")), cp(ticket("1-1", ("A", 1))), INVOICE_RELEASES_WITH_CAPTURE, id="2a"),
+        pytest.param(
+            order(item("A", invoiced=1), total_invoiced=10, total_paid=0),
+            cp(ticket("1-1", ("A", 1))),
+            CAPTURE_AND_INVOICE,
+            id="2b-unpaid-invoice",
+        ),
+        pytest.param(
+            order(item("A", ordered=2, invoiced=1), total_invoiced=10, total_paid=0),
+            cp(ticket("1-1", ("A", 2))),
+            CAPTURE_AND_INVOICE,
+            id="2a-and-2b",
+        ),
+        pytest.param(
+            order(item("A", invoiced=1), total_invoiced=10, total_paid=0),
+            cp(ticket("1-1", ("A", 1)), deposits=IMPORT_DEPOSIT, errors=CAPTURE_ERROR),
+            CAPTURE_ONLY,
+            id="2c-pre-invoiced-unpaid",
+        ),
+        pytest.param(
+            order(item("A", invoiced=1), total_invoiced=10, total_paid=10),
+            cp(ticket("1-1", ("A", 1)), deposits=IMPORT_DEPOSIT, errors=CAPTURE_ERROR),
+            NOTHING_UNPAID,
+            id="2c-pre-invoiced-paid",
+        ),
+        pytest.param(
+            order(item("A", invoiced=1, shipped=1), state="complete", total_invoiced=10, total_paid=10),
+            cp(ticket("1-1", ("A", 1)), errors=CAPTURE_ERROR),
+            NOTHING_UNPAID,
+            id="2c-complete-paid",
+        ),
+        pytest.param(
+            order(item("A", invoiced=1, shipped=1), state="complete", total_invoiced=10, total_paid=4),
+            cp(ticket("1-1", ("A", 1))),
+            CAPTURE_ONLY,
+            id="2b-complete-unpaid",
+        ),
+        pytest.param(
+            order(item("A", invoiced=1), total_invoiced=10, total_paid=10),
+            cp(ticket("1-1", ("A", 1)), errors=CAPTURE_ERROR),
+            INVOICE_RELEASES_WITH_CAPTURE,
+            id="2c-paid-later-releases-possible",
+        ),
+    ],
+)
+def test_capture_failed_first_step_asks_for_what_the_order_has_left(
+    magento: MagentoOrder, counterpoint: CounterpointOrder, first_step: str
 ) -> None:
-    v = verdict(o, c)
+    v = verdict(magento, counterpoint)
     assert v.classification.scenarios == ("capture-failed",)
-    assert wanted in v.steps[0]
-
+    steps = v.steps_to_take()
+    assert steps[0] == first_step
+    assert v.to_json("web")["steps"] == steps
+    assert v.steps[0] == CAPTURE_AND_INVOICE  # the playbook as written, before it is fitted
 
 
 # Scenario 5 asks staff to cancel the order's remaining items in Counterpoint: an order Counterpoint
@@ -482,7 +536,6 @@ def test_capture_failed_later_releases_step_fits_pre_invoicing(
 # Any step that asks to invoice a release: a pre-invoiced order's releases make Magento shipments,
 # not invoices (domain.md §3), so none of its steps, whichever scenarios fired, may ask for one.
 INVOICES_A_RELEASE = ("invoice by hand every", "invoice each release", "invoice every later")
-IMPORT_DEPOSIT = (deposit(10, kind="import", pay_cod="WEB"),)
 
 
 @pytest.mark.parametrize(
@@ -509,7 +562,7 @@ def test_no_step_of_a_pre_invoiced_order_asks_to_invoice_a_release(
     assert v.classification.pre_invoiced and v.classification.scenarios == scenarios
     steps = v.steps_to_take()
     assert [step for step in steps if any(words in step for words in INVOICES_A_RELEASE)] == []
-    assert any("open each unpaid invoice of the order and Capture it" in step for step in steps)
+    assert (CAPTURE_ONLY in steps) is (magento.total_invoiced > magento.total_paid)
 
 
 def test_changed_since_names_only_what_changed() -> None:
@@ -542,7 +595,7 @@ def test_capture_step_for_later_releases_only_while_counterpoint_has_not_cancele
     assert v.classification.scenarios == ("capture-failed",)
     steps = v.steps_to_take()
     assert any("every later Counterpoint release" in step for step in steps) is not canceled
-    assert any("Capture it" in step for step in steps)
+    assert steps[0] == (NOTHING_UNPAID if deposits else INVOICE_RELEASES_WITH_CAPTURE)  # all paid
 
 
 # The steps about releases still to come (scenario 1's "every future release", capture-failed's "every
@@ -551,7 +604,6 @@ def test_capture_step_for_later_releases_only_while_counterpoint_has_not_cancele
 # and shipped there, so nothing left to invoice or ship by hand either, now or later).
 FUTURE_STEP = "Do the same for every future release of this order, until the order is complete in Magento."
 SHIP_STEP = "In Magento, ship by hand (with its tracking number) every release that has no shipment yet."
-CAPTURE_ONLY = "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it."
 SHIPPED_BEYOND = item("A", ordered=2, invoiced=2, shipped=2)
 UNPAID = {"total_invoiced": 20, "total_paid": 10}
 
