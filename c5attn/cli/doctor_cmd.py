@@ -84,15 +84,18 @@ def magento_checks(site: SiteConfig, trace: Callable[[str], None] | None = None)
     return checks
 
 
-def counterpoint_checks(site: SiteConfig, trace: Callable[[str], None] | None = None) -> list[Check]:
+def counterpoint_checks(
+    site: SiteConfig, now: datetime, trace: Callable[[str], None] | None = None
+) -> list[Check]:
     from c5attn.counterpoint.store import CounterpointStore
     from c5attn.secrets import redact_dsn
 
     try:
         with CounterpointStore(site, trace=trace) as store:
             report = store.check_schema()
-            writes = _writes_check(site, store) if not report.problems() else None
-            values = _values_checks(site, store) if not report.problems() else []
+            readable = not report.problems()
+            writes = _writes_check(site, store) if readable else None
+            values = [*_values_checks(site, store), _timezone_check(site, store, now)] if readable else []
     except C5Error as error:
         return [Check(site.name, "Counterpoint database", False, str(error))]
     checks = [
@@ -126,7 +129,7 @@ def counterpoint_checks(site: SiteConfig, trace: Callable[[str], None] | None = 
     return checks
 
 
-def site_checks(site: SiteConfig, trace: Callable[[str], None] | None = None) -> list[Check]:
+def site_checks(site: SiteConfig, now: datetime, trace: Callable[[str], None] | None = None) -> list[Check]:
     """A site's checks; a secret that cannot be resolved fails its own check, and only the side it
     belongs to goes unchecked (an unset Magento token leaves Counterpoint to check)."""
     missing = site.secret_errors
@@ -134,7 +137,7 @@ def site_checks(site: SiteConfig, trace: Callable[[str], None] | None = None) ->
     if not any(not key.startswith("counterpoint") for key in missing):
         checks.extend(magento_checks(site, trace))
     if "counterpoint_dsn" not in missing:
-        checks.extend(counterpoint_checks(site, trace))
+        checks.extend(counterpoint_checks(site, now, trace))
     return checks
 
 
@@ -176,6 +179,26 @@ def _values_checks(site: SiteConfig, store: CounterpointStore) -> list[Check]:
         )
         checks.append(Check(site.name, "web_pay_codes", None, detail))
     return checks
+
+
+def _timezone_check(site: SiteConfig, store: CounterpointStore, now: datetime) -> Check:
+    """``counterpoint_timezone`` against the recent release tickets: a wrong zone passes every other
+    check, then shifts each ticket time without RS_UTC_DT by hours (capture-failed early or late)."""
+    from c5attn.counterpoint.timezone_check import RECENT, zone_verdict
+
+    name = "Counterpoint time zone"
+    try:
+        sample = store.ticket_times(now - RECENT)
+    except C5Error as error:
+        return Check(site.name, name, False, f"could not read the ticket times: {error}")
+    verdict = zone_verdict(
+        site.counterpoint_timezone,
+        sample.pairs,
+        now,
+        grace_minutes=site.capture_grace_minutes,
+        rs_utc_dt_column=sample.rs_utc_dt_column,
+    )
+    return Check(site.name, name, verdict.ok, verdict.detail)
 
 
 def shared_store_notes(configured: Iterable[SiteConfig], chosen: set[str]) -> list[Check]:
@@ -224,7 +247,7 @@ def doctor(
             use_sandbox(env, stack)
         sites = select_sites(env.config, env.config.site, unresolved=True)
         for site in sites:
-            checks.extend(site_checks(site, trace))
+            checks.extend(site_checks(site, env.now(), trace))
     checks.extend(shared_store_notes(env.config.sites.values(), {site.name for site in sites}))
     if json_out:
         print_json(env.stdout_file, [check.__dict__ for check in checks], readable=env.stdout_is_tty)

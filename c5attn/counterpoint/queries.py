@@ -302,7 +302,23 @@ SELECT CASE WHEN EXISTS (SELECT 1 FROM {{PS_DOC_PMT}} p WHERE {_norm("p.PAY_COD"
 )
 """Whether any payment, open or posted, has one of the site's web pay codes."""
 
-DOCTOR_STATEMENTS = (STORE_IN_USE, WEB_PAY_CODES_IN_USE)
+TICKET_TIMES = Statement(
+    "ticket_times",
+    f"""
+SELECT d.TKT_DT, d.{{RS_UTC_DT?}} AS RS_UTC_DT
+FROM {{PS_DOC_HDR}} d
+WHERE d.TKT_DT >= :since AND {_norm("d.STR_ID")} = :store AND {_norm("d.IS_REL_TKT")} = :yes
+UNION ALL
+SELECT t.TKT_DT, t.{{RS_UTC_DT?}}
+FROM {{PS_TKT_HIST}} t
+WHERE t.TKT_DT >= :since AND {_norm("t.STR_ID")} = :store AND {_norm("t.IS_REL_TKT")} = :yes
+""",
+)
+"""Both times of the store's release tickets, open and posted, stamped (TKT_DT) since ``:since``: the
+sample that tells whether ``counterpoint_timezone`` is the store's. The window bounds it (no
+``TOP``/``LIMIT`` here): a few days of one store's releases."""
+
+DOCTOR_STATEMENTS = (STORE_IN_USE, WEB_PAY_CODES_IN_USE, TICKET_TIMES)
 
 DATA_STATEMENTS = (HEADERS, *DETAIL_STATEMENTS, DISMISS, *DOCTOR_STATEMENTS)
 """Every statement that reads or writes Counterpoint data (portable: SQL Server and SQLite)."""

@@ -39,7 +39,8 @@ from c5attn.counterpoint.schema_check import (
     order_numbers_not_text,
     present_optional,
 )
-from c5attn.counterpoint.values import to_decimal, to_int, to_local, to_text, to_utc
+from c5attn.counterpoint.timezone_check import TicketTimes
+from c5attn.counterpoint.values import to_decimal, to_int, to_local, to_text, to_utc, to_wall_clock
 from c5attn.errors import (
     ConfigError,
     CounterpointAuthError,
@@ -207,6 +208,15 @@ class _Batch:
         if to_int(posted):
             return [draft for key in self._tkt_matcher.match(orig_tkt_no) for draft in self._by_tkt[key]]
         return self.of_doc(orig_doc_id)
+
+
+@dataclass(frozen=True)
+class TicketSample:
+    """What ``CounterpointStore.ticket_times`` read: (TKT_DT as stored, RS_UTC_DT in UTC or None) per
+    ticket, and whether either ticket table has RS_UTC_DT at all."""
+
+    pairs: list[TicketTimes]
+    rs_utc_dt_column: bool
 
 
 @dataclass(frozen=True)
@@ -457,6 +467,20 @@ class CounterpointStore:
         searched = f"order document in {table('PS_DOC_HDR')} or {posted}"
         return ValuesInUse(bool(to_int(store)), bool(to_int(orders)), pay_codes, searched)
 
+    def ticket_times(self, since: datetime) -> TicketSample:
+        """TKT_DT and RS_UTC_DT of the store's release tickets, open and posted, stamped since
+        ``since`` (aware) as the site's zone reads it (``doctor``: is ``counterpoint_timezone`` the
+        store's?). A window, not a row limit: the statements here are the same on both dialects."""
+        values = {"since": self._local_time(self._reader(), since), "store": self._store_code, "yes": _YES}
+        pairs = [
+            (stamp, to_utc(rs_utc_dt, UTC))
+            for tkt_dt, rs_utc_dt in self._rows(queries.TICKET_TIMES, values)
+            if (stamp := to_wall_clock(tkt_dt)) is not None
+        ]
+        present = self._present_optional()
+        has_column = any((table, "RS_UTC_DT") in present for table in ("PS_DOC_HDR", "PS_TKT_HIST"))
+        return TicketSample(pairs, has_column)
+
     def check_dismiss_allowed(self, now: datetime) -> None:
         """Raise what a dismissal would meet, without dismissing anything (``doctor``; ``resolve
         --dismiss-error`` before it writes to Magento). SQL Server is
@@ -490,10 +514,9 @@ class CounterpointStore:
         """The dismissal's statements, one a chunk of error ids, in one transaction."""
         connection = self._writer()
         dismiss = self._prepared(queries.DISMISS)
-        stamp = to_local(now, self._zone)
         values = {
             "operator": operator,
-            "now": stamp.isoformat(sep=" ") if isinstance(connection, sqlite3.Connection) else stamp,
+            "now": self._local_time(connection, now),
             "order_no": order_no,
             "store": self._store_code,
         }
@@ -507,6 +530,12 @@ class CounterpointStore:
             with suppress(Exception):
                 connection.rollback()
             raise
+
+    def _local_time(self, connection: DBConnection, moment: datetime) -> object:
+        """``moment`` (aware) as a parameter in the site's zone, whole seconds, like Counterpoint's own
+        times: text for sqlite3 (as SQLite stores them), a ``datetime`` for a driver."""
+        stamp = to_local(moment, self._zone)
+        return stamp.isoformat(sep=" ") if isinstance(connection, sqlite3.Connection) else stamp
 
     def _probe_dismissal(self, connection: DBConnection) -> None:
         """Read the dismissal's table and columns for no row: a configured name that is missing

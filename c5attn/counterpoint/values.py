@@ -100,6 +100,13 @@ def to_utc(value: object, zone: tzinfo) -> datetime | None:
         raise _unexpected(value, "a date and time within the years 1 to 9999 in UTC") from None
 
 
+def to_wall_clock(value: object) -> datetime | None:
+    """A time as the column holds it, naive (TKT_DT: the store's clock), whatever the driver returned;
+    NULL or empty text is ``None``."""
+    moment = to_utc(value, UTC)
+    return None if moment is None else moment.replace(tzinfo=None)
+
+
 def later_offset(zone: tzinfo, naive: datetime) -> timedelta | None:
     """The zone's offset for a naive local time, read as the later instant where it is ambiguous.
 

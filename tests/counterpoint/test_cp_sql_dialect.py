@@ -50,6 +50,7 @@ def _values(size):
         "reinstated": "I",
         "operator": "op",
         "now": "2024-06-01 12:00:00",
+        "since": "2024-05-25 12:00:00",
         "order_no": "N1",
     }
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
 from c5attn.cli.app import app
+from c5attn.cli.context import CliEnv
 from c5attn.sandbox.embedded import init_world
 from c5attn.sandbox.magento_server import MagentoSandbox
 
@@ -27,11 +30,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]
         yield directory, server.url
 
 
-def _config(tmp_path: Path, url: str, database: Path, extra: str = "") -> Path:
+def _config(
+    tmp_path: Path, url: str, database: Path, extra: str = "", zone: str = "America/New_York"
+) -> Path:
+    """A site on the world's Magento and ``database``, reading TKT_DT in ``zone`` (the world's)."""
     path = tmp_path / "c5attn.toml"
     path.write_text(
         f'[sites.shop]\nmagento_url = "{url}"\nmagento_token = "env:DOCTOR_TOKEN"\n'
-        f'counterpoint_dsn = "sqlite:///{database}"\n{extra}',
+        f'counterpoint_dsn = "sqlite:///{database}"\ncounterpoint_timezone = "{zone}"\n{extra}',
         encoding="utf-8",
     )
     return path
@@ -47,14 +53,16 @@ def _altered(tmp_path: Path, world_dir: Path, name: str, *statements: str) -> Pa
     return database
 
 
-def _doctor(tmp_path: Path, config: Path, token: str, *options: str) -> tuple[int, str, str]:
-    """Run ``doctor --json`` on a configured site (not the embedded sandbox)."""
-    result = CliRunner().invoke(
-        app,
-        ["--config", str(config), *options, "doctor", "--json"],
-        env={"C5ATTN_HOME": str(tmp_path), "DOCTOR_TOKEN": token, "NO_COLOR": "1"},
-    )
-    return result.exit_code, result.stdout, result.stderr
+def _doctor(
+    tmp_path: Path, config: Path, token: str, *options: str, now: datetime | None = None
+) -> tuple[int, str, str]:
+    """Run ``doctor --json`` on a configured site (not the embedded sandbox); ``now`` pins its clock."""
+    env = {"C5ATTN_HOME": str(tmp_path), "DOCTOR_TOKEN": token, "NO_COLOR": "1"}
+    out, err = io.StringIO(), io.StringIO()
+    cli_env = CliEnv(out, err, False, False, False, env, tmp_path, clock=lambda: now or datetime.now(UTC))
+    arguments = ["--config", str(config), *options, "doctor", "--json"]
+    result = CliRunner().invoke(app, arguments, env=env, obj=cli_env)
+    return result.exit_code, out.getvalue(), err.getvalue() + result.stderr
 
 
 def test_all_checks_pass_on_a_healthy_site(world: tuple[Path, str], tmp_path: Path) -> None:
@@ -179,3 +187,125 @@ def test_the_store_check_names_the_sites_own_order_tables(world: tuple[Path, str
     assert "no order document in PS_DOC_HDR or ORDERS_POSTED has STR_ID 'SHOP'" in checks[
         "counterpoint_store"
     ]["detail"]
+
+
+# --- counterpoint_timezone against the tickets ------------------------------------------------------
+
+WINTER = datetime(2025, 1, 20, 15, 0, tzinfo=UTC)
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def _release_tickets(
+    tmp_path: Path, world_dir: Path, stamps: list[datetime], *, rs_utc_dt: bool = True, posted: bool = False
+) -> Path:
+    """A copy of the world's database whose only release tickets of store WEB were stamped at
+    ``stamps`` by a New York clock: open ones with RS_UTC_DT (unless ``rs_utc_dt`` is False: the
+    column dropped), or posted ones, which have none."""
+    dropped = [] if rs_utc_dt else ["ALTER TABLE PS_DOC_HDR DROP COLUMN RS_UTC_DT"]
+    clear = ["DELETE FROM PS_DOC_HDR WHERE UPPER(TRIM(DOC_TYP)) <> 'O'", "DELETE FROM PS_TKT_HIST", *dropped]
+    database = _altered(tmp_path, world_dir, "tickets.db", *clear)
+    with sqlite3.connect(database) as db:
+        for number, stamp in enumerate(stamps, start=1):
+            row: dict[str, object] = {
+                "DOC_ID": 90_000_000 + number,
+                "TKT_NO": f"Z{number}-1",
+                "STR_ID": "WEB",
+                "IS_REL_TKT": "Y",
+                "TKT_DT": f"{stamp.astimezone(NEW_YORK):%Y-%m-%d %H:%M:%S}",
+            }
+            if posted:
+                table = "PS_TKT_HIST"
+            else:
+                table = "PS_DOC_HDR"
+                row.update(DOC_TYP="T", STA_ID="1")
+                if rs_utc_dt:
+                    row["RS_UTC_DT"] = f"{stamp.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+            marks = ", ".join("?" * len(row))
+            db.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks})", [*row.values()])
+    return database
+
+
+def _zone_check(
+    tmp_path: Path, url: str, database: Path, zone: str, now: datetime
+) -> tuple[int, dict[str, object]]:
+    code, out, err = _doctor(tmp_path, _config(tmp_path, url, database, zone=zone), TOKEN, now=now)
+    assert "Traceback" not in err
+    return code, next(check for check in json.loads(out) if check["name"] == "Counterpoint time zone")
+
+
+def test_the_time_zone_is_checked_against_rs_utc_dt(world: tuple[Path, str], tmp_path: Path) -> None:
+    """A wrong zone passes every other check and shifts every ticket time without RS_UTC_DT by hours."""
+    directory, url = world
+    stamps = [WINTER - timedelta(hours=hours) for hours in (1, 5, 30, 100, 8 * 24)]  # the last: too old
+    database = _release_tickets(tmp_path, directory, stamps)
+    code, check = _zone_check(tmp_path, url, database, "America/New_York", WINTER)
+    assert (code, check["ok"]) == (0, True)
+    assert check["detail"] == (
+        "TKT_DT read in America/New_York agrees with RS_UTC_DT on 4 of 4 recent release tickets (last 7 days)"
+    )
+    code, check = _zone_check(tmp_path, url, database, "UTC", WINTER)
+    assert (code, check["ok"]) == (1, False)
+    assert str(check["detail"]).startswith(
+        "TKT_DT read in UTC is off RS_UTC_DT by 5 h on 4 of 4 recent release tickets (last 7 days): "
+        "tickets without RS_UTC_DT read that much early"
+    )
+    assert str(check["detail"]).endswith(
+        "the store's clock looks like UTC-05:00: set counterpoint_timezone to its IANA name "
+        "(America/New_York fits every ticket)"
+    )
+
+
+def test_the_time_zone_check_reads_each_ticket_at_its_own_dates_offset(
+    world: tuple[Path, str], tmp_path: Path
+) -> None:
+    """New York went to daylight saving on 10 March 2024: a zone that keeps none (Bogota, UTC-05:00
+    all year) agrees with the ticket of the 9th, and is an hour off on the later ones."""
+    directory, url = world
+    now = datetime(2024, 3, 12, 12, 0, tzinfo=UTC)
+    stamps = [datetime(2024, 3, day, 15, 0, tzinfo=UTC) for day in (9, 10, 11)]
+    database = _release_tickets(tmp_path, directory, stamps)
+    code, check = _zone_check(tmp_path, url, database, "America/New_York", now)
+    assert (code, check["ok"]) == (0, True) and "on 3 of 3" in str(check["detail"])
+    code, check = _zone_check(tmp_path, url, database, "America/Bogota", now)
+    assert (code, check["ok"]) == (1, False)
+    detail = str(check["detail"])
+    assert "is off RS_UTC_DT by 1 h on 2 of 3" in detail and "read that much late" in detail
+    assert "looks like UTC-05:00 and UTC-04:00" in detail and "(America/New_York fits every ticket)" in detail
+
+
+def test_without_rs_utc_dt_the_time_zone_is_a_note(world: tuple[Path, str], tmp_path: Path) -> None:
+    directory, url = world
+    database = _release_tickets(tmp_path, directory, [WINTER - timedelta(hours=1)], rs_utc_dt=False)
+    code, check = _zone_check(tmp_path, url, database, "America/New_York", WINTER)
+    assert (code, check["ok"]) == (0, None)
+    assert check["detail"] == (
+        "RS_UTC_DT is absent, so the zone cannot be confirmed from the data: ticket times are read in "
+        "America/New_York (none of 1 recent release ticket lies in the future there), and capture-failed "
+        "waits capture_grace_minutes (60) from them"
+    )
+
+
+def test_a_ticket_in_the_future_shows_a_zone_too_far_west(world: tuple[Path, str], tmp_path: Path) -> None:
+    """Posted tickets carry no RS_UTC_DT: an hour-old New York ticket read in Los Angeles lies 2 h ahead."""
+    directory, url = world
+    stamps = [WINTER - timedelta(hours=hours) for hours in (1, 26)]
+    database = _release_tickets(tmp_path, directory, stamps, posted=True)
+    code, check = _zone_check(tmp_path, url, database, "America/Los_Angeles", WINTER)
+    assert (code, check["ok"]) == (1, False)
+    assert str(check["detail"]).startswith(
+        "a release ticket's TKT_DT read in America/Los_Angeles lies 2 h in the future (no recent release "
+        "ticket has RS_UTC_DT set)"
+    )
+    assert "at least 2 h east of America/Los_Angeles" in str(check["detail"])
+    code, check = _zone_check(tmp_path, url, database, "America/New_York", WINTER)
+    assert (code, check["ok"]) == (0, None) and "none of 2 recent release tickets" in str(check["detail"])
+
+
+def test_no_release_tickets_leave_the_time_zone_a_note(world: tuple[Path, str], tmp_path: Path) -> None:
+    directory, url = world
+    database = _release_tickets(tmp_path, directory, [])
+    code, check = _zone_check(tmp_path, url, database, "UTC", WINTER)
+    assert (code, check["ok"]) == (0, None)
+    assert check["detail"] == (
+        "no release tickets of the last 7 days to check it against: ticket times are read in UTC"
+    )

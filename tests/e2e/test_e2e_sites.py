@@ -37,7 +37,7 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         text = "".join(
             f'[sites.{name}]\nmagento_url = "{server.url}"\nmagento_token = "env:SITES_TOKEN"\n'
             f'counterpoint_dsn = "sqlite:///{root / name / "counterpoint.db"}"\n'
-            'web_pay_codes = ["WEB", "PAYPAL"]\n'
+            'web_pay_codes = ["WEB", "PAYPAL"]\ncounterpoint_timezone = "America/New_York"\n'
             for name, server in (("east", east), ("west", west))
         )
         path = root / "c5attn.toml"
@@ -157,7 +157,8 @@ def test_one_shop_under_two_names_is_allowed_and_doctor_notes_it(config: Path) -
     again.write_text(
         f'{config.read_text(encoding="utf-8")}[sites.east-admin]\nmagento_url = "{url}/"\n'
         'magento_token = "env:SITES_TOKEN"\n'
-        f'counterpoint_dsn = "sqlite:///{config.parent / "east" / "counterpoint.db"}"\n',
+        f'counterpoint_dsn = "sqlite:///{config.parent / "east" / "counterpoint.db"}"\n'
+        'counterpoint_timezone = "America/New_York"\n',
         encoding="utf-8",
     )
     for chosen in ((), ("--site", "east-admin")):
