@@ -380,9 +380,7 @@ def _rule_capture_failed(facts: _Facts, grace_minutes: int) -> _Finding | None:
             "not_invoiced": decimal_text(missing),
         }
         part = f"{sku.sku} released {decimal_text(sku.released_aged)}, invoiced {decimal_text(sku.invoiced)}"
-        # Magento cancels what is left of a partly invoiced order without the state "canceled" (it
-        # stays processing or complete): a release of those units can never be invoiced there.
-        canceled = min(sku.canceled, missing, sku.released_aged - (sku.ordered - sku.canceled))
+        canceled = sku.canceled_release(sku.released_aged)
         if canceled > 0:
             row["canceled_in_magento"] = decimal_text(canceled)
             part += f", of which Magento canceled {decimal_text(canceled)}: canceled units cannot be invoiced"

@@ -170,6 +170,18 @@ class SkuEvidence:
     released_aged: Decimal
     price: Decimal
 
+    def invoiceable(self, released: Decimal) -> Decimal:
+        """Of ``released`` units, those Magento can still invoice: released and not invoiced, within
+        what it has left to invoice (ordered, less canceled and invoiced). Not positive: none."""
+        return min(released - self.invoiced, self.ordered - self.canceled - self.invoiced)
+
+    def canceled_release(self, released: Decimal) -> Decimal:
+        """Of ``released`` units not invoiced, those Magento canceled: it can never invoice them, so no
+        capture settles them (Magento cancels what is left of a partly invoiced order without the
+        state "canceled": the order stays processing or complete)."""
+        beyond = released - (self.ordered - self.canceled)  # released past what Magento left to invoice
+        return max(min(self.canceled, released - self.invoiced, beyond), ZERO)
+
 
 @dataclass(slots=True)
 class RuleHit:

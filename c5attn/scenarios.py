@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from c5attn.errors import UsageError
+from c5attn.wording import STATUS_KEPT_CAUSE, no_status_to_set
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,19 @@ CLOSING_STEPS: tuple[str, ...] = (
     "Dismiss the Counterpoint order error, so Commerce5's e-mails stop: c5attn dismiss-error ORDER",
     "If unsure, contact your Commerce 5 support partner.",
 )
+
+KEPT_FLAGGED_STEP = (
+    "Set the Magento status that fits in the Magento admin: c5attn's resolution comment is on the order, "
+    f"but Magento kept it at Needs Attention ({STATUS_KEPT_CAUSE}), so running resolve again would only "
+    "add the comment again."
+)
+"""The resolve step where resolve's status did not land, but its comment did (``Verdict.steps_to_take``)."""
+
+
+def admin_status_step(state: str) -> str:
+    """The resolve step where the site assigns ``state`` no status resolve may set."""
+    return f"Set the Magento status that fits in the Magento admin: {no_status_to_set(state)}."
+
 
 CANCEL_REMAINING_STEP = "Cancel the remaining items on the order in Counterpoint."
 """Scenario 5's step, which an order Counterpoint has closed (canceled, or posted to its order
@@ -70,6 +84,18 @@ NO_LONGER_PROCESSED_PRE_INVOICED = (
 )
 """What a pre-invoiced order's later releases need instead (``needed_steps``): shipments only."""
 
+_CAPTURE_ELSEWHERE = (
+    "If that fails, contact the web developer or the payment provider (Authorize.net, PayPal…).",
+    "Or capture the funds in the payment provider's own portal.",
+)
+CANCELED_RELEASES_STEP = (
+    "Where Magento canceled units that Counterpoint released (the reason names them), no invoice or capture "
+    "can settle them: find out whether they shipped, and if not, perform a return in Counterpoint to "
+    "reverse their sale."
+)
+"""Capture-failed's step for released units Magento canceled, which only such an order needs
+(``needed_steps``); where they are all that is left, the capture steps go."""
+
 CAPTURE_FIRST_STEPS = {
     (True, True): _CAPTURE_BY_HAND,
     (True, False): f"{_CAPTURE_UNPAID_INVOICES}.",
@@ -78,11 +104,11 @@ CAPTURE_FIRST_STEPS = {
     (False, False): "Magento shows no unpaid invoice on this order: check in the payment provider's "
     "portal whether its funds were captured.",
 }
-"""Capture-failed's first step by (Magento shows an unpaid invoice, a release may still need a Magento
-invoice): only the work the order has left is asked for. An order pre-invoiced (Magento invoiced it
-before the import: its releases make shipments) or complete in Magento has no release to invoice;
-a finding fired by a release without an invoice, or by an order error alone, may have no unpaid
-invoice to capture (``needed_steps``)."""
+"""Capture-failed's first step by (Magento shows an unpaid invoice, a release Magento can still invoice
+has no invoice: ``WorkLeft``): only the work the order has left is asked for. A pre-invoiced order
+(Magento invoiced it before the import: its releases make shipments) or one complete in Magento has
+no release to invoice; a finding fired by a release without an invoice, or by an order error alone,
+may have no unpaid invoice to capture (``needed_steps``)."""
 
 _LATER_RELEASE_STEPS = frozenset((FUTURE_RELEASES_STEP, _NO_LONGER_PROCESSED))
 """The steps about the order's later releases, for which neither side leaves room once Counterpoint
@@ -107,12 +133,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         number=2,
         title="Invoice or capture from a release ticket failed",
         colour="red",
-        actions=(
-            _CAPTURE_BY_HAND,
-            "If that fails, contact the web developer or the payment provider (Authorize.net, PayPal…).",
-            "Or capture the funds in the payment provider's own portal.",
-            _NO_LONGER_PROCESSED,
-        ),
+        actions=(_CAPTURE_BY_HAND, *_CAPTURE_ELSEWHERE, CANCELED_RELEASES_STEP, _NO_LONGER_PROCESSED),
     ),
     Scenario(
         code="released-but-canceled",
@@ -203,39 +224,52 @@ def scenario_choices() -> str:
 _ORDER_PLACEHOLDER = re.compile(r"\bORDER\b")
 
 
-def needed_steps(
-    steps: Sequence[str],
-    order_no: str,
-    *,
-    open_errors: bool,
-    counterpoint_closed: bool,
-    magento_complete: bool,
-    pre_invoiced: bool,
-    unpaid_invoices: bool,
-) -> list[str]:
+@dataclass(frozen=True)
+class WorkLeft:
+    """What the data shows is left to do on an order, which decides the steps it needs (``needed_steps``)."""
+
+    open_errors: bool  # Counterpoint order errors to dismiss
+    counterpoint_closed: bool  # canceled there, or posted to the order history: nothing left to release
+    magento_complete: bool  # everything is invoiced and shipped there
+    pre_invoiced: bool  # Magento invoiced the order before the import: its releases make shipments
+    unpaid_invoices: bool  # Magento's total invoiced is above its total paid
+    releases_to_invoice: bool  # a release Magento can still invoice has no invoice
+    left_to_invoice: bool  # Magento can still invoice units of the order (for its later releases)
+    canceled_releases: bool  # released units Magento canceled, which it can never invoice
+
+
+def needed_steps(steps: Sequence[str], order_no: str, left: WorkLeft) -> list[str]:
     """An order's steps, without those the data shows there is no call for: dismissing Counterpoint
     errors when it has none (then ``dismiss-error`` answers that there is nothing to dismiss);
     canceling the order's remaining items, or handling its later releases, when Counterpoint closed
     the order (canceled it, which ``show`` says right above the steps, or posted it to the order
     history: either way nothing is left to release); invoicing or shipping releases by hand, now or
     later, when Magento completed the order (everything is invoiced and shipped there); invoicing
-    releases by hand when the order is pre-invoiced (Magento invoiced it before the import: its
-    releases need shipments only, later ones too); capturing unpaid invoices when Magento shows
-    none (``unpaid_invoices``: its total invoiced is above its total paid; ``CAPTURE_FIRST_STEPS``)."""
+    releases by hand when the order is pre-invoiced (its releases make shipments only, later ones
+    too), and later ones when Magento has nothing left to invoice. Capture-failed's first step is
+    fitted to what is left to capture and invoice (``CAPTURE_FIRST_STEPS``); its step for released
+    units Magento canceled is there only for such units, and its capture steps go where those units
+    are all that is left."""
     skipped: set[str] = set()
-    if counterpoint_closed:
+    if left.counterpoint_closed:
         skipped.update((CANCEL_REMAINING_STEP, *_LATER_RELEASE_STEPS))
-    if magento_complete:
+    if left.magento_complete:
         skipped.update((INVOICE_RELEASES_STEP, SHIP_RELEASES_STEP, *_LATER_RELEASE_STEPS))
-    if pre_invoiced:
+    if left.pre_invoiced:
         skipped.add(INVOICE_RELEASES_STEP)
-    wording = {_CAPTURE_BY_HAND: CAPTURE_FIRST_STEPS[unpaid_invoices, not (pre_invoiced or magento_complete)]}
-    if pre_invoiced:
+    if not (left.pre_invoiced or left.left_to_invoice):
+        skipped.add(_NO_LONGER_PROCESSED)
+    if not left.canceled_releases:
+        skipped.add(CANCELED_RELEASES_STEP)
+    elif not (left.unpaid_invoices or left.releases_to_invoice):
+        skipped.update((_CAPTURE_BY_HAND, *_CAPTURE_ELSEWHERE))
+    wording = {_CAPTURE_BY_HAND: CAPTURE_FIRST_STEPS[left.unpaid_invoices, left.releases_to_invoice]}
+    if left.pre_invoiced:
         wording[_NO_LONGER_PROCESSED] = NO_LONGER_PROCESSED_PRE_INVOICED
     return [
         wording.get(step, step)
         for step in steps
-        if (open_errors or f" dismiss-error {order_no}" not in step) and step not in skipped
+        if (left.open_errors or f" dismiss-error {order_no}" not in step) and step not in skipped
     ]
 
 

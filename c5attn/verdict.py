@@ -9,7 +9,7 @@ contract of ``scan --json``, ``list --json`` and ``show --json``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -18,7 +18,16 @@ from c5attn.classify import as_utc, classify
 from c5attn.jsontext import compact_json
 from c5attn.markers import Markers, commerce5_hint, latest_flag_event, read_markers
 from c5attn.models import Classification, CounterpointOrder, MagentoOrder, norm_code
-from c5attn.scenarios import STALE_STEPS, needed_steps, playbook, steps_for_order, unclassified_steps
+from c5attn.scenarios import (
+    KEPT_FLAGGED_STEP,
+    STALE_STEPS,
+    WorkLeft,
+    admin_status_step,
+    needed_steps,
+    playbook,
+    steps_for_order,
+    unclassified_steps,
+)
 
 
 @dataclass
@@ -30,6 +39,7 @@ class Verdict:
     classification: Classification
     flagged: bool  # the order sits in Magento's Needs Attention view (whoever put it there)
     now: datetime
+    resolvable: bool = True  # the site assigns the order's state a status resolve may set
 
     # Read from the comment history on first use: a scan only needs them for orders with a
     # finding or a flag, a small share of the orders it reads.
@@ -122,23 +132,44 @@ class Verdict:
         return steps_for_order(steps, self.order.increment_id)
 
     def steps_to_take(self, open_errors: bool | None = None) -> list[str]:
-        """The steps without those the data shows no call for (``needed_steps``): the record's and
-        the flag comment's. ``open_errors`` is whether ``show``, which reads the errors
-        of an order never imported as well, found any; None: the Counterpoint read's, and every step
-        for an order not imported (its errors were not read)."""
-        if open_errors is None:
-            if self.cp is None:
-                return list(self.steps)
+        """The steps without those the data shows no call for (``needed_steps``), the resolve step as
+        it would go (``_fitted``): the record's, the flag comment's and ``show``'s alike.
+        ``open_errors`` is whether ``show``, which reads the errors of an order never imported as
+        well, found any; None: the Counterpoint read's, and every step for an order not imported
+        (its errors were not read)."""
+        steps: Sequence[str] = self.steps
+        if open_errors is None and self.cp is not None:
             open_errors = bool(self.cp.open_errors)
-        return needed_steps(
-            self.steps,
-            self.order.increment_id,
+        if open_errors is not None:
+            steps = needed_steps(steps, self.order.increment_id, self._work_left(open_errors))
+        return [fitted for step in steps if (fitted := self._fitted(step)) is not None]
+
+    def _work_left(self, open_errors: bool) -> WorkLeft:
+        order, cp, cls = self.order, self.cp, self.classification
+        complete = order.rule_state == "complete"
+        return WorkLeft(
             open_errors=open_errors,
-            counterpoint_closed=self.cp is not None and (self.cp.canceled or self.cp.posted),
-            magento_complete=self.order.rule_state == "complete",
-            pre_invoiced=self.classification.pre_invoiced,
-            unpaid_invoices=self.order.total_invoiced > self.order.total_paid,
+            counterpoint_closed=cp is not None and (cp.canceled or cp.posted),
+            magento_complete=complete,
+            pre_invoiced=cls.pre_invoiced,
+            unpaid_invoices=order.total_invoiced > order.total_paid,
+            releases_to_invoice=not (cls.pre_invoiced or complete)
+            and any(sku.invoiceable(sku.released) > 0 for sku in cls.skus),
+            left_to_invoice=any(sku.ordered - sku.canceled > sku.invoiced for sku in cls.skus),
+            canceled_releases=not cls.pre_invoiced
+            and any(sku.canceled_release(sku.released) > 0 for sku in cls.skus),
         )
+
+    def _fitted(self, step: str) -> str | None:
+        """A step as this order needs it: the resolve step left out where resolve has nothing to do,
+        and pointing to the Magento admin where it would only comment again or has no status to set."""
+        if f" resolve {self.order.increment_id}" not in step:
+            return step
+        if self.nothing_to_resolve is not None:
+            return None
+        if self.resolve_kept_flagged:
+            return KEPT_FLAGGED_STEP
+        return step if self.resolvable else admin_status_step(self.order.state)
 
     def age_days(self, now: datetime) -> int | None:
         """Whole days since the order was placed (never negative), None when Magento gave no date."""
@@ -197,12 +228,15 @@ def assess(
     needs_attention_status: str,
     now: datetime,
     capture_grace_minutes: int,
+    resolvable_states: Collection[str] | None = None,
 ) -> Verdict:
-    """Classify an order; its flag state is read from its Magento status and comment history."""
+    """Classify an order; its flag state is read from its Magento status and comment history.
+    ``resolvable_states``: the states the site assigns a status resolve may set (None: every state)."""
     return Verdict(  # by position: once per order of a scan
         order,  # order
         cp,  # cp
         classify(order, cp, now=now, capture_grace_minutes=capture_grace_minutes),  # classification
         norm_code(order.status) == norm_code(needs_attention_status),  # flagged
         now,  # now
+        resolvable_states is None or order.state in resolvable_states,  # resolvable
     )

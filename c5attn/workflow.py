@@ -20,6 +20,7 @@ from concurrent.futures import wait
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -131,7 +132,13 @@ class SiteSession:
             needs_attention_status=self.site.needs_attention_status,
             now=self.now,
             capture_grace_minutes=self.site.capture_grace_minutes,
+            resolvable_states=self.resolvable_states,
         )
+
+    @cached_property
+    def resolvable_states(self) -> frozenset[str]:
+        """The states the site assigns a status ``resolve`` may set (``resolvable_statuses``)."""
+        return frozenset(state for state in self.site.state_statuses if resolvable_statuses(self.site, state))
 
     def record(
         self,

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, Generic, NamedTuple, TextIO, TypeVar
 
 from c5attn.controls import UNSHOWABLE, printable
 from c5attn.scenarios import SCENARIOS
-from c5attn.wording import STATUS_KEPT_CAUSE, counted, money, no_status_to_set
+from c5attn.wording import counted, money
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -716,32 +716,12 @@ def print_order_view(console: Console, view: OrderView, now: datetime, *, plain:
             out(f"  {view.command} {command}")
 
 
-KEPT_FLAGGED_STEP = (
-    "Set the Magento status that fits in the Magento admin: c5attn's resolution comment is on the order, "
-    f"but Magento kept it at Needs Attention ({STATUS_KEPT_CAUSE}), so running resolve again would only "
-    "add the comment again."
-)
-
-
 def _steps_that_apply(view: OrderView) -> list[str]:
-    """The order's follow-up as ``show`` gives it: without the resolve or dismiss-error step where
-    that command would do nothing (resolved already, no open error), with a step for the admin
-    where resolve would refuse (no status but Needs Attention assigned to the order's state) or
-    would only comment again (its earlier comment landed, its status did not), and "(above)" for
-    the ``c5attn show`` a step names."""
-    verdict, number = view.verdict, view.verdict.order.increment_id
-    steps = []
-    for step in verdict.steps_to_take(open_errors=bool(view.open_errors)):
-        if f" resolve {number}" in step:
-            if verdict.nothing_to_resolve is not None:
-                continue
-            if verdict.resolve_kept_flagged:
-                step = KEPT_FLAGGED_STEP
-            elif view.resolve_command is None:
-                why = no_status_to_set(verdict.order.state)
-                step = f"Set the Magento status that fits in the Magento admin: {why}."
-        steps.append(step.replace(f": c5attn show {number}", " (above)"))  # this is that view
-    return steps
+    """The order's follow-up as ``show`` gives it (``Verdict.steps_to_take``), with "(above)" for the
+    ``c5attn show`` a step names: this is that view."""
+    number = view.verdict.order.increment_id
+    steps = view.verdict.steps_to_take(open_errors=bool(view.open_errors))
+    return [step.replace(f": c5attn show {number}", " (above)") for step in steps]
 
 
 def _minute(moment: datetime) -> str:

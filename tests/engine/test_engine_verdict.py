@@ -298,7 +298,8 @@ def test_to_json_contract() -> None:
     assert (record["scenario"], record["scenarios"]) == ("capture-failed", ["capture-failed"])
     assert record["money_at_risk"] == 10.0
     assert record["fingerprint"] == v.classification.fingerprint
-    assert record["steps"] == [INVOICE_RELEASES_WITH_CAPTURE, *v.steps[1:]]  # nothing unpaid to capture
+    # Nothing unpaid to capture, and no released unit Magento canceled: step 1 invoices, no return step.
+    assert record["steps"] == [INVOICE_RELEASES_WITH_CAPTURE, *(s for s in v.steps[1:] if s != CANCELED_STEP)]
     assert record["evidence"] == v.classification.evidence
     assert (record["imported"], record["currency"], record["age_days"], record["hint"]) == (
         True,
@@ -384,10 +385,10 @@ def test_the_records_steps_leave_out_dismissing_errors_an_order_does_not_have() 
 
 
 # What the first capture-failed step must tell staff to do, for what the order has left: an unpaid
-# invoice (Magento's total invoiced above its total paid) to capture, and releases to invoice with
-# Capture Online unless Magento invoiced the order before the import (pre-invoiced: its releases make
-# shipments) or completed it. Neither left (a capture error on a paid, complete order): check the
-# payment provider's portal.
+# invoice (Magento's total invoiced above its total paid) to capture, and released units Magento can
+# still invoice (not invoiced, not canceled, and the order neither pre-invoiced, its releases making
+# shipments, nor complete) to invoice with Capture Online. Neither left (a capture error on a paid
+# order): check the payment provider's portal.
 CAPTURE_AND_INVOICE = (
     "Capture the funds by hand in Magento: open each unpaid invoice of the order and Capture it, and "
     "invoice each release that has no invoice yet with Capture Online."
@@ -400,6 +401,11 @@ NOTHING_UNPAID = (
     "Magento shows no unpaid invoice on this order: check in the payment provider's portal whether its "
     "funds were captured."
 )
+CANCELED_STEP = (
+    "Where Magento canceled units that Counterpoint released (the reason names them), no invoice or capture "
+    "can settle them: find out whether they shipped, and if not, perform a return in Counterpoint to "
+    "reverse their sale."
+)
 CAPTURE_ERROR = (error(5, "capture"),)
 IMPORT_DEPOSIT = (deposit(10, kind="import", pay_cod="WEB"),)  # pre-invoiced
 
@@ -411,8 +417,8 @@ IMPORT_DEPOSIT = (deposit(10, kind="import", pay_cod="WEB"),)  # pre-invoiced
         pytest.param(
             order(item("A", invoiced=1), total_invoiced=10, total_paid=0),
             cp(ticket("1-1", ("A", 1))),
-            CAPTURE_AND_INVOICE,
-            id="2b-unpaid-invoice",
+            CAPTURE_ONLY,
+            id="2b-unpaid-invoice-every-release-invoiced",
         ),
         pytest.param(
             order(item("A", ordered=2, invoiced=1), total_invoiced=10, total_paid=0),
@@ -447,8 +453,14 @@ IMPORT_DEPOSIT = (deposit(10, kind="import", pay_cod="WEB"),)  # pre-invoiced
         pytest.param(
             order(item("A", invoiced=1), total_invoiced=10, total_paid=10),
             cp(ticket("1-1", ("A", 1)), errors=CAPTURE_ERROR),
+            NOTHING_UNPAID,
+            id="2c-paid-every-release-invoiced",
+        ),
+        pytest.param(  # released within the grace period: not 2(a) yet, but Commerce5 will not invoice it
+            order(item("A"), total_invoiced=0, total_paid=0),
+            cp(ticket("1-1", ("A", 1), time=NOW), errors=CAPTURE_ERROR),
             INVOICE_RELEASES_WITH_CAPTURE,
-            id="2c-paid-later-releases-possible",
+            id="2c-release-in-grace-not-invoiced",
         ),
     ],
 )
@@ -461,6 +473,73 @@ def test_capture_failed_first_step_asks_for_what_the_order_has_left(
     assert steps[0] == first_step
     assert v.to_json("web")["steps"] == steps
     assert v.steps[0] == CAPTURE_AND_INVOICE  # the playbook as written, before it is fitted
+
+
+# Released units Magento canceled (it cancels what is left of a partly invoiced order and keeps the state
+# processing) can never be invoiced there: staff must not be told to invoice or capture them, nor to
+# invoice later releases when Magento has nothing left to invoice, but to check whether they shipped
+# and reverse their sale in Counterpoint.
+@pytest.mark.parametrize(
+    ("magento", "counterpoint", "first_step", "later_releases"),
+    [
+        pytest.param(  # 2 ordered, 1 invoiced and paid, 1 canceled; Counterpoint released both
+            order(item("A", ordered=2, invoiced=1, canceled=1), total_invoiced=10, total_paid=10),
+            cp(ticket("1-1", ("A", 2))),
+            CANCELED_STEP,
+            False,
+            id="only-canceled-units-left",
+        ),
+        pytest.param(  # as above, with the invoice unpaid: capture it, then the canceled units
+            order(item("A", ordered=2, invoiced=1, canceled=1), total_invoiced=10, total_paid=0),
+            cp(ticket("1-1", ("A", 2))),
+            CAPTURE_ONLY,
+            False,
+            id="unpaid-invoice-and-canceled-units",
+        ),
+        pytest.param(  # 3 ordered, 1 canceled, none invoiced, all 3 released: 2 to invoice, 1 canceled
+            order(item("A", ordered=3, canceled=1), total_invoiced=0, total_paid=0),
+            cp(ticket("1-1", ("A", 3))),
+            INVOICE_RELEASES_WITH_CAPTURE,
+            True,
+            id="releases-to-invoice-and-canceled-units",
+        ),
+    ],
+)
+def test_capture_failed_steps_for_released_units_magento_canceled(
+    magento: MagentoOrder, counterpoint: CounterpointOrder, first_step: str, later_releases: bool
+) -> None:
+    v = verdict(magento, counterpoint)
+    assert v.classification.scenarios == ("capture-failed",)
+    assert "of which Magento canceled 1" in v.classification.hits[0].reason
+    steps = v.steps_to_take()
+    assert steps[0] == first_step
+    assert CANCELED_STEP in steps
+    assert any("invoice every later Counterpoint release" in step for step in steps) is later_releases
+    capture_steps = [step for step in steps if "payment provider" in step]
+    assert bool(capture_steps) is (first_step != CANCELED_STEP)
+
+
+# The resolve step goes where resolve would do nothing, and points to the Magento admin where it would
+# refuse (the site assigns the order's state no status to set) or only comment again: alike in the
+# record (scan --json, list --json, show --json), the flag comment and show's table.
+def test_resolve_step_where_the_state_has_no_status_to_set() -> None:
+    magento = order(item("A"), status=NEEDS)
+    counterpoint = cp(ticket("1-1", ("A", 1)))
+    resolve_step = steps_for_order(CLOSING_STEPS, ORDER_NO)[0]  # "...: c5attn resolve 000000123"
+    fits = assess(
+        magento, counterpoint, needs_attention_status=NEEDS, now=NOW, capture_grace_minutes=GRACE,
+        resolvable_states={"processing"},
+    )  # fmt: skip
+    refuses = assess(
+        magento, counterpoint, needs_attention_status=NEEDS, now=NOW, capture_grace_minutes=GRACE,
+        resolvable_states={"complete"},
+    )  # fmt: skip
+    assert resolve_step in fits.steps_to_take() and resolve_step in fits.to_json("web")["steps"]
+    admin = [step for step in refuses.to_json("web")["steps"] if "resolve" in step]
+    assert admin == [
+        "Set the Magento status that fits in the Magento admin: no status but Needs Attention is assigned "
+        "to state 'processing' (state_statuses), so resolve has none to set."
+    ]
 
 
 # Scenario 5 asks staff to cancel the order's remaining items in Counterpoint: an order Counterpoint
@@ -525,7 +604,7 @@ def test_manual_ship_asks_to_invoice_releases_only_when_not_pre_invoiced(
 def test_capture_failed_later_releases_step_fits_pre_invoicing(
     deposits: tuple[Deposit, ...], later_releases: str
 ) -> None:
-    magento = order(item("A", invoiced=1), total_invoiced=10, total_paid=10)
+    magento = order(item("A", ordered=2, invoiced=1), total_invoiced=10, total_paid=10)  # 1 left to release
     v = verdict(magento, cp(ticket("1-1", ("A", 1)), deposits=deposits, errors=(error(5, "capture"),)))
     assert v.classification.scenarios == ("capture-failed",)
     steps = v.steps_to_take()
@@ -588,14 +667,14 @@ def test_changed_since_names_only_what_changed() -> None:
 def test_capture_step_for_later_releases_only_while_counterpoint_has_not_canceled(
     canceled: bool, deposits: tuple[Deposit, ...]
 ) -> None:
-    magento = order(item("A", invoiced=1), total_invoiced=10, total_paid=10)
+    magento = order(item("A", ordered=2, invoiced=1), total_invoiced=10, total_paid=10)  # 1 left to release
     errors = (error(5, "capture"),)
     counterpoint = cp(ticket("1-1", ("A", 1)), deposits=deposits, errors=errors, canceled=canceled)
     v = verdict(magento, counterpoint)
     assert v.classification.scenarios == ("capture-failed",)
     steps = v.steps_to_take()
     assert any("every later Counterpoint release" in step for step in steps) is not canceled
-    assert steps[0] == (NOTHING_UNPAID if deposits else INVOICE_RELEASES_WITH_CAPTURE)  # all paid
+    assert steps[0] == NOTHING_UNPAID  # every release invoiced and paid
 
 
 # The steps about releases still to come (scenario 1's "every future release", capture-failed's "every
@@ -627,9 +706,9 @@ UNPAID = {"total_invoiced": 20, "total_paid": 10}
             " Complete ", False, ("manual-invoice-or-ship",), (), (INVOICE_STEP, SHIP_STEP, FUTURE_STEP),
             id="manual-magento-complete-as-written",
         ),
-        pytest.param(
-            "processing", False, ("manual-invoice-or-ship", "capture-failed"), ("every later",),
-            (CAPTURE_ONLY,),
+        pytest.param(  # Magento invoiced every unit: nothing left to invoice, now or later
+            "processing", False, ("manual-invoice-or-ship", "capture-failed"), (CAPTURE_ONLY,),
+            ("invoice each release", "every later Counterpoint release"),
             id="capture-open-on-both-sides",
         ),
         pytest.param(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from c5attn.audit import AuditLog
 from c5attn.cli.context import CliEnv
 from c5attn.cli.render import print_csv, print_order_view, print_verdict_table
 from c5attn.config import SiteConfig
@@ -28,7 +29,7 @@ from c5attn.models import (
     TicketLine,
 )
 from c5attn.verdict import assess
-from c5attn.workflow import OrderView
+from c5attn.workflow import OrderView, SiteSession
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 MARKER = "[c5attn:flag fp=0123456789abcdef scenarios=manual-invoice-or-ship]"
@@ -493,17 +494,22 @@ def test_a_wide_table_is_measured_in_terminal_cells() -> None:
     assert out.getvalue().splitlines() == ["order", "000000007", f"    {message}"]
 
 
-def test_show_does_not_offer_a_resolve_that_would_refuse() -> None:
-    """A state to which only Needs Attention is assigned: resolve has no status to set there."""
+def test_show_does_not_offer_a_resolve_that_would_refuse(tmp_path: Path) -> None:
+    """A state to which only Needs Attention is assigned: resolve has no status to set there. The
+    site's session says so in the verdict, so the record's steps (show --json) agree with the table."""
     view = _view()
     statuses = {**view.site.state_statuses, "processing": ["needs_attention"]}
     site = dataclasses.replace(view.site, state_statuses=statuses)
-    view = dataclasses.replace(view, site=site)
+    session = SiteSession(site, None, None, "op", AuditLog(tmp_path), NOW)  # type: ignore[arg-type]
+    view = dataclasses.replace(view, site=site, verdict=session.assess(view.verdict.order, view.verdict.cp))
     out = io.StringIO()
     print_order_view(narrow_terminal(out, 200).stdout, view, NOW, plain=False)
     text = out.getvalue()
     assert "no status but Needs Attention is assigned to state 'processing'" in text
     assert "resolve 000000007" not in text
+    steps = view.verdict.to_json("web", open_errors=False)["steps"]
+    assert any("no status but Needs Attention is assigned to state 'processing'" in step for step in steps)
+    assert not any("resolve 000000007" in step for step in steps)
 
 
 def test_the_queue_next_step_names_the_command_that_reaches_the_orders_site() -> None:
