@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import suppress
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -45,8 +46,25 @@ STATUS_KEPT_CAUSE = "Magento 2.4.7 GA ignores a status sent with a comment"
 
 
 def no_status_to_set(state: str) -> str:
-    """Why ``resolve`` cannot take an order in ``state`` out of Needs Attention."""
+    """Why ``resolve`` cannot take an order in ``state`` out of Needs Attention, where what
+    state_statuses lists for the state is not at hand: true whether it lists no status or Needs
+    Attention alone (``no_status_to_set_given`` says which)."""
+    return f"state_statuses lists no status for state {state!r} that resolve could set"
+
+
+def no_status_to_set_given(state: str, listed: Sequence[str]) -> str:
+    """``no_status_to_set`` where state_statuses lists ``listed`` for ``state``: nothing (a state it
+    leaves out, ``payment_review`` by default), or Needs Attention alone."""
+    if not listed:
+        return f"state_statuses lists no statuses for state {state!r}, so resolve has none to set"
     return (
         f"no status but Needs Attention is assigned to state {state!r} (state_statuses), "
         "so resolve has none to set"
     )
+
+
+def not_assigned(status: str, state: str, listed: Sequence[str]) -> str:
+    """Why ``status`` cannot be set on an order in ``state``, of which state_statuses lists
+    ``listed``: Magento refuses a status not assigned to the order's state (2.4.7 GA ignores it)."""
+    statuses = f"only {', '.join(listed)}" if listed else "no statuses"
+    return f"status {status!r} is not assigned to state {state!r} (state_statuses lists {statuses} for it)"

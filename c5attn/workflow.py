@@ -52,7 +52,7 @@ from c5attn.markers import flag_comment, read_markers, resolve_comment
 from c5attn.models import CounterpointOrder, MagentoOrder, OrderError, StatusHistoryEntry, norm_code
 from c5attn.scenarios import scenario_choices, scenario_for
 from c5attn.verdict import Verdict, assess, record_text
-from c5attn.wording import counted, no_status_to_set, status_change
+from c5attn.wording import counted, no_status_to_set_given, not_assigned, status_change
 
 if TYPE_CHECKING:
     from c5attn.magento.client import StatusChange
@@ -434,6 +434,9 @@ class ScanResult:
     resolved: int = 0
     stale: int = 0
     unflagged: int = 0  # findings ``--apply`` would flag
+    # New findings ``--apply`` cannot flag, their order numbers by state: Needs Attention is not
+    # assigned to it (``needs_attention_assigned``)
+    unassigned: dict[str, list[str]] = field(default_factory=dict)
     unflagged_since: int = 0  # findings c5attn flagged whose order has left Needs Attention unresolved
     selected: int = 0  # for --fail-if-found: listed unresolved findings (and stale flags, asked for)
 
@@ -486,32 +489,64 @@ def scan_site(
                 result.stale += 1
             if not is_reported(verdict) or (wanted is not None and not wanted(verdict)):
                 continue
+            flaggable = verdict.flagged  # what --apply reads: a flag to settle, or one to write
             if not hits:
                 result.selected += wanted is not None  # a stale flag asked for (--scenario stale)
             else:
                 result.selected += not verdict.resolved
-                if verdict.needs_flag:
+                if verdict.needs_flag and needs_attention_assigned(session.site, verdict.order.state):
                     result.unflagged += 1
+                    flaggable = True
+                elif verdict.needs_flag:  # planned as no flag: each --apply would have its write refused
+                    result.unassigned.setdefault(verdict.order.state, []).append(verdict.order.increment_id)
                 elif verdict.already_flagged and not (verdict.resolved or verdict.flagged):
                     result.unflagged_since += 1
-            result.reported.append(_spooled(session, verdict, result.spool, for_apply=for_apply))
+            result.reported.append(
+                _spooled(session, verdict, result.spool, for_apply=for_apply and flaggable)
+            )
     result.reported.sort(key=by_risk)
+    for numbers in result.unassigned.values():
+        numbers.sort()
     return result
+
+
+def needs_attention_assigned(site: SiteConfig, state: str) -> bool:
+    """Whether the site's ``state_statuses`` assigns Needs Attention to ``state``: Magento refuses a
+    status not assigned to the order's state, so ``scan --apply`` plans no flag of an order in
+    another, and checks the state again before each write."""
+    return site.needs_attention_status in site.allowed_statuses(state)
+
+
+def unassigned_notes(site: SiteConfig, unassigned: Mapping[str, Sequence[str]]) -> list[str]:
+    """A line for each state of ``ScanResult.unassigned``: its findings, not flagged, why, and
+    what to do, said once in the scan's summary rather than refused at every ``--apply``."""
+    notes = []
+    status = site.needs_attention_status
+    for state, numbers in sorted(unassigned.items()):
+        one = len(numbers) == 1
+        listed = ", ".join(numbers[:5]) + (f" and {len(numbers) - 5:,} more" if len(numbers) > 5 else "")
+        notes.append(
+            f"site {site.name}: {counted(len(numbers), 'finding')} cannot be flagged Needs Attention, "
+            f"{'its order' if one else 'their orders'} being in state {state} ({listed}): "
+            f"{not_assigned(status, state, site.allowed_statuses(state))}; assign {status} to state "
+            f"{state} in the Magento admin (Stores > Order Status > Assign Status to State) and list it "
+            f"in state_statuses.{state}, or handle {'the order' if one else 'the orders'} by hand"
+        )
+    return notes
 
 
 def _spooled(
     session: SiteSession, verdict: Verdict, spool: RecordSpool, *, for_apply: bool = False
 ) -> Reported:
-    """The order as a listing keeps it: its record on ``spool``; ``for_apply``, what flagging reads of
-    an order flagged or to flag."""
+    """The order as a listing keeps it: its record on ``spool``; ``for_apply`` (an order flagged, or
+    to flag), with what flagging reads of it."""
     record = record_text(verdict.to_json(session.site.name, now=session.now))
-    flaggable = for_apply and (verdict.flagged or verdict.needs_flag)
     return Reported(
         verdict.order.increment_id,
         float(verdict.classification.money_at_risk),
         spool,
         *spool.add(record),
-        flag_target=FlagTarget.of(verdict, session.operator) if flaggable else None,
+        flag_target=FlagTarget.of(verdict, session.operator) if for_apply else None,
     )
 
 
@@ -608,11 +643,8 @@ def flag_finding(session: SiteSession, target: FlagTarget) -> WriteResult:
         )
         session.record(fresh, "flag", "refused", before=before, after=before, message=message)
         return WriteResult(fresh.increment_id, False, message)
-    if site.needs_attention_status not in site.allowed_statuses(fresh.state):
-        message = (
-            f"status {site.needs_attention_status!r} is not assigned to state {fresh.state!r} "
-            f"in this store's configuration (state_statuses)"
-        )
+    if not needs_attention_assigned(site, fresh.state):  # the scan's state allowed it: it changed since
+        message = not_assigned(site.needs_attention_status, fresh.state, site.allowed_statuses(fresh.state))
         session.record(fresh, "flag", "refused", before=before, after=before, message=message)
         return WriteResult(fresh.increment_id, False, message)
     session.record(
@@ -983,7 +1015,7 @@ def plan_resolve(
     allowed = resolvable_statuses(site, state)
     if not allowed:  # nothing --status could name either
         raise UsageError(
-            no_status_to_set(state),
+            no_status_to_set_given(state, site.allowed_statuses(state)),
             f"set the status in the Magento admin, or list the state's statuses in the configuration "
             f"(state_statuses.{state}; docs/configuration.md)",
         )

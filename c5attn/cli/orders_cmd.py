@@ -164,7 +164,7 @@ def scan(
         AuditLog(env.writable_state_dir()).check_writable()
     with open_sessions(env, prefetch=lambda site: order_filters(since=window)) as sessions:
         from c5attn.cli.render import scan_summary
-        from c5attn.workflow import by_risk, scan_site
+        from c5attn.workflow import by_risk, scan_site, unassigned_notes
 
         scanned = on_every_site(
             env,
@@ -194,6 +194,9 @@ def scan(
                 "(the status was changed by hand, or Magento ignored it): set it in the Magento admin, "
                 f"or mark {them} done with resolve (scan --json lists {them}, flagged false)"
             )
+        for session, result in results:  # left out of --apply's plan, and of the count it would flag
+            for note in unassigned_notes(session.site, result.unassigned):
+                env.say(note)
         if apply:
             _apply_flags(env, results, yes=yes, dry_run=dry_run, scenario=scenario)
         elif unflagged := sum(result.unflagged for _, result in results):
@@ -238,7 +241,10 @@ def _apply_flags(
     total = sum(len(targets) for _, targets in plans)
     if not total:
         among = f" among the orders that --scenario {scenario.strip()} keeps" if scenario is not None else ""
-        env.say(f"nothing to flag{among}: every finding is already flagged or resolved")
+        if any(result.unassigned for _, result in results):  # those named above aside
+            env.say(f"nothing else to flag{among}: every other finding is already flagged or resolved")
+        else:
+            env.say(f"nothing to flag{among}: every finding is already flagged or resolved")
         return
     shown = 0
     for session, targets in plans:

@@ -96,19 +96,39 @@ def test_an_order_a_colleague_flagged_in_other_letters_meanwhile_is_not_flagged_
 ) -> None:
     """Its status read back as " Needs_Attention " is Needs Attention, as scan's verdicts read it."""
     target = scan_site(session, since=None, for_apply=True).to_flag[0]
-    with sqlite3.connect(server.store.db_path) as db:
-        db.execute(
-            "UPDATE orders SET status = ' Needs_Attention ' WHERE entity_id = ?", (target.entity_id,)
-        )
-        (body,) = db.execute(
-            "SELECT body FROM order_json WHERE entity_id = ?", (target.entity_id,)
-        ).fetchone()
-        db.execute(
-            "UPDATE order_json SET body = json_set(?, '$.status', ' Needs_Attention ') WHERE entity_id = ?",
-            (body, target.entity_id),
-        )
+    _change_meanwhile(server, target.entity_id, "status", " Needs_Attention ")
     [outcome] = flag_findings(session, [target])
     assert outcome.skipped and "already flagged" in outcome.message
+
+
+def _change_meanwhile(server: MagentoSandbox, entity_id: int, column: str, value: str) -> None:
+    """Set the order's ``column`` (state or status) in the sandbox store, as someone else would
+    between the scan and the flag."""
+    with sqlite3.connect(server.store.db_path) as db:
+        db.execute(f"UPDATE orders SET {column} = ? WHERE entity_id = ?", (value, entity_id))
+        (body,) = db.execute("SELECT body FROM order_json WHERE entity_id = ?", (entity_id,)).fetchone()
+        db.execute(
+            f"UPDATE order_json SET body = json_set(?, '$.{column}', ?) WHERE entity_id = ?",
+            (body, value, entity_id),
+        )
+
+
+def test_an_order_moved_to_a_state_without_needs_attention_after_the_scan_is_refused_its_flag(
+    session: SiteSession, server: MagentoSandbox
+) -> None:
+    """The scan planned the flag in a state that allows it; Magento moved the order on to payment_review
+    (its status and comments as they were): the re-check before the write refuses it, as Magento would."""
+    target = scan_site(session, since=None, for_apply=True).to_flag[0]
+    _change_meanwhile(server, target.entity_id, "state", "payment_review")
+    [outcome] = flag_findings(session, [target])
+    refusal = (
+        "status 'needs_attention' is not assigned to state 'payment_review' "
+        "(state_statuses lists no statuses for it)"
+    )
+    assert not outcome.ok and outcome.message == refusal
+    assert session.magento.get_order(target.entity_id).status == target.status
+    [entry] = session.audit.entries(order=target.increment_id)
+    assert (entry["result"], entry["message"]) == ("refused", refusal)
 
 
 def test_a_resolve_whose_order_changed_after_the_plan_writes_nothing(session: SiteSession) -> None:

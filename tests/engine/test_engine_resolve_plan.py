@@ -165,6 +165,32 @@ def test_resolve_in_a_state_without_statuses_points_at_the_admin_and_state_statu
     assert "--status" not in (refused.value.hint or "")
 
 
+@pytest.mark.parametrize(
+    ("site", "state", "said"),
+    [
+        (SITE, "payment_review", "state_statuses lists no statuses for state 'payment_review', so resolve"),
+        (
+            _site_where_new_allows(),  # listed, with no status
+            "new",
+            "state_statuses lists no statuses for state 'new', so resolve",
+        ),
+        (
+            _site_where_new_allows("needs_attention"),
+            "new",
+            "no status but Needs Attention is assigned to state 'new' (state_statuses), so resolve",
+        ),
+    ],
+)
+def test_resolve_says_whether_state_statuses_lists_nothing_for_the_state_or_needs_attention_alone(
+    site: SiteConfig, state: str, said: str
+) -> None:
+    """It said "no status but Needs Attention is assigned" of payment_review, to which the defaults
+    assign nothing, while scan --apply said Needs Attention was not assigned to it."""
+    with pytest.raises(UsageError) as refused:
+        _plan(state, None, site=site)
+    assert refused.value.message.startswith(said)
+
+
 def test_a_state_allowing_several_statuses_names_none_of_them() -> None:
     site = _site_where_new_allows("pending", "fraud", "needs_attention")
     view = _view(order(item("A"), state="new", status="needs_attention"), (), site)

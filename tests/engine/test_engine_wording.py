@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from c5attn.wording import counted, money, one_line, status_change
+from c5attn.wording import (
+    counted,
+    money,
+    no_status_to_set,
+    no_status_to_set_given,
+    not_assigned,
+    one_line,
+    status_change,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +60,39 @@ def test_counted_groups_thousands_and_agrees_in_number() -> None:
 )
 def test_money_rounds_half_a_cent_away_from_zero_as_magento_does(value: object, shown: str) -> None:
     assert money(value, "USD") == shown
+
+
+@pytest.mark.parametrize(
+    ("listed", "said"),
+    [
+        ([], "state_statuses lists no statuses for state 'payment_review', so resolve has none to set"),
+        (
+            ["needs_attention"],
+            "no status but Needs Attention is assigned to state 'payment_review' (state_statuses), so "
+            "resolve has none to set",
+        ),
+    ],
+)
+def test_why_resolve_has_no_status_to_set_is_what_state_statuses_lists(listed: list[str], said: str) -> None:
+    assert no_status_to_set_given("payment_review", listed) == said
+
+
+def test_why_resolve_has_no_status_to_set_without_the_listing_is_true_either_way() -> None:
+    """Called with the state alone (show's follow-up), it must not claim Needs Attention is assigned."""
+    said = no_status_to_set("payment_review")
+    assert said == "state_statuses lists no status for state 'payment_review' that resolve could set"
+
+
+@pytest.mark.parametrize(
+    ("listed", "said"),
+    [
+        ([], "(state_statuses lists no statuses for it)"),
+        (["payment_review", "fraud"], "(state_statuses lists only payment_review, fraud for it)"),
+    ],
+)
+def test_a_status_not_assigned_to_a_state_says_what_state_statuses_lists(
+    listed: list[str], said: str
+) -> None:
+    assert not_assigned("needs_attention", "payment_review", listed) == (
+        f"status 'needs_attention' is not assigned to state 'payment_review' {said}"
+    )
