@@ -537,8 +537,8 @@ def test_resolve_step_where_the_state_has_no_status_to_set() -> None:
     assert resolve_step in fits.steps_to_take() and resolve_step in fits.to_json("web")["steps"]
     admin = [step for step in refuses.to_json("web")["steps"] if "resolve" in step]
     assert admin == [
-        "Set the Magento status that fits in the Magento admin: no status but Needs Attention is assigned "
-        "to state 'processing' (state_statuses), so resolve has none to set."
+        "Set the Magento status that fits in the Magento admin: state_statuses lists no status for state "
+        "'processing' that resolve could set."
     ]
 
 
