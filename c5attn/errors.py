@@ -183,3 +183,14 @@ class CounterpointAuthError(CounterpointError):
 
 class CounterpointSchemaError(CounterpointError):
     """A configured table or column does not exist in the database."""
+
+
+class CounterpointValueError(CounterpointError):
+    """A value no column c5attn reads should hold ('x' for a quantity, a date that is no date).
+
+    ``value`` is the very object the driver returned, so the store can find it in its row and name
+    the table, column and document it came from (``CounterpointStore``)."""
+
+    def __init__(self, message: str, hint: str | None = None, *, value: object) -> None:
+        super().__init__(message, hint)
+        self.value = value

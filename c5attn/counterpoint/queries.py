@@ -47,6 +47,8 @@ _TOKEN = re.compile(
     rf"|\b(?P<alias>{_ALIAS})\.(?:\{{(?P<special>{_TABLE})(?P<optional>\?)?\}}|(?P<column>{_TABLE}))"
 )
 _PARAMETER = re.compile(r":([a-z_]+)\b")
+_SELECT_LIST = re.compile(r"\bSELECT\s+(.*?)\s+FROM\b", re.DOTALL)
+_NAMED = re.compile(r"(.*?)\s+AS\s+([A-Z_]+)", re.DOTALL)
 
 
 class Dialect(Enum):
@@ -63,6 +65,15 @@ class ColumnRef:
     table: str
     column: str  # ``ORDER_NO`` stands for the order-number column
     optional: bool = False
+
+
+@dataclass(frozen=True)
+class Results:
+    """What a statement's rows hold, position by position: the name its first ``SELECT`` gives each,
+    and per ``UNION ALL`` branch the column read there or the literal selected (``"0"``, ``"NULL"``)."""
+
+    names: tuple[str, ...]
+    branches: tuple[tuple[ColumnRef | str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,35 @@ class Statement:
                 table = aliases[match["alias"]]
                 refs.append(ColumnRef(table, match["special"] or match["column"], bool(match["optional"])))
         return refs
+
+    def results(self) -> Results:
+        """The result columns of a statement whose select lists hold only columns and literals (the
+        reads whose rows become orders): where a value that cannot be read came from."""
+        aliases = self.aliases()
+        names: list[str] = []
+        branches: list[tuple[ColumnRef | str, ...]] = []
+        for branch in self.template.split("UNION ALL"):
+            select_list = _SELECT_LIST.search(branch)
+            if select_list is None:
+                raise ValueError(f"{self.name}: a branch without SELECT … FROM")
+            sources: list[ColumnRef | str] = []
+            for item in select_list.group(1).split(","):
+                named = _NAMED.fullmatch(item.strip())
+                expression, name = named.groups() if named else (item.strip(), None)
+                column = _TOKEN.fullmatch(expression)
+                if column is None or not column["alias"]:
+                    sources.append(expression)
+                else:
+                    table = aliases[column["alias"]]
+                    ref = ColumnRef(table, column["special"] or column["column"], bool(column["optional"]))
+                    sources.append(ref)
+                    name = name or ref.column
+                if not branches:
+                    names.append(name or expression)
+            branches.append(tuple(sources))
+        if any(len(sources) != len(names) for sources in branches):
+            raise ValueError(f"{self.name}: UNION ALL branches of different widths")
+        return Results(tuple(names), tuple(branches))
 
     def tables(self) -> list[str]:
         """Every default table the template names, in order of appearance."""
@@ -305,18 +345,19 @@ SELECT CASE WHEN EXISTS (SELECT 1 FROM {{PS_DOC_PMT}} p WHERE {_norm("p.PAY_COD"
 TICKET_TIMES = Statement(
     "ticket_times",
     f"""
-SELECT d.TKT_DT, d.{{RS_UTC_DT?}} AS RS_UTC_DT
+SELECT 0 AS POSTED, d.DOC_ID, d.TKT_DT, d.{{RS_UTC_DT?}} AS RS_UTC_DT
 FROM {{PS_DOC_HDR}} d
 WHERE d.TKT_DT >= :since AND {_norm("d.STR_ID")} = :store AND {_norm("d.IS_REL_TKT")} = :yes
 UNION ALL
-SELECT t.TKT_DT, t.{{RS_UTC_DT?}}
+SELECT 1, t.DOC_ID, t.TKT_DT, t.{{RS_UTC_DT?}}
 FROM {{PS_TKT_HIST}} t
 WHERE t.TKT_DT >= :since AND {_norm("t.STR_ID")} = :store AND {_norm("t.IS_REL_TKT")} = :yes
 """,
 )
 """Both times of the store's release tickets, open and posted, stamped (TKT_DT) since ``:since``: the
 sample that tells whether ``counterpoint_timezone`` is the store's. The window bounds it (no
-``TOP``/``LIMIT`` here): a few days of one store's releases."""
+``TOP``/``LIMIT`` here): a few days of one store's releases. ``POSTED`` and ``DOC_ID`` are there only
+to name a ticket whose time cannot be read."""
 
 DOCTOR_STATEMENTS = (STORE_IN_USE, WEB_PAY_CODES_IN_USE, TICKET_TIMES)
 

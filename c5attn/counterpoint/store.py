@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from types import TracebackType
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,7 +30,7 @@ from c5attn.counterpoint.connection import (
     translate_error,
 )
 from c5attn.counterpoint.names import Names
-from c5attn.counterpoint.queries import Dialect, Prepared, Statement
+from c5attn.counterpoint.queries import ColumnRef, Dialect, Prepared, Statement
 from c5attn.counterpoint.schema_check import (
     Catalogue,
     SchemaReport,
@@ -46,6 +47,7 @@ from c5attn.errors import (
     CounterpointAuthError,
     CounterpointError,
     CounterpointSchemaError,
+    CounterpointValueError,
     LockHeld,
 )
 from c5attn.lock import file_lock, shop_key
@@ -209,6 +211,16 @@ class _Batch:
             return [draft for key in self._tkt_matcher.match(orig_tkt_no) for draft in self._by_tkt[key]]
         return self.of_doc(orig_doc_id)
 
+    def orders_of(self, statement: Statement, row: Sequence[object]) -> list[str]:
+        """The orders a row of a detail statement belongs to, linked as ``_fetch_batch`` links it."""
+        if statement is queries.OPEN_ERRORS:
+            drafts = self.of_order_no(row[0])
+        elif statement is queries.CANCELLATIONS:
+            drafts = self.of_doc(row[1])
+        else:  # RELEASES, DEPOSITS: POSTED, the order's DOC_ID, its TKT_NO
+            drafts = self.linked(row[0], row[1], row[2])
+        return [draft.order_no for draft in drafts]
+
 
 @dataclass(frozen=True)
 class TicketSample:
@@ -306,40 +318,51 @@ class CounterpointStore:
             return {}
         batch = _Batch(drafts)
         values = {**batch.keys(), **self._codes}
+        statement: Statement = queries.RELEASES
+        row: Sequence[Any] = ()  # the statement and row being read, to name a value that cannot be
+        try:
+            for row in self._rows(statement, values):
+                (posted, orig_doc_id, orig_tkt_no, doc_id, tkt_no, tkt_dt, rs_utc_dt,
+                 seq, lin_typ, item, qty) = row
+                key = (bool(to_int(posted)), to_int(doc_id))
+                for draft in batch.linked(posted, orig_doc_id, orig_tkt_no):
+                    ticket = draft.tickets.get(key)
+                    if ticket is None:
+                        time = self._ticket_time(tkt_dt, rs_utc_dt)
+                        ticket = draft.tickets[key] = _Ticket(key[1], to_text(tkt_no), key[0], time)
+                    if seq is not None:  # LEFT JOIN: a ticket without sale lines
+                        line = TicketLine(to_text(item), norm_code(lin_typ), to_decimal(qty))
+                        ticket.lines[to_int(seq)] = line
 
-        for row in self._rows(queries.RELEASES, values):
-            posted, orig_doc_id, orig_tkt_no, doc_id, tkt_no, tkt_dt, rs_utc_dt, seq, lin_typ, item, qty = row
-            key = (bool(to_int(posted)), to_int(doc_id))
-            for draft in batch.linked(posted, orig_doc_id, orig_tkt_no):
-                ticket = draft.tickets.get(key)
-                if ticket is None:
-                    ticket = _Ticket(key[1], to_text(tkt_no), key[0], self._ticket_time(tkt_dt, rs_utc_dt))
-                    draft.tickets[key] = ticket
-                if seq is not None:  # LEFT JOIN: a ticket without sale lines
-                    ticket.lines[to_int(seq)] = TicketLine(to_text(item), norm_code(lin_typ), to_decimal(qty))
+            statement = queries.DEPOSITS
+            for row in self._rows(statement, values):
+                posted, order_doc_id, orig_tkt_no, doc_id, seq, pay_cod, amount = row
+                code = to_text(pay_cod)
+                deposit = Deposit(
+                    doc_id=to_int(doc_id),
+                    pmt_seq_no=to_int(seq),
+                    pay_cod=code,
+                    amount=to_decimal(amount),
+                    kind="import" if norm_code(code) in self._web_pay_codes else "manual",
+                    posted=bool(to_int(posted)),
+                )
+                for draft in batch.linked(posted, order_doc_id, orig_tkt_no):
+                    draft.deposits.append(deposit)
 
-        for row in self._rows(queries.DEPOSITS, values):
-            posted, order_doc_id, orig_tkt_no, doc_id, seq, pay_cod, amount = row
-            code = to_text(pay_cod)
-            deposit = Deposit(
-                doc_id=to_int(doc_id),
-                pmt_seq_no=to_int(seq),
-                pay_cod=code,
-                amount=to_decimal(amount),
-                kind="import" if norm_code(code) in self._web_pay_codes else "manual",
-                posted=bool(to_int(posted)),
-            )
-            for draft in batch.linked(posted, order_doc_id, orig_tkt_no):
-                draft.deposits.append(deposit)
+            statement = queries.CANCELLATIONS
+            for row in self._rows(statement, values):
+                posted, doc_id, seq, activ = row
+                for draft in batch.of_doc(doc_id):
+                    if draft.header.posted == bool(to_int(posted)):  # each kind of order has its own log
+                        draft.record_audit(norm_code(activ), to_int(seq))
 
-        for posted, doc_id, seq, activ in self._rows(queries.CANCELLATIONS, values):
-            for draft in batch.of_doc(doc_id):
-                if draft.header.posted == bool(to_int(posted)):  # each kind of order has its own log
-                    draft.record_audit(norm_code(activ), to_int(seq))
-
-        for ord_no, *error in self._rows(queries.OPEN_ERRORS, values):
-            for draft in batch.of_order_no(ord_no):
-                draft.errors.append(self._order_error(*error))
+            statement = queries.OPEN_ERRORS
+            for row in self._rows(statement, values):
+                ord_no, *error = row
+                for draft in batch.of_order_no(ord_no):
+                    draft.errors.append(self._order_error(*error))
+        except CounterpointValueError as error:
+            raise self._located(error, statement, row, partial(batch.orders_of, statement, row)) from None
 
         return {draft.order_no: draft.build() for draft in drafts}
 
@@ -348,19 +371,22 @@ class CounterpointStore:
         matcher = _KeyMatcher(numbers)
         check_posted_store = self._posted_orders_have_a_store()
         best: dict[str, _Header] = {}
-        for posted, doc_id, order_no, tkt_no, doc_typ, str_id in self._rows(
-            queries.HEADERS, {"order_nos": numbers}
-        ):
-            header = _Header(bool(to_int(posted)), to_int(doc_id), tkt_no)
-            if header.posted:
-                if check_posted_store and norm_code(str_id) != self._store_code:
+        row: Sequence[Any] = ()
+        try:
+            for row in self._rows(queries.HEADERS, {"order_nos": numbers}):
+                posted, doc_id, order_no, tkt_no, doc_typ, str_id = row
+                header = _Header(bool(to_int(posted)), to_int(doc_id), tkt_no)
+                if header.posted:
+                    if check_posted_store and norm_code(str_id) != self._store_code:
+                        continue
+                elif norm_code(doc_typ) != _ORDER_DOC or norm_code(str_id) != self._store_code:
                     continue
-            elif norm_code(doc_typ) != _ORDER_DOC or norm_code(str_id) != self._store_code:
-                continue
-            for number in matcher.match(order_no):
-                current = best.get(number)
-                if current is None or header.rank > current.rank:
-                    best[number] = header
+                for number in matcher.match(order_no):
+                    current = best.get(number)
+                    if current is None or header.rank > current.rank:
+                        best[number] = header
+        except CounterpointValueError as error:
+            raise self._located(error, queries.HEADERS, row, partial(matcher.match, row[2])) from None
         return [_Draft(number, header) for number, header in best.items()]
 
     def _ticket_time(self, tkt_dt: object, rs_utc_dt: object) -> datetime | None:
@@ -377,6 +403,55 @@ class CounterpointStore:
             err_dt=to_utc(err_dt, self._zone),
             email_cnt=0 if email_cnt is None else to_int(email_cnt),
         )
+
+    def _located(
+        self,
+        error: CounterpointValueError,
+        statement: Statement,
+        row: Sequence[object],
+        orders: Callable[[], Iterable[str]] = tuple,
+    ) -> CounterpointValueError:
+        """``error`` saying where its value is, so it can be found and corrected: the table and column
+        as this site names them, the row's document (or error), the orders it belongs to (``orders``:
+        none by default; it may fail on the same value, and is then left out). Only a read that
+        failed pays for this."""
+        results = statement.results()
+        branches = [
+            branch
+            for branch in results.branches
+            if all(
+                isinstance(source, ColumnRef) or _selects(source, value)
+                for source, value in zip(branch, row, strict=True)
+            )
+        ]
+        columns = dict.fromkeys(
+            self._column_name(source)
+            for position, value in enumerate(row)
+            if value is error.value
+            for branch in branches
+            if isinstance(source := branch[position], ColumnRef)
+        )
+        where = " or ".join(columns) or "a column"
+        for key, label in (("DOC_ID", "document"), ("ERR_ID", "error")):
+            if key in results.names:
+                value = row[results.names.index(key)]
+                if value is not None and value is not error.value:
+                    where += f" of {label} {to_text(value)}"
+        with suppress(CounterpointValueError):
+            if numbers := sorted(set(orders())):
+                where += f" ({'order' if len(numbers) == 1 else 'orders'} {', '.join(numbers)})"
+        return CounterpointValueError(
+            f"{error.message}, in {where}",
+            "correct that row in Counterpoint; if every row reads this way, check the column's type "
+            "and the site's rename map",
+            value=error.value,
+        )
+
+    def _column_name(self, ref: ColumnRef) -> str:
+        """``TABLE.COLUMN`` as this site's database names it (its rename map, its order-number column)."""
+        names = self._names
+        column = names.order_number(ref.table) if ref.column == queries.ORDER_NO else ref.column
+        return f"{names.table(ref.table)}.{names.column(ref.table, column)}"
 
     # --- the write lock for other hosts ------------------------------------------------------
 
@@ -430,7 +505,15 @@ class CounterpointStore:
     def open_errors(self, order_no: str) -> list[OrderError]:
         """The order's errors that are not dismissed (``IS_DISMISSED`` NULL or not 'Y')."""
         values = {**self._codes, "order_nos": [order_no]}
-        return [self._order_error(*error) for _, *error in self._rows(queries.OPEN_ERRORS, values)]
+        errors: list[OrderError] = []
+        row: Sequence[Any] = ()
+        try:
+            for row in self._rows(queries.OPEN_ERRORS, values):
+                _, *error = row
+                errors.append(self._order_error(*error))
+        except CounterpointValueError as error:
+            raise self._located(error, queries.OPEN_ERRORS, row, lambda: [order_no]) from None
+        return errors
 
     def dismiss_errors(
         self, order_no: str, operator: str, now: datetime, *, err_ids: Collection[int]
@@ -472,11 +555,15 @@ class CounterpointStore:
         ``since`` (aware) as the site's zone reads it (``doctor``: is ``counterpoint_timezone`` the
         store's?). A window, not a row limit: the statements here are the same on both dialects."""
         values = {"since": self._local_time(self._reader(), since), "store": self._store_code, "yes": _YES}
-        pairs = [
-            (stamp, to_utc(rs_utc_dt, UTC))
-            for tkt_dt, rs_utc_dt in self._rows(queries.TICKET_TIMES, values)
-            if (stamp := to_wall_clock(tkt_dt)) is not None
-        ]
+        pairs: list[TicketTimes] = []
+        row: Sequence[Any] = ()
+        try:
+            for row in self._rows(queries.TICKET_TIMES, values):
+                _, _, tkt_dt, rs_utc_dt = row
+                if (stamp := to_wall_clock(tkt_dt)) is not None:
+                    pairs.append((stamp, to_utc(rs_utc_dt, UTC)))
+        except CounterpointValueError as error:
+            raise self._located(error, queries.TICKET_TIMES, row) from None
         present = self._present_optional()
         has_column = any((table, "RS_UTC_DT") in present for table in ("PS_DOC_HDR", "PS_TKT_HIST"))
         return TicketSample(pairs, has_column)
@@ -693,6 +780,11 @@ class CounterpointStore:
         if self._write is None:
             self._write = self._open(autocommit=False, read_only=False)
         return self._write
+
+
+def _selects(literal: str, value: object) -> bool:
+    """Whether a ``UNION ALL`` branch selecting ``literal`` (``0``, ``NULL``) could have given ``value``."""
+    return value is None if literal == "NULL" else str(value) == literal
 
 
 def varchar_sizes(parameters: Sequence[object]) -> list[tuple[int, int, int] | None]:

@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 
-from c5attn.errors import CounterpointError
+from c5attn.errors import CounterpointValueError
 from c5attn.models import SMALL_DECIMAL_LIMIT, SMALL_DECIMALS, ZERO
 
 
-def _unexpected(value: object, kind: str) -> CounterpointError:
+def _unexpected(value: object, kind: str) -> CounterpointValueError:
+    """The store adds where the value is (``CounterpointStore``): only the row it came from tells."""
     shown = repr(value[:40]) if isinstance(value, bytes) else repr(str(value)[:40])  # bytes as b'\xff'
-    return CounterpointError(
+    return CounterpointValueError(
         f"Counterpoint returned {shown} where {kind} was expected",
-        hint="check the column types and the rename map with c5attn doctor",
+        hint="check the column types and the rename map",
+        value=value,
     )
 
 

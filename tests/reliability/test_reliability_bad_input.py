@@ -615,7 +615,9 @@ def test_a_quantity_that_is_no_finite_number_is_one_error_line(shop: Shop, updat
         db.execute(update)
     comments = comment_total(shop.magento_db)
     assert_clear_error(
-        shop.run("scan", "--all", "--apply", "--yes"), 1, f"Counterpoint returned {shown} where a number"
+        shop.run("scan", "--all", "--apply", "--yes"),
+        1,
+        f"Counterpoint returned {shown} where a number was expected, in PS_DOC_LIN.QTY_SOLD of document ",
     )
     assert comment_total(shop.magento_db) == comments
 
@@ -631,6 +633,7 @@ def test_a_ticket_time_at_the_end_of_the_calendar_is_one_error_line(shop: Shop) 
         shop.run("scan", "--all", "--apply", "--yes"),
         1,
         "Counterpoint returned '9999-12-31 23:59:59' where a date and time within the years 1 to 9999",
+        "in UTC was expected, in PS_DOC_HDR.TKT_DT of document ",
     )
     assert comment_total(shop.magento_db) == comments
 
