@@ -162,14 +162,15 @@ class Verdict:
 
     def _fitted(self, step: str) -> str | None:
         """A step as this order needs it: the resolve step left out where resolve has nothing to do,
-        and pointing to the Magento admin where it would only comment again or has no status to set."""
+        and pointing to the Magento admin where it would only comment again or has no status to set
+        (an order not at Needs Attention needs none: resolve then only comments)."""
         if f" resolve {self.order.increment_id}" not in step:
             return step
         if self.nothing_to_resolve is not None:
             return None
         if self.resolve_kept_flagged:
             return KEPT_FLAGGED_STEP
-        return step if self.resolvable else admin_status_step(self.order.state)
+        return step if self.resolvable or not self.flagged else admin_status_step(self.order.state)
 
     def age_days(self, now: datetime) -> int | None:
         """Whole days since the order was placed (never negative), None when Magento gave no date."""

@@ -833,7 +833,9 @@ class OrderView:
         """
         order = self.verdict.order
         statuses = resolvable_statuses(self.site, order.state)
-        if self.verdict.nothing_to_resolve is not None or self.verdict.resolve_kept_flagged or not statuses:
+        if self.verdict.nothing_to_resolve is not None or self.verdict.resolve_kept_flagged:
+            return None
+        if not statuses and self.verdict.flagged:
             return None
         command = f"resolve {order.increment_id}"
         if order.state not in self.site.resolve_status and len(statuses) > 1:
@@ -1010,16 +1012,20 @@ def plan_resolve(
     open_errors: Sequence[OrderError],
 ) -> ResolvePlan:
     """Choose the status for the order's state (or check ``--status`` against it): its
-    ``resolve_status``, else the one status assigned to the state (Needs Attention aside)."""
+    ``resolve_status``, else the one status assigned to the state (Needs Attention aside). An order
+    not at Needs Attention in a state with none keeps its status: the comment alone records the
+    resolution (its finding would stay open in every scan otherwise)."""
     state = verdict.order.state
     allowed = resolvable_statuses(site, state)
-    if not allowed:  # nothing --status could name either
+    if not allowed and status is None and not verdict.flagged:
+        status = verdict.order.status
+    elif not allowed:  # nothing --status could name either
         raise UsageError(
             no_status_to_set_given(state, site.allowed_statuses(state)),
             f"set the status in the Magento admin, or list the state's statuses in the configuration "
             f"(state_statuses.{state}; docs/configuration.md)",
         )
-    if status is None:
+    elif status is None:
         status = site.resolve_status.get(state) or (allowed[0] if len(allowed) == 1 else None)
         if status is None:
             raise UsageError(

@@ -1,7 +1,7 @@
 """A finding whose order is in a state to which the site does not assign Needs Attention
 (``payment_review`` by default), through the real CLI against the embedded sandbox: ``scan --apply``
-plans no flag Magento would refuse, at every run of a cron job, and ``resolve`` says what
-``state_statuses`` really lists for that state.
+plans no flag Magento would refuse, at every run of a cron job, and ``resolve`` records the
+resolution keeping the order's status.
 
 The tests share one sandbox world and run in file order."""
 
@@ -105,10 +105,16 @@ def test_the_report_still_lists_it_as_an_unresolved_finding(sandbox: Sandbox, un
     assert sandbox.invoke("scan", "--all", "--fail-if-found").exit_code == 6
 
 
-def test_resolve_says_state_statuses_lists_no_statuses_for_the_state(sandbox: Sandbox, unlisted: str) -> None:
-    """As scan --apply says Needs Attention is not assigned to it: not "no status but Needs Attention"."""
-    run = sandbox.invoke("resolve", unlisted, "--dry-run")
-    assert run.exit_code == 2
-    said = f"state_statuses lists no statuses for state '{UNLISTED}', so resolve has none to set"
-    assert f"c5attn: error: {said}" in run.stderr
-    assert "no status but Needs Attention" not in run.stderr
+def test_resolve_records_the_resolution_keeping_the_status_of_an_unflagged_order(
+    sandbox: Sandbox, unlisted: str
+) -> None:
+    """Not at Needs Attention, the order needs no status: resolve records the resolution with its
+    comment alone (it refused, exit 2, and the finding stayed open in every scan), and the scan
+    leaves that evidence alone from then on. Last in the file: it writes."""
+    run = sandbox.invoke("resolve", unlisted, "--yes")
+    assert run.exit_code == 0, run.stderr
+    assert f"status stays {UNLISTED}" in run.stderr
+    listed = json.loads(sandbox.invoke("scan", "--all", "--json").stdout)
+    assert unlisted not in [row["order"] for row in listed]
+    shown = json.loads(sandbox.invoke("show", unlisted, "--json").stdout)
+    assert shown["resolved"] and shown["magento_status"] == UNLISTED

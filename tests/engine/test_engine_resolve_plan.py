@@ -207,3 +207,27 @@ def test_a_state_without_resolve_status_gets_its_only_status_else_a_choice() -> 
         _plan("new", None, site=_site_where_new_allows("pending", "fraud", "needs_attention"))
     assert "no resolve status is configured for state 'new'" in refused.value.message
     assert "pending, fraud" in (refused.value.hint or "")
+
+
+# An order not at Needs Attention needs no status from resolve: in a state with none to set
+# (payment_review by default), it keeps its own and the comment alone records the resolution. It was
+# refused, and its finding stayed open in every scan. --status still has to name an allowed one.
+@pytest.mark.parametrize(
+    ("status", "kept"),
+    [pytest.param(None, True, id="no-status-asked"), pytest.param("processing", False, id="status-asked")],
+)
+def test_an_unflagged_order_in_a_state_without_statuses_keeps_its_own(status: str | None, kept: bool) -> None:
+    unflagged = order(item("A"), state="payment_review", status="payment_review")
+    view = _view(unflagged, (), SITE)
+    assert view.resolve_command == f"resolve {ORDER_NO}"
+
+    def plan() -> ResolvePlan:
+        return plan_resolve(
+            SITE, view.verdict, operator="jane", status=status, note=None, dismiss=False, open_errors=()
+        )
+
+    if kept:
+        assert plan().target_status == "payment_review"
+    else:
+        with pytest.raises(UsageError, match="state_statuses lists no statuses for state 'payment_review'"):
+            plan()

@@ -535,6 +535,11 @@ def test_resolve_step_where_the_state_has_no_status_to_set() -> None:
         resolvable_states={"complete"},
     )  # fmt: skip
     assert resolve_step in fits.steps_to_take() and resolve_step in fits.to_json("web")["steps"]
+    unflagged = assess(
+        order(item("A")), counterpoint, needs_attention_status=NEEDS, now=NOW, capture_grace_minutes=GRACE,
+        resolvable_states={"complete"},
+    )  # fmt: skip
+    assert resolve_step in unflagged.steps_to_take()  # not at Needs Attention: resolve only comments
     admin = [step for step in refuses.to_json("web")["steps"] if "resolve" in step]
     assert admin == [
         "Set the Magento status that fits in the Magento admin: state_statuses lists no status for state "
