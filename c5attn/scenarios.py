@@ -102,7 +102,8 @@ CAPTURE_FIRST_STEPS = {
     (False, True): "Capture the funds by hand in Magento: invoice each release that has no invoice yet "
     "with Capture Online.",
     (False, False): "Magento shows no unpaid invoice on this order: check in the payment provider's "
-    "portal whether its funds were captured.",
+    "portal whether its funds were captured, and capture them there if not; if that fails, contact the "
+    "web developer or the payment provider (Authorize.net, PayPal…).",
 }
 """Capture-failed's first step by (Magento shows an unpaid invoice, a release Magento can still invoice
 has no invoice: ``WorkLeft``): only the work the order has left is asked for. A pre-invoiced order
@@ -247,9 +248,9 @@ def needed_steps(steps: Sequence[str], order_no: str, left: WorkLeft) -> list[st
     later, when Magento completed the order (everything is invoiced and shipped there); invoicing
     releases by hand when the order is pre-invoiced (its releases make shipments only, later ones
     too), and later ones when Magento has nothing left to invoice. Capture-failed's first step is
-    fitted to what is left to capture and invoice (``CAPTURE_FIRST_STEPS``); its step for released
-    units Magento canceled is there only for such units, and its capture steps go where those units
-    are all that is left."""
+    fitted to what is left to capture and invoice (``CAPTURE_FIRST_STEPS``), the steps after it for a
+    capture in Magento only where there is one; its step for released units Magento canceled is
+    there only for such units, and its capture steps go where those units are all that is left."""
     skipped: set[str] = set()
     if left.counterpoint_closed:
         skipped.update((CANCEL_REMAINING_STEP, *_LATER_RELEASE_STEPS))
@@ -261,8 +262,10 @@ def needed_steps(steps: Sequence[str], order_no: str, left: WorkLeft) -> list[st
         skipped.add(_NO_LONGER_PROCESSED)
     if not left.canceled_releases:
         skipped.add(CANCELED_RELEASES_STEP)
-    elif not (left.unpaid_invoices or left.releases_to_invoice):
-        skipped.update((_CAPTURE_BY_HAND, *_CAPTURE_ELSEWHERE))
+    if not (left.unpaid_invoices or left.releases_to_invoice):  # nothing to capture in Magento
+        skipped.update(_CAPTURE_ELSEWHERE)
+        if left.canceled_releases:
+            skipped.add(_CAPTURE_BY_HAND)
     wording = {_CAPTURE_BY_HAND: CAPTURE_FIRST_STEPS[left.unpaid_invoices, left.releases_to_invoice]}
     if left.pre_invoiced:
         wording[_NO_LONGER_PROCESSED] = NO_LONGER_PROCESSED_PRE_INVOICED

@@ -399,8 +399,10 @@ INVOICE_RELEASES_WITH_CAPTURE = (
 )
 NOTHING_UNPAID = (
     "Magento shows no unpaid invoice on this order: check in the payment provider's portal whether its "
-    "funds were captured."
+    "funds were captured, and capture them there if not; if that fails, contact the web developer or the "
+    "payment provider (Authorize.net, PayPal…)."
 )
+CAPTURE_ELSEWHERE = ("If that fails, contact the web developer", "Or capture the funds in the payment")
 CANCELED_STEP = (
     "Where Magento canceled units that Counterpoint released (the reason names them), no invoice or capture "
     "can settle them: find out whether they shipped, and if not, perform a return in Counterpoint to "
@@ -471,6 +473,9 @@ def test_capture_failed_first_step_asks_for_what_the_order_has_left(
     assert v.classification.scenarios == ("capture-failed",)
     steps = v.steps_to_take()
     assert steps[0] == first_step
+    # The steps after it follow a capture in Magento: there is none to fail where nothing is unpaid.
+    elsewhere = [step for step in steps if step.startswith(CAPTURE_ELSEWHERE)]
+    assert len(elsewhere) == (0 if first_step == NOTHING_UNPAID else 2)
     assert v.to_json("web")["steps"] == steps
     assert v.steps[0] == CAPTURE_AND_INVOICE  # the playbook as written, before it is fitted
 
